@@ -1,0 +1,16 @@
+package org.roamer.api;
+
+/**
+ * One node as {@code roamer:nodes} shows it.
+ *
+ * @param node      node id
+ * @param role      server role
+ * @param cluster   cluster, or {@code null} for a Location Server
+ * @param address   listen address, or {@code null} for an in-process role
+ * @param strategy  preferred migration strategy (USS only), else {@code null}
+ * @param transport transport name (nodes with a listener), else {@code null}
+ * @param agents    agents hosted (USS), mobiles tracked (LS), calls (Call Server), else 0
+ */
+public record NodeInfo(NodeId node, NodeRole role, ClusterId cluster, NodeAddress address, String strategy,
+        String transport, int agents) {
+}

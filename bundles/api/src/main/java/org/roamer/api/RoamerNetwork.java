@@ -1,0 +1,78 @@
+package org.roamer.api;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The operations on the Roamer network that an operator console, a simulator or a test uses. Provided by
+ * the core bundle as an OSGi service; thread-safe. Every method that names a mobile or cluster checks it
+ * first and throws {@link RoamerException} with an operator-readable message (nothing changed) when the
+ * request cannot be carried out.
+ */
+@org.osgi.annotation.versioning.ProviderType
+public interface RoamerNetwork {
+
+    /** All nodes known locally, sorted by role then id. */
+    List<NodeInfo> nodes();
+
+    /** All agents hosted by the local USS nodes, sorted by mobile id. */
+    List<AgentInfo> agents();
+
+    /** The agent of a mobile, wherever the Location Server says it is, if it runs on a local USS. */
+    Optional<AgentInfo> agent(MobileId mobile);
+
+    /** Ids of the clusters that have a USS, sorted. */
+    List<ClusterId> clusters();
+
+    /**
+     * Powers a mobile on in a cluster: REGISTRATION to the Location Server, which has the cluster's USS
+     * create the user agent with the profile.
+     *
+     * @return the new agent
+     * @throws RoamerException unknown cluster, mobile already registered, no reply in time
+     */
+    AgentInfo register(MobileId mobile, ClusterId cluster, Profile profile) throws RoamerException;
+
+    /** Powers a mobile off: DEREGISTRATION; the LS has the USS terminate the agent. */
+    void deregister(MobileId mobile) throws RoamerException;
+
+    /**
+     * The mobile {@code caller} places a call of {@code type} to {@code callee}: ORIGINATE (short request
+     * over the air) → caller's agent maps it to a CALL_REQUEST for its Call Server → CALL_OFFER to the
+     * callee's agent, which accepts (pages its terminal, path set up) or rejects (no paging).
+     */
+    CallResult call(MobileId caller, MobileId callee, CallType type) throws RoamerException;
+
+    /** Releases a call by id (CALL_RELEASE to every party's agent). */
+    void hangup(String callId) throws RoamerException;
+
+    /**
+     * The mobile crosses into another cluster and registers there; its agent migrates (or, with an
+     * anchored routing policy, stays and learns the new paging area).
+     */
+    MoveResult move(MobileId mobile, ClusterId to) throws RoamerException;
+
+    /**
+     * Sends an application message to a mobile's agent through the network (not over the air). Messages
+     * from one sender are delivered once, in {@code seq} order, also across migrations.
+     *
+     * @param sender a label for the sending party; order is kept per sender
+     * @param seq    sender's sequence number, recorded in delivery events
+     */
+    void send(MobileId mobile, String sender, long seq, byte[] body) throws RoamerException;
+
+    /** Counters and percentiles since start. */
+    RoamerStats stats();
+
+    /**
+     * Migrates {@code count} agents' worth of moves back and forth between two clusters of the running
+     * network and measures MIGRATE→MIGRATE_DONE.
+     *
+     * @param strategy    strategy to use (both USS nodes must have it)
+     * @param count       number of migrations
+     * @param concurrency mobiles moving at once
+     * @param progress    receives a line now and then; may be {@code null}
+     */
+    BenchResult bench(String strategy, int count, int concurrency, Consumer<String> progress) throws RoamerException;
+}
