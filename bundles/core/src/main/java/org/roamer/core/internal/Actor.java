@@ -1,0 +1,59 @@
+package org.roamer.core.internal;
+
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * Runs tasks one at a time, in submission order, on a shared executor: the owner of one agent (or of
+ * one server's state). Never a thread of its own. Thread-safe.
+ */
+public final class Actor implements Executor {
+    private final Executor executor;
+    private final Consumer<Throwable> onError;
+    private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger pending = new AtomicInteger();
+    private final Runnable drain = this::drain;
+
+    /**
+     * @param executor the shared worker pool
+     * @param onError  told of an exception a task threw (the actor goes on)
+     */
+    public Actor(Executor executor, Consumer<Throwable> onError) {
+        this.executor = executor;
+        this.onError = onError;
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        queue.add(task);
+        if (pending.getAndIncrement() == 0) {
+            executor.execute(drain);
+        }
+    }
+
+    /** Tasks queued and not yet finished. */
+    public int backlog() {
+        return pending.get();
+    }
+
+    private void drain() {
+        // A bounded batch, then yield the worker so one busy actor cannot starve the others.
+        for (int batch = 1; ; batch++) {
+            Runnable task = queue.poll();
+            try {
+                task.run();
+            } catch (Throwable t) {
+                onError.accept(t);
+            }
+            if (pending.decrementAndGet() == 0) {
+                return;
+            }
+            if (batch == 64) {
+                executor.execute(drain);
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,471 @@
+package org.roamer.core.internal;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.roamer.api.AgentInfo;
+import org.roamer.api.BenchResult;
+import org.roamer.api.CallResult;
+import org.roamer.api.CallType;
+import org.roamer.api.ClusterId;
+import org.roamer.api.MobileId;
+import org.roamer.api.MoveResult;
+import org.roamer.api.NodeAddress;
+import org.roamer.api.NodeInfo;
+import org.roamer.api.NodeRole;
+import org.roamer.api.Profile;
+import org.roamer.api.RoamerException;
+import org.roamer.api.RoamerNetwork;
+import org.roamer.api.RoamerStats;
+import org.roamer.api.frame.Frame;
+import org.roamer.api.frame.FrameException;
+import org.roamer.api.frame.MessageType;
+import org.roamer.api.spi.transport.TransportStats;
+import org.roamer.core.internal.node.CallServer;
+import org.roamer.core.internal.node.ConnectionServer;
+import org.roamer.core.internal.node.LocationServer;
+import org.roamer.core.internal.node.RadioPort;
+import org.roamer.core.internal.node.UserSignalingServer;
+import org.roamer.core.internal.wire.AgentMessages;
+import org.roamer.core.internal.wire.Json;
+import org.roamer.core.internal.wire.Payloads;
+import org.roamer.core.internal.wire.Payloads.Busy;
+import org.roamer.core.internal.wire.Payloads.CallDecision;
+import org.roamer.core.internal.wire.Payloads.Redirect;
+import org.roamer.core.internal.wire.Payloads.Reply;
+
+/**
+ * {@link RoamerNetwork} over the nodes of this container. The mobile's side of the air interface is
+ * simulated here: a registration or move enters through a radio port of the named cluster and travels to
+ * the Location Server as a real frame through that cluster's USS.
+ */
+@Component(service = RoamerNetwork.class)
+public final class NetworkService implements RoamerNetwork {
+    static final long TIMEOUT_MS = 10_000;
+    private static final int MAX_SEND_ATTEMPTS = 100;
+
+    private final RoamerCore core;
+    private final AtomicLong callIds = new AtomicLong(ThreadLocalRandom.current().nextInt(1 << 20) * 1000L);
+    private final AtomicLong benchRuns = new AtomicLong();
+    /** Where this container last delivered to each mobile; changed only by REDIRECT or a missing agent. */
+    private final ConcurrentHashMap<String, String> routes = new ConcurrentHashMap<>();
+
+    @Activate
+    public NetworkService(@Reference RoamerCore core) {
+        this.core = core;
+    }
+
+    // ------------------------------------------------------------------ views
+
+    @Override
+    public List<NodeInfo> nodes() {
+        List<NodeInfo> out = new ArrayList<>();
+        for (LocationServer ls : core.directory().locationServers()) {
+            out.add(new NodeInfo(ls.id(), NodeRole.LOCATION_SERVER, null, ls.address(), null, ls.transportName(),
+                    ls.mobileCount()));
+        }
+        for (UserSignalingServer u : core.directory().ussNodes()) {
+            out.add(new NodeInfo(u.id(), NodeRole.USER_SIGNALING_SERVER, u.cluster(), u.address(),
+                    u.settings().preferredStrategy(), u.transportName(), u.hostedAgents()));
+        }
+        for (CallServer c : core.directory().callServers()) {
+            out.add(new NodeInfo(c.id(), NodeRole.CALL_SERVER, c.cluster(), null, null, null, c.callCount()));
+        }
+        for (ConnectionServer c : core.directory().connectionServers()) {
+            out.add(new NodeInfo(c.id(), NodeRole.CONNECTION_SERVER, c.cluster(), null, null, null, c.pathCount()));
+        }
+        for (RadioPort p : core.directory().radioPorts()) {
+            out.add(new NodeInfo(p.id(), NodeRole.RADIO_PORT, p.cluster(), null, null, null, 0));
+        }
+        out.sort(Comparator.comparing(NodeInfo::role).thenComparing(n -> n.node().value()));
+        return out;
+    }
+
+    @Override
+    public List<AgentInfo> agents() {
+        List<AgentInfo> out = new ArrayList<>();
+        for (UserSignalingServer u : core.directory().ussNodes()) {
+            out.addAll(u.agents(TIMEOUT_MS));
+        }
+        out.sort(Comparator.comparing(AgentInfo::mobile));
+        return out;
+    }
+
+    @Override
+    public Optional<AgentInfo> agent(MobileId mobile) {
+        for (UserSignalingServer u : core.directory().ussNodes()) {
+            AgentInfo i = u.agent(mobile, TIMEOUT_MS);
+            if (i != null) {
+                return Optional.of(i);
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public List<ClusterId> clusters() {
+        return core.directory().ussNodes().stream().map(UserSignalingServer::cluster).sorted().toList();
+    }
+
+    // ------------------------------------------------------------------ mobility
+
+    @Override
+    public AgentInfo register(MobileId mobile, ClusterId cluster, Profile profile) throws RoamerException {
+        UserSignalingServer uss = uss(cluster);
+        RadioPort port = radioPort(cluster);
+        Reply r = await(registration(uss, mobile, new Payloads.Registration(cluster.value(), uss.address().toString(),
+                Payloads.ProfileDto.of(profile), null)), "registration of " + mobile);
+        if (!r.ok()) {
+            throw new RoamerException(r.reason());
+        }
+        core.air().place(mobile.value(), port.id().value());
+        core.metrics().add("air.messages", 2); // REGISTRATION up, confirmation down
+        return agent(mobile).orElseThrow(() -> new RoamerException("agent of " + mobile + " runs on " + r.node()
+                + ", which is not in this container"));
+    }
+
+    @Override
+    public void deregister(MobileId mobile) throws RoamerException {
+        Reply where = locate(mobile);
+        UserSignalingServer uss = core.directory().uss(where.cluster());
+        if (uss == null) {
+            uss = anyUss();
+        }
+        Frame f = Frame.of(MessageType.DEREGISTRATION, uss.nextCorrelation(), mobile.value(),
+                Json.encode(new Payloads.Request(uss.address().toString())));
+        Reply r = await(uss.request(locationServer(uss), f, TIMEOUT_MS), "deregistration of " + mobile);
+        if (!r.ok()) {
+            throw new RoamerException(r.reason());
+        }
+        core.air().remove(mobile.value());
+        routes.remove(mobile.value());
+        core.metrics().add("air.messages", 1);
+    }
+
+    @Override
+    public MoveResult move(MobileId mobile, ClusterId to) throws RoamerException {
+        return move(mobile, to, null);
+    }
+
+    /** A move with an optional strategy override (benchmarks, tests). */
+    public MoveResult move(MobileId mobile, ClusterId to, String strategy) throws RoamerException {
+        UserSignalingServer uss = uss(to);
+        RadioPort port = radioPort(to);
+        Reply where = locate(mobile);
+        if (to.value().equals(where.cluster())) {
+            throw new RoamerException("mobile '" + mobile + "' is already in cluster " + to);
+        }
+        if (strategy != null && core.strategy(strategy) == null) {
+            throw new RoamerException("strategy '" + strategy + "' is not installed; installed: "
+                    + core.strategyNames(List.of()));
+        }
+        core.air().place(mobile.value(), port.id().value());
+        core.metrics().add("air.messages", 2);
+        Reply r = await(registration(uss, mobile,
+                new Payloads.Registration(to.value(), uss.address().toString(), null, strategy)), "move of " + mobile);
+        if (!r.ok() && r.node() == null) {
+            throw new RoamerException(r.reason());
+        }
+        return new MoveResult(mobile, ClusterId.of(where.cluster()), to, r.ok(), r.strategy(),
+                r.bytes() == null ? 0 : r.bytes(), r.buffered() == null ? 0 : r.buffered(),
+                r.drained() == null ? 0 : r.drained(), r.epoch() == null ? 0 : r.epoch(),
+                r.micros() == null ? 0 : r.micros(), r.ok() ? "ok" : r.reason());
+    }
+
+    private Future<Frame> registration(UserSignalingServer uss, MobileId mobile, Payloads.Registration reg)
+            throws RoamerException {
+        Frame f = Frame.of(MessageType.REGISTRATION, uss.nextCorrelation(), mobile.value(), Json.encode(reg));
+        return uss.request(locationServer(uss), f, TIMEOUT_MS);
+    }
+
+    // ------------------------------------------------------------------ calls
+
+    @Override
+    public CallResult call(MobileId caller, MobileId callee, CallType type) throws RoamerException {
+        if (caller.equals(callee)) {
+            throw new RoamerException("a mobile cannot call itself");
+        }
+        locate(callee); // a clear error for an unknown callee before anything is sent over the air
+        UserSignalingServer uss = anyUss();
+        String callId = "call-" + callIds.incrementAndGet();
+        long start = System.nanoTime();
+        core.metrics().add("air.messages", 1); // ORIGINATE, the short request over the air
+        Frame f = Frame.of(MessageType.ORIGINATE, 0, caller.value(), Json.encode(
+                new Payloads.Originate(callId, callee.value(), type.name(), uss.address().toString())));
+        Frame r = requestAgent(uss, caller, f);
+        try {
+            CallDecision d = Json.decode(r.payload(), CallDecision.class);
+            core.metrics().inc("calls");
+            return new CallResult(callId, d.accepted(), d.reason(), d.paged(), d.radioPort(), d.air(),
+                    (System.nanoTime() - start) / 1000);
+        } catch (FrameException e) {
+            throw new RoamerException("invalid call decision: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void hangup(String callId) throws RoamerException {
+        for (CallServer cs : core.directory().callServers()) {
+            if (cs.release(callId)) {
+                return;
+            }
+        }
+        throw new RoamerException("unknown call '" + callId + "'");
+    }
+
+    // ------------------------------------------------------------------ messages
+
+    @Override
+    public void send(MobileId mobile, String sender, long seq, byte[] body) throws RoamerException {
+        UserSignalingServer uss = anyUss();
+        Frame f = new Frame(MessageType.AGENT_MESSAGE, 0, 0, 0, seq, mobile.value(),
+                AgentMessages.encodeMessage(uss.address().toString(), sender, body));
+        requestAgent(uss, mobile, f);
+    }
+
+    /**
+     * Sends a request to a mobile's agent and waits for its answer, following REDIRECTs, re-locating after
+     * a missing agent and retrying after BUSY (the stub's back-pressure) with the delay it asks for.
+     */
+    private Frame requestAgent(UserSignalingServer uss, MobileId mobile, Frame request) throws RoamerException {
+        String addr = routes.get(mobile.value());
+        if (addr == null) {
+            addr = locate(mobile).addr();
+        }
+        int relocations = 0;
+        for (int attempt = 0; attempt < MAX_SEND_ATTEMPTS; attempt++) {
+            Frame f = new Frame(request.type(), request.flags(), uss.nextCorrelation(), request.epoch(), request.seq(),
+                    request.mobile(), request.payload());
+            Frame r = awaitFrame(uss.request(NodeAddress.parse(addr), f, TIMEOUT_MS), request.type() + " to " + mobile);
+            try {
+                switch (r.type()) {
+                    case REDIRECT -> {
+                        addr = Json.decode(r.payload(), Redirect.class).addr();
+                        routes.put(mobile.value(), addr);
+                    }
+                    case ERROR -> {
+                        if (++relocations > 3) {
+                            throw new RoamerException(Json.decode(r.payload(), Reply.class).reason());
+                        }
+                        addr = locate(mobile).addr();
+                        routes.put(mobile.value(), addr);
+                    }
+                    case BUSY -> {
+                        core.metrics().inc("send.busy");
+                        Busy b = Json.decode(r.payload(), Busy.class);
+                        Thread.sleep(Math.min(100, Math.max(1, b.retryAfterMs())));
+                    }
+                    default -> {
+                        routes.put(mobile.value(), addr);
+                        return r;
+                    }
+                }
+            } catch (FrameException e) {
+                throw new RoamerException("invalid answer from the network: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RoamerException("interrupted");
+            }
+        }
+        throw new RoamerException("agent of " + mobile + " stayed busy after " + MAX_SEND_ATTEMPTS + " attempts");
+    }
+
+    // ------------------------------------------------------------------ stats and bench
+
+    @Override
+    public RoamerStats stats() {
+        RoamerStats s = core.metrics().snapshot();
+        Map<String, Long> counters = new TreeMap<>(s.counters());
+        long bad = 0;
+        long opened = 0;
+        for (UserSignalingServer u : core.directory().ussNodes()) {
+            TransportStats t = u.endpoint().stats();
+            bad += t.badFrames();
+            opened += t.connectionsOpened();
+        }
+        for (LocationServer l : core.directory().locationServers()) {
+            TransportStats t = l.endpoint().stats();
+            bad += t.badFrames();
+            opened += t.connectionsOpened();
+        }
+        counters.put("transport.bad.frames", bad);
+        counters.put("transport.connections.opened", opened);
+        return new RoamerStats(counters, s.framesByType(), s.bytesByType(), s.latencies());
+    }
+
+    @Override
+    public BenchResult bench(String strategy, int count, int concurrency, Consumer<String> progress)
+            throws RoamerException {
+        if (count < 1 || concurrency < 1 || concurrency > 1024) {
+            throw new RoamerException("count must be >= 1 and concurrency 1-1024");
+        }
+        if (core.strategy(strategy) == null) {
+            throw new RoamerException("strategy '" + strategy + "' is not installed; installed: "
+                    + core.strategyNames(List.of()));
+        }
+        List<ClusterId> clusters = clusters();
+        if (clusters.size() < 2) {
+            throw new RoamerException("the benchmark needs two clusters with a USS in this container");
+        }
+        Consumer<String> out = progress == null ? s -> { } : progress;
+        ClusterId a = clusters.get(0);
+        ClusterId b = clusters.get(1);
+        long run = benchRuns.incrementAndGet();
+        List<MobileId> mobiles = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(concurrency, r -> {
+            Thread t = new Thread(r, "roamer-bench-" + run);
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            for (int i = 0; i < concurrency; i++) {
+                MobileId m = MobileId.of("bench" + run + "-" + i);
+                register(m, a, Profile.defaults());
+                mobiles.add(m);
+            }
+            out.accept("registered " + concurrency + " mobiles in " + a + "; migrating " + count + " times between "
+                    + a + " and " + b + " with " + strategy);
+            ConcurrentHistogram latency = new ConcurrentHistogram(TimeUnit.SECONDS.toMicros(60), 3);
+            AtomicInteger next = new AtomicInteger();
+            AtomicLong failed = new AtomicLong();
+            AtomicLong bytes = new AtomicLong();
+            AtomicLong done = new AtomicLong();
+            long step = Math.max(1, count / 10);
+            long start = System.nanoTime();
+            List<Future<?>> workers = new ArrayList<>();
+            for (MobileId m : mobiles) {
+                workers.add(pool.submit(() -> {
+                    ClusterId at = a;
+                    while (next.getAndIncrement() < count) {
+                        ClusterId to = at.equals(a) ? b : a;
+                        try {
+                            MoveResult r = move(m, to, strategy);
+                            if (r.migrated()) {
+                                at = to;
+                                latency.recordValue(Math.min(r.micros(), TimeUnit.SECONDS.toMicros(60)));
+                                bytes.addAndGet(r.bytesMoved());
+                            } else {
+                                failed.incrementAndGet();
+                            }
+                        } catch (RoamerException e) {
+                            failed.incrementAndGet();
+                        }
+                        long d = done.incrementAndGet();
+                        if (d % step == 0) {
+                            out.accept(String.format("  %d/%d migrations, %.0f/s", d, count,
+                                    d * 1e9 / (System.nanoTime() - start)));
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> w : workers) {
+                w.get();
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long ok = latency.getTotalCount();
+            return new BenchResult(strategy, ok, failed.get(), concurrency, Metrics.summary(latency),
+                    ok / seconds, ok == 0 ? 0 : (double) bytes.get() / ok);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RoamerException("benchmark interrupted");
+        } catch (ExecutionException e) {
+            throw new RoamerException("benchmark failed: " + e.getCause());
+        } finally {
+            pool.shutdownNow();
+            for (MobileId m : mobiles) {
+                try {
+                    deregister(m);
+                } catch (RoamerException e) {
+                    out.accept("could not deregister " + m + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private Reply locate(MobileId mobile) throws RoamerException {
+        UserSignalingServer uss = anyUss();
+        Frame f = Frame.of(MessageType.LOCATE, uss.nextCorrelation(), mobile.value(),
+                Json.encode(new Payloads.Request(uss.address().toString())));
+        Reply r = await(uss.request(locationServer(uss), f, TIMEOUT_MS), "locating " + mobile);
+        if (!r.ok()) {
+            throw new RoamerException(r.reason());
+        }
+        return r;
+    }
+
+    private UserSignalingServer uss(ClusterId cluster) throws RoamerException {
+        UserSignalingServer u = core.directory().uss(cluster.value());
+        if (u == null) {
+            throw new RoamerException("unknown cluster '" + cluster + "'; clusters here: " + clusters());
+        }
+        return u;
+    }
+
+    private RadioPort radioPort(ClusterId cluster) throws RoamerException {
+        List<RadioPort> ports = core.directory().radioPorts(cluster.value());
+        if (ports.isEmpty()) {
+            throw new RoamerException("cluster '" + cluster + "' has no radio port");
+        }
+        // spread mobiles over the cluster's ports
+        return ports.get(ThreadLocalRandom.current().nextInt(ports.size()));
+    }
+
+    private UserSignalingServer anyUss() throws RoamerException {
+        List<UserSignalingServer> all = core.directory().ussNodes();
+        if (all.isEmpty()) {
+            throw new RoamerException("no User Signaling Server runs in this container");
+        }
+        return all.get(0);
+    }
+
+    private static NodeAddress locationServer(UserSignalingServer uss) throws RoamerException {
+        NodeAddress ls = uss.locationServerAddress();
+        if (ls == null) {
+            throw new RoamerException("no Location Server configured or running");
+        }
+        return ls;
+    }
+
+    private static Reply await(Future<Frame> f, String what) throws RoamerException {
+        Frame r = awaitFrame(f, what);
+        try {
+            return Json.decode(r.payload(), Reply.class);
+        } catch (FrameException e) {
+            throw new RoamerException("invalid answer to " + what + ": " + e.getMessage());
+        }
+    }
+
+    private static Frame awaitFrame(Future<Frame> f, String what) throws RoamerException {
+        try {
+            return f.get(TIMEOUT_MS + 1000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RoamerException(what + " interrupted");
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable c = e instanceof ExecutionException ? e.getCause() : e;
+            throw new RoamerException(what + " failed: " + (c instanceof TimeoutException ? "no answer within "
+                    + TIMEOUT_MS + " ms" : c.getMessage()), c);
+        }
+    }
+}

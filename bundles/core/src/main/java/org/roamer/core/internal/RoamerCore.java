@@ -1,0 +1,227 @@
+package org.roamer.core.internal;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.roamer.api.DeliveryListener;
+import org.roamer.api.MobileId;
+import org.roamer.api.NodeId;
+import org.roamer.api.spi.migration.AgentType;
+import org.roamer.api.spi.migration.MigrationStrategy;
+import org.roamer.api.spi.routing.RoutingPolicy;
+import org.roamer.core.internal.agent.AgentImageCodec;
+import org.roamer.core.internal.node.AirInterface;
+import org.roamer.core.internal.node.Directory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The shared runtime of the Roamer nodes in this container: the worker pool all agents run on, the
+ * timer, metrics, the in-process directory, and the whiteboards of strategies, routing policies and
+ * delivery listeners. Owns its threads and stops them on deactivation.
+ */
+@Component(service = RoamerCore.class, immediate = true, configurationPid = "org.roamer.runtime")
+@Designate(ocd = RoamerCore.Config.class)
+public final class RoamerCore {
+    private static final Logger LOG = LoggerFactory.getLogger(RoamerCore.class);
+
+    @ObjectClassDefinition(name = "Roamer runtime", description = "Worker pool shared by all agents of this container")
+    public @interface Config {
+        @AttributeDefinition(description = "Worker threads for agents and servers; 0 = number of cores (at least 2)")
+        int workers() default 0;
+    }
+
+    /** Told when a strategy service leaves, so in-flight migrations using it can roll back. */
+    public interface StrategyListener {
+        void strategyRemoved(MigrationStrategy strategy);
+    }
+
+    private final ExecutorService workers;
+    private final ScheduledExecutorService timers;
+    private final Metrics metrics = new Metrics();
+    private final Directory directory = new Directory();
+    private final AirInterface air = new AirInterface();
+    private final AgentType agentType;
+    private final ConcurrentHashMap<String, MigrationStrategy> strategies = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, RoutingPolicy> routing = new ConcurrentHashMap<>();
+    private final CopyOnWriteArrayList<DeliveryListener> deliveryListeners = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<StrategyListener> strategyListeners = new CopyOnWriteArrayList<>();
+
+    @Activate
+    public RoamerCore(BundleContext context, Config config) {
+        this(config.workers(), AgentImageCodec.type(context.getBundle().getSymbolicName(),
+                context.getBundle().getVersion().toString()));
+    }
+
+    /** For tests and embedding: {@code workers} 0 = cores. */
+    public RoamerCore(int workers, AgentType agentType) {
+        int n = workers > 0 ? workers : Math.max(2, Runtime.getRuntime().availableProcessors());
+        this.workers = new ThreadPoolExecutor(n, n, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                threads("roamer-worker"));
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, threads("roamer-timer"));
+        t.setRemoveOnCancelPolicy(true);
+        this.timers = t;
+        this.agentType = agentType;
+    }
+
+    @Deactivate
+    public void close() {
+        timers.shutdownNow();
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(2, TimeUnit.SECONDS)) {
+                workers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            workers.shutdownNow();
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    public void bindStrategy(MigrationStrategy s) {
+        MigrationStrategy old = strategies.put(s.name(), s);
+        LOG.info("migration strategy '{}' available", s.name());
+        if (old != null && old != s) {
+            strategyListeners.forEach(l -> l.strategyRemoved(old));
+        }
+    }
+
+    public void unbindStrategy(MigrationStrategy s) {
+        if (strategies.remove(s.name(), s)) {
+            LOG.info("migration strategy '{}' removed", s.name());
+        }
+        strategyListeners.forEach(l -> l.strategyRemoved(s));
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    public void bindRouting(RoutingPolicy p) {
+        routing.put(p.name(), p);
+    }
+
+    public void unbindRouting(RoutingPolicy p) {
+        routing.remove(p.name(), p);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    public void bindDeliveryListener(DeliveryListener l) {
+        deliveryListeners.add(l);
+    }
+
+    public void unbindDeliveryListener(DeliveryListener l) {
+        deliveryListeners.remove(l);
+    }
+
+    public void addStrategyListener(StrategyListener l) {
+        strategyListeners.add(l);
+    }
+
+    public void removeStrategyListener(StrategyListener l) {
+        strategyListeners.remove(l);
+    }
+
+    public MigrationStrategy strategy(String name) {
+        return strategies.get(name);
+    }
+
+    /** Installed strategies, in the given order of preference first, then the rest by name. */
+    public List<String> strategyNames(List<String> order) {
+        List<String> out = new ArrayList<>();
+        for (String s : order) {
+            if (strategies.containsKey(s) && !out.contains(s)) {
+                out.add(s);
+            }
+        }
+        strategies.keySet().stream().sorted().filter(s -> !out.contains(s)).forEach(out::add);
+        return out;
+    }
+
+    public Collection<MigrationStrategy> strategies() {
+        return List.copyOf(strategies.values());
+    }
+
+    public RoutingPolicy routing(String name) {
+        return routing.get(name);
+    }
+
+    public Map<String, RoutingPolicy> routingPolicies() {
+        return Map.copyOf(routing);
+    }
+
+    public void delivered(MobileId mobile, NodeId node, long epoch, String sender, long seq) {
+        for (DeliveryListener l : deliveryListeners) {
+            try {
+                l.delivered(mobile, node, epoch, sender, seq);
+            } catch (RuntimeException e) {
+                LOG.warn("delivery listener failed", e);
+            }
+        }
+    }
+
+    public ExecutorService workers() {
+        return workers;
+    }
+
+    public ScheduledExecutorService timers() {
+        return timers;
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    public Directory directory() {
+        return directory;
+    }
+
+    public AirInterface air() {
+        return air;
+    }
+
+    public AgentType agentType() {
+        return agentType;
+    }
+
+    /** A new actor on the shared pool that logs what its tasks throw. */
+    public Actor actor(String owner) {
+        Consumer<Throwable> log = t -> {
+            metrics.inc("errors.task");
+            LOG.error("task of {} failed", owner, t);
+        };
+        return new Actor(workers, log);
+    }
+
+    private static ThreadFactory threads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        ThreadFactory base = Executors.defaultThreadFactory();
+        return r -> {
+            Thread t = base.newThread(r);
+            t.setName(prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

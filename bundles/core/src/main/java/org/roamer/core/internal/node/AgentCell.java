@@ -1,0 +1,862 @@
+package org.roamer.core.internal.node;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.roamer.api.AgentInfo;
+import org.roamer.api.AgentStatus;
+import org.roamer.api.CallType;
+import org.roamer.api.MobileId;
+import org.roamer.api.NodeAddress;
+import org.roamer.api.frame.Frame;
+import org.roamer.api.frame.FrameException;
+import org.roamer.api.frame.MessageType;
+import org.roamer.api.spi.migration.AgentImage;
+import org.roamer.api.spi.migration.AgentType;
+import org.roamer.api.spi.migration.MigratingAgent;
+import org.roamer.api.spi.migration.MigrationContext;
+import org.roamer.api.spi.migration.MigrationException;
+import org.roamer.api.spi.migration.MigrationStrategy;
+import org.roamer.api.spi.migration.MigrationVariables;
+import org.roamer.api.spi.migration.PreCreatedAgent;
+import org.roamer.api.spi.migration.RestoreSession;
+import org.roamer.api.spi.migration.RestoreTarget;
+import org.roamer.api.spi.transport.TransportException;
+import org.roamer.core.internal.Actor;
+import org.roamer.core.internal.agent.AgentContext;
+import org.roamer.core.internal.agent.AgentImageCodec;
+import org.roamer.core.internal.agent.UserAgent;
+import org.roamer.core.internal.wire.AgentMessages;
+import org.roamer.core.internal.wire.Json;
+import org.roamer.core.internal.wire.Payloads;
+import org.roamer.core.internal.wire.Payloads.Busy;
+import org.roamer.core.internal.wire.Payloads.CreateAgent;
+import org.roamer.core.internal.wire.Payloads.MigrateDone;
+import org.roamer.core.internal.wire.Payloads.MigrateFailed;
+import org.roamer.core.internal.wire.Payloads.Redirect;
+import org.roamer.core.internal.wire.Payloads.Reply;
+import org.roamer.core.internal.wire.Payloads.Transfer;
+import org.roamer.core.internal.wire.Payloads.TransferHeader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything one USS knows about one mobile's agent, owned by one {@link Actor}: the live agent, or the
+ * stub that stands in for it while it migrates out (buffering), after the commit (forwarding) and after
+ * the idle time-out (tombstone: redirecting), or the agent being rebuilt here (incoming). Every field is
+ * touched only on the actor, so the protocol needs no locks. See docs/protocol.md for the state machine.
+ */
+final class AgentCell implements AgentContext {
+    private static final Logger LOG = LoggerFactory.getLogger(AgentCell.class);
+
+    enum State { NEW, LIVE, OUTGOING, FORWARDING, TOMBSTONE, INCOMING, DEAD }
+
+    private final UserSignalingServer uss;
+    final MobileId mobile;
+    final Actor actor;
+
+    private State state = State.NEW;
+    private UserAgent agent;
+    private long epoch;
+    /** Highest epoch seen in any migration request: older requests are stale. */
+    private long highestEpoch;
+    private Outgoing out;
+    private Incoming in;
+    private Waiting waiting;
+    private String forwardTo;
+    private String forwardNode;
+    private long lastActivity;
+    private ScheduledFuture<?> stubTimer;
+
+    /** Source side of a migration: the stopped agent (kept for rollback) and the stub's buffer. */
+    private static final class Outgoing {
+        long id;
+        long epoch;
+        String target;
+        String targetNode;
+        String strategy;
+        final ArrayDeque<Frame> buffer = new ArrayDeque<>();
+        int bufferBytes;
+        final List<Long> deferredTimers = new ArrayList<>(0);
+        ScheduledFuture<?> timeout;
+        long bytes;
+    }
+
+    /** A TRANSFER that waits for the agent's next stable point. */
+    private static final class Waiting {
+        Frame transfer;
+        Transfer request;
+        MigrationStrategy strategy;
+        ScheduledFuture<?> timeout;
+    }
+
+    /** Target side: the agent being rebuilt and the messages that reached it here early. */
+    private final class Incoming implements RestoreTarget {
+        long id;
+        long epoch;
+        String source;
+        String sourceNode;
+        String ls;
+        String requestedStrategy;
+        String strategyName;
+        RestoreSession session;
+        long expectedSeq;
+        long bytes;
+        boolean readySent;
+        final ArrayDeque<Frame> held = new ArrayDeque<>();
+        int heldBytes;
+        UserAgent rebuilt;
+        long timerRemaining = -1;
+        ScheduledFuture<?> timeout;
+        String previousForward;
+        String previousForwardNode;
+
+        @Override
+        public AgentType localAgentType() {
+            return uss.core().agentType();
+        }
+
+        @Override
+        public void restoreVariables(MigrationVariables v) throws MigrationException {
+            if (!v.mobile().equals(mobile)) {
+                throw new MigrationException("variables are of mobile " + v.mobile() + ", expected " + mobile);
+            }
+            checkOnce();
+            rebuilt = UserAgent.fromVariables(v);
+        }
+
+        @Override
+        public void restoreImage(AgentImage image) throws MigrationException {
+            checkOnce();
+            AgentImageCodec.Restored r = AgentImageCodec.restore(image, localAgentType(), mobile);
+            rebuilt = r.agent();
+            timerRemaining = r.timerRemainingMillis();
+        }
+
+        @Override
+        public PreCreatedAgent preCreate(AgentType type, int dataSize, int stackSize) throws MigrationException {
+            if (!type.equals(localAgentType())) {
+                throw new MigrationException("agent type " + type + " differs from this node's " + localAgentType());
+            }
+            long max = uss.settings().limits().maxDataPayload();
+            if (dataSize < 0 || stackSize < 0 || dataSize + (long) stackSize > max) {
+                throw new MigrationException("declared segment sizes " + dataSize + "+" + stackSize + " exceed " + max);
+            }
+            checkOnce();
+            byte[] data = new byte[dataSize];
+            byte[] stack = new byte[stackSize];
+            return new PreCreatedAgent() {
+                @Override
+                public void writeData(int offset, byte[] page) throws MigrationException {
+                    write(data, offset, page, "data");
+                }
+
+                @Override
+                public void writeStack(int offset, byte[] page) throws MigrationException {
+                    write(stack, offset, page, "stack");
+                }
+
+                @Override
+                public void complete(byte[] registers) throws MigrationException {
+                    restoreImage(new AgentImage(type, data, stack, registers));
+                }
+            };
+        }
+
+        private void checkOnce() throws MigrationException {
+            if (rebuilt != null) {
+                throw new MigrationException("the agent was already restored in this migration");
+            }
+        }
+    }
+
+    private static void write(byte[] segment, int offset, byte[] page, String name) throws MigrationException {
+        if (offset < 0 || page.length > segment.length - offset) {
+            throw new MigrationException(name + " page at " + offset + " (+" + page.length + ") outside segment of "
+                    + segment.length + " bytes");
+        }
+        System.arraycopy(page, 0, segment, offset, page.length);
+    }
+
+    AgentCell(UserSignalingServer uss, MobileId mobile, Actor actor) {
+        this.uss = uss;
+        this.mobile = mobile;
+        this.actor = actor;
+    }
+
+    /** Queues a frame for this cell. */
+    void post(Frame f) {
+        actor.execute(() -> onFrame(f));
+    }
+
+    // ------------------------------------------------------------------ dispatch
+
+    private void onFrame(Frame f) {
+        if (state == State.DEAD) {
+            uss.dispatch(f); // this cell was retired: a fresh one takes the frame
+            return;
+        }
+        try {
+            switch (f.type()) {
+                case CREATE_AGENT -> onCreate(f);
+                case TERMINATE_AGENT -> onTerminate(f);
+                case MIGRATE -> onMigrate(f);
+                case TRANSFER -> {
+                    if (f.has(Frame.REPLY)) {
+                        onTransferHeader(f);
+                    } else {
+                        onTransfer(f);
+                    }
+                }
+                case TRANSFER_DATA -> onTransferData(f);
+                case READY -> onReady(f);
+                case BUFFERED -> onBuffered(f);
+                case MIGRATE_FAILED -> onMigrateFailed(f);
+                case AGENT_MESSAGE, CALL_OFFER, PAGE_RESPONSE, ORIGINATE, CALL_DECISION, CALL_RELEASE -> onAgentFrame(f);
+                default -> {
+                    uss.core().metrics().inc("frames.unexpected");
+                    LOG.warn("{}: unexpected {} for {}", uss.id(), f.type(), mobile);
+                }
+            }
+        } catch (FrameException e) {
+            uss.core().metrics().inc("frames.invalid");
+            LOG.warn("{}: invalid {} for {}: {}", uss.id(), f.type(), mobile, e.getMessage());
+        }
+    }
+
+    // ------------------------------------------------------------------ life cycle
+
+    private void onCreate(Frame f) throws FrameException {
+        CreateAgent c = Json.decode(f.payload(), CreateAgent.class);
+        if (state == State.LIVE || state == State.OUTGOING || state == State.INCOMING) {
+            boolean same = state == State.LIVE && epoch == f.epoch();
+            uss.trySend(c.from(), SignalingNode.reply(f, same ? MessageType.ACK : MessageType.ERROR,
+                    Json.encode(same ? Reply.success() : Reply.error("agent of " + mobile + " already runs on " + uss.id()))));
+            return;
+        }
+        cancelStubTimer();
+        agent = new UserAgent(mobile, uss.canonical(c.profile().toProfile()), c.radioPort());
+        epoch = f.epoch();
+        highestEpoch = Math.max(highestEpoch, epoch);
+        state = State.LIVE;
+        uss.hosted(1);
+        uss.core().metrics().inc("agents.created");
+        uss.trySend(c.from(), SignalingNode.reply(f, MessageType.ACK, Json.encode(Reply.success())));
+    }
+
+    private void onTerminate(Frame f) throws FrameException {
+        Payloads.Request r = Json.decode(f.payload(), Payloads.Request.class);
+        if (state != State.LIVE) {
+            uss.trySend(r.from(), SignalingNode.reply(f, MessageType.ERROR,
+                    Json.encode(Reply.error("agent of " + mobile + " is " + state.name().toLowerCase() + " on " + uss.id()))));
+            return;
+        }
+        agent = null;
+        uss.hosted(-1);
+        uss.core().metrics().inc("agents.terminated");
+        retire();
+        uss.trySend(r.from(), SignalingNode.reply(f, MessageType.ACK, Json.encode(Reply.success())));
+    }
+
+    private void retire() {
+        state = State.DEAD;
+        cancelStubTimer();
+        uss.remove(this);
+    }
+
+    // ------------------------------------------------------------------ application frames
+
+    private void onAgentFrame(Frame f) throws FrameException {
+        switch (state) {
+            case LIVE -> {
+                deliver(f);
+                ack(f);
+                if (waiting != null && agent.atStablePoint()) {
+                    Waiting w = waiting;
+                    waiting = null;
+                    w.timeout.cancel(false);
+                    startOutgoing(w.transfer, w.request, w.strategy);
+                }
+            }
+            case OUTGOING -> {
+                if (!fits(out.buffer.size(), out.bufferBytes, f)) {
+                    refuse(f, "stub of " + mobile + " is full while it migrates");
+                    return;
+                }
+                out.buffer.add(f);
+                out.bufferBytes += f.wireSize();
+                uss.core().metrics().inc("stub.buffered");
+                ack(f);
+            }
+            case INCOMING -> {
+                if (!fits(in.held.size(), in.heldBytes, f)) {
+                    refuse(f, "agent of " + mobile + " is arriving and its queue is full");
+                    return;
+                }
+                in.held.add(f);
+                in.heldBytes += f.wireSize();
+                ack(f);
+            }
+            case FORWARDING -> {
+                lastActivity = System.nanoTime();
+                forward(f);
+            }
+            case TOMBSTONE -> {
+                String replyTo = UserSignalingServer.replyAddress(f);
+                if (replyTo != null && (f.type() == MessageType.AGENT_MESSAGE || f.type() == MessageType.CALL_OFFER)) {
+                    uss.core().metrics().inc("stub.redirected");
+                    uss.trySend(replyTo, SignalingNode.reply(f, MessageType.REDIRECT,
+                            Json.encode(new Redirect(forwardTo, forwardNode))));
+                } else {
+                    forward(f);
+                }
+            }
+            default -> uss.noAgent(f);
+        }
+    }
+
+    private boolean fits(int count, int bytes, Frame f) {
+        return count < uss.settings().stubMaxMessages() && bytes + f.wireSize() <= uss.settings().stubMaxBytes();
+    }
+
+    private void refuse(Frame f, String reason) {
+        uss.core().metrics().inc("stub.refused");
+        String replyTo = UserSignalingServer.replyAddress(f);
+        if (replyTo != null) {
+            uss.trySend(replyTo, SignalingNode.reply(f, MessageType.BUSY,
+                    Json.encode(new Busy(Math.max(1, uss.settings().migrationTimeoutMillis() / 10), reason))));
+        } else {
+            // no one to tell: an in-process notification such as a page response; the agent's own
+            // timer covers its loss, and it is counted
+            uss.core().metrics().inc("stub.refused.unanswerable");
+            LOG.warn("{}: {} — {} refused", uss.id(), reason, f.type());
+        }
+    }
+
+    private void forward(Frame f) {
+        Frame fwd = new Frame(f.type(), f.flags() | Frame.FORWARDED, f.correlationId(), f.epoch(), f.seq(), f.mobile(),
+                f.payload());
+        try {
+            uss.send(NodeAddress.parse(forwardTo), fwd);
+            uss.core().metrics().inc("stub.forwarded");
+            ack(f);
+        } catch (TransportException e) {
+            refuse(f, "cannot forward to " + forwardTo + ": " + e.getMessage());
+        }
+    }
+
+    /** Acknowledges an application message to its sender (accepted: delivered, buffered or forwarded). */
+    private void ack(Frame f) {
+        if (f.type() == MessageType.AGENT_MESSAGE && !f.has(Frame.FORWARDED)) {
+            String replyTo = UserSignalingServer.replyAddress(f);
+            if (replyTo != null) {
+                uss.trySend(replyTo, new Frame(MessageType.ACK, Frame.REPLY, f.correlationId(), epoch, f.seq(),
+                        f.mobile(), new byte[0]));
+            }
+        }
+    }
+
+    private void deliver(Frame f) {
+        try {
+            agent.handle(f, this);
+        } catch (FrameException e) {
+            uss.core().metrics().inc("frames.invalid");
+            LOG.warn("{}: agent {} refused {}: {}", uss.id(), mobile, f.type(), e.getMessage());
+        }
+    }
+
+    // ------------------------------------------------------------------ target side
+
+    private void onMigrate(Frame f) throws FrameException {
+        Payloads.Migrate m = Json.decode(f.payload(), Payloads.Migrate.class);
+        long id = f.correlationId();
+        if (state == State.INCOMING && in.id == id || state == State.LIVE && epoch == f.epoch()) {
+            uss.core().metrics().inc("migrate.duplicate");
+            return; // a duplicate MIGRATE changes nothing
+        }
+        if (f.epoch() <= highestEpoch) {
+            uss.core().metrics().inc("migrate.stale");
+            uss.trySend(m.from(), new Frame(MessageType.MIGRATE_FAILED, 0, id, f.epoch(), 0, mobile.value(),
+                    Json.encode(new MigrateFailed("stale epoch " + f.epoch() + " at " + uss.id()))));
+            return;
+        }
+        if (state == State.LIVE || state == State.OUTGOING) {
+            uss.trySend(m.from(), new Frame(MessageType.MIGRATE_FAILED, 0, id, f.epoch(), 0, mobile.value(),
+                    Json.encode(new MigrateFailed("agent of " + mobile + " already runs on " + uss.id()))));
+            return;
+        }
+        highestEpoch = f.epoch();
+        Incoming inc = new Incoming();
+        inc.id = id;
+        inc.epoch = f.epoch();
+        inc.source = m.source();
+        inc.sourceNode = m.sourceNode();
+        inc.ls = m.from();
+        inc.requestedStrategy = m.strategy();
+        inc.previousForward = state == State.FORWARDING || state == State.TOMBSTONE ? forwardTo : null;
+        inc.previousForwardNode = forwardNode;
+        cancelStubTimer();
+        in = inc;
+        state = State.INCOMING;
+        inc.timeout = schedule(3 * uss.settings().migrationTimeoutMillis(),
+                () -> failIncoming("timed out waiting for the agent from " + inc.sourceNode, true));
+        Transfer t = new Transfer(uss.address().toString(), uss.id().value(), uss.cluster().value(),
+                uss.strategyNames(), m.strategy());
+        try {
+            uss.send(NodeAddress.parse(m.source()), new Frame(MessageType.TRANSFER, 0, id, f.epoch(), 0,
+                    mobile.value(), Json.encode(t)));
+        } catch (TransportException | IllegalArgumentException e) {
+            failIncoming("source " + m.sourceNode() + " unreachable: " + e.getMessage(), true);
+        }
+    }
+
+    private void onTransferHeader(Frame f) throws FrameException {
+        if (state != State.INCOMING || in.id != f.correlationId() || in.session != null) {
+            return;
+        }
+        TransferHeader h = Json.decode(f.payload(), TransferHeader.class);
+        MigrationStrategy s = uss.core().strategy(h.strategy());
+        if (s == null) {
+            failIncoming("strategy '" + h.strategy() + "' is not installed on " + uss.id(), true);
+            return;
+        }
+        try {
+            in.strategyName = h.strategy();
+            in.session = s.beginRestore(in, context(in.id, in.epoch, in.sourceNode, uss.id().value()));
+        } catch (MigrationException | RuntimeException e) {
+            failIncoming(h.strategy() + " restore refused: " + e.getMessage(), true);
+        }
+    }
+
+    private void onTransferData(Frame f) {
+        if (state != State.INCOMING || in.id != f.correlationId() || in.session == null || in.readySent) {
+            uss.core().metrics().inc("migrate.stray.data");
+            return;
+        }
+        if (f.seq() != in.expectedSeq) {
+            failIncoming("chunk " + f.seq() + " arrived, expected " + in.expectedSeq, true);
+            return;
+        }
+        in.expectedSeq++;
+        in.bytes += f.payload().length;
+        try {
+            in.session.accept(f.payload());
+            if (f.has(Frame.LAST)) {
+                in.session.finish();
+                if (in.rebuilt == null) {
+                    throw new MigrationException("strategy " + in.strategyName + " finished without restoring the agent");
+                }
+                in.readySent = true;
+                uss.send(NodeAddress.parse(in.source), new Frame(MessageType.READY, 0, in.id, in.epoch, 0,
+                        mobile.value(), new byte[0]));
+            }
+        } catch (MigrationException | RuntimeException e) {
+            failIncoming(in.strategyName + " restore failed: " + e.getMessage(), true);
+        } catch (TransportException e) {
+            failIncoming("source " + in.sourceNode + " unreachable: " + e.getMessage(), true);
+        }
+    }
+
+    private void onBuffered(Frame f) throws FrameException {
+        if (state != State.INCOMING || in.id != f.correlationId() || !in.readySent) {
+            uss.core().metrics().inc("migrate.stray.buffered");
+            return;
+        }
+        List<Frame> drained = AgentMessages.decodeBuffered(f.payload(), uss.settings().limits());
+        Incoming inc = in;
+        in = null;
+        inc.timeout.cancel(false);
+        agent = inc.rebuilt;
+        epoch = inc.epoch;
+        state = State.LIVE;
+        uss.hosted(1);
+        for (Frame d : drained) {
+            deliver(d);
+        }
+        uss.core().metrics().add("stub.drained", drained.size());
+        for (Frame h : inc.held) {
+            deliver(h);
+        }
+        if (inc.timerRemaining >= 0) {
+            agent.resumeTimers(this, inc.timerRemaining);
+        }
+        uss.core().metrics().inc("migrations.in");
+        MigrateDone done = new MigrateDone(uss.id().value(), uss.cluster().value(), uss.address().toString(),
+                inc.strategyName, inc.bytes, drained.size(), drained.size());
+        uss.trySend(inc.ls, new Frame(MessageType.MIGRATE_DONE, 0, inc.id, inc.epoch, 0, mobile.value(),
+                Json.encode(done)));
+    }
+
+    /** Abandons an incoming migration; messages that reached this node early go back to the source. */
+    private void failIncoming(String reason, boolean tellSource) {
+        if (state != State.INCOMING) {
+            return;
+        }
+        Incoming inc = in;
+        in = null;
+        if (inc.timeout != null) {
+            inc.timeout.cancel(false);
+        }
+        if (inc.session != null) {
+            try {
+                inc.session.abort();
+            } catch (RuntimeException e) {
+                LOG.warn("{}: abort of {} restore threw", uss.id(), inc.strategyName, e);
+            }
+        }
+        uss.core().metrics().inc("migrations.failed.target");
+        LOG.info("{}: incoming migration {} of {} failed: {}", uss.id(), inc.id, mobile, reason);
+        Frame failed = new Frame(MessageType.MIGRATE_FAILED, 0, inc.id, inc.epoch, 0, mobile.value(),
+                Json.encode(new MigrateFailed(reason)));
+        if (tellSource) {
+            uss.trySend(inc.source, failed);
+        }
+        uss.trySend(inc.ls, failed);
+        // the agent stays at the source: what arrived here goes there
+        forwardTo = inc.source;
+        forwardNode = inc.sourceNode;
+        state = State.FORWARDING;
+        lastActivity = System.nanoTime();
+        for (Frame h : inc.held) {
+            forward(h);
+        }
+        armIdle();
+    }
+
+    // ------------------------------------------------------------------ source side
+
+    private void onTransfer(Frame f) throws FrameException {
+        Transfer t = Json.decode(f.payload(), Transfer.class);
+        long id = f.correlationId();
+        if (state == State.OUTGOING && out.id == id || waiting != null && waiting.transfer.correlationId() == id) {
+            uss.core().metrics().inc("migrate.duplicate");
+            return;
+        }
+        if (state != State.LIVE) {
+            failTransfer(f, t, "no live agent of " + mobile + " on " + uss.id() + " (" + state.name().toLowerCase() + ")");
+            return;
+        }
+        if (f.epoch() <= epoch || f.epoch() <= highestEpoch) {
+            uss.core().metrics().inc("migrate.stale");
+            failTransfer(f, t, "stale TRANSFER: epoch " + f.epoch() + ", agent has " + epoch);
+            return;
+        }
+        if (waiting != null) {
+            failTransfer(f, t, "another migration of " + mobile + " waits for a stable point");
+            return;
+        }
+        highestEpoch = f.epoch();
+        String name = uss.negotiate(t.strategies(), t.strategy());
+        if (name == null) {
+            failTransfer(f, t, "no common strategy: " + uss.id() + " has " + uss.strategyNames() + ", "
+                    + t.targetNode() + " has " + t.strategies());
+            return;
+        }
+        MigrationStrategy s = uss.core().strategy(name);
+        if (!s.traits().asynchronousInitiation() && !agent.atStablePoint()) {
+            Waiting w = new Waiting();
+            w.transfer = f;
+            w.request = t;
+            w.strategy = s;
+            w.timeout = schedule(uss.settings().stablePointTimeoutMillis(), () -> {
+                if (waiting == w) {
+                    waiting = null;
+                    failTransfer(f, t, "no stable point within " + uss.settings().stablePointTimeoutMillis()
+                            + " ms (" + name + " migrates only between negotiations)");
+                }
+            });
+            waiting = w;
+            uss.core().metrics().inc("migrate.waited.stable");
+            return;
+        }
+        startOutgoing(f, t, s);
+    }
+
+    private void failTransfer(Frame f, Transfer t, String reason) {
+        Frame failed = new Frame(MessageType.MIGRATE_FAILED, 0, f.correlationId(), f.epoch(), 0, mobile.value(),
+                Json.encode(new MigrateFailed(reason)));
+        uss.core().metrics().inc("migrations.refused");
+        uss.trySend(t.target(), failed);
+        uss.tellLocationServer(failed);
+    }
+
+    private void startOutgoing(Frame f, Transfer t, MigrationStrategy s) {
+        Outgoing o = new Outgoing();
+        o.id = f.correlationId();
+        o.epoch = f.epoch();
+        o.target = t.target();
+        o.targetNode = t.targetNode();
+        o.strategy = s.name();
+        out = o;
+        state = State.OUTGOING; // the stub now stands in for the agent
+        List<byte[]> chunks = new ArrayList<>();
+        MigrationContext ctx = context(o.id, o.epoch, uss.id().value(), o.targetNode);
+        try {
+            long[] total = {0};
+            s.capture(new SourceView(agent), ctx, chunk -> {
+                if (chunk.length > ctx.maxChunkBytes()) {
+                    throw new MigrationException("chunk of " + chunk.length + " bytes exceeds " + ctx.maxChunkBytes());
+                }
+                total[0] += chunk.length;
+                if (total[0] > ctx.maxImageBytes()) {
+                    throw new MigrationException("image exceeds " + ctx.maxImageBytes() + " bytes");
+                }
+                chunks.add(chunk);
+            });
+            if (chunks.isEmpty()) {
+                throw new MigrationException("strategy " + s.name() + " captured nothing");
+            }
+            o.bytes = total[0];
+            NodeAddress target = NodeAddress.parse(o.target);
+            uss.send(target, new Frame(MessageType.TRANSFER, Frame.REPLY, o.id, o.epoch, 0, mobile.value(),
+                    Json.encode(new TransferHeader(s.name(), chunks.size(), o.bytes))));
+            for (int i = 0; i < chunks.size(); i++) {
+                uss.send(target, new Frame(MessageType.TRANSFER_DATA, i == chunks.size() - 1 ? Frame.LAST : 0, o.id,
+                        o.epoch, i, mobile.value(), chunks.get(i)));
+            }
+        } catch (MigrationException | RuntimeException e) {
+            rollback(s.name() + " capture failed: " + e.getMessage(), true);
+            return;
+        } catch (TransportException e) {
+            rollback("target " + o.targetNode + " unreachable: " + e.getMessage(), true);
+            return;
+        }
+        o.timeout = schedule(uss.settings().migrationTimeoutMillis(),
+                () -> rollback("no READY from " + o.targetNode + " within " + uss.settings().migrationTimeoutMillis()
+                        + " ms", true));
+    }
+
+    private void onReady(Frame f) {
+        if (state != State.OUTGOING || out.id != f.correlationId()) {
+            // READY after a rollback: make the target discard its copy
+            uss.core().metrics().inc("migrate.late.ready");
+            String target = state == State.OUTGOING ? out.target : null;
+            LOG.info("{}: late READY for migration {} of {}", uss.id(), f.correlationId(), mobile);
+            if (target != null) {
+                uss.trySend(target, new Frame(MessageType.MIGRATE_FAILED, 0, f.correlationId(), f.epoch(), 0,
+                        mobile.value(), Json.encode(new MigrateFailed("migration was rolled back"))));
+            }
+            return;
+        }
+        // commit point: from here the target owns the agent
+        Outgoing o = out;
+        out = null;
+        o.timeout.cancel(false);
+        agent = null;
+        uss.hosted(-1);
+        List<Frame> drained = new ArrayList<>(o.buffer);
+        forwardTo = o.target;
+        forwardNode = o.targetNode;
+        state = State.FORWARDING;
+        lastActivity = System.nanoTime();
+        uss.core().metrics().inc("migrations.out");
+        if (!uss.trySend(o.target, new Frame(MessageType.BUFFERED, 0, o.id, o.epoch, 0, mobile.value(),
+                AgentMessages.encodeBuffered(drained)))) {
+            uss.core().metrics().add("stub.drain.lost", drained.size());
+            LOG.error("{}: could not drain {} buffered messages of {} to {}", uss.id(), drained.size(), mobile,
+                    o.targetNode);
+        }
+        armIdle();
+    }
+
+    private void onMigrateFailed(Frame f) throws FrameException {
+        String reason = Json.decode(f.payload(), MigrateFailed.class).reason();
+        if (state == State.OUTGOING && out.id == f.correlationId()) {
+            rollback("target: " + reason, false);
+        } else if (state == State.INCOMING && in.id == f.correlationId()) {
+            failIncoming("source: " + reason, false);
+        } else if (waiting != null && waiting.transfer.correlationId() == f.correlationId()) {
+            waiting.timeout.cancel(false);
+            waiting = null;
+        }
+    }
+
+    /** Before the commit point: the agent resumes here with every buffered message, in order. */
+    private void rollback(String reason, boolean tellTarget) {
+        if (state != State.OUTGOING) {
+            return;
+        }
+        Outgoing o = out;
+        out = null;
+        if (o.timeout != null) {
+            o.timeout.cancel(false);
+        }
+        state = State.LIVE;
+        uss.core().metrics().inc("migrations.rolledback");
+        LOG.info("{}: migration {} of {} rolled back: {}", uss.id(), o.id, mobile, reason);
+        Frame failed = new Frame(MessageType.MIGRATE_FAILED, 0, o.id, o.epoch, 0, mobile.value(),
+                Json.encode(new MigrateFailed(reason)));
+        if (tellTarget) {
+            uss.trySend(o.target, failed);
+        }
+        uss.tellLocationServer(failed);
+        for (Frame b : o.buffer) {
+            deliver(b);
+        }
+        uss.core().metrics().add("stub.returned", o.buffer.size());
+        for (long token : o.deferredTimers) {
+            agent.onTimer(token, this);
+        }
+    }
+
+    // ------------------------------------------------------------------ stub time-outs
+
+    private void armIdle() {
+        cancelStubTimer();
+        long idle = uss.settings().stubIdleMillis();
+        stubTimer = schedule(idle, this::idleCheck);
+    }
+
+    private void idleCheck() {
+        if (state != State.FORWARDING) {
+            return;
+        }
+        long idleNanos = TimeUnit.MILLISECONDS.toNanos(uss.settings().stubIdleMillis());
+        long quiet = System.nanoTime() - lastActivity;
+        if (quiet < idleNanos) {
+            stubTimer = schedule(TimeUnit.NANOSECONDS.toMillis(idleNanos - quiet) + 1, this::idleCheck);
+            return;
+        }
+        state = State.TOMBSTONE;
+        uss.core().metrics().inc("stub.expired");
+        stubTimer = schedule(uss.settings().tombstoneMillis(), () -> {
+            if (state == State.TOMBSTONE) {
+                retire();
+            }
+        });
+    }
+
+    private void cancelStubTimer() {
+        if (stubTimer != null) {
+            stubTimer.cancel(false);
+            stubTimer = null;
+        }
+    }
+
+    private ScheduledFuture<?> schedule(long millis, Runnable task) {
+        return uss.core().timers().schedule(() -> actor.execute(task), millis, TimeUnit.MILLISECONDS);
+    }
+
+    private MigrationContext context(long id, long ep, String source, String target) {
+        return new MigrationContext(id, mobile, ep, new org.roamer.api.NodeId(source), new org.roamer.api.NodeId(target),
+                uss.settings().limits().maxDataPayload(), 64L * uss.settings().limits().maxDataPayload(),
+                uss.settings().workDirectory());
+    }
+
+    // ------------------------------------------------------------------ strategy abort
+
+    /** A strategy service left: migrations before their commit point that use it roll back. */
+    void strategyRemoved(String name) {
+        if (state == State.OUTGOING && name.equals(out.strategy)) {
+            rollback("strategy '" + name + "' was uninstalled mid-migration", true);
+        } else if (state == State.INCOMING && name.equals(in.strategyName) && !in.readySent) {
+            failIncoming("strategy '" + name + "' was uninstalled mid-migration", true);
+        } else if (waiting != null && name.equals(waiting.strategy.name())) {
+            Waiting w = waiting;
+            waiting = null;
+            w.timeout.cancel(false);
+            failTransfer(w.transfer, w.request, "strategy '" + name + "' was uninstalled");
+        }
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /** A snapshot for the console; {@code null} when no agent is hosted here. Call on the actor. */
+    AgentInfo info() {
+        UserAgent a = agent;
+        if (a == null) {
+            return null;
+        }
+        AgentStatus status = state == State.OUTGOING || waiting != null ? AgentStatus.MIGRATING : a.status();
+        return new AgentInfo(mobile, uss.id(), uss.cluster(), status, epoch, a.profile(), a.calls(), a.delivered());
+    }
+
+    State state() {
+        return state;
+    }
+
+    // ------------------------------------------------------------------ AgentContext
+
+    @Override
+    public void page(String callId) {
+        uss.page(mobile, callId);
+    }
+
+    @Override
+    public void connect(String callId, CallType type, String radioPort) {
+        uss.connect(callId, type, radioPort);
+    }
+
+    @Override
+    public void release(String callId) {
+        uss.release(callId);
+    }
+
+    @Override
+    public void callRequest(String callId, String callee, CallType type, String replyTo, long corr) {
+        uss.callRequest(mobile, callId, callee, type);
+    }
+
+    @Override
+    public void reply(String address, Frame frame) {
+        uss.trySend(address, frame);
+    }
+
+    @Override
+    public void air(int messages) {
+        uss.core().metrics().add("air.messages", messages);
+    }
+
+    @Override
+    public void delivered(String sender, long seq) {
+        uss.core().delivered(mobile, uss.id(), epoch, sender, seq);
+    }
+
+    @Override
+    public void startTimer(long delayMillis, long token) {
+        UserAgent owner = agent;
+        schedule(delayMillis, () -> {
+            if (state == State.LIVE && agent == owner) {
+                agent.onTimer(token, this);
+            } else if (state == State.OUTGOING && agent == owner) {
+                out.deferredTimers.add(token); // replayed on rollback; the image carries it on commit
+            }
+        });
+    }
+
+    /** The stopped agent as strategies see it. */
+    private final class SourceView implements MigratingAgent {
+        private final UserAgent a;
+
+        SourceView(UserAgent a) {
+            this.a = a;
+        }
+
+        @Override
+        public MobileId mobile() {
+            return mobile;
+        }
+
+        @Override
+        public AgentStatus status() {
+            return a.status();
+        }
+
+        @Override
+        public boolean atStablePoint() {
+            return a.atStablePoint();
+        }
+
+        @Override
+        public MigrationVariables variables() {
+            return a.variables();
+        }
+
+        @Override
+        public AgentImage image() {
+            return AgentImageCodec.capture(a, uss.core().agentType());
+        }
+    }
+}

@@ -1,0 +1,345 @@
+package org.roamer.core.internal.node;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.roamer.api.NodeAddress;
+import org.roamer.api.NodeId;
+import org.roamer.api.frame.Frame;
+import org.roamer.api.frame.FrameException;
+import org.roamer.api.frame.FrameLimits;
+import org.roamer.api.frame.MessageType;
+import org.roamer.api.spi.transport.Transport;
+import org.roamer.api.spi.transport.TransportException;
+import org.roamer.core.internal.Actor;
+import org.roamer.core.internal.RoamerCore;
+import org.roamer.core.internal.wire.Json;
+import org.roamer.core.internal.wire.Payloads;
+import org.roamer.core.internal.wire.Payloads.CreateAgent;
+import org.roamer.core.internal.wire.Payloads.Hello;
+import org.roamer.core.internal.wire.Payloads.MigrateDone;
+import org.roamer.core.internal.wire.Payloads.MigrateFailed;
+import org.roamer.core.internal.wire.Payloads.Registration;
+import org.roamer.core.internal.wire.Payloads.Reply;
+import org.roamer.core.internal.wire.Payloads.Request;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Location Server: tracks the cluster of every mobile and the USS hosting its agent, creates and
+ * terminates agents on REGISTRATION / DEREGISTRATION, starts migrations (MIGRATE) when a mobile registers
+ * in another cluster, and assigns each migration an id and the agent a new epoch (fencing token). All
+ * state is owned by one actor.
+ */
+@Component(configurationPid = "org.roamer.location", configurationPolicy = ConfigurationPolicy.REQUIRE,
+        immediate = true, service = {}, property = "transport.target=(roamer.transport=tcp)")
+@Designate(ocd = LocationServer.Config.class, factory = true)
+public final class LocationServer extends SignalingNode {
+    private static final Logger LOG = LoggerFactory.getLogger(LocationServer.class);
+
+    @ObjectClassDefinition(name = "Roamer Location Server", description = "Tracks which cluster each mobile is in")
+    public @interface Config {
+        @AttributeDefinition(name = "Node id")
+        String node_id();
+
+        @AttributeDefinition(description = "Listen address host:port (port 0: any free port)")
+        String listen() default "127.0.0.1:0";
+
+        @AttributeDefinition(name = "Transport filter")
+        String transport_target() default "(roamer.transport=tcp)";
+
+        @AttributeDefinition(description = "A migration without MIGRATE_DONE or MIGRATE_FAILED after this long is failed (ms)")
+        long migration_timeout_ms() default 8000;
+
+        @AttributeDefinition(description = "Time-out of requests to USS nodes (ms)")
+        long request_timeout_ms() default 5000;
+    }
+
+    /** A USS known from its HELLO. */
+    public record UssRecord(String node, String cluster, String addr, List<String> strategies, String transport) {
+    }
+
+    private static final class Entry {
+        String cluster;
+        String node;
+        String addr;
+        long epoch;
+        long maxEpoch;
+        Pending pending;
+        boolean creating;
+    }
+
+    private static final class Pending {
+        long id;
+        long epoch;
+        UssRecord target;
+        String requester;
+        Frame request;
+        long started;
+        ScheduledFuture<?> timeout;
+    }
+
+    private final Actor actor;
+    private final long migrationTimeout;
+    private final long requestTimeout;
+    private final ConcurrentHashMap<String, Entry> mobiles = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, UssRecord> clusters = new ConcurrentHashMap<>();
+    private final AtomicLong migrationIds = new AtomicLong(ThreadLocalRandom.current().nextLong() >>> 2);
+
+    @Activate
+    public LocationServer(@Reference RoamerCore core, @Reference(name = "transport") Transport transport, Config c)
+            throws TransportException {
+        this(core, transport, NodeId.of(c.node_id()), NodeAddress.parse(c.listen()), c.migration_timeout_ms(),
+                c.request_timeout_ms());
+    }
+
+    public LocationServer(RoamerCore core, Transport transport, NodeId id, NodeAddress listen, long migrationTimeout,
+            long requestTimeout) throws TransportException {
+        super(core, id, transport.name());
+        this.actor = core.actor("location server " + id);
+        this.migrationTimeout = migrationTimeout;
+        this.requestTimeout = requestTimeout;
+        bind(transport, listen, FrameLimits.DEFAULT);
+        core.directory().add(this);
+        LOG.info("Location Server {} listening on {} ({})", id, address(), transport.name());
+    }
+
+    @Deactivate
+    public void deactivate() {
+        core.directory().remove(this);
+        unbind();
+    }
+
+    /** Mobiles tracked. */
+    public int mobileCount() {
+        return mobiles.size();
+    }
+
+    /** Clusters known from HELLO, by id. */
+    public Map<String, UssRecord> clusters() {
+        return new TreeMap<>(clusters);
+    }
+
+    @Override
+    protected void handle(Frame f) {
+        if (f.has(Frame.REPLY)) {
+            core.metrics().inc("frames.late.reply");
+            return;
+        }
+        actor.execute(() -> {
+            try {
+                switch (f.type()) {
+                    case HELLO -> onHello(f);
+                    case REGISTRATION -> onRegistration(f);
+                    case DEREGISTRATION -> onDeregistration(f);
+                    case LOCATE -> onLocate(f);
+                    case MIGRATE_DONE -> onMigrateDone(f);
+                    case MIGRATE_FAILED -> onMigrateFailed(f);
+                    default -> {
+                        core.metrics().inc("frames.unexpected");
+                        LOG.warn("{}: unexpected {}", id, f.type());
+                    }
+                }
+            } catch (FrameException e) {
+                core.metrics().inc("frames.invalid");
+                LOG.warn("{}: invalid {}: {}", id, f.type(), e.getMessage());
+            }
+        });
+    }
+
+    private void onHello(Frame f) throws FrameException {
+        Hello h = Json.decode(f.payload(), Hello.class);
+        NodeAddress.parse(h.addr());
+        clusters.put(h.cluster(), new UssRecord(h.node(), h.cluster(), h.addr(),
+                h.strategies() == null ? List.of() : List.copyOf(h.strategies()), h.transport()));
+        LOG.info("{}: USS {} of cluster {} at {} with strategies {}", id, h.node(), h.cluster(), h.addr(),
+                h.strategies());
+        trySend(h.addr(), reply(f, MessageType.ACK, Json.encode(Reply.success())));
+    }
+
+    private void answer(String to, Frame request, Reply r) {
+        trySend(to, reply(request, r.ok() ? MessageType.ACK : MessageType.ERROR, Json.encode(r)));
+    }
+
+    private void onRegistration(Frame f) throws FrameException {
+        Registration r = Json.decode(f.payload(), Registration.class);
+        String mobile = f.mobile();
+        UssRecord uss = clusters.get(r.cluster());
+        if (uss == null) {
+            answer(r.from(), f, Reply.error("unknown cluster '" + r.cluster() + "'"));
+            return;
+        }
+        Entry e = mobiles.get(mobile);
+        if (e == null) {
+            if (r.profile() == null) {
+                answer(r.from(), f, Reply.error("mobile '" + mobile + "' is not registered: power it on first"));
+                return;
+            }
+            create(f, r, uss);
+            return;
+        }
+        if (e.pending != null || e.creating) {
+            answer(r.from(), f, Reply.error("mobile '" + mobile + "' is busy: " + (e.creating ? "being created"
+                    : "migrating to " + e.pending.target.cluster())));
+            return;
+        }
+        if (e.cluster.equals(r.cluster())) {
+            answer(r.from(), f, r.profile() != null
+                    ? Reply.error("mobile '" + mobile + "' is already registered in " + e.cluster)
+                    : Reply.location(e.node, e.cluster, e.addr, e.epoch));
+            return;
+        }
+        migrate(f, r, e, uss);
+    }
+
+    private void create(Frame f, Registration r, UssRecord uss) {
+        String mobile = f.mobile();
+        Entry e = new Entry();
+        e.cluster = uss.cluster();
+        e.node = uss.node();
+        e.addr = uss.addr();
+        e.epoch = 1;
+        e.maxEpoch = 1;
+        e.creating = true;
+        mobiles.put(mobile, e);
+        Frame create = new Frame(MessageType.CREATE_AGENT, 0, nextCorrelation(), e.epoch, 0, mobile,
+                Json.encode(new CreateAgent(r.profile(), null, address().toString())));
+        request(NodeAddress.parse(uss.addr()), create, requestTimeout).whenComplete((rep, ex) -> actor.execute(() -> {
+            e.creating = false;
+            if (ex == null && rep.type() == MessageType.ACK) {
+                core.metrics().inc("registrations");
+                answer(r.from(), f, Reply.location(e.node, e.cluster, e.addr, e.epoch));
+            } else {
+                mobiles.remove(mobile, e);
+                answer(r.from(), f, Reply.error("USS " + uss.node() + " did not create the agent: " + reason(rep, ex)));
+            }
+        }));
+    }
+
+    private void migrate(Frame f, Registration r, Entry e, UssRecord target) {
+        String mobile = f.mobile();
+        Pending p = new Pending();
+        p.id = migrationIds.incrementAndGet();
+        p.epoch = ++e.maxEpoch;
+        p.target = target;
+        p.requester = r.from();
+        p.request = f;
+        p.started = System.nanoTime();
+        e.pending = p;
+        p.timeout = core.timers().schedule(() -> actor.execute(() -> {
+            if (e.pending == p) {
+                finishFailed(mobile, e, "no MIGRATE_DONE within " + migrationTimeout + " ms");
+            }
+        }), migrationTimeout, TimeUnit.MILLISECONDS);
+        Frame migrate = new Frame(MessageType.MIGRATE, 0, p.id, p.epoch, 0, mobile,
+                Json.encode(new Payloads.Migrate(e.addr, e.node, r.strategy(), address().toString())));
+        try {
+            send(NodeAddress.parse(target.addr()), migrate);
+        } catch (TransportException ex) {
+            finishFailed(mobile, e, "target USS " + target.node() + " unreachable: " + ex.getMessage());
+        }
+    }
+
+    private void onMigrateDone(Frame f) throws FrameException {
+        MigrateDone d = Json.decode(f.payload(), MigrateDone.class);
+        Entry e = mobiles.get(f.mobile());
+        if (e == null || e.pending == null || e.pending.id != f.correlationId()) {
+            core.metrics().inc("migrate.done.stray");
+            return;
+        }
+        Pending p = e.pending;
+        e.pending = null;
+        p.timeout.cancel(false);
+        long micros = (System.nanoTime() - p.started) / 1000;
+        e.cluster = d.cluster();
+        e.node = d.node();
+        e.addr = d.addr();
+        e.epoch = p.epoch;
+        core.metrics().inc("migrations");
+        core.metrics().inc("migrations." + d.strategy());
+        core.metrics().latency("migration", micros * 1000);
+        core.metrics().latency("migration." + d.strategy(), micros * 1000);
+        core.metrics().add("migration.bytes", d.bytes());
+        answer(p.requester, p.request, new Reply(true, "ok", e.node, e.cluster, e.addr, e.epoch, d.strategy(), d.bytes(),
+                d.buffered(), d.drained(), micros));
+    }
+
+    private void onMigrateFailed(Frame f) throws FrameException {
+        MigrateFailed m = Json.decode(f.payload(), MigrateFailed.class);
+        Entry e = mobiles.get(f.mobile());
+        if (e == null || e.pending == null || e.pending.id != f.correlationId()) {
+            return; // the other side already reported it
+        }
+        finishFailed(f.mobile(), e, m.reason());
+    }
+
+    private void finishFailed(String mobile, Entry e, String reason) {
+        Pending p = e.pending;
+        e.pending = null;
+        p.timeout.cancel(false);
+        core.metrics().inc("migrations.failed");
+        LOG.info("{}: migration {} of {} to {} failed: {}", id, p.id, mobile, p.target.node(), reason);
+        answer(p.requester, p.request, new Reply(false, reason, e.node, e.cluster, e.addr, e.epoch, null, null, null,
+                null, (System.nanoTime() - p.started) / 1000));
+    }
+
+    private void onDeregistration(Frame f) throws FrameException {
+        Request r = Json.decode(f.payload(), Request.class);
+        String mobile = f.mobile();
+        Entry e = mobiles.get(mobile);
+        if (e == null) {
+            answer(r.from(), f, Reply.error("unknown mobile '" + mobile + "'"));
+            return;
+        }
+        if (e.pending != null || e.creating) {
+            answer(r.from(), f, Reply.error("mobile '" + mobile + "' is busy migrating; try again"));
+            return;
+        }
+        e.creating = true; // blocks other requests until the USS answered
+        Frame terminate = new Frame(MessageType.TERMINATE_AGENT, 0, nextCorrelation(), e.epoch, 0, mobile,
+                Json.encode(new Request(address().toString())));
+        request(NodeAddress.parse(e.addr), terminate, requestTimeout).whenComplete((rep, ex) -> actor.execute(() -> {
+            e.creating = false;
+            if (ex == null && rep.type() == MessageType.ACK) {
+                mobiles.remove(mobile, e);
+                core.metrics().inc("deregistrations");
+                answer(r.from(), f, Reply.success());
+            } else {
+                answer(r.from(), f, Reply.error("USS " + e.node + " did not terminate the agent: " + reason(rep, ex)));
+            }
+        }));
+    }
+
+    private void onLocate(Frame f) throws FrameException {
+        Request r = Json.decode(f.payload(), Request.class);
+        Entry e = mobiles.get(f.mobile());
+        answer(r.from(), f, e == null
+                ? Reply.error("unknown mobile '" + f.mobile() + "'")
+                : Reply.location(e.node, e.cluster, e.addr, e.epoch));
+    }
+
+    static String reason(Frame reply, Throwable ex) {
+        if (ex != null) {
+            return isTimeout(ex) ? "no answer in time" : String.valueOf(ex.getMessage());
+        }
+        try {
+            Reply r = Json.decode(reply.payload(), Reply.class);
+            return r.reason() == null ? reply.type().name() : r.reason();
+        } catch (FrameException e) {
+            return reply.type().name();
+        }
+    }
+}

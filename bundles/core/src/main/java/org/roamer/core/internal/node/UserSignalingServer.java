@@ -1,0 +1,470 @@
+package org.roamer.core.internal.node;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.roamer.api.AgentInfo;
+import org.roamer.api.CallType;
+import org.roamer.api.ClusterId;
+import org.roamer.api.MobileId;
+import org.roamer.api.NodeAddress;
+import org.roamer.api.NodeId;
+import org.roamer.api.Profile;
+import org.roamer.api.frame.Frame;
+import org.roamer.api.frame.FrameException;
+import org.roamer.api.frame.FrameLimits;
+import org.roamer.api.frame.MessageType;
+import org.roamer.api.spi.migration.MigrationStrategy;
+import org.roamer.api.spi.transport.Transport;
+import org.roamer.api.spi.transport.TransportException;
+import org.roamer.core.internal.RoamerCore;
+import org.roamer.core.internal.wire.AgentMessages;
+import org.roamer.core.internal.wire.Json;
+import org.roamer.core.internal.wire.Payloads;
+import org.roamer.core.internal.wire.Payloads.Hello;
+import org.roamer.core.internal.wire.Payloads.PageResponse;
+import org.roamer.core.internal.wire.Payloads.Reply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A User Signaling Server: hosts the user agents of one cluster, and runs the USS side of the migration
+ * protocol (MIGRATE, TRANSFER, stub, READY/drain, MIGRATE_DONE, rollback). One factory configuration per
+ * node. Frames are handed from the transport thread to the owning agent's actor.
+ */
+@Component(configurationPid = "org.roamer.uss", configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true,
+        service = {}, property = "transport.target=(roamer.transport=tcp)")
+@Designate(ocd = UserSignalingServer.Config.class, factory = true)
+public final class UserSignalingServer extends SignalingNode implements RoamerCore.StrategyListener {
+    private static final Logger LOG = LoggerFactory.getLogger(UserSignalingServer.class);
+
+    @ObjectClassDefinition(name = "Roamer User Signaling Server",
+            description = "One USS node: hosts the user agents of a cluster and migrates them")
+    public @interface Config {
+        @AttributeDefinition(name = "Node id", description = "Unique in the network, e.g. uss-c1")
+        String node_id();
+
+        @AttributeDefinition(description = "The cluster this USS serves, e.g. c1")
+        String cluster();
+
+        @AttributeDefinition(description = "Listen address host:port (port 0: any free port)")
+        String listen() default "127.0.0.1:0";
+
+        @AttributeDefinition(name = "Location Server", description = "LS address host:port; empty: the LS in this container")
+        String location_server() default "";
+
+        @AttributeDefinition(name = "Transport filter", description = "Which transport service to use, e.g. (roamer.transport=tcp)")
+        String transport_target() default "(roamer.transport=tcp)";
+
+        @AttributeDefinition(name = "Preferred strategy", description = "Used when the peer USS has it too")
+        String strategy_preferred() default "naive";
+
+        @AttributeDefinition(name = "Strategy order", description = "Fallback order, comma separated")
+        String[] strategy_order() default {"naive", "tern", "condor"};
+
+        @AttributeDefinition(description = "Stub capacity in messages")
+        int stub_max_messages() default 1024;
+
+        @AttributeDefinition(description = "Stub capacity in bytes")
+        int stub_max_bytes() default 262144;
+
+        @AttributeDefinition(description = "A forwarding stub becomes a tombstone after this long without traffic (ms)")
+        long stub_idle_timeout_ms() default 2000;
+
+        @AttributeDefinition(description = "A tombstone redirects late messages for this long (ms)")
+        long tombstone_ttl_ms() default 60000;
+
+        @AttributeDefinition(description = "The source waits this long for READY, then rolls back (ms)")
+        long migration_timeout_ms() default 2000;
+
+        @AttributeDefinition(description = "Longest wait for a stable point before a NAIVE migration (ms)")
+        long stable_point_timeout_ms() default 2000;
+
+        @AttributeDefinition(description = "Largest data frame (state pages, drained messages), bytes")
+        int max_frame_bytes() default 1048576;
+
+        @AttributeDefinition(description = "Largest control frame payload, bytes")
+        int max_control_bytes() default 65536;
+
+        @AttributeDefinition(description = "Directory for strategy files (checkpoints); empty: karaf.data/roamer/<node>")
+        String work_directory() default "";
+    }
+
+    private final UssSettings settings;
+    private final ClusterId cluster;
+    private final Transport transport;
+    private final ConcurrentHashMap<String, AgentCell> cells = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Profile, Profile> profiles = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger hosted = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean registered;
+    private volatile ScheduledFuture<?> hello;
+
+    @Activate
+    public UserSignalingServer(@Reference RoamerCore core, @Reference(name = "transport") Transport transport,
+            Config config) throws TransportException {
+        this(core, transport, settings(config));
+    }
+
+    public UserSignalingServer(RoamerCore core, Transport transport, UssSettings settings) throws TransportException {
+        super(core, settings.id(), transport.name());
+        this.settings = settings;
+        this.cluster = settings.cluster();
+        this.transport = transport;
+        bind(transport, settings.listen(), settings.limits());
+        core.directory().add(this);
+        core.addStrategyListener(this);
+        hello = core.timers().scheduleWithFixedDelay(this::hello, 0, 250, TimeUnit.MILLISECONDS);
+        LOG.info("USS {} of cluster {} listening on {} ({})", id, cluster, address(), transport.name());
+    }
+
+    static UssSettings settings(Config c) {
+        String dir = c.work_directory().isBlank()
+                ? System.getProperty("karaf.data", System.getProperty("java.io.tmpdir")) + "/roamer/" + c.node_id()
+                : c.work_directory();
+        List<String> order = new ArrayList<>();
+        for (String s : c.strategy_order()) {
+            Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).forEach(order::add);
+        }
+        return new UssSettings(NodeId.of(c.node_id()), ClusterId.of(c.cluster()), NodeAddress.parse(c.listen()),
+                c.location_server().isBlank() ? null : NodeAddress.parse(c.location_server()),
+                c.strategy_preferred().trim(), order, c.stub_max_messages(), c.stub_max_bytes(),
+                c.stub_idle_timeout_ms(), c.tombstone_ttl_ms(), c.migration_timeout_ms(), c.stable_point_timeout_ms(),
+                new FrameLimits(c.max_control_bytes(), c.max_frame_bytes()), Path.of(dir));
+    }
+
+    @Deactivate
+    public void deactivate() {
+        ScheduledFuture<?> h = hello;
+        if (h != null) {
+            h.cancel(false);
+        }
+        core.removeStrategyListener(this);
+        core.directory().remove(this);
+        unbind();
+        if (!cells.isEmpty()) {
+            LOG.warn("USS {} stopped with {} agents", id, cells.size());
+        }
+    }
+
+    // ------------------------------------------------------------------ accessors
+
+    public ClusterId cluster() {
+        return cluster;
+    }
+
+    public UssSettings settings() {
+        return settings;
+    }
+
+    RoamerCore core() {
+        return core;
+    }
+
+    public Transport transport() {
+        return transport;
+    }
+
+    /** Whether the Location Server has acknowledged this node's HELLO. */
+    public boolean registered() {
+        return registered;
+    }
+
+    /** Mobiles with a cell here (live agents, stubs, tombstones). */
+    public int cellCount() {
+        return cells.size();
+    }
+
+    /** Installed strategies in this node's order of preference (preferred first). */
+    public List<String> strategyNames() {
+        List<String> order = new ArrayList<>();
+        order.add(settings.preferredStrategy());
+        order.addAll(settings.strategyOrder());
+        return core.strategyNames(order);
+    }
+
+    /**
+     * Picks the strategy for a migration, like TLS cipher negotiation: a requested one if both have it; else
+     * this node's preferred one if the peer has it; else the first of this node's order the peer has.
+     */
+    String negotiate(List<String> peer, String requested) {
+        List<String> mine = strategyNames();
+        if (peer == null) {
+            return null;
+        }
+        if (requested != null) {
+            return mine.contains(requested) && peer.contains(requested) ? requested : null;
+        }
+        for (String s : mine) {
+            if (peer.contains(s)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** The LS this node reports to, or {@code null} when none is configured or running here. */
+    public NodeAddress locationServerAddress() {
+        return locationServer();
+    }
+
+    /** Agents hosted here: live, or migrating out and not yet committed. */
+    public int hostedAgents() {
+        return hosted.get();
+    }
+
+    void hosted(int delta) {
+        hosted.addAndGet(delta);
+    }
+
+    NodeAddress locationServer() {
+        if (settings.locationServer() != null) {
+            return settings.locationServer();
+        }
+        LocationServer ls = core.directory().locationServer();
+        return ls == null ? null : ls.address();
+    }
+
+    /** One shared instance per distinct profile: most mobiles share a handful. */
+    Profile canonical(Profile p) {
+        Profile c = profiles.putIfAbsent(p, p);
+        return c == null ? p : c;
+    }
+
+    // ------------------------------------------------------------------ frames
+
+    @Override
+    protected void handle(Frame f) {
+        if (f.has(Frame.REPLY) && f.type() != MessageType.TRANSFER) {
+            core.metrics().inc("frames.late.reply");
+            return; // a reply whose request already timed out
+        }
+        switch (f.type()) {
+            case HELLO, LOCATE, REGISTRATION, DEREGISTRATION, MIGRATE_DONE -> {
+                core.metrics().inc("frames.unexpected");
+                LOG.warn("{}: {} is for a Location Server", id, f.type());
+            }
+            default -> dispatch(f);
+        }
+    }
+
+    /** Hands a frame about a mobile to its cell, creating one for CREATE_AGENT and MIGRATE. */
+    void dispatch(Frame f) {
+        MobileId mobile;
+        try {
+            mobile = MobileId.of(f.mobile());
+        } catch (IllegalArgumentException e) {
+            core.metrics().inc("frames.invalid");
+            LOG.warn("{}: {} without a valid mobile id", id, f.type());
+            return;
+        }
+        AgentCell cell = f.type() == MessageType.CREATE_AGENT || f.type() == MessageType.MIGRATE
+                ? cells.computeIfAbsent(mobile.value(), k -> new AgentCell(this, mobile, core.actor("agent " + k)))
+                : cells.get(mobile.value());
+        if (cell == null) {
+            noAgent(f);
+        } else {
+            cell.post(f);
+        }
+    }
+
+    void remove(AgentCell cell) {
+        cells.remove(cell.mobile.value(), cell);
+    }
+
+    /** A frame for a mobile that has no agent here: tell the sender, who then asks the LS. */
+    void noAgent(Frame f) {
+        core.metrics().inc("frames.noagent");
+        String replyTo = replyAddress(f);
+        String why = "no agent of " + f.mobile() + " on " + id;
+        switch (f.type()) {
+            case AGENT_MESSAGE, CALL_OFFER, ORIGINATE -> {
+                if (replyTo != null) {
+                    trySend(replyTo, reply(f, MessageType.ERROR, Json.encode(Reply.error(why))));
+                }
+            }
+            case TRANSFER -> {
+                if (!f.has(Frame.REPLY)) {
+                    try {
+                        Payloads.Transfer t = Json.decode(f.payload(), Payloads.Transfer.class);
+                        trySend(t.target(), new Frame(MessageType.MIGRATE_FAILED, 0, f.correlationId(), f.epoch(), 0,
+                                f.mobile(), Json.encode(new Payloads.MigrateFailed(why))));
+                    } catch (FrameException e) {
+                        core.metrics().inc("frames.invalid");
+                    }
+                }
+            }
+            case TERMINATE_AGENT -> {
+                try {
+                    trySend(Json.decode(f.payload(), Payloads.Request.class).from(),
+                            reply(f, MessageType.ERROR, Json.encode(Reply.error(why))));
+                } catch (FrameException e) {
+                    core.metrics().inc("frames.invalid");
+                }
+            }
+            default -> LOG.debug("{}: dropped {} — {}", id, f.type(), why);
+        }
+    }
+
+    /** Where a request wants its answer, for the types that carry one; {@code null} otherwise. */
+    static String replyAddress(Frame f) {
+        try {
+            return switch (f.type()) {
+                case AGENT_MESSAGE -> AgentMessages.decodeMessage(f.payload()).replyTo();
+                case CALL_OFFER -> Json.decode(f.payload(), Payloads.CallOffer.class).from();
+                case ORIGINATE -> Json.decode(f.payload(), Payloads.Originate.class).from();
+                default -> null;
+            };
+        } catch (FrameException e) {
+            return null;
+        }
+    }
+
+    /** Reports to the LS (MIGRATE_FAILED); a lost report is covered by the LS's own time-out. */
+    void tellLocationServer(Frame f) {
+        NodeAddress ls = locationServer();
+        if (ls != null) {
+            trySend(ls.toString(), f);
+        }
+    }
+
+    @Override
+    public void strategyRemoved(MigrationStrategy strategy) {
+        String name = strategy.name();
+        for (AgentCell c : cells.values()) {
+            c.actor.execute(() -> c.strategyRemoved(name));
+        }
+    }
+
+    private void hello() {
+        if (registered) {
+            return;
+        }
+        NodeAddress ls = locationServer();
+        if (ls == null) {
+            return;
+        }
+        Frame f = Frame.of(MessageType.HELLO, nextCorrelation(), "",
+                Json.encode(new Hello(id.value(), "uss", cluster.value(), address().toString(), strategyNames(),
+                        transport.name())));
+        request(ls, f, 1000).whenComplete((r, e) -> {
+            if (e == null && r.type() == MessageType.ACK) {
+                registered = true;
+                LOG.info("USS {} registered with the Location Server at {}", id, ls);
+                ScheduledFuture<?> h = hello;
+                if (h != null) {
+                    h.cancel(false);
+                }
+            }
+        });
+    }
+
+    /** Re-announces this node (e.g. after its strategies changed). */
+    public void announce() {
+        registered = false;
+        hello = core.timers().scheduleWithFixedDelay(this::hello, 0, 250, TimeUnit.MILLISECONDS);
+    }
+
+    // ------------------------------------------------------------------ in-cluster roles, for agents
+
+    /** Pages a mobile on every radio port of the cluster; the PAGE_RESPONSE goes to the agent's cell. */
+    void page(MobileId mobile, String callId) {
+        core.workers().execute(() -> {
+            List<RadioPort> ports = core.directory().radioPorts(cluster.value());
+            String found = null;
+            for (RadioPort p : ports) {
+                if (p.page(mobile.value())) {
+                    found = p.id().value();
+                }
+            }
+            int air = ports.size() + (found != null ? 1 : 0);
+            core.metrics().add("air.messages", air);
+            core.metrics().inc("pages");
+            dispatch(new Frame(MessageType.PAGE_RESPONSE, 0, 0, 0, 0, mobile.value(),
+                    Json.encode(new PageResponse(callId, found == null ? "" : found, air))));
+        });
+    }
+
+    void connect(String callId, CallType type, String radioPort) {
+        ConnectionServer cs = core.directory().connectionServer(cluster.value());
+        if (cs != null) {
+            cs.setUp(callId, type, radioPort);
+        }
+    }
+
+    void release(String callId) {
+        ConnectionServer cs = core.directory().connectionServer(cluster.value());
+        if (cs != null) {
+            cs.release(callId);
+        }
+    }
+
+    void callRequest(MobileId caller, String callId, String callee, CallType type) {
+        CallServer cs = core.directory().callServer(cluster.value());
+        if (cs == null) {
+            dispatch(new Frame(MessageType.CALL_DECISION, 0, 0, 0, 0, caller.value(),
+                    Json.encode(new Payloads.CallDecision(callId, false, "no Call Server in cluster " + cluster, false,
+                            null, 0, callee, type.name()))));
+            return;
+        }
+        cs.callRequest(this, caller, callId, callee, type);
+    }
+
+    // ------------------------------------------------------------------ console views
+
+    /** Snapshots of the agents hosted here, taken on each agent's own thread. */
+    public List<AgentInfo> agents(long timeoutMillis) {
+        List<CompletableFuture<AgentInfo>> futures = new ArrayList<>(cells.size());
+        for (AgentCell c : cells.values()) {
+            CompletableFuture<AgentInfo> f = new CompletableFuture<>();
+            c.actor.execute(() -> f.complete(c.info()));
+            futures.add(f);
+        }
+        List<AgentInfo> out = new ArrayList<>(futures.size());
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        for (CompletableFuture<AgentInfo> f : futures) {
+            try {
+                AgentInfo i = f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (i != null) {
+                    out.add(i);
+                }
+            } catch (Exception e) {
+                core.metrics().inc("errors.snapshot");
+            }
+        }
+        return out;
+    }
+
+    /** The agent of one mobile if it lives here. */
+    public AgentInfo agent(MobileId mobile, long timeoutMillis) {
+        AgentCell c = cells.get(mobile.value());
+        if (c == null) {
+            return null;
+        }
+        CompletableFuture<AgentInfo> f = new CompletableFuture<>();
+        c.actor.execute(() -> f.complete(c.info()));
+        try {
+            return f.get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "USS " + id + " (" + cluster + ") " + Objects.toString(address());
+    }
+}

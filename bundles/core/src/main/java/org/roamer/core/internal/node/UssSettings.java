@@ -1,0 +1,53 @@
+package org.roamer.core.internal.node;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.roamer.api.ClusterId;
+import org.roamer.api.NodeAddress;
+import org.roamer.api.NodeId;
+import org.roamer.api.frame.FrameLimits;
+
+/**
+ * Validated settings of one User Signaling Server.
+ *
+ * @param id                 node id
+ * @param cluster            its cluster
+ * @param listen             listen address
+ * @param locationServer     LS address, or {@code null} for the LS in this container
+ * @param preferredStrategy  strategy to use when the peer has it
+ * @param strategyOrder      fallback order
+ * @param stubMaxMessages    stub capacity, messages
+ * @param stubMaxBytes       stub capacity, bytes
+ * @param stubIdleMillis     a forwarding stub turns into a tombstone after this long without traffic
+ * @param tombstoneMillis    a tombstone redirects late messages for this long
+ * @param migrationTimeoutMillis source waits this long for READY before it rolls back
+ * @param stablePointTimeoutMillis longest wait for a stable point (strategies without asynchronous initiation)
+ * @param limits             frame limits
+ * @param workDirectory      node-local directory for strategies
+ */
+public record UssSettings(NodeId id, ClusterId cluster, NodeAddress listen, NodeAddress locationServer,
+        String preferredStrategy, List<String> strategyOrder, int stubMaxMessages, int stubMaxBytes,
+        long stubIdleMillis, long tombstoneMillis, long migrationTimeoutMillis, long stablePointTimeoutMillis,
+        FrameLimits limits, Path workDirectory) {
+
+    /** @throws IllegalArgumentException on a value out of range, with the attribute named */
+    public UssSettings {
+        positive("stub.max.messages", stubMaxMessages);
+        positive("stub.max.bytes", stubMaxBytes);
+        if (stubMaxBytes > limits.maxDataPayload() - 4096) {
+            throw new IllegalArgumentException("stub.max.bytes " + stubMaxBytes
+                    + " must leave room in one BUFFERED frame (max.frame.bytes " + limits.maxDataPayload() + ")");
+        }
+        positive("stub.idle.timeout.ms", stubIdleMillis);
+        positive("tombstone.ttl.ms", tombstoneMillis);
+        positive("migration.timeout.ms", migrationTimeoutMillis);
+        positive("stable.point.timeout.ms", stablePointTimeoutMillis);
+        strategyOrder = List.copyOf(strategyOrder);
+    }
+
+    private static void positive(String name, long v) {
+        if (v <= 0) {
+            throw new IllegalArgumentException(name + " must be positive, is " + v);
+        }
+    }
+}
