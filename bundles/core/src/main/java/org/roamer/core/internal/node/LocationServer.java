@@ -196,10 +196,12 @@ public final class LocationServer extends SignalingNode {
                     : "migrating to " + e.pending.target.cluster())));
             return;
         }
+        if (r.profile() != null) {
+            answer(r.from(), f, Reply.error("mobile '" + mobile + "' is already registered in " + e.cluster));
+            return;
+        }
         if (e.cluster.equals(r.cluster())) {
-            answer(r.from(), f, r.profile() != null
-                    ? Reply.error("mobile '" + mobile + "' is already registered in " + e.cluster)
-                    : Reply.location(e.node, e.cluster, e.addr, e.epoch));
+            answer(r.from(), f, Reply.location(e.node, e.cluster, e.addr, e.epoch));
             return;
         }
         migrate(f, r, e, uss);

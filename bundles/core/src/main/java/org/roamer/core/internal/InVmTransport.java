@@ -1,0 +1,121 @@
+package org.roamer.core.internal;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.osgi.service.component.annotations.Component;
+import org.roamer.api.NodeAddress;
+import org.roamer.api.frame.Frame;
+import org.roamer.api.frame.FrameCodec;
+import org.roamer.api.frame.FrameException;
+import org.roamer.api.frame.FrameLimits;
+import org.roamer.api.spi.transport.Endpoint;
+import org.roamer.api.spi.transport.FrameHandler;
+import org.roamer.api.spi.transport.Transport;
+import org.roamer.api.spi.transport.TransportException;
+import org.roamer.api.spi.transport.TransportStats;
+
+/**
+ * A transport inside one JVM: frames are encoded and decoded (so limits and the codec apply as on a
+ * wire) and handed to the destination's handler on the sender's thread, which keeps them in order per
+ * destination. Addresses are {@code invm:<n>}. For tests and single-container setups without sockets.
+ */
+@Component(service = Transport.class, property = Transport.NAME_PROPERTY + "=invm")
+public final class InVmTransport implements Transport {
+    private final ConcurrentHashMap<Integer, InVmEndpoint> endpoints = new ConcurrentHashMap<>();
+    private final AtomicInteger ports = new AtomicInteger(1);
+
+    @Override
+    public String name() {
+        return "invm";
+    }
+
+    @Override
+    public Endpoint bind(NodeAddress listen, FrameLimits limits, FrameHandler handler) throws TransportException {
+        int port = listen.port() == 0 ? ports.getAndIncrement() : listen.port();
+        InVmEndpoint e = new InVmEndpoint(new NodeAddress("invm", port), limits, handler);
+        if (endpoints.putIfAbsent(port, e) != null) {
+            throw new TransportException("in-VM address " + e.address + " is in use");
+        }
+        return e;
+    }
+
+    private final class InVmEndpoint implements Endpoint {
+        final NodeAddress address;
+        final FrameLimits limits;
+        final FrameHandler handler;
+        final AtomicLong in = new AtomicLong();
+        final AtomicLong out = new AtomicLong();
+        final AtomicLong bytesIn = new AtomicLong();
+        final AtomicLong bytesOut = new AtomicLong();
+        final AtomicLong bad = new AtomicLong();
+        volatile boolean closed;
+
+        InVmEndpoint(NodeAddress address, FrameLimits limits, FrameHandler handler) {
+            this.address = address;
+            this.limits = limits;
+            this.handler = handler;
+        }
+
+        @Override
+        public NodeAddress localAddress() {
+            return address;
+        }
+
+        @Override
+        public void send(NodeAddress to, Frame frame) throws TransportException {
+            InVmEndpoint dest = "invm".equals(to.host()) ? endpoints.get(to.port()) : null;
+            if (dest == null || dest.closed || closed) {
+                throw new TransportException("no in-VM endpoint at " + to);
+            }
+            byte[] bytes = FrameCodec.encode(frame);
+            out.incrementAndGet();
+            bytesOut.addAndGet(bytes.length);
+            dest.receive(address.toString(), bytes);
+        }
+
+        /** Delivers raw bytes as if read from a wire (also used by tests to inject garbage). */
+        void receive(String peer, byte[] bytes) {
+            bytesIn.addAndGet(bytes.length);
+            Frame f;
+            try {
+                f = FrameCodec.decode(bytes, limits);
+            } catch (FrameException e) {
+                bad.incrementAndGet();
+                handler.onBadFrame(peer, e.getMessage());
+                return;
+            }
+            in.incrementAndGet();
+            handler.onFrame(f);
+        }
+
+        @Override
+        public TransportStats stats() {
+            return new TransportStats(in.get(), out.get(), bytesIn.get(), bytesOut.get(), bad.get(), 0, 0);
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            endpoints.remove(address.port(), this);
+        }
+    }
+
+    /** Injects raw bytes into an endpoint, as a peer on a wire could. */
+    public boolean inject(NodeAddress to, byte[] bytes) {
+        InVmEndpoint dest = endpoints.get(to.port());
+        if (dest == null) {
+            return false;
+        }
+        dest.receive("test", bytes);
+        return true;
+    }
+
+    /** Closes an endpoint as if its node crashed. */
+    public void kill(NodeAddress at) {
+        InVmEndpoint e = endpoints.get(at.port());
+        if (e != null) {
+            e.close();
+        }
+    }
+}

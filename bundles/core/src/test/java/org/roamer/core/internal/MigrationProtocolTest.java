@@ -1,0 +1,240 @@
+package org.roamer.core.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.roamer.api.AgentInfo;
+import org.roamer.api.AgentStatus;
+import org.roamer.api.CallResult;
+import org.roamer.api.CallType;
+import org.roamer.api.ClusterId;
+import org.roamer.api.MobileId;
+import org.roamer.api.MoveResult;
+import org.roamer.api.Profile;
+import org.roamer.api.RoamerException;
+import org.roamer.api.frame.Frame;
+import org.roamer.api.frame.FrameCodec;
+import org.roamer.api.frame.MessageType;
+import org.roamer.core.internal.wire.Json;
+import org.roamer.core.internal.wire.Payloads;
+
+class MigrationProtocolTest {
+    static final MobileId M1 = MobileId.of("m1");
+    static final MobileId M2 = MobileId.of("m2");
+    static final ClusterId C1 = ClusterId.of("c1");
+    static final ClusterId C2 = ClusterId.of("c2");
+    static final ClusterId C3 = ClusterId.of("c3");
+
+    TestNetwork net;
+    TestStrategies.Vars vars = new TestStrategies.Vars("vars");
+
+    @BeforeEach
+    void start() throws Exception {
+        net = new TestNetwork(3, 200, 1000, 300);
+        net.core.bindStrategy(vars);
+        net.core.bindStrategy(new TestStrategies.Image());
+    }
+
+    @AfterEach
+    void stop() {
+        net.close();
+    }
+
+    static Profile video() {
+        return new Profile(true, Set.of("voice", "video"), Set.of("xserver"), null);
+    }
+
+    @Test
+    void registrationCreatesTheAgentWithItsProfileAndPowerDownRemovesIt() throws Exception {
+        AgentInfo a = net.network.register(M1, C1, video());
+        assertThat(a.node().value()).isEqualTo("uss-c1");
+        assertThat(a.epoch()).isEqualTo(1);
+        assertThat(a.status()).isEqualTo(AgentStatus.IDLE);
+        assertThat(a.profile()).isEqualTo(video());
+        assertThatThrownBy(() -> net.network.register(M1, C2, video())).isInstanceOf(RoamerException.class)
+                .hasMessageContaining("already registered in c1");
+        assertThatThrownBy(() -> net.network.register(M2, ClusterId.of("c9"), video()))
+                .hasMessageContaining("unknown cluster 'c9'");
+        net.network.deregister(M1);
+        assertThat(net.network.agent(M1)).isEmpty();
+        assertThatThrownBy(() -> net.network.deregister(M1)).hasMessageContaining("unknown mobile 'm1'");
+    }
+
+    @Test
+    void acceptedCallPagesTheTerminalAndRejectedCallPagesNobody() throws Exception {
+        net.network.register(M1, C1, video());
+        net.network.register(M2, C2, new Profile(false, Set.of("voice", "data"), Set.of(), null));
+        long pagesBefore = net.core.metrics().get("pages");
+
+        CallResult rejected = net.network.call(M1, M2, CallType.VOICE);
+        assertThat(rejected.accepted()).isFalse();
+        assertThat(rejected.reason()).contains("mob-term off");
+        assertThat(rejected.paged()).isFalse();
+        assertThat(net.core.metrics().get("pages")).isEqualTo(pagesBefore);
+
+        CallResult incompatible = net.network.call(M2, M1, CallType.DATA);
+        assertThat(incompatible.accepted()).isFalse();
+        assertThat(incompatible.reason()).contains("incompatible");
+
+        CallResult accepted = net.network.call(M2, M1, CallType.VOICE);
+        assertThat(accepted.accepted()).isTrue();
+        assertThat(accepted.paged()).isTrue();
+        assertThat(accepted.radioPort()).startsWith("rp-c1-");
+        assertThat(accepted.airMessages()).isGreaterThanOrEqualTo(4);
+        assertThat(net.core.metrics().get("pages")).isEqualTo(pagesBefore + 1);
+        assertThat(net.network.agent(M1).orElseThrow().status()).isEqualTo(AgentStatus.IN_CALL);
+        assertThat(net.network.agent(M2).orElseThrow().calls()).hasSize(1);
+
+        net.network.hangup(accepted.callId());
+        await().atMost(Duration.ofSeconds(5)).until(() -> net.network.agent(M1).orElseThrow().calls().isEmpty()
+                && net.network.agent(M2).orElseThrow().calls().isEmpty());
+    }
+
+    @Test
+    void moveMigratesTheAgentWithItsCallsAndRaisesTheEpoch() throws Exception {
+        net.network.register(M1, C1, video());
+        net.network.register(M2, C2, Profile.defaults());
+        CallResult call = net.network.call(M2, M1, CallType.VOICE);
+        assertThat(call.accepted()).isTrue();
+
+        MoveResult r = net.network.move(M1, C3);
+        assertThat(r.migrated()).as(r.reason()).isTrue();
+        assertThat(r.strategy()).isEqualTo("vars");
+        assertThat(r.bytesMoved()).isPositive();
+        AgentInfo a = net.network.agent(M1).orElseThrow();
+        assertThat(a.node().value()).isEqualTo("uss-c3");
+        assertThat(a.epoch()).isEqualTo(2);
+        assertThat(a.profile()).isEqualTo(video());
+        assertThat(a.calls()).extracting(c -> c.callId()).containsExactly(call.callId());
+        assertThat(net.uss("c1").hostedAgents()).isZero();
+        assertThat(net.uss("c3").hostedAgents()).isEqualTo(1);
+        assertThatThrownBy(() -> net.network.move(M1, C3)).hasMessageContaining("already in cluster c3");
+    }
+
+    @Test
+    void messagesSentDuringMovesArriveExactlyOnceInOrder() throws Exception {
+        net.network.register(M1, C1, Profile.defaults());
+        int n = 3000;
+        ExecutorService sender = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> stream = sender.submit(() -> {
+                for (int i = 0; i < n; i++) {
+                    net.network.send(M1, "s1", i, new byte[] {(byte) i});
+                }
+                return null;
+            });
+            ClusterId[] route = {C2, C3, C1};
+            int moved = 0;
+            for (int i = 0; !stream.isDone() || i < route.length; i++) {
+                MoveResult r = net.network.move(M1, route[i % route.length]);
+                assertThat(r.migrated()).as(r.reason()).isTrue();
+                moved++;
+                if (i > 200) {
+                    break;
+                }
+            }
+            stream.get();
+            assertThat(moved).isGreaterThanOrEqualTo(4);
+        } finally {
+            sender.shutdownNow();
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> net.deliveriesOf("m1").size() >= n);
+        List<Long> seqs = net.deliveriesOf("m1").stream().map(TestNetwork.Delivery::seq).toList();
+        assertThat(seqs).hasSize(n);
+        for (int i = 0; i < n; i++) {
+            assertThat(seqs.get(i)).isEqualTo(i);
+        }
+        assertThat(net.network.agents()).extracting(AgentInfo::mobile).containsExactly(M1);
+    }
+
+    @Test
+    void idleStubBecomesATombstoneThatRedirectsLateMessages() throws Exception {
+        net.network.register(M1, C1, Profile.defaults());
+        net.network.send(M1, "s", 0, new byte[0]); // the sender now routes to c1
+        assertThat(net.network.move(M1, C2).migrated()).isTrue();
+        await().atMost(Duration.ofSeconds(5)).until(() -> net.core.metrics().get("stub.expired") >= 1);
+        net.network.send(M1, "s", 1, new byte[0]);
+        assertThat(net.core.metrics().get("stub.redirected")).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> net.deliveriesOf("m1").size() == 2);
+        assertThat(net.deliveriesOf("m1").get(1).node()).isEqualTo("uss-c2");
+        assertThat(net.deliveriesOf("m1").get(1).epoch()).isEqualTo(2);
+    }
+
+    @Test
+    void failedRestoreRollsBackAndTheSourceAgentKeepsItsMessages() throws Exception {
+        net.network.register(M1, C1, Profile.defaults());
+        vars.failRestore = true;
+        MoveResult r = net.network.move(M1, C2);
+        assertThat(r.migrated()).isFalse();
+        assertThat(r.reason()).contains("restore failure injected");
+        AgentInfo a = net.network.agent(M1).orElseThrow();
+        assertThat(a.node().value()).isEqualTo("uss-c1");
+        assertThat(a.epoch()).isEqualTo(1);
+        net.network.send(M1, "s", 7, new byte[0]);
+        await().atMost(Duration.ofSeconds(5)).until(() -> net.deliveriesOf("m1").size() == 1);
+        assertThat(net.core.metrics().get("migrations.rolledback")).isEqualTo(1);
+        vars.failRestore = false;
+        assertThat(net.network.move(M1, C2).migrated()).isTrue();
+        assertThat(net.network.agent(M1).orElseThrow().epoch()).isEqualTo(3); // the failed attempt burnt epoch 2
+    }
+
+    @Test
+    void unknownStrategyOverrideIsRefusedUpFront() throws Exception {
+        net.network.register(M1, C1, Profile.defaults());
+        assertThatThrownBy(() -> net.network.move(M1, C2, "nope")).hasMessageContaining("'nope' is not installed");
+        assertThat(net.network.agent(M1).orElseThrow().node().value()).isEqualTo("uss-c1");
+    }
+
+    @Test
+    void noCommonStrategyFailsWithReasonAndAgentStaysLive() throws Exception {
+        net.network.register(M1, C1, Profile.defaults());
+        net.core.unbindStrategy(vars);
+        net.core.unbindStrategy(net.core.strategy("image"));
+        MoveResult r = net.network.move(M1, C2);
+        assertThat(r.migrated()).isFalse();
+        assertThat(r.reason()).contains("no common strategy");
+        assertThat(net.network.agent(M1).orElseThrow().node().value()).isEqualTo("uss-c1");
+    }
+
+    @Test
+    void staleTransferAndDuplicateMigrateAreRefused() throws Exception {
+        net.network.register(M1, C1, Profile.defaults());
+        assertThat(net.network.move(M1, C2).migrated()).isTrue(); // epoch 2 at c2
+        var c2 = net.uss("c2");
+        // a TRANSFER with an old epoch from a would-be target
+        Frame stale = new Frame(MessageType.TRANSFER, 0, 42, 1, 0, "m1", Json.encode(new Payloads.Transfer(
+                net.uss("c3").address().toString(), "uss-c3", "c3", List.of("vars"), null)));
+        net.transport.inject(c2.address(), FrameCodec.encode(stale));
+        await().atMost(Duration.ofSeconds(5)).until(() -> net.core.metrics().get("migrate.stale") == 1);
+        // the same MIGRATE (epoch 2) again at the target that already has the agent
+        Frame dup = new Frame(MessageType.MIGRATE, 0, 43, 2, 0, "m1", Json.encode(new Payloads.Migrate(
+                net.uss("c1").address().toString(), "uss-c1", null, net.ls.address().toString())));
+        net.transport.inject(c2.address(), FrameCodec.encode(dup));
+        await().atMost(Duration.ofSeconds(5)).until(() -> net.core.metrics().get("migrate.duplicate") == 1);
+        AgentInfo a = net.network.agent(M1).orElseThrow();
+        assertThat(a.node().value()).isEqualTo("uss-c2");
+        assertThat(a.epoch()).isEqualTo(2);
+        assertThat(net.network.agents()).hasSize(1);
+    }
+
+    @Test
+    void garbageIsCountedAndTheNodeKeepsServing() throws Exception {
+        net.network.register(M1, C1, Profile.defaults());
+        net.transport.inject(net.uss("c1").address(), "GET / HTTP/1.1\r\n\r\n".getBytes());
+        net.transport.inject(net.uss("c1").address(), new byte[] {0x52, 0x4D, 1, 21, 0, 0, 2, 0});
+        assertThat(net.core.metrics().get("frames.bad")).isEqualTo(2);
+        assertThat(net.network.stats().counters().get("transport.bad.frames")).isEqualTo(2);
+        net.network.send(M1, "s", 1, new byte[0]);
+        assertThat(net.network.move(M1, C2).migrated()).isTrue();
+    }
+}

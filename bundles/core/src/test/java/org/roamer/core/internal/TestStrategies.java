@@ -1,0 +1,199 @@
+package org.roamer.core.internal;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.ByteArrayInputStream;
+import java.util.Arrays;
+import java.util.List;
+import org.roamer.api.ActiveCall;
+import org.roamer.api.MobileId;
+import org.roamer.api.Profile;
+import org.roamer.api.spi.migration.AgentImage;
+import org.roamer.api.spi.migration.AgentType;
+import org.roamer.api.spi.migration.ChunkSink;
+import org.roamer.api.spi.migration.MigratingAgent;
+import org.roamer.api.spi.migration.MigrationContext;
+import org.roamer.api.spi.migration.MigrationException;
+import org.roamer.api.spi.migration.MigrationStrategy;
+import org.roamer.api.spi.migration.MigrationVariables;
+import org.roamer.api.spi.migration.PreCreatedAgent;
+import org.roamer.api.spi.migration.RestoreSession;
+import org.roamer.api.spi.migration.RestoreTarget;
+import org.roamer.api.spi.migration.StrategyTraits;
+
+/** Minimal strategies for exercising the core's protocol without the plug-in bundles. */
+final class TestStrategies {
+    private TestStrategies() {
+    }
+
+    /** Like NAIVE: agent-chosen variables, only at a stable point. Encodes profile flag, calls count, delivered. */
+    static final class Vars implements MigrationStrategy {
+        private final String name;
+        volatile boolean failRestore;
+
+        Vars(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public StrategyTraits traits() {
+            return new StrategyTraits(false, true, false, true, "test variables");
+        }
+
+        @Override
+        public void capture(MigratingAgent agent, MigrationContext ctx, ChunkSink out) throws MigrationException {
+            MigrationVariables v = agent.variables();
+            try {
+                ByteArrayOutputStream b = new ByteArrayOutputStream();
+                DataOutputStream d = new DataOutputStream(b);
+                d.writeUTF(v.mobile().value());
+                d.writeBoolean(v.profile().mobTerm());
+                d.writeUTF(String.join(",", v.profile().capabilities()));
+                d.writeUTF(String.join(",", v.profile().applications()));
+                d.writeLong(v.delivered());
+                d.writeInt(v.calls().size());
+                for (ActiveCall c : v.calls()) {
+                    d.writeUTF(c.callId());
+                    d.writeUTF(c.type().name());
+                    d.writeUTF(c.peers().get(0).value());
+                    d.writeBoolean(c.originating());
+                }
+                out.accept(b.toByteArray());
+            } catch (IOException e) {
+                throw new MigrationException(e.getMessage());
+            }
+        }
+
+        @Override
+        public RestoreSession beginRestore(RestoreTarget target, MigrationContext ctx) {
+            return new RestoreSession() {
+                byte[] chunk;
+
+                @Override
+                public void accept(byte[] c) {
+                    chunk = c;
+                }
+
+                @Override
+                public void finish() throws MigrationException {
+                    if (failRestore) {
+                        throw new MigrationException("restore failure injected by the test");
+                    }
+                    try {
+                        DataInputStream d = new DataInputStream(new ByteArrayInputStream(chunk));
+                        MobileId m = new MobileId(d.readUTF());
+                        boolean mt = d.readBoolean();
+                        Profile p = new Profile(mt, set(d.readUTF()), set(d.readUTF()), null);
+                        long delivered = d.readLong();
+                        int n = d.readInt();
+                        List<ActiveCall> calls = new java.util.ArrayList<>();
+                        for (int i = 0; i < n; i++) {
+                            calls.add(new ActiveCall(d.readUTF(), org.roamer.api.CallType.valueOf(d.readUTF()),
+                                    List.of(new MobileId(d.readUTF())), d.readBoolean(), null));
+                        }
+                        target.restoreVariables(new MigrationVariables(m, p, calls, null, delivered));
+                    } catch (IOException e) {
+                        throw new MigrationException(e.getMessage());
+                    }
+                }
+
+                @Override
+                public void abort() {
+                }
+            };
+        }
+
+        private static java.util.Set<String> set(String s) {
+            return s.isEmpty() ? java.util.Set.of() : new java.util.HashSet<>(Arrays.asList(s.split(",")));
+        }
+    }
+
+    /** Like TERN: whole image, any message boundary, pages written into a pre-created agent. */
+    static final class Image implements MigrationStrategy {
+        static final int PAGE = 16;
+
+        @Override
+        public String name() {
+            return "image";
+        }
+
+        @Override
+        public StrategyTraits traits() {
+            return new StrategyTraits(true, false, true, false, "test image");
+        }
+
+        @Override
+        public void capture(MigratingAgent agent, MigrationContext ctx, ChunkSink out) throws MigrationException {
+            AgentImage img = agent.image();
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            try {
+                DataOutputStream d = new DataOutputStream(b);
+                d.writeUTF(img.type().bundle());
+                d.writeUTF(img.type().version());
+                d.writeLong(img.type().layoutHash());
+                d.writeInt(img.data().length);
+                d.writeInt(img.stack().length);
+            } catch (IOException e) {
+                throw new MigrationException(e.getMessage());
+            }
+            out.accept(b.toByteArray());
+            for (int i = 0; i < img.data().length; i += PAGE) {
+                out.accept(Arrays.copyOfRange(img.data(), i, Math.min(img.data().length, i + PAGE)));
+            }
+            out.accept(img.stack());
+            out.accept(img.registers());
+        }
+
+        @Override
+        public RestoreSession beginRestore(RestoreTarget target, MigrationContext ctx) {
+            return new RestoreSession() {
+                PreCreatedAgent agent;
+                int dataSize;
+                int written;
+                int stage;
+                byte[] registers;
+
+                @Override
+                public void accept(byte[] c) throws MigrationException {
+                    try {
+                        if (agent == null) {
+                            DataInputStream d = new DataInputStream(new ByteArrayInputStream(c));
+                            AgentType t = new AgentType(d.readUTF(), d.readUTF(), d.readLong());
+                            dataSize = d.readInt();
+                            agent = target.preCreate(t, dataSize, d.readInt());
+                        } else if (written < dataSize) {
+                            agent.writeData(written, c);
+                            written += c.length;
+                        } else if (stage == 0) {
+                            agent.writeStack(0, c);
+                            stage = 1;
+                        } else {
+                            registers = c;
+                        }
+                    } catch (IOException e) {
+                        throw new MigrationException("garbled image header");
+                    }
+                }
+
+                @Override
+                public void finish() throws MigrationException {
+                    if (registers == null) {
+                        throw new MigrationException("image incomplete");
+                    }
+                    agent.complete(registers);
+                }
+
+                @Override
+                public void abort() {
+                }
+            };
+        }
+    }
+}
