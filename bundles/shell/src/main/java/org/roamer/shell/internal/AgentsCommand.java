@@ -1,0 +1,47 @@
+package org.roamer.shell.internal;
+
+import java.util.List;
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.table.ShellTable;
+import org.roamer.api.AgentInfo;
+import org.roamer.api.RoamerNetwork;
+
+@Service
+@Command(scope = "roamer", name = "agents", description = "Lists the user agents hosted in this container")
+public class AgentsCommand implements Action {
+    @Reference
+    RoamerNetwork network;
+
+    @Option(name = "--cluster", description = "Only agents of this cluster")
+    @Completion(Completers.Clusters.class)
+    String cluster;
+
+    @Option(name = "--limit", description = "Show at most this many agents (default 100)")
+    int limit = 100;
+
+    @Override
+    public Object execute() {
+        List<AgentInfo> all = network.agents().stream()
+                .filter(a -> cluster == null || a.cluster().value().equals(cluster)).toList();
+        ShellTable t = new ShellTable();
+        t.column("Mobile");
+        t.column("Node");
+        t.column("Cluster");
+        t.column("State");
+        t.column("Epoch").alignRight();
+        t.column("Calls").alignRight();
+        t.column("Delivered").alignRight();
+        all.stream().limit(Math.max(0, limit)).forEach(a -> t.addRow().addContent(a.mobile(), a.node(), a.cluster(),
+                a.status().name().toLowerCase().replace('_', ' '), a.epoch(), a.calls().size(), a.delivered()));
+        t.print(System.out);
+        if (all.size() > limit) {
+            System.out.println("(" + (all.size() - limit) + " more; use --limit)");
+        }
+        return null;
+    }
+}

@@ -1,0 +1,40 @@
+package org.roamer.shell.internal;
+
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.roamer.api.BenchResult;
+import org.roamer.api.RoamerNetwork;
+
+@Service
+@Command(scope = "roamer", name = "bench", description = "Migrates agents back and forth between two USS nodes of the running network and prints latency percentiles and migrations/s")
+public class BenchCommand implements Action {
+    @Reference
+    RoamerNetwork network;
+
+    @Option(name = "--strategy", description = "Strategy to migrate with (default naive)")
+    String strategy = "naive";
+
+    @Option(name = "--count", description = "Number of migrations (default 10000)")
+    int count = 10000;
+
+    @Option(name = "--concurrency", description = "Mobiles moving at once (default 1)")
+    int concurrency = 1;
+
+    @Override
+    public Object execute() throws Exception {
+        BenchResult r = network.bench(strategy, count, concurrency, System.out::println);
+        System.out.printf("strategy %s, %d migrations (%d failed), concurrency %d%n", r.strategy(), r.count(),
+                r.failed(), r.concurrency());
+        System.out.printf("MIGRATE->MIGRATE_DONE us: p50 %d  p90 %d  p99 %d  max %d%n", r.latency().p50(),
+                r.latency().p90(), r.latency().p99(), r.latency().max());
+        System.out.printf("%.0f migrations/s, %.1f state bytes per migration%n", r.perSecond(), r.bytesPerMigration());
+        System.out.printf("BENCH {\"strategy\":\"%s\",\"count\":%d,\"failed\":%d,\"concurrency\":%d,\"p50_us\":%d,"
+                + "\"p90_us\":%d,\"p99_us\":%d,\"max_us\":%d,\"per_s\":%.1f,\"bytes\":%.1f}%n", r.strategy(), r.count(),
+                r.failed(), r.concurrency(), r.latency().p50(), r.latency().p90(), r.latency().p99(), r.latency().max(),
+                r.perSecond(), r.bytesPerMigration());
+        return null;
+    }
+}

@@ -1,0 +1,25 @@
+package org.roamer.shell.internal;
+
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.roamer.api.RoamerNetwork;
+
+@Service
+@Command(scope = "roamer", name = "hangup", description = "Releases a call (CALL_RELEASE to every party's agent)")
+public class HangupCommand implements Action {
+    @Reference
+    RoamerNetwork network;
+
+    @Argument(index = 0, name = "call", required = true, description = "Call id, as roamer:call printed it")
+    String callId;
+
+    @Override
+    public Object execute() throws Exception {
+        network.hangup(callId);
+        System.out.println("released " + callId);
+        return null;
+    }
+}

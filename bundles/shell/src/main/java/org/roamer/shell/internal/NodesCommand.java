@@ -1,0 +1,38 @@
+package org.roamer.shell.internal;
+
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.table.ShellTable;
+import org.roamer.api.NodeInfo;
+import org.roamer.api.RoamerNetwork;
+
+@Service
+@Command(scope = "roamer", name = "nodes", description = "Lists the nodes of this container: role, cluster, address, strategy, transport, agents")
+public class NodesCommand implements Action {
+    @Reference
+    RoamerNetwork network;
+
+    @Override
+    public Object execute() {
+        ShellTable t = new ShellTable();
+        t.column("Node");
+        t.column("Role");
+        t.column("Cluster");
+        t.column("Address");
+        t.column("Strategy");
+        t.column("Transport");
+        t.column("Agents").alignRight();
+        for (NodeInfo n : network.nodes()) {
+            t.addRow().addContent(n.node(), n.role().name().toLowerCase().replace('_', '-'), dash(n.cluster()),
+                    dash(n.address()), dash(n.strategy()), dash(n.transport()), n.agents());
+        }
+        t.print(System.out);
+        return null;
+    }
+
+    static String dash(Object o) {
+        return o == null ? "-" : o.toString();
+    }
+}
