@@ -1,0 +1,470 @@
+package org.roamer.transport.tcp.internal;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+
+import org.roamer.api.NodeAddress;
+import org.roamer.api.frame.Frame;
+import org.roamer.api.frame.FrameCodec;
+import org.roamer.api.frame.FrameLimits;
+import org.roamer.api.spi.transport.Endpoint;
+import org.roamer.api.spi.transport.FrameHandler;
+import org.roamer.api.spi.transport.TransportStats;
+import org.roamer.api.spi.transport.TransportException;
+
+/**
+ * One node's listener and its links. A single I/O thread ({@code roamer-tcp-<port>-io}) owns a selector:
+ * it accepts, reads and decodes every connection, calls the handler, and finishes writes that the kernel
+ * could not take at once. {@link #send} writes on the caller's thread while the link has no backlog, so an
+ * idle link costs no thread hand-off; otherwise the frame joins the link's bounded backlog.
+ */
+final class TcpEndpoint implements Endpoint {
+    private static final System.Logger LOG = System.getLogger(TcpEndpoint.class.getName());
+    private static final long ACCEPT_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    final FrameLimits limits;
+    final FrameHandler handler;
+    final TcpSettings settings;
+    final Selector selector;
+    private final ServerSocketChannel server;
+    private final SelectionKey serverKey;
+    private final NodeAddress local;
+    private final ExecutorService io;
+    private final Consumer<TcpEndpoint> onClosed;
+    private final long stallNanos;
+    private final long sweepNanos;
+    private final ConcurrentHashMap<NodeAddress, OutboundPeer> peers = new ConcurrentHashMap<>();
+    private final Set<TcpLink> links = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile Thread ioThread;
+    private long acceptResumesAt;
+    private final AtomicInteger inboundOpen = new AtomicInteger();
+
+    private final LongAdder framesIn = new LongAdder();
+    private final LongAdder framesOut = new LongAdder();
+    private final LongAdder bytesIn = new LongAdder();
+    private final LongAdder bytesOut = new LongAdder();
+    private final LongAdder badFrames = new LongAdder();
+    private final AtomicLong connectionsOpened = new AtomicLong();
+    private final AtomicInteger connectionsOpen = new AtomicInteger();
+
+    private TcpEndpoint(NodeAddress local, ServerSocketChannel server, Selector selector, FrameLimits limits,
+            FrameHandler handler, TcpSettings settings, Consumer<TcpEndpoint> onClosed) throws IOException {
+        this.local = local;
+        this.server = server;
+        this.selector = selector;
+        this.limits = limits;
+        this.handler = handler;
+        this.settings = settings;
+        this.onClosed = onClosed;
+        this.stallNanos = TimeUnit.MILLISECONDS.toNanos(settings.stallTimeoutMs());
+        this.sweepNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(stallNanos / 4, TimeUnit.SECONDS.toNanos(1)));
+        this.serverKey = server.register(selector, SelectionKey.OP_ACCEPT);
+        String threadName = "roamer-tcp-" + local.port() + "-io";
+        this.io = Executors.newSingleThreadExecutor(task -> {
+            Thread t = new Thread(task, threadName);
+            t.setDaemon(true);
+            t.setUncaughtExceptionHandler((th, e) -> LOG.log(Level.ERROR, th.getName() + " failed", e));
+            return t;
+        });
+    }
+
+    /** Binds a listener and starts its I/O thread. */
+    static TcpEndpoint open(NodeAddress listen, FrameLimits limits, FrameHandler handler, TcpSettings settings,
+            Consumer<TcpEndpoint> onClosed) throws TransportException {
+        ServerSocketChannel server = null;
+        Selector selector = null;
+        try {
+            server = ServerSocketChannel.open();
+            if (settings.receiveBufferBytes() > 0) {
+                // set on the listener so that accepted sockets negotiate a matching window
+                server.setOption(StandardSocketOptions.SO_RCVBUF, settings.receiveBufferBytes());
+            }
+            server.bind(new InetSocketAddress(listen.host(), listen.port()), 128);
+            server.configureBlocking(false);
+            selector = Selector.open();
+            int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
+            TcpEndpoint endpoint = new TcpEndpoint(advertised(listen, port), server, selector, limits, handler,
+                    settings, onClosed);
+            endpoint.io.execute(endpoint::runIo);
+            return endpoint;
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(server);
+            closeQuietly(selector);
+            throw new TransportException("cannot listen on " + listen + ": " + describe(e), e);
+        }
+    }
+
+    private static NodeAddress advertised(NodeAddress listen, int port) {
+        String host = listen.host();
+        try {
+            if (InetAddress.getByName(host).isAnyLocalAddress()) {
+                host = InetAddress.getLocalHost().getHostAddress();
+            }
+        } catch (UnknownHostException e) {
+            // keep the configured host
+        }
+        return new NodeAddress(host, port);
+    }
+
+    @Override
+    public NodeAddress localAddress() {
+        return local;
+    }
+
+    @Override
+    public void send(NodeAddress to, Frame frame) throws TransportException {
+        Objects.requireNonNull(to, "to");
+        Objects.requireNonNull(frame, "frame");
+        if (closed.get()) {
+            throw new TransportException("endpoint " + local + " is closed");
+        }
+        int limit = limits.limitFor(frame.type());
+        if (frame.payload().length > limit) {
+            throw new TransportException("payload of " + frame.payload().length + " bytes exceeds the " + frame.type()
+                    + " limit of " + limit + " bytes");
+        }
+        ByteBuffer bytes;
+        try {
+            bytes = ByteBuffer.wrap(FrameCodec.encode(frame));
+        } catch (IllegalArgumentException e) {
+            throw new TransportException("cannot encode " + frame + ": " + e.getMessage(), e);
+        }
+        OutboundPeer peer = peers.computeIfAbsent(to, OutboundPeer::new);
+        // A link found dead (peer closed it, write failed) is replaced once: that is the lazy reconnect.
+        for (int attempt = 0;; attempt++) {
+            TcpLink link = peer.link();
+            if (link.offer(bytes)) {
+                return;
+            }
+            if (attempt > 0 || closed.get()) {
+                throw new TransportException("link to " + to + " failed: " + link.closeReason());
+            }
+            bytes.position(0);
+        }
+    }
+
+    @Override
+    public TransportStats stats() {
+        return new TransportStats(framesIn.sum(), framesOut.sum(), bytesIn.sum(), bytesOut.sum(), badFrames.sum(),
+                connectionsOpened.get(), connectionsOpen.get());
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        selector.wakeup();
+        io.shutdown();
+        if (Thread.currentThread() != ioThread) {
+            try {
+                if (!io.awaitTermination(5, TimeUnit.SECONDS)) {
+                    LOG.log(Level.WARNING, "I/O thread of tcp endpoint " + local + " did not stop in 5 s");
+                    io.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        onClosed.accept(this);
+    }
+
+    boolean isClosed() {
+        return closed.get();
+    }
+
+    // ---- I/O thread ---------------------------------------------------------------------------------
+
+    private void runIo() {
+        ioThread = Thread.currentThread();
+        long nextSweep = System.nanoTime() + sweepNanos;
+        try {
+            while (!closed.get()) {
+                try {
+                    selector.select(this::onReady, TimeUnit.NANOSECONDS.toMillis(sweepNanos));
+                    long now = System.nanoTime();
+                    if (now - nextSweep >= 0) {
+                        nextSweep = now + sweepNanos;
+                        sweepStalled(now);
+                    }
+                    if (acceptResumesAt != 0 && now - acceptResumesAt >= 0) {
+                        acceptResumesAt = 0;
+                        serverKey.interestOps(SelectionKey.OP_ACCEPT);
+                    }
+                } catch (ClosedSelectorException e) {
+                    break;
+                } catch (Throwable t) { // never let the I/O thread die: it serves every connection
+                    LOG.log(Level.ERROR, "tcp endpoint " + local + ": unexpected error in I/O loop", t);
+                }
+            }
+        } finally {
+            shutdownIo();
+        }
+    }
+
+    private void onReady(SelectionKey key) {
+        TcpLink link = (TcpLink) key.attachment();
+        try {
+            if (link == null) {
+                acceptAll();
+                return;
+            }
+            if (key.isReadable()) {
+                link.onReadable();
+            }
+            if (key.isValid() && key.isWritable()) {
+                link.onWritable();
+            }
+        } catch (CancelledKeyException e) {
+            // closed by another thread meanwhile
+        } catch (Throwable t) {
+            LOG.log(Level.ERROR, "tcp endpoint " + local + ": unexpected error on " + (link == null ? "listener" : link), t);
+            if (link != null) {
+                link.close("internal error: " + t);
+            }
+        }
+    }
+
+    private void acceptAll() {
+        for (int i = 0; i < 64 && !closed.get(); i++) {
+            SocketChannel ch;
+            try {
+                ch = server.accept();
+            } catch (IOException e) {
+                // e.g. out of file descriptors: stop polling the listener for a while instead of spinning
+                LOG.log(Level.WARNING, "tcp endpoint " + local + ": accept failed, pausing 100 ms: " + e);
+                serverKey.interestOps(0);
+                acceptResumesAt = System.nanoTime() + ACCEPT_PAUSE_NANOS;
+                return;
+            }
+            if (ch == null) {
+                return;
+            }
+            if (inboundOpen.get() >= settings.maxInboundConnections()) {
+                LOG.log(Level.WARNING, "tcp endpoint " + local + ": refusing connection from " + peerOf(ch)
+                        + ", already " + inboundOpen.get() + " inbound connections");
+                closeQuietly(ch);
+                continue;
+            }
+            TcpLink link = null;
+            try {
+                configure(ch);
+                link = new TcpLink(this, ch, peerOf(ch), true);
+                inboundOpen.incrementAndGet();
+                opened(link);
+                link.register();
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.DEBUG, "tcp endpoint " + local + ": cannot set up accepted connection: " + e);
+                if (link != null) {
+                    link.close("setup failed: " + e);
+                } else {
+                    closeQuietly(ch);
+                }
+            }
+        }
+    }
+
+    private void sweepStalled(long now) {
+        for (TcpLink link : links) {
+            if (link.stalledSince(now) > stallNanos) {
+                link.badFrame("stalled mid-frame: no bytes for more than " + settings.stallTimeoutMs() + " ms, "
+                        + link.partialBytes() + " bytes of the frame received");
+            }
+        }
+    }
+
+    private void shutdownIo() {
+        for (TcpLink link : links) {
+            link.close("endpoint closed");
+        }
+        closeQuietly(server);
+        closeQuietly(selector); // really closes channels whose keys were still registered; frees the port
+        peers.clear();
+    }
+
+    // ---- links --------------------------------------------------------------------------------------
+
+    void configure(SocketChannel ch) throws IOException {
+        ch.configureBlocking(false);
+        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+        if (settings.sendBufferBytes() > 0) {
+            ch.setOption(StandardSocketOptions.SO_SNDBUF, settings.sendBufferBytes());
+        }
+        if (settings.receiveBufferBytes() > 0) {
+            ch.setOption(StandardSocketOptions.SO_RCVBUF, settings.receiveBufferBytes());
+        }
+    }
+
+    private void opened(TcpLink link) {
+        links.add(link);
+        connectionsOpened.incrementAndGet();
+        connectionsOpen.incrementAndGet();
+        if (closed.get()) { // close() may have swept the links already
+            link.close("endpoint closed");
+        }
+    }
+
+    /** Called exactly once per link, from whichever thread closed it. */
+    void onLinkClosed(TcpLink link) {
+        if (links.remove(link)) {
+            connectionsOpen.decrementAndGet();
+            if (link.inbound) {
+                inboundOpen.decrementAndGet();
+            }
+        }
+        if (Thread.currentThread() != ioThread) {
+            selector.wakeup(); // let the selector release the socket now
+        }
+    }
+
+    void countIn(int bytes) {
+        bytesIn.add(bytes);
+    }
+
+    void countFrameIn() {
+        framesIn.increment();
+    }
+
+    void countOut(long bytes, int frames) {
+        bytesOut.add(bytes);
+        if (frames > 0) {
+            framesOut.add(frames);
+        }
+    }
+
+    void countBadFrame() {
+        badFrames.increment();
+    }
+
+    boolean onIoThread() {
+        return Thread.currentThread() == ioThread;
+    }
+
+    @Override
+    public String toString() {
+        return "tcp endpoint " + local;
+    }
+
+    static String peerOf(SocketChannel ch) {
+        try {
+            InetSocketAddress a = (InetSocketAddress) ch.getRemoteAddress();
+            return a == null ? "?" : new NodeAddress(a.getAddress().getHostAddress(), a.getPort()).toString();
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    static String describe(Throwable e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+
+    static void closeQuietly(AutoCloseable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.log(Level.DEBUG, "close failed: " + e);
+            }
+        }
+    }
+
+    /**
+     * The outbound side towards one destination: at most one open link, opened by the first send and
+     * again by the first send after it failed.
+     */
+    private final class OutboundPeer {
+        private final NodeAddress address;
+        private volatile TcpLink link;
+        /** Connect attempts finished; lets senders that queued behind a failing attempt share its outcome. */
+        private volatile long attemptsDone;
+        private TransportException lastFailure;
+
+        OutboundPeer(NodeAddress address) {
+            this.address = address;
+        }
+
+        TcpLink link() throws TransportException {
+            TcpLink current = link;
+            if (current != null && current.isOpen()) {
+                return current;
+            }
+            long seen = attemptsDone;
+            synchronized (this) {
+                current = link;
+                if (current != null && current.isOpen()) {
+                    return current;
+                }
+                if (attemptsDone != seen && lastFailure != null) {
+                    // a connect that started after this send was called just failed: do not wait again
+                    throw new TransportException(lastFailure.getMessage(), lastFailure.getCause());
+                }
+                try {
+                    current = connect();
+                    link = current;
+                    lastFailure = null;
+                    return current;
+                } catch (TransportException e) {
+                    lastFailure = e;
+                    throw e;
+                } finally {
+                    attemptsDone++;
+                }
+            }
+        }
+
+        private TcpLink connect() throws TransportException {
+            if (closed.get()) {
+                throw new TransportException("endpoint " + local + " is closed");
+            }
+            SocketChannel ch = null;
+            try {
+                ch = SocketChannel.open();
+                if (settings.receiveBufferBytes() > 0) {
+                    ch.setOption(StandardSocketOptions.SO_RCVBUF, settings.receiveBufferBytes());
+                }
+                ch.socket().connect(new InetSocketAddress(address.host(), address.port()), settings.connectTimeoutMs());
+                configure(ch);
+            } catch (IOException | RuntimeException e) {
+                closeQuietly(ch);
+                throw new TransportException("cannot connect to " + address + " within " + settings.connectTimeoutMs()
+                        + " ms: " + describe(e), e);
+            }
+            TcpLink created = new TcpLink(TcpEndpoint.this, ch, address.toString(), false);
+            opened(created);
+            try {
+                created.register();
+            } catch (IOException | RuntimeException e) { // ClosedSelectorException: the endpoint closed meanwhile
+                created.close("endpoint closed");
+                throw new TransportException("cannot use connection to " + address + ": " + describe(e), e);
+            }
+            if (!created.isOpen()) {
+                throw new TransportException("endpoint " + local + " is closed");
+            }
+            return created;
+        }
+    }
+}
