@@ -1,0 +1,39 @@
+package org.roamer.strategy.naive.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import org.roamer.api.spi.migration.MigrationException;
+import org.roamer.api.spi.migration.MigrationVariables;
+import org.roamer.api.spi.migration.RestoreSession;
+import org.roamer.strategy.naive.internal.Fixtures.FakeTarget;
+
+/**
+ * The NAIVE restore path on arbitrary bytes: a valid restore or a {@link MigrationException}, never another
+ * exception. A plain {@code mvn test} replays the seeds in {@code NaiveRestoreFuzzTestInputs/restore/};
+ * {@code JAZZER_FUZZ=1 mvn test -Dtest=NaiveRestoreFuzzTest} fuzzes.
+ */
+class NaiveRestoreFuzzTest {
+    private final NaiveStrategy strategy = new NaiveStrategy();
+
+    @FuzzTest(maxDuration = "60s")
+    void restore(byte[] input) throws Exception {
+        FakeTarget target = new FakeTarget();
+        RestoreSession session = strategy.beginRestore(target, Fixtures.ctx(Fixtures.ALICE));
+        try {
+            session.accept(input);
+            session.finish();
+        } catch (MigrationException refused) {
+            assertThat(refused.getMessage()).isNotBlank();
+            assertThat(target.restored).isEmpty();
+            session.abort();
+            return;
+        }
+        assertThat(target.restored).hasSize(1);
+        MigrationVariables vars = target.restored.get(0);
+        assertThat(vars.mobile()).isEqualTo(Fixtures.ALICE);
+        // what was accepted re-encodes into something that restores to the same variables
+        byte[] again = VariablesCodec.encode(vars);
+        assertThat(VariablesCodec.decode(again, Fixtures.ALICE)).isEqualTo(vars);
+    }
+}

@@ -1,0 +1,335 @@
+package org.roamer.strategy.naive.internal;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.roamer.strategy.naive.internal.Fixtures.ALICE;
+import static org.roamer.strategy.naive.internal.Fixtures.captureOne;
+import static org.roamer.strategy.naive.internal.Fixtures.ctx;
+import static org.roamer.strategy.naive.internal.Fixtures.idle;
+import static org.roamer.strategy.naive.internal.Fixtures.inCall;
+import static org.roamer.strategy.naive.internal.Fixtures.restore;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.roamer.api.ActiveCall;
+import org.roamer.api.CallType;
+import org.roamer.api.MobileId;
+import org.roamer.api.NodeId;
+import org.roamer.api.Profile;
+import org.roamer.api.spi.migration.MigrationContext;
+import org.roamer.api.spi.migration.MigrationException;
+import org.roamer.api.spi.migration.MigrationStrategy;
+import org.roamer.api.spi.migration.MigrationVariables;
+import org.roamer.api.spi.migration.RestoreSession;
+import org.roamer.strategy.naive.internal.Fixtures.FakeAgent;
+import org.roamer.strategy.naive.internal.Fixtures.FakeTarget;
+
+class NaiveStrategyTest {
+    private final NaiveStrategy strategy = new NaiveStrategy();
+
+    private static byte[] json(String text) {
+        return text.getBytes(UTF_8);
+    }
+
+    private MigrationException refused(String text) {
+        return refused(json(text));
+    }
+
+    private MigrationException refused(byte[] chunk) {
+        FakeTarget target = new FakeTarget();
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> {
+            RestoreSession s = strategy.beginRestore(target, ctx(ALICE));
+            s.accept(chunk);
+            s.finish();
+        });
+        assertThat(t).isExactlyInstanceOf(MigrationException.class);
+        assertThat(target.restored).isEmpty();
+        return (MigrationException) t;
+    }
+
+    @Test
+    void declaresNameAndTable2Traits() {
+        assertThat(strategy.name()).isEqualTo("naive").isEqualTo(NaiveStrategy.NAME);
+        assertThat(strategy.traits().independentOfAgentLogic()).isFalse();
+        assertThat(strategy.traits().heterogeneous()).isTrue();
+        assertThat(strategy.traits().asynchronousInitiation()).isFalse();
+        assertThat(strategy.traits().optimizesData()).isTrue();
+        assertThat(strategy.traits().description()).contains("migration variables").contains("JSON");
+        assertThat(MigrationStrategy.NAME_PROPERTY).isEqualTo("roamer.strategy");
+    }
+
+    @Test
+    void idleAgentRoundTrips() throws Exception {
+        MigrationVariables vars = idle();
+        assertThat(restore(strategy, ALICE, captureOne(strategy, vars))).isEqualTo(vars);
+    }
+
+    @Test
+    void agentInCallRoundTrips() throws Exception {
+        MigrationVariables vars = inCall();
+        assertThat(restore(strategy, ALICE, captureOne(strategy, vars))).isEqualTo(vars);
+    }
+
+    @Test
+    void everyFieldAwayFromItsDefaultRoundTrips() throws Exception {
+        Profile profile = new Profile(false, Set.of("fax"), Set.of("mail", "xserver"), MobileId.of("voicemail-1"));
+        List<ActiveCall> calls = List.of(
+                new ActiveCall("c1", CallType.VIDEO, List.of(MobileId.of("bob"), MobileId.of("carol")), false, null),
+                new ActiveCall("c2", CallType.DATA, List.of(), true, "rp-9"),
+                new ActiveCall("c3", CallType.FAX, List.of(MobileId.of("dave")), false, "rp 9/ü"));
+        MigrationVariables vars = new MigrationVariables(ALICE, profile, calls, "rp-1", Long.MAX_VALUE);
+        assertThat(restore(strategy, ALICE, captureOne(strategy, vars))).isEqualTo(vars);
+    }
+
+    @Test
+    void idleMovesFewerBytesThanInCallAndStaysInTheSeedsRange() throws Exception {
+        byte[] idle = captureOne(strategy, idle());
+        byte[] inCall = captureOne(strategy, inCall());
+        assertThat(idle.length).isLessThan(inCall.length).isLessThan(100);
+        assertThat(new String(idle, UTF_8)).isEqualTo("{\"v\":1,\"m\":\"alice\",\"c\":[\"data\",\"voice\"]}");
+
+        Profile rich = new Profile(true, Set.of("voice", "data", "video"), Set.of("xserver"), null);
+        ActiveCall voice = new ActiveCall("call-17", CallType.VOICE, List.of(MobileId.of("bob")), true, "rp-2");
+        ActiveCall conference = new ActiveCall("call-18", CallType.VOICE,
+                List.of(MobileId.of("bob"), MobileId.of("carol"), MobileId.of("dave")), false, "rp-2");
+        List<MigrationVariables> cases = List.of(
+                idle(),
+                new MigrationVariables(ALICE, rich, List.of(), "rp-2", 42),
+                new MigrationVariables(ALICE, Profile.defaults(), List.of(voice), "rp-2", 0),
+                inCall(),
+                new MigrationVariables(ALICE, rich, List.of(conference), "rp-2", 42));
+        String[] labels = {"idle, default profile", "idle, video profile", "in a voice call, default profile",
+            "in a voice call, video profile", "in a 4-party call, video profile"};
+        for (int i = 0; i < cases.size(); i++) {
+            byte[] chunk = captureOne(strategy, cases.get(i));
+            System.out.printf("NAIVE %-34s %4d bytes  %s%n", labels[i] + ":", chunk.length, new String(chunk, UTF_8));
+        }
+    }
+
+    @Test
+    void emitsExactlyOneChunk() throws Exception {
+        List<byte[]> chunks = new ArrayList<>();
+        strategy.capture(new FakeAgent(inCall()), ctx(ALICE), chunks::add);
+        assertThat(chunks).hasSize(1);
+    }
+
+    @Test
+    void captureRefusedWhenNotAtAStablePoint() {
+        assertThatThrownBy(() -> strategy.capture(new FakeAgent(idle(), false), ctx(ALICE), c -> {
+        })).isExactlyInstanceOf(MigrationException.class).hasMessageContaining("stable point");
+    }
+
+    @Test
+    void captureRefusedWhenTheVariablesNameAnotherMobile() {
+        assertThatThrownBy(() -> strategy.capture(new FakeAgent(idle()), ctx(MobileId.of("mallory")), c -> {
+        })).isExactlyInstanceOf(MigrationException.class).hasMessageContaining("mallory");
+    }
+
+    @Test
+    void captureRefusedOverTheMigrationsChunkOrImageLimit() {
+        MigrationContext smallChunk = new MigrationContext(1, ALICE, 1, NodeId.of("a"), NodeId.of("b"), 20, 1000,
+                Path.of("target"));
+        MigrationContext smallImage = new MigrationContext(1, ALICE, 1, NodeId.of("a"), NodeId.of("b"), 1000, 20,
+                Path.of("target"));
+        List<byte[]> sent = new ArrayList<>();
+        assertThatThrownBy(() -> strategy.capture(new FakeAgent(idle()), smallChunk, sent::add))
+                .isExactlyInstanceOf(MigrationException.class).hasMessageContaining("limit");
+        assertThatThrownBy(() -> strategy.capture(new FakeAgent(idle()), smallImage, sent::add))
+                .isExactlyInstanceOf(MigrationException.class).hasMessageContaining("limit");
+        assertThat(sent).isEmpty();
+    }
+
+    @Test
+    void captureRefusedOverTheNaiveSizeLimit() {
+        List<ActiveCall> calls = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            calls.add(new ActiveCall("call-" + i, CallType.VOICE, List.of(MobileId.of("peer-" + i)), true, "rp-1"));
+        }
+        MigrationVariables huge = new MigrationVariables(ALICE, Profile.defaults(), calls, null, 0);
+        assertThatThrownBy(() -> captureOne(strategy, huge)).isExactlyInstanceOf(MigrationException.class)
+                .hasMessageContaining("limit of " + VariablesCodec.MAX_BYTES);
+    }
+
+    @Test
+    void captureRefusesARadioPortTheTargetCouldNotRead() {
+        MigrationVariables broken = new MigrationVariables(ALICE, Profile.defaults(), List.of(), "rp-\ud800", 0);
+        assertThatThrownBy(() -> captureOne(strategy, broken)).isExactlyInstanceOf(MigrationException.class)
+                .hasMessageContaining("surrogate");
+    }
+
+    @Test
+    void unknownFieldsAreTolerated() throws Exception {
+        String newer = "{\"v\":1,\"m\":\"alice\",\"c\":[\"voice\"],\"x\":{\"nested\":[1,2,{\"y\":null}]},"
+                + "\"k\":[{\"i\":\"c1\",\"y\":\"voice\",\"q\":\"qos-gold\"}],\"zz\":3.5}";
+        MigrationVariables vars = restore(strategy, ALICE, json(newer));
+        assertThat(vars.profile().capabilities()).containsExactly("voice");
+        assertThat(vars.calls()).extracting(ActiveCall::callId).containsExactly("c1");
+    }
+
+    @Test
+    void nullCountsAsAbsent() throws Exception {
+        MigrationVariables vars = restore(strategy, ALICE,
+                json("{\"v\":1,\"m\":\"alice\",\"t\":null,\"c\":null,\"f\":null,\"r\":null,\"d\":null,\"k\":null}"));
+        assertThat(vars).isEqualTo(new MigrationVariables(ALICE, new Profile(true, Set.of(), Set.of(), null),
+                List.of(), null, 0));
+    }
+
+    @Test
+    void newerSchemaRefusedWithAClearReason() {
+        assertThat(refused("{\"v\":2,\"m\":\"alice\",\"c\":\"all of them\"}"))
+                .hasMessageContaining("schema v2").hasMessageContaining("newer");
+        assertThat(refused("{\"m\":\"alice\",\"v\":99999999999999}")).hasMessageContaining("newer");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "", " ", "null", "[]", "\"v\"", "42", "{", "{\"v\":1,\"m\":\"alice\"", "{\"v\":1,\"m\":\"ali",
+        "{\"v\":1,\"m\":\"alice\"}}", "{\"v\":1,\"m\":\"alice\"} {}", "{\"v\":1,\"m\":\"alice\",}",
+        "{v:1,m:\"alice\"}", "{'v':1,'m':'alice'}", "{\"v\":1,\"m\":\"alice\"} // comment",
+        "{\"v\":1,\"m\":\"alice\",\"d\":NaN}", "{\"v\":1,\"m\":\"alice\",\"d\":0x10}",
+        "{\"v\":1,\"v\":2,\"m\":\"alice\"}", "{\"v\":1,\"m\":\"alice\",\"k\":[{\"i\":\"c\",\"i\":\"d\",\"y\":\"voice\"}]}",
+        "{\"v\":0,\"m\":\"alice\"}", "{\"v\":-1,\"m\":\"alice\"}", "{\"v\":1.5,\"m\":\"alice\"}",
+        "{\"v\":\"1\",\"m\":\"alice\"}", "{\"v\":1e400000000000,\"m\":\"alice\"}", "{\"m\":\"alice\"}",
+        "{\"v\":1}", "{\"v\":1,\"m\":7}", "{\"v\":1,\"m\":\"\"}", "{\"v\":1,\"m\":\"-alice\"}",
+        "{\"v\":1,\"m\":\"alice\",\"t\":\"yes\"}", "{\"v\":1,\"m\":\"alice\",\"c\":\"voice\"}",
+        "{\"v\":1,\"m\":\"alice\",\"c\":[\"Voice\"]}", "{\"v\":1,\"m\":\"alice\",\"c\":[1]}",
+        "{\"v\":1,\"m\":\"alice\",\"f\":\"bob smith\"}", "{\"v\":1,\"m\":\"alice\",\"d\":-1}",
+        "{\"v\":1,\"m\":\"alice\",\"d\":9223372036854775808}", "{\"v\":1,\"m\":\"alice\",\"d\":1.0}",
+        "{\"v\":1,\"m\":\"alice\",\"r\":\"\"}", "{\"v\":1,\"m\":\"alice\",\"r\":\"\\ud800\"}",
+        "{\"v\":1,\"m\":\"alice\",\"r\":\"a\\nb\"}",
+        "{\"v\":1,\"m\":\"alice\",\"k\":{}}", "{\"v\":1,\"m\":\"alice\",\"k\":[1]}",
+        "{\"v\":1,\"m\":\"alice\",\"k\":[{\"y\":\"voice\"}]}", "{\"v\":1,\"m\":\"alice\",\"k\":[{\"i\":\"c1\"}]}",
+        "{\"v\":1,\"m\":\"alice\",\"k\":[{\"i\":\"c1\",\"y\":\"telepathy\"}]}",
+        "{\"v\":1,\"m\":\"alice\",\"k\":[{\"i\":\"c1\",\"y\":\"VOICE\"}]}",
+        "{\"v\":1,\"m\":\"alice\",\"k\":[{\"i\":\"c 1\",\"y\":\"voice\"}]}",
+        "{\"v\":1,\"m\":\"alice\",\"k\":[{\"i\":\"c1\",\"y\":\"voice\",\"p\":[\"\"]}]}",
+        "{\"v\":1,\"m\":\"alice\",\"k\":[{\"i\":\"c1\",\"y\":\"voice\",\"p\":[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\"]}]}",
+        "{\"v\":1,\"m\":\"alice\",\"k\":[{\"i\":\"c1\",\"y\":\"voice\",\"o\":1}]}"
+    })
+    void malformedVariablesRefusedWithMigrationException(String text) {
+        assertThat(refused(text).getMessage()).isNotBlank();
+    }
+
+    @Test
+    void invalidUtf8Refused() {
+        byte[] bad = json("{\"v\":1,\"m\":\"alice\",\"x\":\"..\"}");
+        bad[bad.length - 4] = (byte) 0xC3; // a lead byte followed by an ASCII byte
+        assertThat(refused(bad)).hasMessageContaining("UTF-8");
+    }
+
+    @Test
+    void truncationAtEveryLengthRefused() throws Exception {
+        byte[] full = captureOne(strategy, inCall());
+        for (int n = 0; n < full.length; n++) {
+            refused(java.util.Arrays.copyOf(full, n));
+        }
+    }
+
+    @Test
+    void deepNestingRefusedBeforeItCanHurt() {
+        String deep = "{\"v\":1,\"m\":\"alice\",\"x\":" + "[".repeat(5000) + "]".repeat(5000) + "}";
+        assertThat(refused(deep)).hasMessageContaining("not valid JSON");
+        String justTooDeep = "{\"v\":1,\"m\":\"alice\",\"x\":" + "[".repeat(VariablesCodec.MAX_DEPTH)
+                + "]".repeat(VariablesCodec.MAX_DEPTH) + "}";
+        refused(justTooDeep);
+    }
+
+    @Test
+    void nestingWithinTheLimitIsToleratedAsAnUnknownField() throws Exception {
+        int depth = VariablesCodec.MAX_DEPTH - 1;
+        String ok = "{\"v\":1,\"m\":\"alice\",\"x\":" + "[".repeat(depth) + "]".repeat(depth) + "}";
+        assertThat(restore(strategy, ALICE, json(ok)).mobile()).isEqualTo(ALICE);
+    }
+
+    @Test
+    void oversizedChunkRefusedBeforeParsing() {
+        String padding = " ".repeat(VariablesCodec.MAX_BYTES);
+        assertThat(refused("{\"v\":1,\"m\":\"alice\"}" + padding)).hasMessageContaining("exceed");
+        byte[] garbage = new byte[VariablesCodec.MAX_BYTES + 1];
+        assertThat(refused(garbage)).hasMessageContaining("exceed");
+    }
+
+    @Test
+    void mobileMismatchRefused() throws Exception {
+        byte[] alice = captureOne(strategy, idle());
+        FakeTarget target = new FakeTarget();
+        RestoreSession s = strategy.beginRestore(target, ctx(MobileId.of("bob")));
+        assertThatThrownBy(() -> s.accept(alice)).isExactlyInstanceOf(MigrationException.class)
+                .hasMessageContaining("alice").hasMessageContaining("bob");
+        assertThatThrownBy(s::finish).isExactlyInstanceOf(MigrationException.class);
+        assertThat(target.restored).isEmpty();
+    }
+
+    @Test
+    void secondChunkRefused() throws Exception {
+        byte[] chunk = captureOne(strategy, idle());
+        FakeTarget target = new FakeTarget();
+        RestoreSession s = strategy.beginRestore(target, ctx(ALICE));
+        s.accept(chunk);
+        assertThatThrownBy(() -> s.accept(chunk)).isExactlyInstanceOf(MigrationException.class)
+                .hasMessageContaining("exactly one chunk");
+        assertThatThrownBy(s::finish).isExactlyInstanceOf(MigrationException.class);
+        assertThat(target.restored).isEmpty();
+    }
+
+    @Test
+    void finishWithoutAChunkRefused() throws Exception {
+        RestoreSession s = strategy.beginRestore(new FakeTarget(), ctx(ALICE));
+        assertThatThrownBy(s::finish).isExactlyInstanceOf(MigrationException.class)
+                .hasMessageContaining("no NAIVE migration variables");
+    }
+
+    @Test
+    void nothingAcceptedAfterFinishOrAbort() throws Exception {
+        byte[] chunk = captureOne(strategy, idle());
+        FakeTarget target = new FakeTarget();
+        RestoreSession finished = strategy.beginRestore(target, ctx(ALICE));
+        finished.accept(chunk);
+        finished.finish();
+        assertThatThrownBy(() -> finished.accept(chunk)).isExactlyInstanceOf(MigrationException.class)
+                .hasMessageContaining("finished");
+        assertThatThrownBy(finished::finish).isExactlyInstanceOf(MigrationException.class);
+        assertThat(target.restored).hasSize(1);
+
+        RestoreSession aborted = strategy.beginRestore(target, ctx(ALICE));
+        aborted.accept(chunk);
+        aborted.abort();
+        assertThatThrownBy(() -> aborted.accept(chunk)).isExactlyInstanceOf(MigrationException.class)
+                .hasMessageContaining("aborted");
+        assertThatThrownBy(aborted::finish).isExactlyInstanceOf(MigrationException.class);
+        assertThat(target.restored).hasSize(1);
+    }
+
+    @Test
+    void abortNeverThrows() throws Exception {
+        RestoreSession s = strategy.beginRestore(new FakeTarget(), ctx(ALICE));
+        assertThatCode(() -> {
+            s.abort();
+            s.abort();
+        }).doesNotThrowAnyException();
+        RestoreSession failed = strategy.beginRestore(new FakeTarget(), ctx(ALICE));
+        assertThatThrownBy(() -> failed.accept(json("garbage"))).isExactlyInstanceOf(MigrationException.class);
+        assertThatCode(failed::abort).doesNotThrowAnyException();
+    }
+
+    @Test
+    void aFailingTargetSurfacesAsMigrationException() throws Exception {
+        byte[] chunk = captureOne(strategy, idle());
+        RestoreSession s = strategy.beginRestore(new FakeTarget() {
+            @Override
+            public void restoreVariables(MigrationVariables variables) {
+                throw new IllegalStateException("USS is shutting down");
+            }
+        }, ctx(ALICE));
+        s.accept(chunk);
+        assertThatThrownBy(s::finish).isExactlyInstanceOf(MigrationException.class)
+                .hasMessageContaining("USS is shutting down");
+    }
+}
