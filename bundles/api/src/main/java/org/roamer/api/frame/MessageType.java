@@ -58,7 +58,12 @@ public enum MessageType {
     /** Where is the agent of this mobile? (to the LS) */
     LOCATE(26, false),
     /** The LS's answer to LOCATE. */
-    LOCATION(27, false);
+    LOCATION(27, false),
+    /**
+     * A marker a node sends down the forwarding chain it was part of when an agent arrives there; stubs
+     * forward it like a message, so its return proves every message forwarded before it has arrived.
+     */
+    FLUSH(28, false);
 
     private static final MessageType[] BY_CODE = new MessageType[64];
 

@@ -65,7 +65,12 @@ final class AgentCell implements AgentContext {
     private Outgoing out;
     private Incoming in;
     private Waiting waiting;
+    private Draining draining;
+    /** FLUSH markers that reached the live agent before the migration they belong to started here. */
+    private final ArrayDeque<Frame> seenFlushes = new ArrayDeque<>(0);
     private String forwardTo;
+    /** Epoch of the agent at {@link #forwardTo}; stamped on forwarded frames so the target knows them. */
+    private long forwardEpoch;
     private String forwardNode;
     private long lastActivity;
     private ScheduledFuture<?> stubTimer;
@@ -92,6 +97,17 @@ final class AgentCell implements AgentContext {
         ScheduledFuture<?> timeout;
     }
 
+    /**
+     * The agent arrived at a node that was part of its old forwarding chain: messages that came here
+     * directly wait until this node's FLUSH marker has come back through the chain.
+     */
+    private static final class Draining {
+        long flushId;
+        final ArrayDeque<Frame> held = new ArrayDeque<>();
+        int heldBytes;
+        ScheduledFuture<?> timeout;
+    }
+
     /** Target side: the agent being rebuilt and the messages that reached it here early. */
     private final class Incoming implements RestoreTarget {
         long id;
@@ -110,8 +126,8 @@ final class AgentCell implements AgentContext {
         UserAgent rebuilt;
         long timerRemaining = -1;
         ScheduledFuture<?> timeout;
-        String previousForward;
-        String previousForwardNode;
+        boolean flushPending;
+        boolean flushed;
 
         @Override
         public AgentType localAgentType() {
@@ -214,6 +230,7 @@ final class AgentCell implements AgentContext {
                 case READY -> onReady(f);
                 case BUFFERED -> onBuffered(f);
                 case MIGRATE_FAILED -> onMigrateFailed(f);
+                case FLUSH -> onFlush(f);
                 case AGENT_MESSAGE, CALL_OFFER, PAGE_RESPONSE, ORIGINATE, CALL_DECISION, CALL_RELEASE -> onAgentFrame(f);
                 default -> {
                     uss.core().metrics().inc("frames.unexpected");
@@ -271,14 +288,20 @@ final class AgentCell implements AgentContext {
     private void onAgentFrame(Frame f) throws FrameException {
         switch (state) {
             case LIVE -> {
+                if (draining != null && !(f.has(Frame.FORWARDED) && f.epoch() == epoch)) {
+                    // arrived directly while older messages may still travel the old chain
+                    if (!fits(draining.held.size(), draining.heldBytes, f)) {
+                        refuse(f, "agent of " + mobile + " is draining its old forwarding chain");
+                        return;
+                    }
+                    draining.held.add(f);
+                    draining.heldBytes += f.wireSize();
+                    ack(f);
+                    return;
+                }
                 deliver(f);
                 ack(f);
-                if (waiting != null && agent.atStablePoint()) {
-                    Waiting w = waiting;
-                    waiting = null;
-                    w.timeout.cancel(false);
-                    startOutgoing(w.transfer, w.request, w.strategy);
-                }
+                resumeWaitingTransfer();
             }
             case OUTGOING -> {
                 if (!fits(out.buffer.size(), out.bufferBytes, f)) {
@@ -317,6 +340,62 @@ final class AgentCell implements AgentContext {
         }
     }
 
+    private void resumeWaitingTransfer() {
+        if (waiting != null && draining == null && agent.atStablePoint()) {
+            Waiting w = waiting;
+            waiting = null;
+            w.timeout.cancel(false);
+            startOutgoing(w.transfer, w.request, w.strategy);
+        }
+    }
+
+    private void onFlush(Frame f) {
+        switch (state) {
+            case FORWARDING, TOMBSTONE -> forward(f);
+            case OUTGOING -> out.buffer.add(f); // drained in order with the messages around it
+            case INCOMING -> {
+                if (f.correlationId() == in.id) {
+                    in.flushed = true;
+                } else {
+                    in.held.add(f);
+                }
+            }
+            case LIVE -> {
+                if (draining != null && f.correlationId() == draining.flushId) {
+                    endDraining();
+                } else {
+                    // the marker overtook the TRANSFER it belongs to: everything before it has been delivered
+                    // here; it goes first into the stub's buffer when that migration starts
+                    if (seenFlushes.size() == 8) {
+                        seenFlushes.poll();
+                        uss.core().metrics().inc("flush.stray");
+                    }
+                    seenFlushes.add(f);
+                }
+            }
+            default -> uss.core().metrics().inc("flush.stray");
+        }
+    }
+
+    private void endDraining() {
+        Draining d = draining;
+        draining = null;
+        d.timeout.cancel(false);
+        for (Frame h : d.held) {
+            deliverOrFlush(h);
+        }
+        resumeWaitingTransfer();
+    }
+
+    /** Delivers a frame to the live agent; FLUSH markers in a drained buffer are protocol, not messages. */
+    private void deliverOrFlush(Frame f) {
+        if (f.type() == MessageType.FLUSH) {
+            onFlush(f);
+        } else {
+            deliver(f);
+        }
+    }
+
     private boolean fits(int count, int bytes, Frame f) {
         return count < uss.settings().stubMaxMessages() && bytes + f.wireSize() <= uss.settings().stubMaxBytes();
     }
@@ -336,8 +415,9 @@ final class AgentCell implements AgentContext {
     }
 
     private void forward(Frame f) {
-        Frame fwd = new Frame(f.type(), f.flags() | Frame.FORWARDED, f.correlationId(), f.epoch(), f.seq(), f.mobile(),
-                f.payload());
+        Frame fwd = f.type() == MessageType.FLUSH ? f
+                : new Frame(f.type(), f.flags() | Frame.FORWARDED, f.correlationId(), forwardEpoch, f.seq(), f.mobile(),
+                        f.payload());
         try {
             uss.send(NodeAddress.parse(forwardTo), fwd);
             uss.core().metrics().inc("stub.forwarded");
@@ -395,13 +475,17 @@ final class AgentCell implements AgentContext {
         inc.sourceNode = m.sourceNode();
         inc.ls = m.from();
         inc.requestedStrategy = m.strategy();
-        inc.previousForward = state == State.FORWARDING || state == State.TOMBSTONE ? forwardTo : null;
-        inc.previousForwardNode = forwardNode;
+        String oldChain = state == State.FORWARDING || state == State.TOMBSTONE ? forwardTo : null;
         cancelStubTimer();
         in = inc;
         state = State.INCOMING;
         inc.timeout = schedule(3 * uss.settings().migrationTimeoutMillis(),
                 () -> failIncoming("timed out waiting for the agent from " + inc.sourceNode, true));
+        if (oldChain != null) {
+            // messages this node forwarded may still be on their way to the source; a marker follows them
+            inc.flushPending = uss.trySend(oldChain, new Frame(MessageType.FLUSH, 0, id, f.epoch(), 0, mobile.value(),
+                    new byte[0]));
+        }
         Transfer t = new Transfer(uss.address().toString(), uss.id().value(), uss.cluster().value(),
                 uss.strategyNames(), m.strategy());
         try {
@@ -473,11 +557,30 @@ final class AgentCell implements AgentContext {
         state = State.LIVE;
         uss.hosted(1);
         for (Frame d : drained) {
-            deliver(d);
+            if (d.type() == MessageType.FLUSH && d.correlationId() == inc.id) {
+                inc.flushed = true;
+            } else {
+                deliverOrFlush(d);
+            }
         }
         uss.core().metrics().add("stub.drained", drained.size());
-        for (Frame h : inc.held) {
-            deliver(h);
+        if (inc.flushPending && !inc.flushed) {
+            Draining dr = new Draining();
+            dr.flushId = inc.id;
+            dr.held.addAll(inc.held);
+            dr.heldBytes = inc.heldBytes;
+            dr.timeout = schedule(uss.settings().migrationTimeoutMillis(), () -> {
+                if (draining == dr) {
+                    uss.core().metrics().inc("flush.timeout");
+                    LOG.warn("{}: FLUSH marker of {} did not return; delivering held messages", uss.id(), mobile);
+                    endDraining();
+                }
+            });
+            draining = dr;
+        } else {
+            for (Frame h : inc.held) {
+                deliverOrFlush(h);
+            }
         }
         if (inc.timerRemaining >= 0) {
             agent.resumeTimers(this, inc.timerRemaining);
@@ -517,6 +620,7 @@ final class AgentCell implements AgentContext {
         // the agent stays at the source: what arrived here goes there
         forwardTo = inc.source;
         forwardNode = inc.sourceNode;
+        forwardEpoch = epoch;
         state = State.FORWARDING;
         lastActivity = System.nanoTime();
         for (Frame h : inc.held) {
@@ -555,7 +659,7 @@ final class AgentCell implements AgentContext {
             return;
         }
         MigrationStrategy s = uss.core().strategy(name);
-        if (!s.traits().asynchronousInitiation() && !agent.atStablePoint()) {
+        if (draining != null || !s.traits().asynchronousInitiation() && !agent.atStablePoint()) {
             Waiting w = new Waiting();
             w.transfer = f;
             w.request = t;
@@ -591,6 +695,12 @@ final class AgentCell implements AgentContext {
         o.strategy = s.name();
         out = o;
         state = State.OUTGOING; // the stub now stands in for the agent
+        for (Frame marker : seenFlushes) {
+            if (marker.correlationId() == o.id) {
+                o.buffer.add(marker);
+            }
+        }
+        seenFlushes.clear();
         List<byte[]> chunks = new ArrayList<>();
         MigrationContext ctx = context(o.id, o.epoch, uss.id().value(), o.targetNode);
         try {
@@ -649,6 +759,7 @@ final class AgentCell implements AgentContext {
         List<Frame> drained = new ArrayList<>(o.buffer);
         forwardTo = o.target;
         forwardNode = o.targetNode;
+        forwardEpoch = o.epoch;
         state = State.FORWARDING;
         lastActivity = System.nanoTime();
         uss.core().metrics().inc("migrations.out");
@@ -693,7 +804,7 @@ final class AgentCell implements AgentContext {
         }
         uss.tellLocationServer(failed);
         for (Frame b : o.buffer) {
-            deliver(b);
+            deliverOrFlush(b);
         }
         uss.core().metrics().add("stub.returned", o.buffer.size());
         for (long token : o.deferredTimers) {

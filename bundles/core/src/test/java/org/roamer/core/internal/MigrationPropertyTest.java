@@ -1,0 +1,98 @@
+package org.roamer.core.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import org.awaitility.Awaitility;
+import org.roamer.api.AgentInfo;
+import org.roamer.api.ClusterId;
+import org.roamer.api.MobileId;
+import org.roamer.api.MoveResult;
+import org.roamer.api.Profile;
+
+/**
+ * Random interleavings of messages, migrations and failed migrations (restore failures injected at the
+ * target): every message is delivered exactly once and in order per sender, and exactly one live agent
+ * exists per mobile at the end, at the cluster of its last successful move.
+ */
+class MigrationPropertyTest {
+
+    /** One step: a move to a cluster (0-2), failing or not. */
+    record Step(int cluster, boolean fail) {
+    }
+
+    @Provide
+    Arbitrary<List<Step>> steps() {
+        return Arbitraries.integers().between(0, 2).flatMap(c -> Arbitraries.of(true, false, false, false)
+                .map(f -> new Step(c, f))).list().ofMinSize(1).ofMaxSize(12);
+    }
+
+    @Property(tries = 25)
+    void messagesSurviveAnyInterleavingOfMoves(@ForAll("steps") List<Step> steps,
+            @ForAll @IntRange(min = 1, max = 400) int messages, @ForAll @IntRange(min = 1, max = 3) int senders)
+            throws Exception {
+        TestStrategies.Vars vars = new TestStrategies.Vars("vars");
+        try (TestNetwork net = new TestNetwork(3, 50, 1000, 300)) {
+            net.core.bindStrategy(vars);
+            MobileId m = MobileId.of("p1");
+            net.network.register(m, ClusterId.of("c1"), Profile.defaults());
+            ExecutorService pool = Executors.newFixedThreadPool(senders);
+            String where = "c1";
+            try {
+                List<Future<?>> streams = new java.util.ArrayList<>();
+                for (int s = 0; s < senders; s++) {
+                    String sender = "s" + s;
+                    streams.add(pool.submit(() -> {
+                        for (int i = 0; i < messages; i++) {
+                            net.network.send(m, sender, i, new byte[] {1});
+                        }
+                        return null;
+                    }));
+                }
+                for (Step step : steps) {
+                    String to = "c" + (step.cluster() + 1);
+                    if (to.equals(where)) {
+                        continue;
+                    }
+                    vars.failRestore = step.fail();
+                    MoveResult r = net.network.move(m, ClusterId.of(to));
+                    assertThat(r.migrated()).as(r.reason()).isEqualTo(!step.fail());
+                    if (r.migrated()) {
+                        where = to;
+                    }
+                }
+                for (Future<?> f : streams) {
+                    f.get();
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            int expected = messages * senders;
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> net.deliveriesOf("p1").size() >= expected);
+            List<TestNetwork.Delivery> got = net.deliveriesOf("p1");
+            assertThat(got).hasSize(expected);
+            for (int s = 0; s < senders; s++) {
+                String sender = "s" + s;
+                List<Long> seqs = got.stream().filter(d -> d.sender().equals(sender)).map(TestNetwork.Delivery::seq)
+                        .toList();
+                assertThat(seqs).hasSize(messages);
+                for (int i = 0; i < messages; i++) {
+                    assertThat(seqs.get(i)).isEqualTo(i);
+                }
+            }
+            List<AgentInfo> agents = net.network.agents();
+            assertThat(agents).hasSize(1);
+            assertThat(agents.get(0).cluster().value()).isEqualTo(where);
+        }
+    }
+}
