@@ -109,7 +109,8 @@ public final class FrameCodec {
      * @throws FrameException on a truncated body or an invalid mobile id
      */
     public static Frame decodeBody(FrameHeader header, ByteBuffer body) throws FrameException {
-        if (body.remaining() < header.bodyLength()) {
+        if (header.mobileLength() < 0 || header.payloadLength() < 0
+                || body.remaining() < (long) header.mobileLength() + header.payloadLength()) {
             throw new FrameException("truncated body: " + body.remaining() + " of " + header.bodyLength() + " bytes");
         }
         byte[] mobileBytes = new byte[header.mobileLength()];

@@ -10,9 +10,12 @@ public record FrameLimits(int maxControlPayload, int maxDataPayload) {
     /** 64 KiB control, 1 MiB data. */
     public static final FrameLimits DEFAULT = new FrameLimits(64 * 1024, 1024 * 1024);
 
-    /** @throws IllegalArgumentException on a negative limit, or data smaller than control */
+    /** Largest data limit that may be configured: 64 MiB. */
+    public static final int MAX_LIMIT = 64 * 1024 * 1024;
+
+    /** @throws IllegalArgumentException on a negative limit, data smaller than control, or data over 64 MiB */
     public FrameLimits {
-        if (maxControlPayload < 0 || maxDataPayload < maxControlPayload) {
+        if (maxControlPayload < 0 || maxDataPayload < maxControlPayload || maxDataPayload > MAX_LIMIT) {
             throw new IllegalArgumentException("invalid frame limits: control " + maxControlPayload
                     + ", data " + maxDataPayload);
         }

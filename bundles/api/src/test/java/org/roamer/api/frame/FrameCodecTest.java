@@ -214,10 +214,10 @@ class FrameCodecTest {
         assertThat(t).isExactlyInstanceOf(FrameException.class);
 
         // limits that allow it: the missing body is noticed before anything is allocated
-        FrameLimits huge = new FrameLimits(0, Integer.MAX_VALUE - 1024);
+        FrameLimits huge = new FrameLimits(0, FrameLimits.MAX_LIMIT);
         byte[] claims = Frames.valid().set(f -> {
             f.type = MessageType.TRANSFER_DATA.code();
-            f.payloadLength = Integer.MAX_VALUE - 1024;
+            f.payloadLength = FrameLimits.MAX_LIMIT;
         }).bytes();
         assertThat(refused(claims, huge)).hasMessageStartingWith("truncated frame");
         Throwable body = catchThrowable(() -> {
@@ -286,5 +286,18 @@ class FrameCodecTest {
         assertThat(a).isNotEqualTo(new Frame(MessageType.ACK, 1, 2, 3, 5, "m", new byte[] {1}));
         assertThat(a).isNotEqualTo(new Frame(MessageType.ACK, 1, 2, 3, 4, "m", new byte[] {2}));
         assertThat(a.toString()).contains("ACK").contains("payload=1B");
+    }
+
+    @Test
+    void limitsAboveSixtyFourMebibytesAreRefused() {
+        assertThatThrownBy(() -> new FrameLimits(1024, Integer.MAX_VALUE)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(new FrameLimits(1024, FrameLimits.MAX_LIMIT).maxDataPayload()).isEqualTo(FrameLimits.MAX_LIMIT);
+    }
+
+    @Test
+    void aBodyLengthThatWouldOverflowAnIntIsTruncationNotAllocation() {
+        FrameHeader huge = new FrameHeader(MessageType.TRANSFER_DATA, 0, 0, 0, 0, 64, Integer.MAX_VALUE);
+        assertThatThrownBy(() -> FrameCodec.decodeBody(huge, ByteBuffer.allocate(100)))
+                .isInstanceOf(FrameException.class).hasMessageContaining("truncated body");
     }
 }
