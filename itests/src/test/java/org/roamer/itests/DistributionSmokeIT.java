@@ -1,0 +1,154 @@
+package org.roamer.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+import static org.ops4j.pax.exam.CoreOptions.options;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.Method;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Dictionary;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.apache.karaf.features.FeaturesService;
+import org.junit.Test;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+/**
+ * The distribution as shipped boots: every Roamer bundle is ACTIVE, the {@code roamer} feature is
+ * installed, the default network configuration is loaded, and the console is not open to the world
+ * (SSH on 127.0.0.1, no {@code karaf} user).
+ */
+public class DistributionSmokeIT extends RoamerTestSupport {
+
+    private static final List<String> ROAMER_BUNDLES = List.of(
+            "org.roamer.api", "org.roamer.core", "org.roamer.strategy.naive", "org.roamer.transport.tcp",
+            "org.roamer.shell");
+
+    @Configuration
+    public Option[] config() {
+        return options(roamerDistribution(), ephemeralRoamerPorts());
+    }
+
+    @Test
+    public void everyRoamerBundleIsActive() {
+        List<Bundle> active = awaitRoamerBundlesActive(ROAMER_BUNDLES.size());
+        Set<String> names = active.stream().map(Bundle::getSymbolicName).collect(Collectors.toSet());
+        assertTrue("Roamer bundles installed: " + names, names.containsAll(ROAMER_BUNDLES));
+    }
+
+    @Test
+    public void everyOtherBundleIsActiveToo() {
+        List<String> notActive = awaitAllBundlesActive();
+        assertTrue("bundles not ACTIVE: " + notActive, notActive.isEmpty());
+    }
+
+    @Test
+    public void roamerFeatureIsInstalled() throws Exception {
+        FeaturesService features = awaitService(FeaturesService.class);
+        for (String name : List.of("roamer", "roamer-api", "roamer-core", "roamer-strategy-naive",
+                "roamer-transport-tcp", "roamer-shell")) {
+            assertNotNull("feature " + name + " is known", features.getFeature(name));
+            assertTrue("feature " + name + " is installed", features.isInstalled(features.getFeature(name)));
+        }
+        String listed = execute("feature:list -i --no-format");
+        assertTrue("feature:list -i shows roamer:\n" + listed,
+                Arrays.stream(listed.split("\\R")).anyMatch(line -> line.startsWith("roamer ") || line.startsWith("roamer\t")));
+    }
+
+    @Test
+    public void consoleCommandsRunThroughTheHelper() {
+        String bundles = execute("bundle:list -s -t 0 --no-format");
+        for (String name : ROAMER_BUNDLES) {
+            assertTrue("bundle:list shows " + name + ":\n" + bundles, bundles.contains(name));
+        }
+    }
+
+    @Test
+    public void defaultNetworkIsLoadedAsFactoryConfigurations() throws Exception {
+        ConfigurationAdmin configurationAdmin = awaitService(ConfigurationAdmin.class);
+        org.osgi.service.cm.Configuration[] uss =
+                configurationAdmin.listConfigurations("(service.factoryPid=org.roamer.uss)");
+        assertNotNull("org.roamer.uss factory configurations", uss);
+        assertEquals("one USS per cluster", CLUSTERS.size(), uss.length);
+        for (org.osgi.service.cm.Configuration configuration : uss) {
+            Dictionary<String, Object> properties = configuration.getProperties();
+            assertEquals("ephemeral listen address of " + configuration.getPid(), "127.0.0.1:0", properties.get("listen"));
+            assertEquals("location.server of " + configuration.getPid(), "", String.valueOf(properties.get("location.server")).trim());
+            assertEquals("naive", properties.get("strategy.preferred"));
+        }
+        assertFactoryConfigurations(configurationAdmin, "org.roamer.location", 1);
+        assertFactoryConfigurations(configurationAdmin, "org.roamer.call", CLUSTERS.size());
+        assertFactoryConfigurations(configurationAdmin, "org.roamer.connection", CLUSTERS.size());
+        assertFactoryConfigurations(configurationAdmin, "org.roamer.radioport", 2 * CLUSTERS.size());
+    }
+
+    private static void assertFactoryConfigurations(ConfigurationAdmin configurationAdmin, String factoryPid, int expected)
+            throws Exception {
+        org.osgi.service.cm.Configuration[] found =
+                configurationAdmin.listConfigurations("(service.factoryPid=" + factoryPid + ")");
+        assertEquals(factoryPid + " factory configurations", expected, found == null ? 0 : found.length);
+    }
+
+    @Test
+    public void sshListensOnLoopbackOnly() throws Exception {
+        ConfigurationAdmin configurationAdmin = awaitService(ConfigurationAdmin.class);
+        org.osgi.service.cm.Configuration[] shell =
+                configurationAdmin.listConfigurations("(service.pid=org.apache.karaf.shell)");
+        assertNotNull("org.apache.karaf.shell configuration", shell);
+        assertEquals("127.0.0.1", shell[0].getProperties().get("sshHost"));
+
+        // the SSH server itself (Karaf registers Apache MINA sshd's SshServer as a service)
+        Object sshServer = awaitServiceByName("org.apache.sshd.server.SshServer");
+        Method boundAddresses = sshServer.getClass().getMethod("getBoundAddresses");
+        Collection<?> addresses = awaitNonEmpty(() -> (Collection<?>) boundAddresses.invoke(sshServer));
+        for (Object address : addresses) {
+            InetSocketAddress socket = (InetSocketAddress) (SocketAddress) address;
+            assertTrue("SSH bound to " + socket + ", expected loopback only", socket.getAddress().isLoopbackAddress());
+        }
+    }
+
+    @Test
+    public void noDefaultKarafUser() throws IOException {
+        Path users = Paths.get(System.getProperty("karaf.etc"), "users.properties");
+        Properties properties = new Properties();
+        try (InputStream in = Files.newInputStream(users)) {
+            properties.load(in);
+        }
+        assertFalse("users.properties must not define the karaf user: " + properties.stringPropertyNames(),
+                properties.containsKey("karaf"));
+        List<String> usersDefined = properties.stringPropertyNames().stream()
+                .filter(name -> !name.startsWith("_g_:"))
+                .collect(Collectors.toList());
+        assertTrue("the distribution ships no user at all: " + usersDefined, usersDefined.isEmpty());
+    }
+
+    private Object awaitServiceByName(String className) {
+        return org.awaitility.Awaitility.await("service " + className)
+                .atMost(AWAIT_TIMEOUT)
+                .until(() -> {
+                    ServiceReference<?> reference = bundleContext.getServiceReference(className);
+                    return reference == null ? null : bundleContext.getService(reference);
+                }, java.util.Objects::nonNull);
+    }
+
+    private static <T extends Collection<?>> T awaitNonEmpty(java.util.concurrent.Callable<T> supplier) {
+        return org.awaitility.Awaitility.await().atMost(AWAIT_TIMEOUT).until(supplier, c -> c != null && !c.isEmpty());
+    }
+}

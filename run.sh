@@ -1,0 +1,306 @@
+#!/usr/bin/env bash
+# Roamer launcher: builds the distribution if needed, unpacks it to target/roamer and runs it.
+# ./run.sh --help for usage.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+HOME_DIR="${ROAMER_HOME:-$ROOT/target/roamer}"
+STAMP="$HOME_DIR/.roamer-distribution"
+USER_NAME="roamer"
+START_TIMEOUT="${ROAMER_START_TIMEOUT:-180}"
+
+usage() {
+  cat <<'EOF'
+Usage: ./run.sh [--build] [--fresh] [COMMAND [ARGS...]]
+
+Runs the Roamer distribution (Apache Karaf with Roamer) from target/roamer.
+
+Commands:
+  (none)             start Roamer in the foreground with its Karaf console (Ctrl-D or 'shutdown' stops it)
+  start              start Roamer in the background and wait until its console answers; prints the boot time
+  client CMD...      run console commands in batch mode against the running Roamer, e.g.
+                       ./run.sh client 'bundle:list' 'roamer:nodes'
+                     with no CMD, commands are read from standard input, one per line;
+                     stops at the first failing command (exit code 1)
+  stop               stop the background Roamer
+  status             tell whether Roamer is running
+  password           print the console user and password
+
+Options:
+  --build            build first (mvn -B -q install -DskipTests); done anyway when the zip is missing
+  --fresh            discard target/roamer (configuration changes, data, password) and unpack anew
+  -h, --help         this help
+
+The distribution is unpacked once and kept (its data/ and etc/ survive restarts); it is unpacked anew
+with --fresh, or when the distribution zip has been rebuilt (the password is kept in that case).
+
+Console access: user 'roamer', admin group. The first unpack generates a random password, stored in
+target/roamer/etc/users.properties (mode 600) and printed together with a ready-to-use command line.
+Environment:
+  ROAMER_PASSWORD        sets the password of user 'roamer' (letters, digits and ._~+@%^- only)
+  ROAMER_START_TIMEOUT   seconds 'start' waits for the console (default 180)
+  ROAMER_HOME            where to unpack (default target/roamer)
+  JAVA_HOME              Java 17 to 24 (Karaf 4.4 does not run on Java 25)
+SSH listens on 127.0.0.1:8101 only.
+EOF
+}
+
+die() { echo "run.sh: error: $*" >&2; exit 1; }
+info() { echo "run.sh: $*" >&2; }
+
+# ---------------------------------------------------------------- arguments
+
+BUILD=false
+FRESH=false
+COMMAND=console
+ARGS=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --build) BUILD=true; shift ;;
+    --fresh) FRESH=true; shift ;;
+    -h|--help|help) usage; exit 0 ;;
+    start|stop|status|password) COMMAND="$1"; shift
+      [ $# -eq 0 ] || { [ "$1" = "--build" ] || [ "$1" = "--fresh" ] || die "'$COMMAND' takes no arguments (got: $*)"; } ;;
+    client) COMMAND=client; shift; ARGS=("$@"); break ;;
+    -*) die "unknown option: $1 (see ./run.sh --help)" ;;
+    *) die "unknown command: $1 (see ./run.sh --help)" ;;
+  esac
+done
+
+# ---------------------------------------------------------------- Java
+
+find_java() {
+  if [ -n "${JAVA_HOME:-}" ]; then
+    [ -x "$JAVA_HOME/bin/java" ] || die "JAVA_HOME=$JAVA_HOME has no bin/java"
+  else
+    local java
+    java="$(command -v java)" || die "no 'java' on PATH: install a JDK 17 (e.g. apt-get install openjdk-17-jdk-headless) or set JAVA_HOME"
+    JAVA_HOME="$(dirname "$(dirname "$(readlink -f "$java")")")"
+    export JAVA_HOME
+  fi
+  local version major
+  version="$("$JAVA_HOME/bin/java" -version 2>&1 | sed -n 's/.* version "\([^"]*\)".*/\1/p' | head -n 1)"
+  major="${version%%.*}"
+  [ "$major" = "1" ] && major="$(echo "$version" | cut -d. -f2)"
+  [[ "$major" =~ ^[0-9]+$ ]] || die "cannot read the Java version of $JAVA_HOME/bin/java"
+  if [ "$major" -lt 17 ] || [ "$major" -ge 25 ]; then
+    die "Java $version at $JAVA_HOME: Roamer (Karaf 4.4.10) needs Java 17 to 24; set JAVA_HOME"
+  fi
+}
+
+# ---------------------------------------------------------------- distribution
+
+find_zip() {
+  local zips=("$ROOT"/karaf-assembly/target/roamer-karaf-assembly-*.zip)
+  if [ -e "${zips[0]}" ]; then echo "${zips[0]}"; fi
+}
+
+build() {
+  command -v mvn >/dev/null || die "Maven (mvn) not found: install Maven 3.8+"
+  info "building Roamer (mvn -B -q install -DskipTests) ..."
+  (cd "$ROOT" && mvn -B -q install -DskipTests) || die "the build failed (see the Maven output above)"
+}
+
+zip_stamp() { stat -c '%s %Y' "$1"; }
+
+read_password() {
+  [ -f "$HOME_DIR/etc/users.properties" ] || return 0
+  sed -n "s/^${USER_NAME}[[:space:]]*=[[:space:]]*\([^,]*\),.*/\1/p" "$HOME_DIR/etc/users.properties" | head -n 1
+}
+
+write_password() {
+  local password="$1" file="$HOME_DIR/etc/users.properties"
+  [[ "$password" =~ ^[A-Za-z0-9._~+@%^-]+$ ]] || die "ROAMER_PASSWORD may use only letters, digits and ._~+@%^-"
+  local tmp="$file.tmp"
+  grep -v "^${USER_NAME}[[:space:]]*=" "$file" > "$tmp" || true
+  printf '%s = %s,_g_:admingroup\n' "$USER_NAME" "$password" >> "$tmp"
+  mv "$tmp" "$file"
+  chmod 600 "$file"
+}
+
+# ROAMER_PASSWORD, when set, replaces the stored password (Karaf reads users.properties at each login).
+apply_password_override() {
+  if [ -n "${ROAMER_PASSWORD:-}" ] && [ "$ROAMER_PASSWORD" != "$(read_password)" ]; then
+    write_password "$ROAMER_PASSWORD"
+    info "password of user '$USER_NAME' set from ROAMER_PASSWORD"
+  fi
+}
+
+random_password() {
+  local password
+  password="$(head -c 64 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
+  echo "${password:0:20}"
+}
+
+is_running() { [ -x "$HOME_DIR/bin/status" ] && "$HOME_DIR/bin/status" >/dev/null 2>&1; }
+
+# Unpacks the zip into $HOME_DIR when needed; sets NEW_PASSWORD=true when a password was generated.
+NEW_PASSWORD=false
+prepare() {
+  local zip
+  zip="$(find_zip)"
+  if $BUILD || [ -z "$zip" ]; then
+    build
+    zip="$(find_zip)"
+    [ -n "$zip" ] || die "the build produced no karaf-assembly/target/roamer-karaf-assembly-*.zip"
+  fi
+
+  local reason="" keep_password=""
+  if $FRESH; then
+    reason="--fresh"
+  elif [ ! -f "$STAMP" ]; then
+    reason="first run"
+  elif [ "$(cat "$STAMP")" != "$(zip_stamp "$zip")" ]; then
+    reason="the distribution was rebuilt"
+    keep_password="$(read_password)"
+  fi
+
+  if [ -n "$reason" ]; then
+    if is_running; then
+      die "Roamer is running from $HOME_DIR: ./run.sh stop first ($reason needs a new unpack)"
+    fi
+    info "unpacking $(basename "$zip") to $HOME_DIR ($reason)"
+    local tmp="$HOME_DIR.unpack"
+    rm -rf "$tmp" "$HOME_DIR"
+    mkdir -p "$tmp"
+    if command -v unzip >/dev/null; then
+      unzip -q "$zip" -d "$tmp"
+    else
+      (cd "$tmp" && "$JAVA_HOME/bin/jar" xf "$zip")
+      chmod +x "$tmp"/*/bin/* 2>/dev/null || true
+    fi
+    mv "$tmp"/roamer-karaf-assembly-* "$HOME_DIR"
+    rmdir "$tmp"
+    local password="${ROAMER_PASSWORD:-$keep_password}"
+    if [ -z "$password" ]; then
+      password="$(random_password)"
+      NEW_PASSWORD=true
+    fi
+    write_password "$password"
+    zip_stamp "$zip" > "$STAMP"
+  else
+    apply_password_override
+  fi
+  [ -n "$(read_password)" ] || die "no '$USER_NAME' user in $HOME_DIR/etc/users.properties: ./run.sh --fresh, or set ROAMER_PASSWORD"
+}
+
+print_credentials() {
+  local password
+  password="$(read_password)"
+  if $NEW_PASSWORD; then
+    echo "Generated a password for the Roamer console (stored in $HOME_DIR/etc/users.properties):"
+  fi
+  echo "  user:     $USER_NAME"
+  echo "  password: $password"
+  echo "  SSH:      127.0.0.1:8101 (loopback only)"
+  echo "Run console commands from a script:"
+  echo "  ./run.sh client 'bundle:list'"
+  echo "  echo 'bundle:list' | $HOME_DIR/bin/client -u $USER_NAME -p $password -b"
+}
+
+# Runs console commands (arguments, or stdin when none) in batch mode; returns the client's exit code.
+client() {
+  local password
+  password="$(read_password)"
+  if [ $# -gt 0 ]; then
+    printf '%s\n' "$@" | "$HOME_DIR/bin/client" -u "$USER_NAME" -p "$password" -r 3 -d 1 -b
+  else
+    "$HOME_DIR/bin/client" -u "$USER_NAME" -p "$password" -r 3 -d 1 -b
+  fi
+}
+
+now_ms() { date +%s%3N; }
+
+start_background() {
+  if is_running; then
+    info "Roamer is already running from $HOME_DIR"
+    return 0
+  fi
+  local t0 deadline out out2 password
+  password="$(read_password)"
+  t0="$(now_ms)"
+  "$HOME_DIR/bin/start"
+  deadline=$(( $(date +%s) + START_TIMEOUT ))
+  info "waiting for the console (roamer:nodes) ..."
+  while :; do
+    if out="$(printf 'roamer:nodes\n' | "$HOME_DIR/bin/client" -u "$USER_NAME" -p "$password" -r 1 -d 1 -b 2>&1)"; then
+      break
+    fi
+    # roamer:nodes not (yet) there: ready once every Roamer bundle is Active and the command still is missing
+    if [[ "$out" == *"Command not found"* ]] \
+        && out2="$(printf 'bundle:list -s --no-format\n' | "$HOME_DIR/bin/client" -u "$USER_NAME" -p "$password" -r 1 -d 1 -b 2>&1)" \
+        && grep -q 'org\.roamer' <<< "$out2" \
+        && ! grep 'org\.roamer' <<< "$out2" | grep -v -q 'Active'; then
+      out="roamer:nodes is not available in this build; bundle:list answers:"$'\n'"$(grep 'org\.roamer' <<< "$out2")"
+      break
+    fi
+    if ! is_running; then
+      die "Roamer stopped while starting; see $HOME_DIR/data/log/karaf.log"
+    fi
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      echo "$out" >&2
+      tail -n 30 "$HOME_DIR/data/log/karaf.log" >&2 || true
+      die "the console did not answer within ${START_TIMEOUT}s (Roamer is left running: ./run.sh stop)"
+    fi
+    sleep 0.5
+  done
+  local t1
+  t1="$(now_ms)"
+  echo "$out" | grep -v 'JAVA_HOME not set' || true
+  printf 'Roamer started in %d.%03d s (bin/start until the console answered)\n' $(( (t1 - t0) / 1000 )) $(( (t1 - t0) % 1000 ))
+}
+
+stop_background() {
+  if ! is_running; then
+    info "Roamer is not running"
+    return 0
+  fi
+  "$HOME_DIR/bin/stop" >/dev/null 2>&1 || true
+  local deadline=$(( $(date +%s) + 60 ))
+  while is_running; do
+    [ "$(date +%s)" -lt "$deadline" ] || die "Roamer did not stop within 60 s (pid file: $HOME_DIR/karaf.pid)"
+    sleep 0.5
+  done
+  info "Roamer stopped"
+}
+
+# ---------------------------------------------------------------- main
+
+find_java
+case "$COMMAND" in
+  console)
+    prepare
+    is_running && die "Roamer is already running in the background: ./run.sh client ..., or ./run.sh stop first"
+    print_credentials
+    echo "Starting Roamer with its console (type 'shutdown' or Ctrl-D to stop) ..."
+    cd "$HOME_DIR"
+    exec bin/karaf
+    ;;
+  start)
+    prepare
+    print_credentials
+    start_background
+    ;;
+  client)
+    [ -d "$HOME_DIR/bin" ] || die "Roamer is not unpacked yet: ./run.sh start"
+    is_running || die "Roamer is not running: ./run.sh start"
+    if [ ${#ARGS[@]} -eq 0 ] && [ -t 0 ]; then
+      die "no commands: ./run.sh client 'bundle:list' ..., or pipe commands on standard input"
+    fi
+    apply_password_override
+    client "${ARGS[@]}"
+    ;;
+  stop)
+    [ -d "$HOME_DIR/bin" ] || { info "Roamer is not unpacked: nothing to stop"; exit 0; }
+    stop_background
+    ;;
+  status)
+    if is_running; then echo "Roamer is running from $HOME_DIR"; else echo "Roamer is not running"; exit 3; fi
+    ;;
+  password)
+    [ -d "$HOME_DIR/etc" ] || die "Roamer is not unpacked yet: ./run.sh start"
+    apply_password_override
+    [ -n "$(read_password)" ] || die "no '$USER_NAME' user in $HOME_DIR/etc/users.properties"
+    print_credentials
+    ;;
+esac
