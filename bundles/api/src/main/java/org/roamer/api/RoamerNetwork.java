@@ -62,6 +62,22 @@ public interface RoamerNetwork {
      */
     void send(MobileId mobile, String sender, long seq, byte[] body) throws RoamerException;
 
+    /**
+     * The strategies installed for a USS node, in its order of preference.
+     *
+     * @throws RoamerException unknown node
+     */
+    List<StrategyInfo> strategies(NodeId uss) throws RoamerException;
+
+    /**
+     * Makes {@code strategy} the preferred strategy of a USS node, at run time: the node's configuration is
+     * updated (Config Admin), the node and its agents are not restarted, and migrations already running
+     * finish with the strategy they started with.
+     *
+     * @throws RoamerException unknown node, or a strategy that is not installed
+     */
+    void preferStrategy(NodeId uss, String strategy) throws RoamerException;
+
     /** Counters and percentiles since start. */
     RoamerStats stats();
 

@@ -21,6 +21,15 @@ import org.HdrHistogram.ConcurrentHistogram;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.roamer.api.NodeId;
+import org.roamer.api.StrategyInfo;
+import org.roamer.api.spi.migration.MigrationStrategy;
+import org.roamer.api.spi.migration.StrategyTraits;
+import org.roamer.core.internal.node.UssSettings;
 import org.roamer.api.AgentInfo;
 import org.roamer.api.BenchResult;
 import org.roamer.api.CallResult;
@@ -68,9 +77,70 @@ public final class NetworkService implements RoamerNetwork {
     /** Where this container last delivered to each mobile; changed only by REDIRECT or a missing agent. */
     private final ConcurrentHashMap<String, String> routes = new ConcurrentHashMap<>();
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    volatile ConfigurationAdmin configAdmin;
+
     @Activate
     public NetworkService(@Reference RoamerCore core) {
         this.core = core;
+    }
+
+    // ------------------------------------------------------------------ strategies
+
+    @Override
+    public List<StrategyInfo> strategies(NodeId node) throws RoamerException {
+        UserSignalingServer u = ussNode(node);
+        List<StrategyInfo> out = new ArrayList<>();
+        int rank = 1;
+        for (String name : u.strategyNames()) {
+            MigrationStrategy s = core.strategy(name);
+            if (s == null) {
+                continue;
+            }
+            StrategyTraits t = s.traits();
+            out.add(new StrategyInfo(name, t.independentOfAgentLogic(), t.heterogeneous(), t.asynchronousInitiation(),
+                    t.optimizesData(), t.description(), name.equals(u.settings().preferredStrategy()), rank++));
+        }
+        return out;
+    }
+
+    @Override
+    public void preferStrategy(NodeId node, String strategy) throws RoamerException {
+        UserSignalingServer u = ussNode(node);
+        if (core.strategy(strategy) == null) {
+            throw new RoamerException("strategy '" + strategy + "' is not installed; installed: "
+                    + core.strategyNames(List.of()));
+        }
+        ConfigurationAdmin ca = configAdmin;
+        if (ca == null) {
+            UssSettings s = u.settings();
+            u.apply(new UssSettings(s.id(), s.cluster(), s.listen(), s.locationServer(), strategy, s.strategyOrder(),
+                    s.stubMaxMessages(), s.stubMaxBytes(), s.stubIdleMillis(), s.tombstoneMillis(),
+                    s.migrationTimeoutMillis(), s.stablePointTimeoutMillis(), s.limits(), s.workDirectory()));
+            return;
+        }
+        try {
+            Configuration[] found = ca.listConfigurations("(&(service.factoryPid=org.roamer.uss)(node.id=" + node.value()
+                    + "))");
+            if (found == null || found.length != 1) {
+                throw new RoamerException("no single configuration of USS " + node + " in Config Admin");
+            }
+            java.util.Dictionary<String, Object> props = found[0].getProperties();
+            props.put("strategy.preferred", strategy);
+            found[0].update(props);
+        } catch (java.io.IOException | org.osgi.framework.InvalidSyntaxException e) {
+            throw new RoamerException("could not update the configuration of " + node + ": " + e.getMessage(), e);
+        }
+    }
+
+    private UserSignalingServer ussNode(NodeId node) throws RoamerException {
+        for (UserSignalingServer u : core.directory().ussNodes()) {
+            if (u.id().equals(node)) {
+                return u;
+            }
+        }
+        throw new RoamerException("unknown USS node '" + node + "'; USS nodes here: "
+                + core.directory().ussNodes().stream().map(UserSignalingServer::id).toList());
     }
 
     // ------------------------------------------------------------------ views

@@ -57,6 +57,9 @@ public final class RoamerCore {
     /** Told when a strategy service leaves, so in-flight migrations using it can roll back. */
     public interface StrategyListener {
         void strategyRemoved(MigrationStrategy strategy);
+
+        default void strategyAdded(MigrationStrategy strategy) {
+        }
     }
 
     private final ExecutorService workers;
@@ -108,6 +111,7 @@ public final class RoamerCore {
         if (old != null && old != s) {
             strategyListeners.forEach(l -> l.strategyRemoved(old));
         }
+        strategyListeners.forEach(l -> l.strategyAdded(s));
     }
 
     public void unbindStrategy(MigrationStrategy s) {

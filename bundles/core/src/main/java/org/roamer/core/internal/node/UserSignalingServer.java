@@ -13,6 +13,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
@@ -104,13 +105,14 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         String work_directory() default "";
     }
 
-    private final UssSettings settings;
+    private volatile UssSettings settings;
     private final ClusterId cluster;
     private final Transport transport;
     private final ConcurrentHashMap<String, AgentCell> cells = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Profile, Profile> profiles = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger hosted = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean registered;
+    private volatile boolean stopped;
     private volatile ScheduledFuture<?> hello;
 
     @Activate
@@ -146,8 +148,36 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
                 new FrameLimits(c.max_control_bytes(), c.max_frame_bytes()), Path.of(dir));
     }
 
+    /**
+     * Applies a changed configuration without restarting the node (its agents keep running): strategy
+     * preference and order, stub limits and time-outs. Identity and listen address changes need a restart
+     * of the node and are refused with a warning.
+     */
+    @Modified
+    public void modified(Config config) {
+        apply(settings(config));
+    }
+
+    /** Applies new settings at run time; see {@link #modified}. */
+    public void apply(UssSettings next) {
+        UssSettings now = settings;
+        if (!next.id().equals(now.id()) || !next.cluster().equals(now.cluster()) || !next.listen().equals(now.listen())
+                || !next.limits().equals(now.limits())) {
+            LOG.warn("USS {}: node id, cluster, listen address and frame limits change only when the node restarts "
+                    + "(delete and re-create its configuration); applying the other settings", id);
+            next = new UssSettings(now.id(), now.cluster(), now.listen(), next.locationServer(),
+                    next.preferredStrategy(), next.strategyOrder(), next.stubMaxMessages(), next.stubMaxBytes(),
+                    next.stubIdleMillis(), next.tombstoneMillis(), next.migrationTimeoutMillis(),
+                    next.stablePointTimeoutMillis(), now.limits(), next.workDirectory());
+        }
+        settings = next;
+        LOG.info("USS {}: preferred strategy {}, order {}", id, next.preferredStrategy(), next.strategyOrder());
+        announce();
+    }
+
     @Deactivate
     public void deactivate() {
+        stopped = true;
         ScheduledFuture<?> h = hello;
         if (h != null) {
             h.cancel(false);
@@ -343,6 +373,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
 
     @Override
     public void strategyRemoved(MigrationStrategy strategy) {
+        announce();
         String name = strategy.name();
         for (AgentCell c : cells.values()) {
             c.actor.execute(() -> c.strategyRemoved(name));
@@ -350,6 +381,13 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
     }
 
     private void hello() {
+        if (stopped) {
+            ScheduledFuture<?> h = hello;
+            if (h != null) {
+                h.cancel(false);
+            }
+            return;
+        }
         if (registered) {
             return;
         }
@@ -372,10 +410,19 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         });
     }
 
-    /** Re-announces this node (e.g. after its strategies changed). */
-    public void announce() {
+    /** Re-announces this node to the LS (its strategies changed). */
+    public synchronized void announce() {
+        ScheduledFuture<?> h = hello;
+        if (h != null) {
+            h.cancel(false);
+        }
         registered = false;
         hello = core.timers().scheduleWithFixedDelay(this::hello, 0, 250, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void strategyAdded(MigrationStrategy strategy) {
+        announce();
     }
 
     // ------------------------------------------------------------------ in-cluster roles, for agents

@@ -1,0 +1,55 @@
+package org.roamer.shell.internal;
+
+import java.util.List;
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.table.ShellTable;
+import org.roamer.api.NodeId;
+import org.roamer.api.NodeInfo;
+import org.roamer.api.NodeRole;
+import org.roamer.api.RoamerNetwork;
+import org.roamer.api.StrategyInfo;
+
+@Service
+@Command(scope = "roamer", name = "strategies", description = "Lists the migration strategies installed on USS nodes, with their Table 2 traits, in each node's order of preference")
+public class StrategiesCommand implements Action {
+    @Reference
+    RoamerNetwork network;
+
+    @Argument(index = 0, name = "node", description = "USS node (default: every USS of this container)")
+    @Completion(Completers.Nodes.class)
+    String node;
+
+    @Override
+    public Object execute() throws Exception {
+        List<NodeId> nodes = node != null ? List.of(NodeId.of(node))
+                : network.nodes().stream().filter(n -> n.role() == NodeRole.USER_SIGNALING_SERVER).map(NodeInfo::node)
+                        .toList();
+        ShellTable t = new ShellTable();
+        t.column("Node");
+        t.column("Rank").alignRight();
+        t.column("Strategy");
+        t.column("Preferred");
+        t.column("Indep. of agent logic");
+        t.column("Heterogeneous");
+        t.column("Async initiation");
+        t.column("Optimizes data");
+        t.column("Description");
+        for (NodeId n : nodes) {
+            for (StrategyInfo s : network.strategies(n)) {
+                t.addRow().addContent(n, s.rank(), s.name(), s.preferred() ? "*" : "", yn(s.independentOfAgentLogic()),
+                        yn(s.heterogeneous()), yn(s.asynchronousInitiation()), yn(s.optimizesData()), s.description());
+            }
+        }
+        t.print(System.out);
+        return null;
+    }
+
+    static String yn(boolean b) {
+        return b ? "Y" : "N";
+    }
+}
