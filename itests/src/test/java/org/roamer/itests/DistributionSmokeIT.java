@@ -23,6 +23,9 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import org.apache.karaf.features.FeaturesService;
+import org.roamer.api.NodeInfo;
+import org.roamer.api.NodeRole;
+import org.roamer.api.RoamerNetwork;
 import org.junit.Test;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
@@ -104,6 +107,26 @@ public class DistributionSmokeIT extends RoamerTestSupport {
         org.osgi.service.cm.Configuration[] found =
                 configurationAdmin.listConfigurations("(service.factoryPid=" + factoryPid + ")");
         assertEquals(factoryPid + " factory configurations", expected, found == null ? 0 : found.length);
+    }
+
+    @Test
+    public void defaultNetworkRunsOnEphemeralLoopbackPorts() {
+        RoamerNetwork network = awaitService(RoamerNetwork.class);
+        List<NodeInfo> listeners = org.awaitility.Awaitility.await("Location Server and one USS per cluster listening")
+                .atMost(AWAIT_TIMEOUT)
+                .until(() -> network.nodes().stream()
+                                .filter(node -> node.role() == NodeRole.LOCATION_SERVER || node.role() == NodeRole.USER_SIGNALING_SERVER)
+                                .collect(Collectors.toList()),
+                        nodes -> nodes.size() == 1 + CLUSTERS.size()
+                                && nodes.stream().allMatch(node -> node.address() != null && node.address().port() > 0));
+        for (NodeInfo node : listeners) {
+            int port = node.address().port();
+            assertTrue(node.node() + " listens on loopback: " + node.address(),
+                    java.net.InetAddress.getLoopbackAddress().getHostAddress().equals(node.address().host())
+                            || "localhost".equals(node.address().host()) || node.address().host().startsWith("127."));
+            assertFalse(node.node() + " must not use a default port (7100-7103) under ephemeralRoamerPorts(): " + node.address(),
+                    port >= 7100 && port <= 7103);
+        }
     }
 
     @Test
