@@ -32,13 +32,12 @@ final class Fixtures {
     static final AgentType LOCAL = new AgentType("org.roamer.core", "0.1.0", 0x5eedL);
     static final int MAX_CHUNK = 64 * 1024;
     static final long MAX_IMAGE = 4L * 1024 * 1024;
-
-    private Fixtures() {
-    }
-
     static final NodeId SOURCE = NodeId.of("uss-a");
     static final NodeId TARGET = NodeId.of("uss-b");
     static final Instant NOW = Instant.parse("2026-01-02T03:04:05.678Z");
+
+    private Fixtures() {
+    }
 
     static MigrationContext ctx(Path work) {
         return ctx(work, MAX_CHUNK, MAX_IMAGE);
