@@ -1,0 +1,24 @@
+package org.roamer.testkit;
+
+import java.util.Objects;
+import org.roamer.api.CallType;
+import org.roamer.api.MobileId;
+
+/**
+ * A call negotiation a {@link FakeAgent} is in the middle of: what the seed calls the agent's "stack". While
+ * one runs the agent is not at a stable point.
+ *
+ * @param callId      the call being negotiated
+ * @param incoming    whether the call was offered to the agent (otherwise the mobile originated it)
+ * @param peer        the other party
+ * @param type        the call type
+ * @param correlation the correlation id of the pending request
+ */
+public record Negotiation(String callId, boolean incoming, MobileId peer, CallType type, long correlation) {
+    /** @throws NullPointerException on a missing id, peer or type */
+    public Negotiation {
+        Objects.requireNonNull(callId, "callId");
+        Objects.requireNonNull(peer, "peer");
+        Objects.requireNonNull(type, "type");
+    }
+}

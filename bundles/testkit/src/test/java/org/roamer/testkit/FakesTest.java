@@ -1,0 +1,293 @@
+package org.roamer.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.roamer.api.AgentStatus;
+import org.roamer.api.spi.migration.AgentImage;
+import org.roamer.api.spi.migration.AgentType;
+import org.roamer.api.spi.migration.MigrationException;
+import org.roamer.api.spi.migration.PreCreatedAgent;
+
+/** The fakes behave like the core and record what the core relies on. */
+class FakesTest {
+    private static final AgentType TYPE = FakeAgentLayout.TYPE;
+
+    // ------------------------------------------------------------------ layout
+
+    @Test
+    void layoutRoundTripsEveryStandardAgent() throws Exception {
+        for (FakeAgent a : List.of(Agents.idle(), Agents.inCalls(), Agents.inCalls(Agents.LARGE), Agents.negotiating())) {
+            FakeAgentState s = a.state();
+            assertThat(FakeAgentLayout.decode(a.snapshotImage(), TYPE, Agents.ALICE)).isEqualTo(s);
+        }
+    }
+
+    @Test
+    void layoutRefusesEveryTruncationAndNeverThrowsAnythingElse() {
+        AgentImage img = Agents.negotiating().snapshotImage();
+        byte[][] segments = {img.data(), img.stack(), img.registers()};
+        for (int seg = 0; seg < 3; seg++) {
+            for (int n = 0; n < segments[seg].length; n++) {
+                byte[][] cut = {img.data(), img.stack(), img.registers()};
+                cut[seg] = Arrays.copyOf(segments[seg], n);
+                AgentImage bad = new AgentImage(TYPE, cut[0], cut[1], cut[2]);
+                assertThatThrownBy(() -> FakeAgentLayout.decode(bad, TYPE, Agents.ALICE))
+                        .as("segment %d cut to %d", seg, n).isExactlyInstanceOf(MigrationException.class);
+            }
+        }
+        byte[] longer = Arrays.copyOf(img.registers(), img.registers().length + 1);
+        assertThatThrownBy(() -> FakeAgentLayout.decode(new AgentImage(TYPE, img.data(), img.stack(), longer), TYPE,
+                Agents.ALICE)).hasMessageContaining("trailing");
+    }
+
+    @Test
+    void layoutRefusesForeignTypesAndOtherMobilesWithAReason() {
+        AgentImage img = Agents.idle().snapshotImage();
+        AgentType v2 = new AgentType(TYPE.bundle(), "2.0.0", TYPE.layoutHash());
+        AgentType hash = new AgentType(TYPE.bundle(), TYPE.version(), TYPE.layoutHash() + 1);
+        assertThatThrownBy(() -> FakeAgentLayout.decode(img, v2, Agents.ALICE)).hasMessageContaining("2.0.0")
+                .hasMessageContaining("1.0.0");
+        assertThatThrownBy(() -> FakeAgentLayout.decode(img, hash, Agents.ALICE)).hasMessageContaining("layout");
+        assertThatThrownBy(() -> FakeAgentLayout.decode(img, TYPE, Agents.BOB)).hasMessageContaining("bob");
+    }
+
+    // ------------------------------------------------------------------ agent
+
+    @Test
+    void agentBehavesLikeTheCoresView() {
+        FakeAgent idle = Agents.idle();
+        assertThat(idle.status()).isEqualTo(AgentStatus.IDLE);
+        assertThat(Agents.inCalls().status()).isEqualTo(AgentStatus.IN_CALL);
+        FakeAgent neg = Agents.negotiating();
+        assertThat(neg.status()).isEqualTo(AgentStatus.NEGOTIATING);
+        assertThat(neg.atStablePoint()).isFalse();
+        assertThatThrownBy(neg::variables).isInstanceOf(IllegalStateException.class).hasMessageContaining("call-99");
+        assertThat(neg.image().stack().length).isGreaterThan(1);
+        assertThat(idle.image()).isNotSameAs(idle.image());
+        assertThat(Agents.idle(1000).image().size()).isGreaterThan(1000);
+    }
+
+    @Test
+    void agentReadAfterCaptureOrFromAnotherThreadIsAViolation() throws Exception {
+        FakeAgent a = Agents.inCalls();
+        a.beginCapture();
+        a.variables();
+        Throwable other = CompletableFuture.supplyAsync(() -> {
+            try {
+                a.image();
+                return null;
+            } catch (IllegalStateException e) {
+                return e;
+            }
+        }).get();
+        assertThat(other).hasMessageContaining("owner thread");
+        a.endCapture();
+        assertThatThrownBy(a::image).isInstanceOf(IllegalStateException.class).hasMessageContaining("after capture");
+        assertThat(a.violations()).hasSize(2);
+        assertThat(a.variablesCalls()).isEqualTo(1);
+        assertThat(a.state()).isNotNull(); // the kit may still look
+    }
+
+    @Test
+    void mutatorsChangeTheStateButNotEarlierImages() {
+        FakeAgent a = Agents.inCalls(128);
+        AgentImage before = a.snapshotImage();
+        a.deliver(3);
+        a.scramblePadding(1);
+        assertThat(a.state().variables().delivered()).isEqualTo(45);
+        assertThat(a.snapshotImage().data()).isNotEqualTo(before.data());
+        assertThat(before.data()).isEqualTo(Agents.inCalls(128).snapshotImage().data());
+    }
+
+    // ------------------------------------------------------------------ sink
+
+    @Test
+    void sinkEnforcesTheLimitsLikeTheCoreAndRecordsWhatTheCoreReliesOn() throws Exception {
+        FakeChunkSink sink = new FakeChunkSink(10, 15);
+        sink.open();
+        sink.accept(new byte[10]);
+        assertThatThrownBy(() -> sink.accept(new byte[6])).isExactlyInstanceOf(MigrationException.class)
+                .hasMessageContaining("image exceeds 15");
+        assertThat(sink.violations()).isEmpty();
+        assertThatThrownBy(() -> sink.accept(new byte[1])).isExactlyInstanceOf(MigrationException.class);
+        assertThat(sink.violations()).singleElement().asString().contains("after the sink refused");
+
+        FakeChunkSink big = new FakeChunkSink(10, 100);
+        assertThatThrownBy(() -> big.accept(new byte[11])).hasMessageContaining("exceeds 10");
+        assertThat(big.violations()).singleElement().asString().contains("exceeds maxChunkBytes");
+    }
+
+    @Test
+    void sinkSeesChunksChangedAfterHandOverAndChunksAfterClose() throws Exception {
+        FakeChunkSink sink = new FakeChunkSink(100, 1000);
+        byte[] reused = {1, 2, 3};
+        sink.accept(reused);
+        reused[0] = 9;
+        sink.accept(new byte[] {4});
+        assertThat(sink.modifiedChunks()).containsExactly(0);
+        assertThat(sink.chunksAsTaken().get(0)).containsExactly(1, 2, 3);
+        sink.close();
+        assertThatThrownBy(() -> sink.accept(new byte[1])).isInstanceOf(IllegalStateException.class);
+        assertThat(sink.violations()).singleElement().asString().contains("after capture() returned");
+    }
+
+    @Test
+    void sinkFailsOnRequest() {
+        MigrationException broken = new MigrationException("link down");
+        FakeChunkSink sink = new FakeChunkSink(100, 1000).failingAt(0, broken);
+        assertThatThrownBy(() -> sink.accept(new byte[1])).isSameAs(broken);
+        assertThat(sink.refusal()).isSameAs(broken);
+    }
+
+    // ------------------------------------------------------------------ target
+
+    @Test
+    void targetRestoresVariablesOfTheMigratingMobileOnce() throws Exception {
+        FakeRestoreTarget t = new FakeRestoreTarget(Agents.ALICE);
+        assertThatThrownBy(() -> t.restoreVariables(Agents.idleVariables(Agents.BOB))).hasMessageContaining("bob");
+        FakeRestoreTarget ok = new FakeRestoreTarget(Agents.ALICE);
+        ok.restoreVariables(Agents.idleVariables(Agents.ALICE));
+        assertThat(ok.restored()).isTrue();
+        assertThat(ok.path()).isEqualTo(FakeRestoreTarget.Path.VARIABLES);
+        assertThatThrownBy(() -> ok.restoreVariables(Agents.idleVariables(Agents.ALICE))).hasMessageContaining("already");
+        assertThatThrownBy(() -> ok.restoreImage(Agents.idle().snapshotImage())).hasMessageContaining("already");
+    }
+
+    @Test
+    void targetChecksImagesLikeTheCore() throws Exception {
+        AgentType other = new AgentType(TYPE.bundle(), TYPE.version(), TYPE.layoutHash() ^ 1);
+        FakeRestoreTarget foreign = new FakeRestoreTarget(Agents.ALICE).withLocalType(other);
+        assertThatThrownBy(() -> foreign.restoreImage(Agents.idle().snapshotImage())).hasMessageContaining("layout");
+        assertThat(foreign.restored()).isFalse();
+        FakeRestoreTarget ok = new FakeRestoreTarget(Agents.ALICE);
+        AgentImage img = Agents.negotiating().snapshotImage();
+        ok.restoreImage(img);
+        assertThat(ok.restoredImage().data()).isEqualTo(img.data()).isNotSameAs(img.data());
+        assertThat(ok.restoredState().negotiation()).isEqualTo(Agents.offerFromBob());
+    }
+
+    @Test
+    void targetChecksPreCreatedAgentsLikeTheCore() throws Exception {
+        AgentImage img = Agents.inCalls(300).snapshotImage();
+        AgentType v2 = new AgentType(TYPE.bundle(), "2.0.0", TYPE.layoutHash());
+        assertThatThrownBy(() -> new FakeRestoreTarget(Agents.ALICE).preCreate(v2, 1, 1)).hasMessageContaining("2.0.0");
+        assertThatThrownBy(() -> new FakeRestoreTarget(Agents.ALICE).preCreate(TYPE, -1, 1)).hasMessageContaining("exceed");
+        assertThatThrownBy(() -> new FakeRestoreTarget(Agents.ALICE).withMaxPreCreateBytes(100).preCreate(TYPE, 60, 41))
+                .hasMessageContaining("exceed 100");
+        FakeRestoreTarget t = new FakeRestoreTarget(Agents.ALICE);
+        PreCreatedAgent a = t.preCreate(TYPE, img.data().length, img.stack().length);
+        assertThatThrownBy(() -> t.preCreate(TYPE, 1, 1)).hasMessageContaining("one restore path");
+        assertThatThrownBy(() -> a.writeData(img.data().length - 1, new byte[2])).hasMessageContaining("outside");
+        assertThatThrownBy(() -> a.writeStack(-1, new byte[1])).hasMessageContaining("outside");
+        int half = img.data().length / 2;
+        a.writeData(0, Arrays.copyOf(img.data(), half));
+        a.writeData(half, Arrays.copyOfRange(img.data(), half, img.data().length));
+        a.writeStack(0, img.stack());
+        assertThat(t.restored()).isFalse();
+        a.complete(img.registers());
+        assertThat(t.restored()).isTrue();
+        assertThat(t.path()).isEqualTo(FakeRestoreTarget.Path.PRE_CREATED);
+        assertThat(t.restoredImage().data()).isEqualTo(img.data());
+        assertThatThrownBy(() -> a.writeData(0, new byte[1])).hasMessageContaining("complete");
+        assertThat(t.violations()).singleElement().asString().contains("after complete()");
+    }
+
+    @Test
+    void targetRefusesAnIncompletePreCreatedAgentWhenItDoesNotDecode() throws Exception {
+        AgentImage img = Agents.inCalls().snapshotImage();
+        FakeRestoreTarget t = new FakeRestoreTarget(Agents.ALICE);
+        PreCreatedAgent a = t.preCreate(TYPE, img.data().length, img.stack().length);
+        a.writeStack(0, img.stack());
+        assertThatThrownBy(() -> a.complete(img.registers())).isExactlyInstanceOf(MigrationException.class);
+        assertThat(t.restored()).isFalse();
+    }
+
+    @Test
+    void targetUsedAfterCloseIsAViolationAndFailsOnRequest() throws Exception {
+        FakeRestoreTarget t = new FakeRestoreTarget(Agents.ALICE);
+        t.close();
+        assertThatThrownBy(t::localAgentType).isInstanceOf(IllegalStateException.class);
+        assertThat(t.violations()).hasSize(1);
+        MigrationException full = new MigrationException("full");
+        FakeRestoreTarget failing = new FakeRestoreTarget(Agents.ALICE).failingAtOperation(1, full);
+        PreCreatedAgent a = failing.preCreate(TYPE, 10, 0);
+        assertThatThrownBy(() -> a.writeData(0, new byte[1])).isSameAs(full);
+    }
+
+    // ------------------------------------------------------------------ driver
+
+    @Test
+    void driverSeesAnAgentCompleteBeforeTheLastChunkAndAFinishThatRestoresNothing() {
+        org.roamer.api.spi.migration.MigrationStrategy early = new TinyStrategy(true);
+        List<byte[]> two = List.of(new byte[] {1}, new byte[] {2});
+        Migrations.Outcome o = Migrations.restore(early, new FakeRestoreTarget(Agents.ALICE),
+                Migrations.context(Agents.ALICE, null, 100, 1000), two);
+        assertThat(o.result()).isEqualTo(Migrations.Result.RESTORED);
+        assertThat(o.violations()).singleElement().asString().contains("before the last chunk");
+
+        Migrations.Outcome lazy = Migrations.restore(new TinyStrategy(false), new FakeRestoreTarget(Agents.ALICE),
+                Migrations.context(Agents.ALICE, null, 100, 1000), two);
+        assertThat(lazy.result()).isEqualTo(Migrations.Result.REFUSED);
+        assertThat(lazy.violations()).singleElement().asString().contains("without restoring");
+    }
+
+    @Test
+    void driverCapturesLikeTheCore() {
+        var ctx = Migrations.context(Agents.ALICE, null, 100, 1000);
+        assertThatThrownBy(() -> Migrations.capture(new TinyStrategy(false), Agents.idle(), ctx))
+                .isExactlyInstanceOf(MigrationException.class).hasMessageContaining("captured nothing");
+        assertThatCode(() -> Migrations.capture(new TinyStrategy(true), Agents.idle(), ctx)).doesNotThrowAnyException();
+    }
+
+    /** Restores the idle agent on the first chunk ({@code eager}) or never; captures one chunk or none. */
+    private record TinyStrategy(boolean eager) implements org.roamer.api.spi.migration.MigrationStrategy {
+        @Override
+        public String name() {
+            return "tiny";
+        }
+
+        @Override
+        public org.roamer.api.spi.migration.StrategyTraits traits() {
+            return new org.roamer.api.spi.migration.StrategyTraits(false, true, false, true, "tiny");
+        }
+
+        @Override
+        public void capture(org.roamer.api.spi.migration.MigratingAgent agent,
+                org.roamer.api.spi.migration.MigrationContext ctx, org.roamer.api.spi.migration.ChunkSink out)
+                throws MigrationException {
+            if (eager) {
+                out.accept(new byte[] {1});
+            }
+        }
+
+        @Override
+        public org.roamer.api.spi.migration.RestoreSession beginRestore(
+                org.roamer.api.spi.migration.RestoreTarget target, org.roamer.api.spi.migration.MigrationContext ctx) {
+            List<byte[]> got = new ArrayList<>();
+            return new org.roamer.api.spi.migration.RestoreSession() {
+                @Override
+                public void accept(byte[] chunk) throws MigrationException {
+                    got.add(chunk);
+                    if (eager && got.size() == 1) {
+                        target.restoreVariables(Agents.idleVariables(Agents.ALICE));
+                    }
+                }
+
+                @Override
+                public void finish() {
+                }
+
+                @Override
+                public void abort() {
+                }
+            };
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package org.roamer.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.platform.engine.support.descriptor.MethodSource;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Events;
+import org.roamer.api.spi.migration.MigrationStrategy;
+import org.roamer.testkit.reference.PagedImageStrategy;
+import org.roamer.testkit.reference.PagedImageStrategy.Flaw;
+import org.roamer.testkit.reference.VariablesStrategy;
+
+/**
+ * The kit's own mutation test: each deliberately broken strategy runs through the whole conformance kit (on the
+ * JUnit Platform test kit) and the check made for its bug must fail.
+ */
+class KitCatchesBrokenStrategiesTest {
+    private static final Map<Class<?>, String> EXPECTED = new LinkedHashMap<>();
+
+    static {
+        EXPECTED.put(IgnoresChunkLimit.class, "chunksRespectTheChunkLimit");
+        EXPECTED.put(RecyclesChunks.class, "chunksAreNotReused");
+        EXPECTED.put(NoChecksum.class, "garbledRefused");
+        EXPECTED.put(UncheckedParse.class, "garbageRefused");
+        EXPECTED.put(AppendsPages.class, "reorderingRefused");
+        EXPECTED.put(TypeBlind.class, "foreignAgentType");
+        EXPECTED.put(RegistersFirst.class, "completeOnlyAtTheEnd");
+        EXPECTED.put(ThrowingAbort.class, "abortLeavesNothing");
+        EXPECTED.put(WrapsTargetFailure.class, "targetFailurePropagates");
+        EXPECTED.put(KeepsAgent.class, "captureKeepsNoReference");
+        EXPECTED.put(SwallowsSinkFailure.class, "sinkFailurePropagates");
+        EXPECTED.put(ClaimsSynchronous.class, "asynchronousInitiationHolds");
+        EXPECTED.put(ClaimsHeterogeneous.class, "foreignAgentType");
+        EXPECTED.put(ClaimsOptimizing.class, "optimizesDataHolds");
+        EXPECTED.put(ClaimsIndependence.class, "independenceHolds");
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyBrokenStrategyFailsItsCheck() {
+        return EXPECTED.entrySet().stream().map(e -> DynamicTest.dynamicTest(
+                e.getKey().getSimpleName() + " fails " + e.getValue(), () -> {
+                    Events tests = EngineTestKit.engine("junit-jupiter").selectors(selectClass(e.getKey())).execute()
+                            .testEvents();
+                    List<String> failed = tests.failed().stream()
+                            .map(ev -> ev.getTestDescriptor().getSource().orElseThrow())
+                            .map(s -> ((MethodSource) s).getMethodName()).toList();
+                    assertThat(tests.started().count()).as("conformance tests run").isEqualTo(27);
+                    assertThat(failed).as("checks failed by " + e.getKey().getSimpleName()).contains(e.getValue());
+                }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> correctStrategiesPassEveryCheck() {
+        return Stream.of(Correct.class).map(c -> DynamicTest.dynamicTest(c.getSimpleName(), () -> {
+            Events tests = EngineTestKit.engine("junit-jupiter").selectors(selectClass(c)).execute().testEvents();
+            assertThat(tests.failed().count()).as("failed checks").isZero();
+            assertThat(tests.succeeded().count()).as("passed checks").isEqualTo(27);
+        }));
+    }
+
+    @Tag("kit-mutant")
+    abstract static class Mutant extends StrategyConformanceTest {
+        private final Flaw flaw;
+
+        Mutant(Flaw flaw) {
+            this.flaw = flaw;
+        }
+
+        @Override
+        protected MigrationStrategy strategy() {
+            return new PagedImageStrategy(flaw);
+        }
+    }
+
+    @Tag("kit-mutant")
+    static class Correct extends StrategyConformanceTest {
+        @Override
+        protected MigrationStrategy strategy() {
+            return new PagedImageStrategy();
+        }
+    }
+
+    static class IgnoresChunkLimit extends Mutant {
+        IgnoresChunkLimit() {
+            super(Flaw.IGNORES_CHUNK_LIMIT);
+        }
+    }
+
+    static class RecyclesChunks extends Mutant {
+        RecyclesChunks() {
+            super(Flaw.RECYCLES_CHUNKS);
+        }
+    }
+
+    static class NoChecksum extends Mutant {
+        NoChecksum() {
+            super(Flaw.NO_CHECKSUM);
+        }
+    }
+
+    static class UncheckedParse extends Mutant {
+        UncheckedParse() {
+            super(Flaw.UNCHECKED_PARSE);
+        }
+    }
+
+    static class AppendsPages extends Mutant {
+        AppendsPages() {
+            super(Flaw.APPENDS_PAGES);
+        }
+    }
+
+    static class TypeBlind extends Mutant {
+        TypeBlind() {
+            super(Flaw.TYPE_BLIND);
+        }
+    }
+
+    static class RegistersFirst extends Mutant {
+        RegistersFirst() {
+            super(Flaw.REGISTERS_FIRST);
+        }
+    }
+
+    static class ThrowingAbort extends Mutant {
+        ThrowingAbort() {
+            super(Flaw.THROWING_ABORT);
+        }
+    }
+
+    static class WrapsTargetFailure extends Mutant {
+        WrapsTargetFailure() {
+            super(Flaw.WRAPS_TARGET_FAILURE);
+        }
+    }
+
+    static class KeepsAgent extends Mutant {
+        KeepsAgent() {
+            super(Flaw.KEEPS_AGENT);
+        }
+    }
+
+    static class SwallowsSinkFailure extends Mutant {
+        SwallowsSinkFailure() {
+            super(Flaw.SWALLOWS_SINK_FAILURE);
+        }
+    }
+
+    static class ClaimsSynchronous extends Mutant {
+        ClaimsSynchronous() {
+            super(Flaw.CLAIMS_SYNCHRONOUS);
+        }
+    }
+
+    static class ClaimsHeterogeneous extends Mutant {
+        ClaimsHeterogeneous() {
+            super(Flaw.CLAIMS_HETEROGENEOUS);
+        }
+    }
+
+    static class ClaimsOptimizing extends Mutant {
+        ClaimsOptimizing() {
+            super(Flaw.CLAIMS_OPTIMIZING);
+        }
+    }
+
+    @Tag("kit-mutant")
+    static class ClaimsIndependence extends StrategyConformanceTest {
+        @Override
+        protected MigrationStrategy strategy() {
+            return new VariablesStrategy(true);
+        }
+    }
+}

@@ -1,0 +1,12 @@
+package org.roamer.testkit.reference;
+
+import org.roamer.api.spi.migration.MigrationStrategy;
+import org.roamer.testkit.StrategyConformanceTest;
+
+/** The kit passes a correct NAIVE-like strategy. */
+class VariablesConformanceTest extends StrategyConformanceTest {
+    @Override
+    protected MigrationStrategy strategy() {
+        return new VariablesStrategy();
+    }
+}
