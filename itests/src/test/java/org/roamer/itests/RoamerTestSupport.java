@@ -219,12 +219,17 @@ public abstract class RoamerTestSupport {
                 editConfigurationFilePut(cfg, "org.ops4j.pax.url.mvn.useFallbackRepositories", "false"));
     }
 
-    /** What the test classes use inside the container besides JUnit: Awaitility and its Hamcrest. */
+    /**
+     * What the test classes use inside the container besides JUnit: Awaitility (with its Hamcrest 2)
+     * and AssertJ (with its byte-buddy).
+     */
     public static Option testLibraries() {
         return composite(
                 mavenBundle("org.hamcrest", "hamcrest", System.getProperty("roamer.itest.hamcrest.version", "2.2")),
                 mavenBundle("org.awaitility", "awaitility",
-                        System.getProperty("roamer.itest.awaitility.version", "4.3.0")));
+                        System.getProperty("roamer.itest.awaitility.version", "4.3.0")),
+                mavenBundle("net.bytebuddy", "byte-buddy", System.getProperty("roamer.itest.bytebuddy.version", "1.18.3")),
+                mavenBundle("org.assertj", "assertj-core", System.getProperty("roamer.itest.assertj.version", "3.27.7")));
     }
 
     /** Fails the test when a bundle of the container cannot be resolved. */
