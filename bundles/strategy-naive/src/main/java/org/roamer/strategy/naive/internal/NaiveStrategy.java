@@ -14,9 +14,9 @@ import org.roamer.api.spi.migration.StrategyTraits;
 
 /**
  * The seed's NAIVE approach (Fig. 10): at a stable point the agent hands over the variables it selected as
- * pertinent to migration ({@link MigrationVariables}); they travel as one small, schema-versioned JSON
- * chunk ({@link VariablesCodec}) and the target creates a fresh agent from them. Works between nodes
- * running different agent versions; moves tens of bytes for an idle agent.
+ * pertinent to migration ({@link MigrationVariables}); they travel as one small chunk, schema-versioned JSON
+ * sealed with a CRC32C ({@link VariablesCodec}), and the target creates a fresh agent from them. Works between
+ * nodes running different agent versions; moves tens of bytes for an idle agent.
  *
  * <p>Stateless and thread-safe; each restore has its own {@link NaiveRestoreSession}.
  */
@@ -26,7 +26,7 @@ public final class NaiveStrategy implements MigrationStrategy {
     public static final String NAME = "naive";
 
     private static final StrategyTraits TRAITS = new StrategyTraits(false, true, false, true,
-            "agent-selected migration variables as versioned JSON, one small chunk (stable points only)");
+            "agent-selected migration variables as versioned JSON + CRC32C, one small chunk (stable points only)");
 
     @Override
     public String name() {

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.zip.CRC32C;
 import org.roamer.api.ActiveCall;
 import org.roamer.api.CallType;
 import org.roamer.api.MobileId;
@@ -32,7 +33,16 @@ import org.roamer.api.spi.migration.MigrationException;
 import org.roamer.api.spi.migration.MigrationVariables;
 
 /**
- * The NAIVE wire format: {@link MigrationVariables} as compact, schema-versioned JSON (UTF-8).
+ * The NAIVE wire format: {@link MigrationVariables} as compact, schema-versioned JSON (UTF-8), sealed with a
+ * checksum. A chunk is the UTF-8 JSON followed by the CRC32C ({@link CRC32C}) of those JSON bytes, 4 bytes
+ * big-endian:
+ *
+ * <pre>
+ * chunk = UTF-8 JSON | CRC32C(JSON), big-endian u32
+ * </pre>
+ *
+ * The checksum is verified before anything else is read, so a byte changed in transit or on a node is refused
+ * instead of decoding to valid but different variables. The JSON:
  *
  * <pre>
  * {"v":1,                      schema major version (required)
@@ -53,17 +63,20 @@ import org.roamer.api.spi.migration.MigrationVariables;
  * Fields at their default are omitted, so an idle agent moves only a few dozen bytes. A reader tolerates
  * (ignores) fields it does not know, so a sender may add fields without raising {@code v}; an incompatible
  * change raises {@code v}, and a reader refuses a version newer than {@link #SCHEMA_VERSION}. A JSON
- * {@code null} counts as an absent field. Decoding is strict JSON (no comments, unquoted names, trailing
- * data, duplicate names, invalid UTF-8), limited to {@link #MAX_BYTES} bytes and {@link #MAX_DEPTH} levels
- * of nesting, and every value is checked by the api records before it is used.
+ * {@code null} counts as an absent field. The checksum framing is not part of the schema: it does not change
+ * {@code v}. Decoding is strict JSON (no comments, unquoted names, trailing data, duplicate names, invalid
+ * UTF-8), limited to {@link #MAX_BYTES} bytes per chunk and {@link #MAX_DEPTH} levels of nesting, and every
+ * value is checked by the api records before it is used.
  *
  * <p>Stateless and thread-safe.
  */
 final class VariablesCodec {
     /** The schema major version this codec writes and the newest it reads. */
     static final int SCHEMA_VERSION = 1;
-    /** Largest encoded size accepted (and produced). */
+    /** Largest chunk (JSON and checksum) accepted (and produced). */
     static final int MAX_BYTES = 16 * 1024;
+    /** Bytes of the CRC32C that ends every chunk. */
+    static final int CHECKSUM_BYTES = 4;
     /** Deepest nesting of arrays and objects accepted, unknown fields included. */
     static final int MAX_DEPTH = 16;
     /** Longest radio port name accepted. */
@@ -75,7 +88,7 @@ final class VariablesCodec {
     }
 
     /**
-     * Encodes the variables.
+     * Encodes the variables into one chunk: their JSON, then its CRC32C.
      *
      * @throws MigrationException when the encoding exceeds {@link #MAX_BYTES} or a radio port name could not
      *                            be decoded at the target (empty, too long, control characters, broken UTF-16)
@@ -118,12 +131,23 @@ final class VariablesCodec {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot happen: writing to a StringWriter", e);
         }
-        byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
-        if (bytes.length > MAX_BYTES) {
-            throw new MigrationException("migration variables of " + vars.mobile() + " take " + bytes.length
-                    + " bytes, more than the NAIVE limit of " + MAX_BYTES);
+        byte[] json = text.toString().getBytes(StandardCharsets.UTF_8);
+        if (json.length + CHECKSUM_BYTES > MAX_BYTES) {
+            throw new MigrationException("migration variables of " + vars.mobile() + " take "
+                    + (json.length + CHECKSUM_BYTES) + " bytes, more than the NAIVE limit of " + MAX_BYTES);
         }
-        return bytes;
+        return seal(json);
+    }
+
+    /** The chunk carrying {@code json}: a copy of it followed by its CRC32C, big-endian. */
+    static byte[] seal(byte[] json) {
+        return ByteBuffer.allocate(json.length + CHECKSUM_BYTES).put(json).putInt(crc32c(json, json.length)).array();
+    }
+
+    private static int crc32c(byte[] bytes, int length) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, 0, length);
+        return (int) crc.getValue();
     }
 
     private static void checkRadioPort(MigrationVariables vars, String radioPort) throws MigrationException {
@@ -166,10 +190,11 @@ final class VariablesCodec {
     /**
      * Decodes and validates variables.
      *
-     * @param bytes    the encoded variables, untrusted
+     * @param bytes    a chunk as {@link #encode} makes it (JSON, then its CRC32C), untrusted
      * @param expected the mobile the migration is about; the variables must name it
-     * @throws MigrationException on anything but well-formed variables of {@code expected} in a schema
-     *                            version this codec reads; the message says what is wrong
+     * @throws MigrationException on a checksum mismatch, or anything but well-formed variables of
+     *                            {@code expected} in a schema version this codec reads; the message says what
+     *                            is wrong
      */
     static MigrationVariables decode(byte[] bytes, MobileId expected) throws MigrationException {
         if (bytes == null || bytes.length == 0) {
@@ -179,7 +204,19 @@ final class VariablesCodec {
             throw new MigrationException("NAIVE migration variables of " + bytes.length + " bytes exceed the limit of "
                     + MAX_BYTES);
         }
-        JsonObject root = parse(utf8(bytes));
+        if (bytes.length <= CHECKSUM_BYTES) {
+            throw new MigrationException("NAIVE chunk of " + bytes.length + " bytes is too short: JSON and a "
+                    + CHECKSUM_BYTES + "-byte CRC32C expected");
+        }
+        int jsonLength = bytes.length - CHECKSUM_BYTES;
+        int carried = ByteBuffer.wrap(bytes, jsonLength, CHECKSUM_BYTES).getInt();
+        int computed = crc32c(bytes, jsonLength);
+        if (carried != computed) {
+            throw new MigrationException(String.format(Locale.ROOT, "checksum mismatch in NAIVE migration variables:"
+                    + " the chunk carries CRC32C %08x, its %d bytes of JSON give %08x (damaged on the way)",
+                    carried, jsonLength, computed));
+        }
+        JsonObject root = parse(utf8(bytes, jsonLength));
         long version = version(root);
         if (version > SCHEMA_VERSION) {
             throw new MigrationException("NAIVE migration variables use schema v" + version
@@ -206,10 +243,11 @@ final class VariablesCodec {
         return new MigrationVariables(mobile, profile, calls, radioPort, delivered);
     }
 
-    private static String utf8(byte[] bytes) throws MigrationException {
+    private static String utf8(byte[] bytes, int length) throws MigrationException {
         try {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, 0, length))
+                    .toString();
         } catch (CharacterCodingException e) {
             throw new MigrationException("NAIVE migration variables are not valid UTF-8", e);
         }

@@ -10,18 +10,37 @@ import org.roamer.strategy.naive.internal.Fixtures.FakeTarget;
 
 /**
  * The NAIVE restore path on arbitrary bytes: a valid restore or a {@link MigrationException}, never another
- * exception. A plain {@code mvn test} replays the seeds in {@code NaiveRestoreFuzzTestInputs/restore/};
- * {@code JAZZER_FUZZ=1 mvn test -Dtest=NaiveRestoreFuzzTest} fuzzes.
+ * exception. Two targets:
+ *
+ * <ul>
+ *   <li>{@link #restore}: the input is the chunk, as it arrives from another node (JSON, then its CRC32C);
+ *       almost every mutation breaks the checksum, which is what this target checks.</li>
+ *   <li>{@link #restoreResealed}: the input is the JSON; the harness appends its correct CRC32C, so the fuzzer
+ *       gets past the checksum to the JSON decoder.</li>
+ * </ul>
+ *
+ * A plain {@code mvn test} replays the seeds in {@code NaiveRestoreFuzzTestInputs/restore/} and
+ * {@code .../restoreResealed/} (the former written by the test-scope {@link FuzzSeeds});
+ * {@code JAZZER_FUZZ=1 mvn test -Dtest='NaiveRestoreFuzzTest#restoreResealed'} fuzzes one of them.
  */
 class NaiveRestoreFuzzTest {
     private final NaiveStrategy strategy = new NaiveStrategy();
 
     @FuzzTest(maxDuration = "60s")
     void restore(byte[] input) throws Exception {
+        restoreChunk(input);
+    }
+
+    @FuzzTest(maxDuration = "60s")
+    void restoreResealed(byte[] json) throws Exception {
+        restoreChunk(VariablesCodec.seal(json));
+    }
+
+    private void restoreChunk(byte[] chunk) throws Exception {
         FakeTarget target = new FakeTarget();
         RestoreSession session = strategy.beginRestore(target, Fixtures.ctx(Fixtures.ALICE));
         try {
-            session.accept(input);
+            session.accept(chunk);
             session.finish();
         } catch (MigrationException refused) {
             assertThat(refused.getMessage()).isNotBlank();

@@ -11,10 +11,15 @@ import static org.roamer.strategy.naive.internal.Fixtures.idle;
 import static org.roamer.strategy.naive.internal.Fixtures.inCall;
 import static org.roamer.strategy.naive.internal.Fixtures.restore;
 
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -34,12 +39,18 @@ import org.roamer.strategy.naive.internal.Fixtures.FakeTarget;
 class NaiveStrategyTest {
     private final NaiveStrategy strategy = new NaiveStrategy();
 
-    private static byte[] json(String text) {
-        return text.getBytes(UTF_8);
+    /** A chunk carrying this JSON text with its correct CRC32C, so that it reaches the JSON parser. */
+    private static byte[] chunk(String json) {
+        return VariablesCodec.seal(json.getBytes(UTF_8));
     }
 
-    private MigrationException refused(String text) {
-        return refused(json(text));
+    /** The JSON text of a chunk, without its checksum. */
+    private static String jsonOf(byte[] chunk) {
+        return new String(chunk, 0, chunk.length - VariablesCodec.CHECKSUM_BYTES, UTF_8);
+    }
+
+    private MigrationException refused(String json) {
+        return refused(chunk(json));
     }
 
     private MigrationException refused(byte[] chunk) {
@@ -61,7 +72,8 @@ class NaiveStrategyTest {
         assertThat(strategy.traits().heterogeneous()).isTrue();
         assertThat(strategy.traits().asynchronousInitiation()).isFalse();
         assertThat(strategy.traits().optimizesData()).isTrue();
-        assertThat(strategy.traits().description()).contains("migration variables").contains("JSON");
+        assertThat(strategy.traits().description()).contains("migration variables").contains("JSON")
+                .contains("CRC32C");
         assertThat(MigrationStrategy.NAME_PROPERTY).isEqualTo("roamer.strategy");
     }
 
@@ -93,7 +105,7 @@ class NaiveStrategyTest {
         byte[] idle = captureOne(strategy, idle());
         byte[] inCall = captureOne(strategy, inCall());
         assertThat(idle.length).isLessThan(inCall.length).isLessThan(100);
-        assertThat(new String(idle, UTF_8)).isEqualTo("{\"v\":1,\"m\":\"alice\",\"c\":[\"data\",\"voice\"]}");
+        assertThat(jsonOf(idle)).isEqualTo("{\"v\":1,\"m\":\"alice\",\"c\":[\"data\",\"voice\"]}");
 
         Profile rich = new Profile(true, Set.of("voice", "data", "video"), Set.of("xserver"), null);
         ActiveCall voice = new ActiveCall("call-17", CallType.VOICE, List.of(MobileId.of("bob")), true, "rp-2");
@@ -109,7 +121,80 @@ class NaiveStrategyTest {
             "in a voice call, video profile", "in a 4-party call, video profile"};
         for (int i = 0; i < cases.size(); i++) {
             byte[] chunk = captureOne(strategy, cases.get(i));
-            System.out.printf("NAIVE %-34s %4d bytes  %s%n", labels[i] + ":", chunk.length, new String(chunk, UTF_8));
+            System.out.printf("NAIVE %-34s %4d bytes  %s + CRC32C %08x%n", labels[i] + ":", chunk.length,
+                    jsonOf(chunk), ByteBuffer.wrap(chunk, chunk.length - 4, 4).getInt());
+        }
+    }
+
+    @Test
+    void chunkIsTheJsonFollowedByItsCrc32cBigEndian() throws Exception {
+        byte[] chunk = captureOne(strategy, inCall());
+        int json = chunk.length - 4;
+        CRC32C crc = new CRC32C();
+        crc.update(chunk, 0, json);
+        assertThat(Integer.toUnsignedLong(ByteBuffer.wrap(chunk, json, 4).getInt())).isEqualTo(crc.getValue());
+        assertThat(jsonOf(chunk)).startsWith("{\"v\":1,").endsWith("}]}");
+    }
+
+    @Test
+    void everySingleByteChangeRefusedByTheChecksumBeforeParsing() throws Exception {
+        byte[] chunk = captureOne(strategy, inCall());
+        for (int i = 0; i < chunk.length; i++) {
+            for (int v = 0; v < 256; v++) {
+                if (v == (chunk[i] & 0xff)) {
+                    continue;
+                }
+                byte[] garbled = chunk.clone();
+                garbled[i] = (byte) v;
+                assertThat(refused(garbled)).hasMessageStartingWith("checksum mismatch");
+            }
+        }
+    }
+
+    @Test
+    void aChangedValueThatStillParsesIsRefused() throws Exception {
+        byte[] chunk = captureOne(strategy, inCall());
+        String json = jsonOf(chunk);
+        int at = json.indexOf("call-17");
+        assertThat(at).isPositive();
+        chunk[at] = 'b'; // "ball-17": valid JSON, valid variables, another call
+        assertThat(refused(chunk)).hasMessageStartingWith("checksum mismatch").hasMessageContaining("CRC32C");
+        // the same change with a matching checksum is a valid chunk: the checksum is all that catches it
+        String other = json.substring(0, at) + "b" + json.substring(at + 1);
+        assertThat(restore(strategy, ALICE, chunk(other)).calls()).extracting(ActiveCall::callId)
+                .containsExactly("ball-17");
+    }
+
+    @Test
+    void jsonWithoutItsChecksumRefused() {
+        byte[] bare = "{\"v\":1,\"m\":\"alice\",\"c\":[\"data\",\"voice\"]}".getBytes(UTF_8);
+        assertThat(refused(bare)).hasMessageStartingWith("checksum mismatch");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 4})
+    void chunkTooShortForAChecksumRefused(int length) {
+        assertThat(refused(new byte[length])).hasMessageContaining("too short");
+    }
+
+    @Test
+    void fuzzSeedsReachTheJsonDecoderUnlessTheirNameSaysBadCrc() throws Exception {
+        Path seeds = Path.of(getClass().getResource("NaiveRestoreFuzzTestInputs/restore").toURI());
+        List<Path> files;
+        try (Stream<Path> list = Files.list(seeds)) {
+            files = list.sorted().toList();
+        }
+        assertThat(files).hasSizeGreaterThan(10);
+        for (Path seed : files) {
+            String name = seed.getFileName().toString();
+            byte[] chunk = Files.readAllBytes(seed);
+            if (name.startsWith("bad-crc-")) {
+                assertThat(refused(chunk)).as(name).message().containsAnyOf("checksum mismatch", "too short");
+            } else if (name.startsWith("idle") || name.startsWith("in-call") || name.startsWith("unknown-fields")) {
+                assertThat(restore(strategy, ALICE, chunk).mobile()).as(name).isEqualTo(ALICE);
+            } else {
+                assertThat(refused(chunk)).as(name).hasMessageNotContaining("checksum");
+            }
         }
     }
 
@@ -168,7 +253,7 @@ class NaiveStrategyTest {
     void unknownFieldsAreTolerated() throws Exception {
         String newer = "{\"v\":1,\"m\":\"alice\",\"c\":[\"voice\"],\"x\":{\"nested\":[1,2,{\"y\":null}]},"
                 + "\"k\":[{\"i\":\"c1\",\"y\":\"voice\",\"q\":\"qos-gold\"}],\"zz\":3.5}";
-        MigrationVariables vars = restore(strategy, ALICE, json(newer));
+        MigrationVariables vars = restore(strategy, ALICE, chunk(newer));
         assertThat(vars.profile().capabilities()).containsExactly("voice");
         assertThat(vars.calls()).extracting(ActiveCall::callId).containsExactly("c1");
     }
@@ -176,7 +261,7 @@ class NaiveStrategyTest {
     @Test
     void nullCountsAsAbsent() throws Exception {
         MigrationVariables vars = restore(strategy, ALICE,
-                json("{\"v\":1,\"m\":\"alice\",\"t\":null,\"c\":null,\"f\":null,\"r\":null,\"d\":null,\"k\":null}"));
+                chunk("{\"v\":1,\"m\":\"alice\",\"t\":null,\"c\":null,\"f\":null,\"r\":null,\"d\":null,\"k\":null}"));
         assertThat(vars).isEqualTo(new MigrationVariables(ALICE, new Profile(true, Set.of(), Set.of(), null),
                 List.of(), null, 0));
     }
@@ -214,21 +299,27 @@ class NaiveStrategyTest {
         "{\"v\":1,\"m\":\"alice\",\"k\":[{\"i\":\"c1\",\"y\":\"voice\",\"o\":1}]}"
     })
     void malformedVariablesRefusedWithMigrationException(String text) {
-        assertThat(refused(text).getMessage()).isNotBlank();
+        // each with a correct checksum: the JSON decoder itself refuses them
+        assertThat(refused(text).getMessage()).isNotBlank().doesNotContain("checksum");
     }
 
     @Test
     void invalidUtf8Refused() {
-        byte[] bad = json("{\"v\":1,\"m\":\"alice\",\"x\":\"..\"}");
+        byte[] bad = "{\"v\":1,\"m\":\"alice\",\"x\":\"..\"}".getBytes(UTF_8);
         bad[bad.length - 4] = (byte) 0xC3; // a lead byte followed by an ASCII byte
-        assertThat(refused(bad)).hasMessageContaining("UTF-8");
+        assertThat(refused(VariablesCodec.seal(bad))).hasMessageContaining("UTF-8");
     }
 
     @Test
     void truncationAtEveryLengthRefused() throws Exception {
         byte[] full = captureOne(strategy, inCall());
         for (int n = 0; n < full.length; n++) {
-            refused(java.util.Arrays.copyOf(full, n));
+            refused(Arrays.copyOf(full, n));
+        }
+        // truncated JSON sealed with a matching checksum: the JSON decoder refuses it
+        byte[] json = jsonOf(full).getBytes(UTF_8);
+        for (int n = 0; n < json.length; n++) {
+            assertThat(refused(VariablesCodec.seal(Arrays.copyOf(json, n)))).hasMessageNotContaining("checksum");
         }
     }
 
@@ -245,13 +336,19 @@ class NaiveStrategyTest {
     void nestingWithinTheLimitIsToleratedAsAnUnknownField() throws Exception {
         int depth = VariablesCodec.MAX_DEPTH - 1;
         String ok = "{\"v\":1,\"m\":\"alice\",\"x\":" + "[".repeat(depth) + "]".repeat(depth) + "}";
-        assertThat(restore(strategy, ALICE, json(ok)).mobile()).isEqualTo(ALICE);
+        assertThat(restore(strategy, ALICE, chunk(ok)).mobile()).isEqualTo(ALICE);
     }
 
     @Test
-    void oversizedChunkRefusedBeforeParsing() {
+    void oversizedChunkRefusedBeforeParsing() throws Exception {
         String padding = " ".repeat(VariablesCodec.MAX_BYTES);
         assertThat(refused("{\"v\":1,\"m\":\"alice\"}" + padding)).hasMessageContaining("exceed");
+        // the limit counts the checksum: JSON that fits alone but not with its CRC32C is refused
+        String justFits = "{\"v\":1,\"m\":\"alice\"}";
+        justFits += " ".repeat(VariablesCodec.MAX_BYTES - VariablesCodec.CHECKSUM_BYTES - justFits.length());
+        assertThat(chunk(justFits)).hasSize(VariablesCodec.MAX_BYTES);
+        assertThat(restore(strategy, ALICE, chunk(justFits)).mobile()).isEqualTo(ALICE);
+        assertThat(refused(justFits + " ")).hasMessageContaining("exceed");
         byte[] garbage = new byte[VariablesCodec.MAX_BYTES + 1];
         assertThat(refused(garbage)).hasMessageContaining("exceed");
     }
@@ -315,7 +412,7 @@ class NaiveStrategyTest {
             s.abort();
         }).doesNotThrowAnyException();
         RestoreSession failed = strategy.beginRestore(new FakeTarget(), ctx(ALICE));
-        assertThatThrownBy(() -> failed.accept(json("garbage"))).isExactlyInstanceOf(MigrationException.class);
+        assertThatThrownBy(() -> failed.accept(chunk("garbage"))).isExactlyInstanceOf(MigrationException.class);
         assertThatCode(failed::abort).doesNotThrowAnyException();
     }
 

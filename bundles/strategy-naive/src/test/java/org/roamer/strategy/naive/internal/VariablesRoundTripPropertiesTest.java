@@ -39,6 +39,17 @@ class VariablesRoundTripPropertiesTest {
     }
 
     @Property(tries = 200)
+    void anySingleByteChangeIsRefused(@ForAll("variables") MigrationVariables vars,
+            @ForAll @IntRange(min = 0, max = 100_000) int position, @ForAll @IntRange(min = 1, max = 255) int delta)
+            throws Exception {
+        byte[] chunk = Fixtures.captureOne(strategy, vars);
+        byte[] garbled = chunk.clone();
+        garbled[position % chunk.length] += (byte) delta;
+        assertThatThrownBy(() -> Fixtures.restore(strategy, vars.mobile(), garbled))
+                .isExactlyInstanceOf(MigrationException.class).hasMessageStartingWith("checksum mismatch");
+    }
+
+    @Property(tries = 200)
     void idleIsNeverLargerThanTheSameAgentInACall(@ForAll("variables") MigrationVariables vars) throws Exception {
         MigrationVariables idle = new MigrationVariables(vars.mobile(), vars.profile(), List.of(), vars.radioPort(),
                 vars.delivered());
