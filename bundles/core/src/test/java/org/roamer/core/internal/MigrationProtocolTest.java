@@ -96,7 +96,7 @@ class MigrationProtocolTest {
         assertThat(net.network.agent(M2).orElseThrow().calls()).hasSize(1);
 
         net.network.hangup(accepted.callId());
-        await().atMost(Duration.ofSeconds(5)).until(() -> net.network.agent(M1).orElseThrow().calls().isEmpty()
+        await().atMost(Duration.ofSeconds(30)).until(() -> net.network.agent(M1).orElseThrow().calls().isEmpty()
                 && net.network.agent(M2).orElseThrow().calls().isEmpty());
     }
 
@@ -148,7 +148,7 @@ class MigrationProtocolTest {
         } finally {
             sender.shutdownNow();
         }
-        await().atMost(Duration.ofSeconds(5)).until(() -> net.deliveriesOf("m1").size() >= n);
+        await().atMost(Duration.ofSeconds(30)).until(() -> net.deliveriesOf("m1").size() >= n);
         List<Long> seqs = net.deliveriesOf("m1").stream().map(TestNetwork.Delivery::seq).toList();
         assertThat(seqs).hasSize(n);
         for (int i = 0; i < n; i++) {
@@ -162,10 +162,10 @@ class MigrationProtocolTest {
         net.network.register(M1, C1, Profile.defaults());
         net.network.send(M1, "s", 0, new byte[0]); // the sender now routes to c1
         assertThat(net.network.move(M1, C2).migrated()).isTrue();
-        await().atMost(Duration.ofSeconds(5)).until(() -> net.core.metrics().get("stub.expired") >= 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> net.core.metrics().get("stub.expired") >= 1);
         net.network.send(M1, "s", 1, new byte[0]);
         assertThat(net.core.metrics().get("stub.redirected")).isEqualTo(1);
-        await().atMost(Duration.ofSeconds(5)).until(() -> net.deliveriesOf("m1").size() == 2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> net.deliveriesOf("m1").size() == 2);
         assertThat(net.deliveriesOf("m1").get(1).node()).isEqualTo("uss-c2");
         assertThat(net.deliveriesOf("m1").get(1).epoch()).isEqualTo(2);
     }
@@ -181,7 +181,7 @@ class MigrationProtocolTest {
         assertThat(a.node().value()).isEqualTo("uss-c1");
         assertThat(a.epoch()).isEqualTo(1);
         net.network.send(M1, "s", 7, new byte[0]);
-        await().atMost(Duration.ofSeconds(5)).until(() -> net.deliveriesOf("m1").size() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> net.deliveriesOf("m1").size() == 1);
         assertThat(net.core.metrics().get("migrations.rolledback")).isEqualTo(1);
         vars.failRestore = false;
         assertThat(net.network.move(M1, C2).migrated()).isTrue();
@@ -215,12 +215,12 @@ class MigrationProtocolTest {
         Frame stale = new Frame(MessageType.TRANSFER, 0, 42, 1, 0, "m1", Json.encode(new Payloads.Transfer(
                 net.uss("c3").address().toString(), "uss-c3", "c3", List.of("vars"), null)));
         net.transport.inject(c2.address(), FrameCodec.encode(stale));
-        await().atMost(Duration.ofSeconds(5)).until(() -> net.core.metrics().get("migrate.stale") == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> net.core.metrics().get("migrate.stale") == 1);
         // the same MIGRATE (epoch 2) again at the target that already has the agent
         Frame dup = new Frame(MessageType.MIGRATE, 0, 43, 2, 0, "m1", Json.encode(new Payloads.Migrate(
                 net.uss("c1").address().toString(), "uss-c1", null, net.ls.address().toString())));
         net.transport.inject(c2.address(), FrameCodec.encode(dup));
-        await().atMost(Duration.ofSeconds(5)).until(() -> net.core.metrics().get("migrate.duplicate") == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> net.core.metrics().get("migrate.duplicate") == 1);
         AgentInfo a = net.network.agent(M1).orElseThrow();
         assertThat(a.node().value()).isEqualTo("uss-c2");
         assertThat(a.epoch()).isEqualTo(2);

@@ -260,6 +260,11 @@ final class TcpLink {
         while (open && !endpoint.isClosed()) {
             if (header == null) {
                 if (in.remaining() < FrameCodec.HEADER_SIZE) {
+                    // refuse garbage early: a peer that sends a few wrong bytes and waits is not a Roamer node
+                    if (in.remaining() >= 2 && in.getShort(in.position()) != FrameCodec.MAGIC) {
+                        badFrame(String.format("bad magic 0x%04x", in.getShort(in.position()) & 0xFFFF));
+                        return false;
+                    }
                     return true;
                 }
                 try {

@@ -257,6 +257,21 @@ class TcpTransportTest {
     }
 
     @Test
+    void a_short_non_roamer_greeting_is_refused_without_waiting_for_a_whole_header() throws Exception {
+        RecordingHandler handler = new RecordingHandler();
+        Endpoint server = bind(handler);
+        Socket raw = rawClient(server);
+        raw.getOutputStream().write("HELO x\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        raw.getOutputStream().flush(); // 8 bytes, fewer than a header, and the peer keeps the connection open
+
+        await().until(() -> server.stats().badFrames() == 1);
+        assertThat(handler.badFrames).hasSize(1);
+        assertThat(handler.badFrames.get(0)).contains("bad magic");
+        assertThat(closedByServer(raw)).isTrue();
+        assertStillServes(server, handler);
+    }
+
+    @Test
     void bad_magic_is_a_bad_frame_and_closes_only_that_connection() throws Exception {
         RecordingHandler handler = new RecordingHandler();
         Endpoint server = bind(handler);
