@@ -266,7 +266,7 @@ class TcpTransportTest {
 
         await().until(() -> server.stats().badFrames() == 1);
         assertThat(handler.badFrames).hasSize(1);
-        assertThat(handler.badFrames.get(0)).contains("bad magic");
+        assertThat(handler.badFrames.peek()).contains("bad magic");
         assertThat(closedByServer(raw)).isTrue();
         assertStillServes(server, handler);
     }

@@ -1,0 +1,220 @@
+package org.roamer.itests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.ops4j.pax.exam.CoreOptions.options;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import javax.inject.Inject;
+import org.junit.Test;
+import org.ops4j.pax.exam.Option;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
+import org.roamer.api.AgentInfo;
+import org.roamer.api.CallType;
+import org.roamer.api.ClusterId;
+import org.roamer.api.DeliveryListener;
+import org.roamer.api.MobileId;
+import org.roamer.api.MoveResult;
+import org.roamer.api.Profile;
+import org.roamer.api.RoamerException;
+import org.roamer.api.RoamerNetwork;
+
+/**
+ * Strategies are uninstalled, installed, updated and switched while 200 mobiles move between clusters
+ * and receive messages and call offers: no agent or message is lost, duplicated or reordered, failures are
+ * rollbacks, and the core's components are never restarted.
+ */
+public class HotSwapIT extends RoamerTestSupport {
+    static final int MOBILES = 200;
+    static final int PARTITIONS = 4;
+
+    @Inject
+    RoamerNetwork network;
+
+    @Inject
+    ServiceComponentRuntime scr;
+
+    @Override
+    @org.ops4j.pax.exam.Configuration
+    public Option[] config() {
+        List<Option> o = new ArrayList<>(List.of(roamerDistribution(), ephemeralRoamerPorts()));
+        for (String uss : USS_CFGS) {
+            o.add(editConfigurationFilePut(uss, "stub.idle.timeout.ms", "500"));
+        }
+        return options(o.toArray(new Option[0]));
+    }
+
+    /** Component configuration ids of the core bundle's components: a restart would change them. */
+    Map<String, Long> coreComponents() {
+        Bundle core = List.of(bundleContext.getBundles()).stream()
+                .filter(b -> "org.roamer.core".equals(b.getSymbolicName())).findFirst().orElseThrow();
+        Map<String, Long> ids = new TreeMap<>();
+        for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs(core)) {
+            for (ComponentConfigurationDTO c : scr.getComponentConfigurationDTOs(d)) {
+                ids.put(d.name + "#" + c.properties.getOrDefault("node.id", ""), c.id);
+            }
+        }
+        return ids;
+    }
+
+    @Test
+    public void strategiesSwapUnderLoadWithoutLosingAnAgentOrAMessage() throws Exception {
+        await().atMost(AWAIT_TIMEOUT).until(() -> network.clusters().size() == 3);
+        ConcurrentHashMap<String, List<Long>> delivered = new ConcurrentHashMap<>();
+        ServiceRegistration<DeliveryListener> reg = bundleContext.registerService(DeliveryListener.class,
+                (m, n, e, s, q) -> delivered.computeIfAbsent(m.value() + "/" + s, k -> new CopyOnWriteArrayList<>())
+                        .add(q), null);
+        List<ClusterId> clusters = network.clusters();
+        List<MobileId> mobiles = new ArrayList<>();
+        for (int i = 0; i < MOBILES; i++) {
+            MobileId m = MobileId.of("hs" + i);
+            network.register(m, clusters.get(i % 3), Profile.defaults());
+            mobiles.add(m);
+        }
+        Map<String, Long> componentsBefore = coreComponents();
+        Set<Long> bundleIdsBefore = List.of(bundleContext.getBundles()).stream()
+                .filter(b -> b.getSymbolicName().startsWith("org.roamer.core")).map(Bundle::getBundleId)
+                .collect(Collectors.toSet());
+
+        AtomicBoolean running = new AtomicBoolean(true);
+        ConcurrentHashMap<String, Long> sent = new ConcurrentHashMap<>();
+        AtomicInteger moves = new AtomicInteger();
+        AtomicInteger calls = new AtomicInteger();
+        List<String> failures = new CopyOnWriteArrayList<>();
+        ConcurrentHashMap<String, AtomicInteger> byStrategy = new ConcurrentHashMap<>();
+        ExecutorService load = Executors.newFixedThreadPool(2 * PARTITIONS);
+        List<Future<?>> workers = new ArrayList<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            int part = p;
+            List<MobileId> mine = new ArrayList<>();
+            for (int i = part; i < MOBILES; i += PARTITIONS) {
+                mine.add(mobiles.get(i));
+            }
+            // messages and call offers to this partition's agents, from one sender per partition
+            workers.add(load.submit(() -> {
+                Random r = new Random(part);
+                long seq = 0;
+                while (running.get()) {
+                    MobileId m = mine.get(r.nextInt(mine.size()));
+                    long s = sent.merge(m.value(), 1L, Long::sum) - 1;
+                    network.send(m, "p" + part, s, new byte[] {(byte) s});
+                    if (++seq % 25 == 0) {
+                        MobileId callee = mine.get(r.nextInt(mine.size()));
+                        if (!callee.equals(m)) {
+                            network.call(m, callee, CallType.VOICE);
+                            calls.incrementAndGet();
+                        }
+                    }
+                }
+                return null;
+            }));
+            // moves of this partition's mobiles, concurrently with the messages
+            workers.add(load.submit(() -> {
+                Random r = new Random(100 + part);
+                while (running.get()) {
+                    MobileId m = mine.get(r.nextInt(mine.size()));
+                    AgentInfo a = network.agent(m).orElseThrow();
+                    List<ClusterId> others = clusters.stream().filter(c -> !c.equals(a.cluster())).toList();
+                    try {
+                        MoveResult res = network.move(m, others.get(r.nextInt(others.size())));
+                        moves.incrementAndGet();
+                        if (res.migrated()) {
+                            byStrategy.computeIfAbsent(res.strategy(), k -> new AtomicInteger()).incrementAndGet();
+                        } else {
+                            failures.add(m + ": " + res.reason());
+                        }
+                    } catch (RoamerException e) {
+                        failures.add(m + " (refused): " + e.getMessage()); // e.g. busy: a move already running
+                    }
+                }
+                return null;
+            }));
+        }
+
+        // the swaps: features out and in, bundle updates, preference switches
+        String[][] swaps = {
+            {"feature:uninstall roamer-strategy-tern"}, {"roamer:strategy uss-c1 condor"},
+            {"feature:install -r roamer-strategy-tern"}, {"roamer:strategy uss-c2 tern"},
+            {"feature:uninstall roamer-strategy-condor"}, {"roamer:strategy uss-c3 tern"},
+            {"feature:install -r roamer-strategy-condor"}, {"bundle:update org.roamer.strategy.tern"},
+            {"roamer:strategy uss-c1 naive"}, {"feature:uninstall roamer-strategy-naive"},
+            {"roamer:strategy uss-c2 condor"}, {"feature:install -r roamer-strategy-naive"},
+            {"bundle:update org.roamer.strategy.condor"}, {"roamer:strategy uss-c3 naive"},
+            {"feature:uninstall roamer-strategy-tern"}, {"feature:install -r roamer-strategy-tern"},
+            {"roamer:strategy uss-c1 tern"}, {"bundle:update org.roamer.strategy.naive"},
+            {"feature:uninstall roamer-strategy-condor"}, {"feature:install -r roamer-strategy-condor"},
+            {"roamer:strategy uss-c2 naive"}, {"roamer:strategy uss-c3 condor"},
+        };
+        int swapsDone = 0;
+        try {
+            for (String[] swap : swaps) {
+                int movesBefore = moves.get();
+                execute(Duration.ofSeconds(60), swap);
+                swapsDone++;
+                // let migrations run on the new arrangement before the next change
+                await().atMost(Duration.ofSeconds(60)).until(() -> moves.get() >= movesBefore + 10);
+            }
+        } finally {
+            running.set(false);
+        }
+        for (Future<?> w : workers) {
+            w.get();
+        }
+        load.shutdown();
+
+        // every message delivered exactly once, in order, per mobile and sender
+        await().atMost(Duration.ofSeconds(60)).until(() -> sent.entrySet().stream().allMatch(e -> {
+            List<Long> got = deliveredTo(delivered, e.getKey());
+            return got.size() >= e.getValue();
+        }));
+        for (Map.Entry<String, Long> e : sent.entrySet()) {
+            List<Long> got = deliveredTo(delivered, e.getKey());
+            List<Long> expected = java.util.stream.LongStream.range(0, e.getValue()).boxed().toList();
+            assertThat(got).as("messages of %s", e.getKey()).isEqualTo(expected);
+        }
+        // exactly one agent per mobile
+        List<AgentInfo> agents = network.agents();
+        assertThat(agents.stream().map(a -> a.mobile().value()).filter(m -> m.startsWith("hs")).sorted().toList())
+                .hasSize(MOBILES).doesNotHaveDuplicates();
+        // failed migrations were refusals or rollbacks with a reason; the agent is intact
+        assertThat(failures).allSatisfy(f -> assertThat(f).contains(": "));
+        assertThat(swapsDone).isGreaterThanOrEqualTo(20);
+        assertThat(moves.get()).isGreaterThan(200);
+        assertThat(byStrategy.keySet()).contains("naive", "tern", "condor");
+        // the core was never restarted: same bundle, same component configurations
+        assertThat(coreComponents()).isEqualTo(componentsBefore);
+        assertThat(List.of(bundleContext.getBundles()).stream()
+                .filter(b -> b.getSymbolicName().startsWith("org.roamer.core")).map(Bundle::getBundleId)
+                .collect(Collectors.toSet())).isEqualTo(bundleIdsBefore);
+        System.out.printf("HotSwapIT: %d swaps, %d moves (%s), %d failed, %d calls, %d messages%n", swapsDone,
+                moves.get(), byStrategy, failures.size(), calls.get(),
+                sent.values().stream().mapToLong(Long::longValue).sum());
+        failures.stream().limit(10).forEach(f -> System.out.println("  failed: " + f));
+        reg.unregister();
+    }
+
+    private static List<Long> deliveredTo(Map<String, List<Long>> delivered, String mobile) {
+        // one sender per partition, so a mobile's messages come from exactly one sender label
+        return delivered.entrySet().stream().filter(e -> e.getKey().startsWith(mobile + "/"))
+                .flatMap(e -> e.getValue().stream()).toList();
+    }
+}
