@@ -78,6 +78,22 @@ public interface RoamerNetwork {
      */
     void preferStrategy(NodeId uss, String strategy) throws RoamerException;
 
+    /**
+     * The checkpoints a USS node's checkpoint store holds (crash recovery).
+     *
+     * @throws RoamerException unknown node, or no checkpoint store installed
+     */
+    List<org.roamer.api.spi.migration.CheckpointStore.CheckpointInfo> checkpoints(NodeId uss) throws RoamerException;
+
+    /**
+     * Brings an agent back from its latest checkpoint on a USS node (after that node crashed): the agent is
+     * rebuilt with its state, the Location Server records it there with a new epoch.
+     *
+     * @throws RoamerException unknown node, no checkpoint, the agent already runs, or the Location Server
+     *                         knows the mobile elsewhere (the checkpoint is stale)
+     */
+    AgentInfo restore(MobileId mobile, NodeId uss) throws RoamerException;
+
     /** Counters and percentiles since start. */
     RoamerStats stats();
 

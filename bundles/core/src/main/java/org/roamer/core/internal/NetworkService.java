@@ -27,6 +27,8 @@ import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.roamer.api.NodeId;
 import org.roamer.api.StrategyInfo;
+import org.roamer.api.spi.migration.CheckpointStore;
+import org.roamer.api.spi.migration.MigrationException;
 import org.roamer.api.spi.migration.MigrationStrategy;
 import org.roamer.api.spi.migration.StrategyTraits;
 import org.roamer.core.internal.node.UssSettings;
@@ -113,10 +115,7 @@ public final class NetworkService implements RoamerNetwork {
         }
         ConfigurationAdmin ca = configAdmin;
         if (ca == null) {
-            UssSettings s = u.settings();
-            u.apply(new UssSettings(s.id(), s.cluster(), s.listen(), s.locationServer(), strategy, s.strategyOrder(),
-                    s.stubMaxMessages(), s.stubMaxBytes(), s.stubIdleMillis(), s.tombstoneMillis(),
-                    s.migrationTimeoutMillis(), s.stablePointTimeoutMillis(), s.limits(), s.workDirectory()));
+            u.apply(u.settings().withPreferredStrategy(strategy));
             return;
         }
         try {
@@ -130,6 +129,35 @@ public final class NetworkService implements RoamerNetwork {
             found[0].update(props);
         } catch (java.io.IOException | org.osgi.framework.InvalidSyntaxException e) {
             throw new RoamerException("could not update the configuration of " + node + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ------------------------------------------------------------------ crash recovery
+
+    @Override
+    public List<CheckpointStore.CheckpointInfo> checkpoints(NodeId node) throws RoamerException {
+        try {
+            return ussNode(node).checkpointList();
+        } catch (MigrationException e) {
+            throw new RoamerException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public AgentInfo restore(MobileId mobile, NodeId node) throws RoamerException {
+        UserSignalingServer u = ussNode(node);
+        try {
+            AgentInfo a = u.restore(mobile).get(TIMEOUT_MS + 1000, TimeUnit.MILLISECONDS);
+            routes.remove(mobile.value());
+            return a;
+        } catch (ExecutionException e) {
+            throw new RoamerException("restore of " + mobile + " on " + node + " failed: " + e.getCause().getMessage(),
+                    e.getCause());
+        } catch (TimeoutException e) {
+            throw new RoamerException("restore of " + mobile + " on " + node + " did not finish in time");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RoamerException("interrupted");
         }
     }
 

@@ -30,6 +30,7 @@ import org.roamer.api.DeliveryListener;
 import org.roamer.api.MobileId;
 import org.roamer.api.NodeId;
 import org.roamer.api.spi.migration.AgentType;
+import org.roamer.api.spi.migration.CheckpointStore;
 import org.roamer.api.spi.migration.MigrationStrategy;
 import org.roamer.api.spi.routing.RoutingPolicy;
 import org.roamer.core.internal.agent.AgentImageCodec;
@@ -70,6 +71,7 @@ public final class RoamerCore {
     private final AgentType agentType;
     private final ConcurrentHashMap<String, MigrationStrategy> strategies = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, RoutingPolicy> routing = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, CheckpointStore> checkpointStores = new ConcurrentHashMap<>();
     private final CopyOnWriteArrayList<DeliveryListener> deliveryListeners = new CopyOnWriteArrayList<>();
     private final CopyOnWriteArrayList<StrategyListener> strategyListeners = new CopyOnWriteArrayList<>();
 
@@ -119,6 +121,20 @@ public final class RoamerCore {
             LOG.info("migration strategy '{}' removed", s.name());
         }
         strategyListeners.forEach(l -> l.strategyRemoved(s));
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    public void bindCheckpointStore(CheckpointStore s) {
+        checkpointStores.put(s.name(), s);
+    }
+
+    public void unbindCheckpointStore(CheckpointStore s) {
+        checkpointStores.remove(s.name(), s);
+    }
+
+    /** The checkpoint store of that name, or {@code null}. */
+    public CheckpointStore checkpointStore(String name) {
+        return checkpointStores.get(name);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)

@@ -18,7 +18,7 @@ public final class AgentMemoryBench {
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
-        try (TestNetwork net = new TestNetwork(2, 2000, 2000, 2000)) {
+        try (InVmNetwork net = new InVmNetwork(2, 2000, 2000, 2000)) {
             Profile[] profiles = {Profile.defaults(), new Profile(true, Set.of("voice", "video"), Set.of("xserver"), null),
                 new Profile(false, Set.of("voice"), Set.of(), null)};
             long before = usedAfterGc();

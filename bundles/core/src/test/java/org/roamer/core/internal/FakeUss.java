@@ -20,7 +20,7 @@ final class FakeUss implements FrameHandler, AutoCloseable {
     final Endpoint endpoint;
     final LinkedBlockingQueue<Frame> received = new LinkedBlockingQueue<>();
 
-    FakeUss(TestNetwork net, String cluster) throws Exception {
+    FakeUss(InVmNetwork net, String cluster) throws Exception {
         endpoint = net.transport.bind(new NodeAddress("invm", 0), FrameLimits.DEFAULT, this);
         endpoint.send(net.ls.address(), Frame.of(MessageType.HELLO, 1, "", Json.encode(new Payloads.Hello(
                 "fake-" + cluster, "uss", cluster, endpoint.localAddress().toString(), List.of(), "invm"))));
@@ -42,7 +42,7 @@ final class FakeUss implements FrameHandler, AutoCloseable {
     }
 
     /** Powers a mobile on in the fake's cluster (REGISTRATION with a profile, as a radio port would). */
-    void register(TestNetwork net, String mobile, String cluster) throws Exception {
+    void register(InVmNetwork net, String mobile, String cluster) throws Exception {
         endpoint.send(net.ls.address(), Frame.of(MessageType.REGISTRATION, 2, mobile, Json.encode(
                 new Payloads.Registration(cluster, endpoint.localAddress().toString(),
                         Payloads.ProfileDto.of(org.roamer.api.Profile.defaults()), null))));

@@ -21,7 +21,7 @@ import org.roamer.core.internal.node.UserSignalingServer;
 import org.roamer.core.internal.node.UssSettings;
 
 /** A whole network in one JVM on the in-VM transport: one LS, clusters c1..cN with all roles. */
-final class TestNetwork implements AutoCloseable {
+final class InVmNetwork implements AutoCloseable {
     /** One delivery seen by the listener. */
     record Delivery(String mobile, String node, long epoch, String sender, long seq) {
     }
@@ -34,15 +34,27 @@ final class TestNetwork implements AutoCloseable {
     final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
     final Map<String, Object> extra = new ConcurrentHashMap<>();
 
-    TestNetwork(int clusters, long stubIdleMillis, long migrationTimeoutMillis, long stablePointMillis)
+    InVmNetwork(int clusters, long stubIdleMillis, long migrationTimeoutMillis, long stablePointMillis)
             throws Exception {
         this(clusters, stubIdleMillis, migrationTimeoutMillis, stablePointMillis,
                 AgentImageCodec.type("org.roamer.core", "1.0.0"));
     }
 
-    TestNetwork(int clusters, long stubIdleMillis, long migrationTimeoutMillis, long stablePointMillis,
+    InVmNetwork(int clusters, long stubIdleMillis, long migrationTimeoutMillis, long stablePointMillis,
             AgentType type) throws Exception {
+        this(clusters, stubIdleMillis, migrationTimeoutMillis, stablePointMillis, type, s -> s, null);
+    }
+
+    private final java.util.function.UnaryOperator<UssSettings> tweak;
+
+    InVmNetwork(int clusters, long stubIdleMillis, long migrationTimeoutMillis, long stablePointMillis,
+            AgentType type, java.util.function.UnaryOperator<UssSettings> tweak,
+            org.roamer.api.spi.migration.CheckpointStore store) throws Exception {
+        this.tweak = tweak;
         core = new RoamerCore(2, type);
+        if (store != null) {
+            core.bindCheckpointStore(store);
+        }
         core.bindDeliveryListener((m, n, e, s, q) -> deliveries.add(new Delivery(m.value(), n.value(), e, s, q)));
         ls = new LocationServer(core, transport, NodeId.of("ls1"), new NodeAddress("invm", 0), 5000, 5000);
         for (int i = 1; i <= clusters; i++) {
@@ -60,9 +72,9 @@ final class TestNetwork implements AutoCloseable {
 
     UserSignalingServer addCluster(String c, Transport t, long idle, long timeout, long stable) throws Exception {
         UssSettings s = new UssSettings(NodeId.of("uss-" + c), ClusterId.of(c), new NodeAddress("invm", 0), null,
-                "vars", List.of("vars", "image"), 64, 64 * 1024, idle, 60_000, timeout, stable, FrameLimits.DEFAULT,
+                "vars", List.of("vars", "image"), 16, 64 * 1024, idle, 60_000, timeout, stable, FrameLimits.DEFAULT,
                 Path.of(System.getProperty("java.io.tmpdir")));
-        UserSignalingServer u = new UserSignalingServer(core, t, s);
+        UserSignalingServer u = new UserSignalingServer(core, t, tweak.apply(s));
         uss.add(u);
         new CallServer(core, NodeId.of("call-" + c), ClusterId.of(c));
         new ConnectionServer(core, NodeId.of("conn-" + c), ClusterId.of(c));

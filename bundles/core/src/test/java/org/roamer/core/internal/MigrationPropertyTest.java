@@ -41,8 +41,8 @@ class MigrationPropertyTest {
     void messagesSurviveAnyInterleavingOfMoves(@ForAll("steps") List<Step> steps,
             @ForAll @IntRange(min = 1, max = 400) int messages, @ForAll @IntRange(min = 1, max = 3) int senders)
             throws Exception {
-        TestStrategies.Vars vars = new TestStrategies.Vars("vars");
-        try (TestNetwork net = new TestNetwork(3, 50, 1000, 300)) {
+        ProbeStrategies.Vars vars = new ProbeStrategies.Vars("vars");
+        try (InVmNetwork net = new InVmNetwork(3, 50, 1000, 300)) {
             net.core.bindStrategy(vars);
             MobileId m = MobileId.of("p1");
             net.network.register(m, ClusterId.of("c1"), Profile.defaults());
@@ -78,12 +78,17 @@ class MigrationPropertyTest {
                 pool.shutdownNow();
             }
             int expected = messages * senders;
-            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> net.deliveriesOf("p1").size() >= expected);
-            List<TestNetwork.Delivery> got = net.deliveriesOf("p1");
+            try {
+                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> net.deliveriesOf("p1").size() >= expected);
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError("delivered " + net.deliveriesOf("p1").size() + " of " + expected + "; counters "
+                        + net.core.metrics().snapshot().counters(), e);
+            }
+            List<InVmNetwork.Delivery> got = net.deliveriesOf("p1");
             assertThat(got).hasSize(expected);
             for (int s = 0; s < senders; s++) {
                 String sender = "s" + s;
-                List<Long> seqs = got.stream().filter(d -> d.sender().equals(sender)).map(TestNetwork.Delivery::seq)
+                List<Long> seqs = got.stream().filter(d -> d.sender().equals(sender)).map(InVmNetwork.Delivery::seq)
                         .toList();
                 assertThat(seqs).hasSize(messages);
                 for (int i = 0; i < messages; i++) {

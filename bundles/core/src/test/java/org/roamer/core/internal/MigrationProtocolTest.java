@@ -35,14 +35,14 @@ class MigrationProtocolTest {
     static final ClusterId C2 = ClusterId.of("c2");
     static final ClusterId C3 = ClusterId.of("c3");
 
-    TestNetwork net;
-    TestStrategies.Vars vars = new TestStrategies.Vars("vars");
+    InVmNetwork net;
+    ProbeStrategies.Vars vars = new ProbeStrategies.Vars("vars");
 
     @BeforeEach
     void start() throws Exception {
-        net = new TestNetwork(3, 200, 1000, 300);
+        net = new InVmNetwork(3, 200, 1000, 300);
         net.core.bindStrategy(vars);
-        net.core.bindStrategy(new TestStrategies.Image());
+        net.core.bindStrategy(new ProbeStrategies.Image());
     }
 
     @AfterEach
@@ -149,7 +149,7 @@ class MigrationProtocolTest {
             sender.shutdownNow();
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> net.deliveriesOf("m1").size() >= n);
-        List<Long> seqs = net.deliveriesOf("m1").stream().map(TestNetwork.Delivery::seq).toList();
+        List<Long> seqs = net.deliveriesOf("m1").stream().map(InVmNetwork.Delivery::seq).toList();
         assertThat(seqs).hasSize(n);
         for (int i = 0; i < n; i++) {
             assertThat(seqs.get(i)).isEqualTo(i);

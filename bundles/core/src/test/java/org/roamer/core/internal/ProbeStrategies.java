@@ -24,8 +24,8 @@ import org.roamer.api.spi.migration.RestoreTarget;
 import org.roamer.api.spi.migration.StrategyTraits;
 
 /** Minimal strategies for exercising the core's protocol without the plug-in bundles. */
-final class TestStrategies {
-    private TestStrategies() {
+final class ProbeStrategies {
+    private ProbeStrategies() {
     }
 
     /** Like NAIVE: agent-chosen variables, only at a stable point. Encodes profile flag, calls count, delivered. */

@@ -25,14 +25,14 @@ class StrategyTraitsTest {
     static final MobileId CALLER = MobileId.of("m1");
     static final MobileId CALLEE = MobileId.of("far");
 
-    TestNetwork net;
+    InVmNetwork net;
     FakeUss far;
 
     @BeforeEach
     void start() throws Exception {
-        net = new TestNetwork(2, 200, 1000, 300);
-        net.core.bindStrategy(new TestStrategies.Vars("vars"));
-        net.core.bindStrategy(new TestStrategies.Image());
+        net = new InVmNetwork(2, 200, 1000, 300);
+        net.core.bindStrategy(new ProbeStrategies.Vars("vars"));
+        net.core.bindStrategy(new ProbeStrategies.Image());
         far = new FakeUss(net, "cx");
         await().atMost(Duration.ofSeconds(5)).until(() -> net.ls.clusters().containsKey("cx"));
         net.network.register(CALLER, ClusterId.of("c1"), Profile.defaults());

@@ -220,6 +220,10 @@ public final class UserAgent {
             decide(c, false, "own terminal cannot place a " + type.name().toLowerCase() + " call", false, null, 0, ctx);
             return;
         }
+        if (calls.size() >= MAX_CALLS) {
+            decide(c, false, "busy: " + calls.size() + " calls", false, null, 0, ctx);
+            return;
+        }
         conversation = c;
         arm(ctx, 2 * PAGE_TIMEOUT_MS + 1000);
         ctx.callRequest(c.callId(), c.peer(), type, null, f.correlationId());
@@ -231,7 +235,7 @@ public final class UserAgent {
             return;
         }
         end();
-        if (d.accepted()) {
+        if (d.accepted() && calls.size() < MAX_CALLS) {
             calls.add(new ActiveCall(c.callId(), c.type(), List.of(new MobileId(c.peer())), true, radioPort));
             ctx.air(1); // "connected" to the calling terminal
         }

@@ -3,6 +3,7 @@ package org.roamer.core.internal.node;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.roamer.api.AgentInfo;
@@ -15,6 +16,7 @@ import org.roamer.api.frame.FrameException;
 import org.roamer.api.frame.MessageType;
 import org.roamer.api.spi.migration.AgentImage;
 import org.roamer.api.spi.migration.AgentType;
+import org.roamer.api.spi.migration.CheckpointStore;
 import org.roamer.api.spi.migration.MigratingAgent;
 import org.roamer.api.spi.migration.MigrationContext;
 import org.roamer.api.spi.migration.MigrationException;
@@ -272,6 +274,7 @@ final class AgentCell implements AgentContext {
         }
         agent = null;
         uss.hosted(-1);
+        forgetCheckpoint();
         uss.core().metrics().inc("agents.terminated");
         retire();
         uss.trySend(r.from(), SignalingNode.reply(f, MessageType.ACK, Json.encode(Reply.success())));
@@ -396,7 +399,18 @@ final class AgentCell implements AgentContext {
         }
     }
 
+    /**
+     * Whether a queue (stub buffer, held messages) may take one more frame. A frame another stub forwarded is
+     * always taken: that stub already acknowledged it to its sender, so refusing it here would lose it. Only
+     * frames straight from their sender are refused (BUSY), and the sender retries.
+     */
     private boolean fits(int count, int bytes, Frame f) {
+        if (f.has(Frame.FORWARDED)) {
+            if (count >= uss.settings().stubMaxMessages() || bytes + f.wireSize() > uss.settings().stubMaxBytes()) {
+                uss.core().metrics().inc("stub.over.limit.forwarded");
+            }
+            return true;
+        }
         return count < uss.settings().stubMaxMessages() && bytes + f.wireSize() <= uss.settings().stubMaxBytes();
     }
 
@@ -423,7 +437,14 @@ final class AgentCell implements AgentContext {
             uss.core().metrics().inc("stub.forwarded");
             ack(f);
         } catch (TransportException e) {
-            refuse(f, "cannot forward to " + forwardTo + ": " + e.getMessage());
+            if (f.has(Frame.FORWARDED) || f.type() == MessageType.FLUSH) {
+                // acknowledged upstream already: nobody can retry it
+                uss.core().metrics().inc("stub.forward.lost");
+                LOG.error("{}: could not forward {} for {} to {}: {}", uss.id(), f.type(), mobile, forwardTo,
+                        e.getMessage());
+            } else {
+                refuse(f, "cannot forward to " + forwardTo + ": " + e.getMessage());
+            }
         }
     }
 
@@ -756,6 +777,7 @@ final class AgentCell implements AgentContext {
         o.timeout.cancel(false);
         agent = null;
         uss.hosted(-1);
+        forgetCheckpoint();
         List<Frame> drained = new ArrayList<>(o.buffer);
         forwardTo = o.target;
         forwardNode = o.targetNode;
@@ -870,6 +892,58 @@ final class AgentCell implements AgentContext {
             w.timeout.cancel(false);
             failTransfer(w.transfer, w.request, "strategy '" + name + "' was uninstalled");
         }
+    }
+
+    // ------------------------------------------------------------------ checkpoints
+
+    /** Writes this agent's checkpoint if it is live here. On the actor. */
+    void checkpoint(CheckpointStore store) {
+        if (state != State.LIVE || draining != null) {
+            return;
+        }
+        try {
+            store.save(new SourceView(agent), epoch, uss.id(), uss.settings().checkpointDirectory());
+            uss.core().metrics().inc("checkpoints.written");
+        } catch (MigrationException | RuntimeException e) {
+            uss.core().metrics().inc("checkpoints.failed");
+            LOG.warn("{}: checkpoint of {} failed: {}", uss.id(), mobile, e.getMessage());
+        }
+    }
+
+    /** The agent left or ended: its checkpoint here is stale. */
+    private void forgetCheckpoint() {
+        CheckpointStore store = uss.checkpointStore();
+        if (store != null) {
+            store.delete(uss.settings().checkpointDirectory(), mobile);
+        }
+    }
+
+    /** Whether a live (or migrating-out, or arriving) agent is hosted by this cell. */
+    boolean hostsAgent() {
+        return state == State.LIVE || state == State.OUTGOING || state == State.INCOMING;
+    }
+
+    /** Brings the agent back from a checkpoint (crash recovery). On the actor. */
+    void restored(UserAgent a, long timerRemaining, long newEpoch, CompletableFuture<AgentInfo> done) {
+        if (hostsAgent()) {
+            done.completeExceptionally(new MigrationException("the agent of " + mobile + " already runs on " + uss.id()));
+            return;
+        }
+        cancelStubTimer();
+        agent = a;
+        epoch = newEpoch;
+        highestEpoch = Math.max(highestEpoch, newEpoch);
+        state = State.LIVE;
+        uss.hosted(1);
+        if (timerRemaining >= 0) {
+            agent.resumeTimers(this, timerRemaining);
+        }
+        uss.core().metrics().inc("agents.restored");
+        CheckpointStore store = uss.checkpointStore();
+        if (store != null) {
+            checkpoint(store); // the new epoch on disk at once
+        }
+        done.complete(info());
     }
 
     // ------------------------------------------------------------------ views

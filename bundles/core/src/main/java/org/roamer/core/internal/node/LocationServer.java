@@ -183,6 +183,10 @@ public final class LocationServer extends SignalingNode {
             return;
         }
         Entry e = mobiles.get(mobile);
+        if (r.restore() != null) {
+            restored(f, r, e, uss);
+            return;
+        }
         if (e == null) {
             if (r.profile() == null) {
                 answer(r.from(), f, Reply.error("mobile '" + mobile + "' is not registered: power it on first"));
@@ -205,6 +209,29 @@ public final class LocationServer extends SignalingNode {
             return;
         }
         migrate(f, r, e, uss);
+    }
+
+    /** A USS brought the agent back from a checkpoint (crash recovery): it runs there, with a new epoch. */
+    private void restored(Frame f, Registration r, Entry e, UssRecord uss) {
+        String mobile = f.mobile();
+        if (e != null && (e.pending != null || e.creating)) {
+            answer(r.from(), f, Reply.error("mobile '" + mobile + "' is busy; try again"));
+            return;
+        }
+        if (e != null && !e.node.equals(uss.node())) {
+            answer(r.from(), f, Reply.error("mobile '" + mobile + "' runs on " + e.node + " (epoch " + e.epoch
+                    + "); the checkpoint of epoch " + r.restore() + " on " + uss.node() + " is stale"));
+            return;
+        }
+        Entry n = e != null ? e : new Entry();
+        n.cluster = uss.cluster();
+        n.node = uss.node();
+        n.addr = uss.addr();
+        n.maxEpoch = Math.max(n.maxEpoch, r.restore()) + 1;
+        n.epoch = n.maxEpoch;
+        mobiles.put(mobile, n);
+        core.metrics().inc("restorations");
+        answer(r.from(), f, Reply.location(n.node, n.cluster, n.addr, n.epoch));
     }
 
     private void create(Frame f, Registration r, UssRecord uss) {

@@ -29,7 +29,10 @@ import org.roamer.api.frame.Frame;
 import org.roamer.api.frame.FrameException;
 import org.roamer.api.frame.FrameLimits;
 import org.roamer.api.frame.MessageType;
+import org.roamer.api.spi.migration.CheckpointStore;
+import org.roamer.api.spi.migration.MigrationException;
 import org.roamer.api.spi.migration.MigrationStrategy;
+import org.roamer.core.internal.agent.AgentImageCodec;
 import org.roamer.api.spi.transport.Transport;
 import org.roamer.api.spi.transport.TransportException;
 import org.roamer.core.internal.RoamerCore;
@@ -103,6 +106,15 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
 
         @AttributeDefinition(description = "Directory for strategy files (checkpoints); empty: karaf.data/roamer/<node>")
         String work_directory() default "";
+
+        @AttributeDefinition(description = "Checkpoint store used for crash recovery (a roamer.checkpoints service)")
+        String checkpoint_store() default "condor";
+
+        @AttributeDefinition(description = "Write a checkpoint of every live agent this often (seconds); 0 = never")
+        long checkpoint_interval_s() default 0;
+
+        @AttributeDefinition(description = "Bring agents back from their checkpoints when the node starts")
+        boolean checkpoint_restore_on_start() default false;
     }
 
     private volatile UssSettings settings;
@@ -113,6 +125,8 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
     private final java.util.concurrent.atomic.AtomicInteger hosted = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean registered;
     private volatile boolean stopped;
+    private volatile ScheduledFuture<?> checkpoints;
+    private volatile boolean restoredOnStart;
     private volatile ScheduledFuture<?> hello;
 
     @Activate
@@ -130,6 +144,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         core.directory().add(this);
         core.addStrategyListener(this);
         hello = core.timers().scheduleWithFixedDelay(this::hello, 0, 250, TimeUnit.MILLISECONDS);
+        scheduleCheckpoints();
         LOG.info("USS {} of cluster {} listening on {} ({})", id, cluster, address(), transport.name());
     }
 
@@ -145,7 +160,8 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
                 c.location_server().isBlank() ? null : NodeAddress.parse(c.location_server()),
                 c.strategy_preferred().trim(), order, c.stub_max_messages(), c.stub_max_bytes(),
                 c.stub_idle_timeout_ms(), c.tombstone_ttl_ms(), c.migration_timeout_ms(), c.stable_point_timeout_ms(),
-                new FrameLimits(c.max_control_bytes(), c.max_frame_bytes()), Path.of(dir));
+                new FrameLimits(c.max_control_bytes(), c.max_frame_bytes()), Path.of(dir), c.checkpoint_store().trim(),
+                c.checkpoint_interval_s(), c.checkpoint_restore_on_start());
     }
 
     /**
@@ -168,16 +184,22 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
             next = new UssSettings(now.id(), now.cluster(), now.listen(), next.locationServer(),
                     next.preferredStrategy(), next.strategyOrder(), next.stubMaxMessages(), next.stubMaxBytes(),
                     next.stubIdleMillis(), next.tombstoneMillis(), next.migrationTimeoutMillis(),
-                    next.stablePointTimeoutMillis(), now.limits(), next.workDirectory());
+                    next.stablePointTimeoutMillis(), now.limits(), next.workDirectory(), next.checkpointStore(),
+                    next.checkpointSeconds(), next.restoreOnStart());
         }
         settings = next;
         LOG.info("USS {}: preferred strategy {}, order {}", id, next.preferredStrategy(), next.strategyOrder());
+        scheduleCheckpoints();
         announce();
     }
 
     @Deactivate
     public void deactivate() {
         stopped = true;
+        ScheduledFuture<?> c = checkpoints;
+        if (c != null) {
+            c.cancel(false);
+        }
         ScheduledFuture<?> h = hello;
         if (h != null) {
             h.cancel(false);
@@ -402,6 +424,10 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
             if (e == null && r.type() == MessageType.ACK) {
                 registered = true;
                 LOG.info("USS {} registered with the Location Server at {}", id, ls);
+                if (settings.restoreOnStart() && !restoredOnStart) {
+                    restoredOnStart = true;
+                    core.workers().execute(this::restoreAll);
+                }
                 ScheduledFuture<?> h = hello;
                 if (h != null) {
                     h.cancel(false);
@@ -423,6 +449,102 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
     @Override
     public void strategyAdded(MigrationStrategy strategy) {
         announce();
+    }
+
+    // ------------------------------------------------------------------ checkpoints (crash recovery)
+
+    private synchronized void scheduleCheckpoints() {
+        ScheduledFuture<?> c = checkpoints;
+        if (c != null) {
+            c.cancel(false);
+        }
+        long every = settings.checkpointSeconds();
+        checkpoints = every <= 0 ? null
+                : core.timers().scheduleWithFixedDelay(this::checkpointAll, every, every, TimeUnit.SECONDS);
+    }
+
+    /** The checkpoint store, when checkpointing is on and the store is installed. */
+    CheckpointStore checkpointStore() {
+        return settings.checkpointSeconds() > 0 ? core.checkpointStore(settings.checkpointStore()) : null;
+    }
+
+    private void checkpointAll() {
+        CheckpointStore store = core.checkpointStore(settings.checkpointStore());
+        if (store == null || stopped) {
+            return;
+        }
+        for (AgentCell c : cells.values()) {
+            c.actor.execute(() -> c.checkpoint(store));
+        }
+    }
+
+    /** Checkpoints of this node. */
+    public List<CheckpointStore.CheckpointInfo> checkpointList() throws MigrationException {
+        CheckpointStore store = core.checkpointStore(settings.checkpointStore());
+        if (store == null) {
+            throw new MigrationException("no checkpoint store '" + settings.checkpointStore() + "' is installed");
+        }
+        return store.list(settings.checkpointDirectory());
+    }
+
+    private void restoreAll() {
+        try {
+            for (CheckpointStore.CheckpointInfo i : checkpointList()) {
+                restore(i.mobile()).whenComplete((a, e) -> {
+                    if (e != null) {
+                        LOG.warn("USS {}: could not restore {} on start: {}", id, i.mobile(), e.getMessage());
+                    } else {
+                        LOG.info("USS {}: restored {} from its checkpoint, epoch {}", id, i.mobile(), a.epoch());
+                    }
+                });
+            }
+        } catch (MigrationException e) {
+            LOG.warn("USS {}: no restore on start: {}", id, e.getMessage());
+        }
+    }
+
+    /**
+     * Brings an agent back from its latest checkpoint here: verified and rebuilt, then recorded by the LS
+     * with a new epoch, then live.
+     */
+    public CompletableFuture<AgentInfo> restore(MobileId mobile) {
+        CompletableFuture<AgentInfo> done = new CompletableFuture<>();
+        try {
+            AgentCell existing = cells.get(mobile.value());
+            if (existing != null && existing.hostsAgent()) {
+                throw new MigrationException("the agent of " + mobile + " already runs on " + id);
+            }
+            CheckpointStore store = core.checkpointStore(settings.checkpointStore());
+            if (store == null) {
+                throw new MigrationException("no checkpoint store '" + settings.checkpointStore() + "' is installed");
+            }
+            CheckpointStore.Checkpoint ckpt = store.load(settings.checkpointDirectory(), mobile);
+            AgentImageCodec.Restored r = AgentImageCodec.restore(ckpt.image(), core.agentType(), mobile);
+            NodeAddress ls = locationServer();
+            if (ls == null) {
+                throw new MigrationException("no Location Server known");
+            }
+            Frame reg = Frame.of(MessageType.REGISTRATION, nextCorrelation(), mobile.value(), Json.encode(
+                    new Payloads.Registration(cluster.value(), address().toString(), null, null, ckpt.info().epoch())));
+            request(ls, reg, 10_000).whenComplete((rep, e) -> {
+                try {
+                    Reply reply = e == null ? Json.decode(rep.payload(), Reply.class) : null;
+                    if (reply == null || !reply.ok()) {
+                        done.completeExceptionally(new MigrationException(reply == null
+                                ? "Location Server did not answer" : reply.reason()));
+                        return;
+                    }
+                    AgentCell cell = cells.computeIfAbsent(mobile.value(),
+                            k -> new AgentCell(this, mobile, core.actor("agent " + k)));
+                    cell.actor.execute(() -> cell.restored(r.agent(), r.timerRemainingMillis(), reply.epoch(), done));
+                } catch (FrameException x) {
+                    done.completeExceptionally(new MigrationException(x.getMessage()));
+                }
+            });
+        } catch (MigrationException e) {
+            done.completeExceptionally(e);
+        }
+        return done;
     }
 
     // ------------------------------------------------------------------ in-cluster roles, for agents

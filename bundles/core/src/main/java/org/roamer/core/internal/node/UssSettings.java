@@ -24,11 +24,15 @@ import org.roamer.api.frame.FrameLimits;
  * @param stablePointTimeoutMillis longest wait for a stable point (strategies without asynchronous initiation)
  * @param limits             frame limits
  * @param workDirectory      node-local directory for strategies
+ * @param checkpointStore    name of the checkpoint store used for crash recovery
+ * @param checkpointSeconds  write a checkpoint of every live agent this often; 0 = never
+ * @param restoreOnStart     bring agents back from their checkpoints when the node starts
  */
 public record UssSettings(NodeId id, ClusterId cluster, NodeAddress listen, NodeAddress locationServer,
         String preferredStrategy, List<String> strategyOrder, int stubMaxMessages, int stubMaxBytes,
         long stubIdleMillis, long tombstoneMillis, long migrationTimeoutMillis, long stablePointTimeoutMillis,
-        FrameLimits limits, Path workDirectory) {
+        FrameLimits limits, Path workDirectory, String checkpointStore, long checkpointSeconds,
+        boolean restoreOnStart) {
 
     /** @throws IllegalArgumentException on a value out of range, with the attribute named */
     public UssSettings {
@@ -43,6 +47,31 @@ public record UssSettings(NodeId id, ClusterId cluster, NodeAddress listen, Node
         positive("migration.timeout.ms", migrationTimeoutMillis);
         positive("stable.point.timeout.ms", stablePointTimeoutMillis);
         strategyOrder = List.copyOf(strategyOrder);
+        if (checkpointSeconds < 0) {
+            throw new IllegalArgumentException("checkpoint.interval.s must not be negative, is " + checkpointSeconds);
+        }
+    }
+
+    /** Settings without checkpointing. */
+    public UssSettings(NodeId id, ClusterId cluster, NodeAddress listen, NodeAddress locationServer,
+            String preferredStrategy, List<String> strategyOrder, int stubMaxMessages, int stubMaxBytes,
+            long stubIdleMillis, long tombstoneMillis, long migrationTimeoutMillis, long stablePointTimeoutMillis,
+            FrameLimits limits, Path workDirectory) {
+        this(id, cluster, listen, locationServer, preferredStrategy, strategyOrder, stubMaxMessages, stubMaxBytes,
+                stubIdleMillis, tombstoneMillis, migrationTimeoutMillis, stablePointTimeoutMillis, limits, workDirectory,
+                "condor", 0, false);
+    }
+
+    /** The same settings with another preferred strategy. */
+    public UssSettings withPreferredStrategy(String name) {
+        return new UssSettings(id, cluster, listen, locationServer, name, strategyOrder, stubMaxMessages, stubMaxBytes,
+                stubIdleMillis, tombstoneMillis, migrationTimeoutMillis, stablePointTimeoutMillis, limits, workDirectory,
+                checkpointStore, checkpointSeconds, restoreOnStart);
+    }
+
+    /** Where checkpoints for crash recovery are kept. */
+    public Path checkpointDirectory() {
+        return workDirectory.resolve("recovery");
     }
 
     private static void positive(String name, long v) {

@@ -28,7 +28,10 @@ public final class Payloads {
     }
 
     /** REGISTRATION: mobile entered {@code cluster} (profile only on power-on). */
-    public record Registration(String cluster, String from, ProfileDto profile, String strategy) {
+    public record Registration(String cluster, String from, ProfileDto profile, String strategy, Long restore) {
+        public Registration(String cluster, String from, ProfileDto profile, String strategy) {
+            this(cluster, from, profile, strategy, null);
+        }
     }
 
     /** DEREGISTRATION / LOCATE / simple requests needing a reply address. */

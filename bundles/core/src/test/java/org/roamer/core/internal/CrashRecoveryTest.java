@@ -1,0 +1,90 @@
+package org.roamer.core.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.roamer.api.AgentInfo;
+import org.roamer.api.CallType;
+import org.roamer.api.ClusterId;
+import org.roamer.api.MobileId;
+import org.roamer.api.NodeId;
+import org.roamer.api.Profile;
+import org.roamer.api.spi.migration.CheckpointStore;
+import org.roamer.core.internal.agent.AgentImageCodec;
+import org.roamer.core.internal.node.UssSettings;
+
+/** Periodic checkpoints survive a crash of the whole network; agents come back with their state and a new epoch. */
+class CrashRecoveryTest {
+    @TempDir
+    Path work;
+
+    InVmNetwork network(MemoryCheckpointStore store, boolean restoreOnStart) throws Exception {
+        return new InVmNetwork(2, 200, 1000, 300, AgentImageCodec.type("org.roamer.core", "1.0.0"),
+                s -> new UssSettings(s.id(), s.cluster(), s.listen(), s.locationServer(), s.preferredStrategy(),
+                        s.strategyOrder(), s.stubMaxMessages(), s.stubMaxBytes(), s.stubIdleMillis(),
+                        s.tombstoneMillis(), s.migrationTimeoutMillis(), s.stablePointTimeoutMillis(), s.limits(),
+                        work.resolve(s.id().value()), "condor", 1, restoreOnStart), store);
+    }
+
+    @Test
+    void agentsComeBackFromTheirCheckpointsAfterACrash() throws Exception {
+        MemoryCheckpointStore disk = new MemoryCheckpointStore();
+        MobileId m1 = MobileId.of("m1");
+        MobileId m2 = MobileId.of("m2");
+        Profile video = new Profile(true, Set.of("voice", "video"), Set.of("xserver"), null);
+        try (InVmNetwork before = network(disk, false)) {
+            before.core.bindStrategy(new ProbeStrategies.Vars("vars"));
+            before.network.register(m1, ClusterId.of("c1"), video);
+            before.network.register(m2, ClusterId.of("c2"), Profile.defaults());
+            assertThat(before.network.call(m2, m1, CallType.VOICE).accepted()).isTrue();
+            await().atMost(Duration.ofSeconds(10)).until(() -> before.core.metrics().get("checkpoints.written") >= 4);
+            assertThat(before.network.move(m2, ClusterId.of("c1")).migrated()).isTrue();
+            // m2 left c2: its checkpoint there is gone, a new one is written at c1
+            await().atMost(Duration.ofSeconds(10)).until(() -> before.network.checkpoints(NodeId.of("uss-c1"))
+                    .stream().map(CheckpointStore.CheckpointInfo::mobile).toList().containsAll(List.of(m1, m2)));
+            assertThat(before.network.checkpoints(NodeId.of("uss-c2"))).isEmpty();
+        } // the crash: every node and the Location Server are gone, the checkpoints stay
+
+        try (InVmNetwork after = network(disk, false)) {
+            after.core.bindStrategy(new ProbeStrategies.Vars("vars"));
+            assertThat(after.network.agents()).isEmpty();
+            assertThat(after.network.checkpoints(NodeId.of("uss-c1"))).extracting(CheckpointStore.CheckpointInfo::mobile)
+                    .containsExactlyInAnyOrder(m1, m2);
+            AgentInfo back = after.network.restore(m1, NodeId.of("uss-c1"));
+            assertThat(back.node().value()).isEqualTo("uss-c1");
+            assertThat(back.profile()).isEqualTo(video);
+            assertThat(back.calls()).hasSize(1);
+            assertThat(back.epoch()).isEqualTo(2); // checkpoint epoch 1, a new epoch from the LS
+            assertThatThrownBy(() -> after.network.restore(m1, NodeId.of("uss-c1")))
+                    .hasMessageContaining("already runs");
+            assertThatThrownBy(() -> after.network.restore(MobileId.of("nobody"), NodeId.of("uss-c1")))
+                    .hasMessageContaining("no checkpoint");
+            // the restored agent is a full member of the network again
+            after.network.send(m1, "s", 0, new byte[0]);
+            assertThat(after.network.move(m1, ClusterId.of("c2")).migrated()).isTrue();
+            assertThat(after.network.agent(m1).orElseThrow().epoch()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void restoreOnStartBringsEveryAgentBack() throws Exception {
+        MemoryCheckpointStore disk = new MemoryCheckpointStore();
+        try (InVmNetwork before = network(disk, false)) {
+            for (int i = 0; i < 10; i++) {
+                before.network.register(MobileId.of("r" + i), ClusterId.of("c" + (1 + i % 2)), Profile.defaults());
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> before.core.metrics().get("checkpoints.written") >= 10);
+        }
+        try (InVmNetwork after = network(disk, true)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> after.network.agents().size() == 10);
+            assertThat(after.network.agents()).allSatisfy(a -> assertThat(a.epoch()).isEqualTo(2));
+        }
+    }
+}
