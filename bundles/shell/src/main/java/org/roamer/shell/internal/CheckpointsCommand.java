@@ -1,0 +1,49 @@
+package org.roamer.shell.internal;
+
+import java.time.Instant;
+import java.util.List;
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.table.ShellTable;
+import org.roamer.api.NodeId;
+import org.roamer.api.NodeInfo;
+import org.roamer.api.NodeRole;
+import org.roamer.api.RoamerNetwork;
+import org.roamer.api.spi.migration.CheckpointStore.CheckpointInfo;
+
+@Service
+@Command(scope = "roamer", name = "checkpoints", description = "Lists the agent checkpoints kept for crash recovery by USS nodes")
+public class CheckpointsCommand implements Action {
+    @Reference
+    RoamerNetwork network;
+
+    @Argument(index = 0, name = "node", description = "USS node (default: every USS of this container)")
+    @Completion(Completers.Nodes.class)
+    String node;
+
+    @Override
+    public Object execute() throws Exception {
+        List<NodeId> nodes = node != null ? List.of(NodeId.of(node))
+                : network.nodes().stream().filter(n -> n.role() == NodeRole.USER_SIGNALING_SERVER).map(NodeInfo::node)
+                        .toList();
+        ShellTable t = new ShellTable();
+        t.column("Node");
+        t.column("Mobile");
+        t.column("Epoch").alignRight();
+        t.column("Written");
+        t.column("Bytes").alignRight();
+        t.column("Agent type");
+        for (NodeId n : nodes) {
+            for (CheckpointInfo c : network.checkpoints(n)) {
+                t.addRow().addContent(n, c.mobile(), c.epoch(), Instant.ofEpochMilli(c.written()), c.bytes(),
+                        c.type().bundle() + " " + c.type().version());
+            }
+        }
+        t.print(System.out);
+        return null;
+    }
+}
