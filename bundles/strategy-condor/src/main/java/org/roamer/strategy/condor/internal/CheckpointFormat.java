@@ -1,5 +1,6 @@
 package org.roamer.strategy.condor.internal;
 
+import static java.nio.file.StandardOpenOption.CREATE;
 import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.TRUNCATE_EXISTING;
 import static java.nio.file.StandardOpenOption.WRITE;
@@ -103,11 +104,21 @@ final class CheckpointFormat {
     static Path write(Path dir, String name, byte[] header, AgentImage image, Durability durability)
             throws IOException {
         Files.createDirectories(dir);
-        Path temp = Files.createTempFile(dir, "." + name + ".", ".tmp");
+        return write(dir, Files.createTempFile(dir, "." + name + ".", ".tmp"), name, header, image, durability);
+    }
+
+    /**
+     * As {@link #write(Path, String, byte[], AgentImage, Durability)}, through a given temporary file in
+     * {@code dir} (created or truncated; deleted when anything fails). The rename replaces an existing
+     * {@code name} atomically, so a reader sees the old file or the new one, never neither nor a mix.
+     * The caller must keep two writes of the same temporary file apart.
+     */
+    static Path write(Path dir, Path temp, String name, byte[] header, AgentImage image, Durability durability)
+            throws IOException {
         boolean moved = false;
         try {
             MessageDigest sha = sha256();
-            try (FileChannel ch = FileChannel.open(temp, WRITE, TRUNCATE_EXISTING)) {
+            try (FileChannel ch = FileChannel.open(temp, CREATE, WRITE, TRUNCATE_EXISTING)) {
                 for (byte[] part : new byte[][] {header, image.data(), image.stack(), image.registers()}) {
                     sha.update(part);
                     writeFully(ch, ByteBuffer.wrap(part));
