@@ -33,6 +33,26 @@ public final class Actor implements Executor {
         }
     }
 
+    /**
+     * Runs the task on the calling thread when the actor is idle (saving the hand-off to a worker, which
+     * costs a thread wake-up per message), else queues it behind the others. Use it from threads that may
+     * run short, non-blocking work, such as a transport's reader.
+     */
+    public void executeInline(Runnable task) {
+        if (!pending.compareAndSet(0, 1)) {
+            execute(task);
+            return;
+        }
+        try {
+            task.run();
+        } catch (Throwable t) {
+            onError.accept(t);
+        }
+        if (pending.decrementAndGet() > 0) {
+            executor.execute(drain); // what arrived meanwhile runs on the pool, in order
+        }
+    }
+
     /** Tasks queued and not yet finished. */
     public int backlog() {
         return pending.get();

@@ -263,29 +263,47 @@ public final class NetworkService implements RoamerNetwork {
         return move(mobile, to, null);
     }
 
-    /** A move with an optional strategy override (benchmarks, tests). */
+    /**
+     * A move with an optional strategy override (benchmarks, tests). One REGISTRATION round trip: the LS
+     * answers when the migration is done or has failed, with the cluster the agent left.
+     */
     public MoveResult move(MobileId mobile, ClusterId to, String strategy) throws RoamerException {
         UserSignalingServer uss = uss(to);
         RadioPort port = radioPort(to);
-        Reply where = locate(mobile);
-        if (to.value().equals(where.cluster())) {
-            throw new RoamerException("mobile '" + mobile + "' is already in cluster " + to);
-        }
         if (strategy != null && core.strategy(strategy) == null) {
             throw new RoamerException("strategy '" + strategy + "' is not installed; installed: "
                     + core.strategyNames(List.of()));
         }
+        String wasAt = core.air().portOf(mobile.value());
         core.air().place(mobile.value(), port.id().value());
-        core.metrics().add("air.messages", 2);
-        Reply r = await(registration(uss, mobile,
-                new Payloads.Registration(to.value(), uss.address().toString(), null, strategy)), "move of " + mobile);
-        if (!r.ok() && r.node() == null) {
+        Reply r;
+        try {
+            r = await(registration(uss, mobile,
+                    new Payloads.Registration(to.value(), uss.address().toString(), null, strategy)), "move of " + mobile);
+        } catch (RoamerException e) {
+            restorePlace(mobile, wasAt);
+            throw e;
+        }
+        if (!r.ok() && r.source() == null) {
+            restorePlace(mobile, wasAt);
             throw new RoamerException(r.reason());
         }
-        return new MoveResult(mobile, ClusterId.of(where.cluster()), to, r.ok(), r.strategy(),
+        if (r.ok() && r.strategy() == null) {
+            throw new RoamerException("mobile '" + mobile + "' is already in cluster " + to);
+        }
+        core.metrics().add("air.messages", 2);
+        return new MoveResult(mobile, ClusterId.of(r.source()), to, r.ok(), r.strategy(),
                 r.bytes() == null ? 0 : r.bytes(), r.buffered() == null ? 0 : r.buffered(),
                 r.drained() == null ? 0 : r.drained(), r.epoch() == null ? 0 : r.epoch(),
                 r.micros() == null ? 0 : r.micros(), r.ok() ? "ok" : r.reason());
+    }
+
+    private void restorePlace(MobileId mobile, String port) {
+        if (port == null) {
+            core.air().remove(mobile.value());
+        } else {
+            core.air().place(mobile.value(), port);
+        }
     }
 
     private Future<Frame> registration(UserSignalingServer uss, MobileId mobile, Payloads.Registration reg)

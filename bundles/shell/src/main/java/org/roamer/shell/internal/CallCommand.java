@@ -29,8 +29,12 @@ public class CallCommand implements Action {
     @Completion(Completers.CallTypes.class)
     String type = "voice";
 
+    @Argument(index = 2, name = "options", multiValued = true, description = "--type may also follow the arguments")
+    java.util.List<String> trailing;
+
     @Override
     public Object execute() throws Exception {
+        type = Parse.trailing(trailing, java.util.Set.of("--type"), java.util.Set.of()).getOrDefault("--type", type);
         CallResult r = network.call(Parse.mobile(caller), Parse.mobile(callee), CallType.parse(type));
         System.out.println((r.accepted() ? "accepted" : "rejected") + ": " + r.reason());
         System.out.println("call        " + r.callId());

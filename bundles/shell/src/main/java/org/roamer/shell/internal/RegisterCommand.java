@@ -37,8 +37,17 @@ public class RegisterCommand implements Action {
     @Option(name = "--forward", description = "Forward calls to this mobile")
     String forward;
 
+    @Argument(index = 2, name = "options", multiValued = true, description = "the options may also follow the arguments")
+    java.util.List<String> trailing;
+
     @Override
     public Object execute() throws Exception {
+        java.util.Map<String, String> t = Parse.trailing(trailing, java.util.Set.of("--caps", "--apps", "--forward"),
+                java.util.Set.of("--no-mob-term"));
+        noMobTerm |= t.containsKey("--no-mob-term");
+        caps = t.getOrDefault("--caps", caps);
+        apps = t.getOrDefault("--apps", apps);
+        forward = t.getOrDefault("--forward", forward);
         Profile p = new Profile(!noMobTerm, Parse.list(caps), Parse.list(apps),
                 forward == null ? null : MobileId.of(forward));
         AgentInfo a = network.register(Parse.mobile(mobile), Parse.cluster(cluster), p);

@@ -40,7 +40,6 @@ import org.roamer.core.internal.wire.Payloads.MigrateFailed;
 import org.roamer.core.internal.wire.Payloads.Redirect;
 import org.roamer.core.internal.wire.Payloads.Reply;
 import org.roamer.core.internal.wire.Payloads.Transfer;
-import org.roamer.core.internal.wire.Payloads.TransferHeader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -204,9 +203,18 @@ final class AgentCell implements AgentContext {
         this.actor = actor;
     }
 
-    /** Queues a frame for this cell. */
+    /**
+     * Hands a frame to this cell's actor. Light frames run at once on the calling (transport) thread if the
+     * actor is idle; the ones that may do heavy work — capturing the agent (TRANSFER) or rebuilding it (the
+     * last TRANSFER_DATA) — always go to the worker pool.
+     */
     void post(Frame f) {
-        actor.execute(() -> onFrame(f));
+        boolean heavy = f.type() == MessageType.TRANSFER || f.type() == MessageType.TRANSFER_DATA;
+        if (heavy) {
+            actor.execute(() -> onFrame(f));
+        } else {
+            actor.executeInline(() -> onFrame(f));
+        }
     }
 
     // ------------------------------------------------------------------ dispatch
@@ -221,13 +229,7 @@ final class AgentCell implements AgentContext {
                 case CREATE_AGENT -> onCreate(f);
                 case TERMINATE_AGENT -> onTerminate(f);
                 case MIGRATE -> onMigrate(f);
-                case TRANSFER -> {
-                    if (f.has(Frame.REPLY)) {
-                        onTransferHeader(f);
-                    } else {
-                        onTransfer(f);
-                    }
-                }
+                case TRANSFER -> onTransfer(f);
                 case TRANSFER_DATA -> onTransferData(f);
                 case READY -> onReady(f);
                 case BUFFERED -> onBuffered(f);
@@ -502,8 +504,10 @@ final class AgentCell implements AgentContext {
         state = State.INCOMING;
         inc.timeout = schedule(3 * uss.settings().migrationTimeoutMillis(),
                 () -> failIncoming("timed out waiting for the agent from " + inc.sourceNode, true));
-        if (oldChain != null) {
-            // messages this node forwarded may still be on their way to the source; a marker follows them
+        if (oldChain != null && !oldChain.equals(m.source())) {
+            // messages this node forwarded may still be on their way to the source; a marker follows them.
+            // (When the chain leads straight to the source, the TRANSFER below follows them on the same
+            // FIFO link and no marker is needed.)
             inc.flushPending = uss.trySend(oldChain, new Frame(MessageType.FLUSH, 0, id, f.epoch(), 0, mobile.value(),
                     new byte[0]));
         }
@@ -517,26 +521,8 @@ final class AgentCell implements AgentContext {
         }
     }
 
-    private void onTransferHeader(Frame f) throws FrameException {
-        if (state != State.INCOMING || in.id != f.correlationId() || in.session != null) {
-            return;
-        }
-        TransferHeader h = Json.decode(f.payload(), TransferHeader.class);
-        MigrationStrategy s = uss.core().strategy(h.strategy());
-        if (s == null) {
-            failIncoming("strategy '" + h.strategy() + "' is not installed on " + uss.id(), true);
-            return;
-        }
-        try {
-            in.strategyName = h.strategy();
-            in.session = s.beginRestore(in, context(in.id, in.epoch, in.sourceNode, uss.id().value()));
-        } catch (MigrationException | RuntimeException e) {
-            failIncoming(h.strategy() + " restore refused: " + e.getMessage(), true);
-        }
-    }
-
     private void onTransferData(Frame f) {
-        if (state != State.INCOMING || in.id != f.correlationId() || in.session == null || in.readySent) {
+        if (state != State.INCOMING || in.id != f.correlationId() || in.readySent) {
             uss.core().metrics().inc("migrate.stray.data");
             return;
         }
@@ -544,10 +530,33 @@ final class AgentCell implements AgentContext {
             failIncoming("chunk " + f.seq() + " arrived, expected " + in.expectedSeq, true);
             return;
         }
+        byte[] chunk = f.payload();
+        if (f.seq() == 0) {
+            // the first chunk names the strategy the source chose: [u8 n][name][chunk]
+            int n = chunk.length == 0 ? -1 : chunk[0] & 0xFF;
+            if (n < 1 || 1 + n > chunk.length) {
+                failIncoming("first TRANSFER_DATA chunk does not name a strategy", true);
+                return;
+            }
+            String name = new String(chunk, 1, n, java.nio.charset.StandardCharsets.US_ASCII);
+            chunk = java.util.Arrays.copyOfRange(chunk, 1 + n, chunk.length);
+            MigrationStrategy s = uss.core().strategy(name);
+            if (s == null) {
+                failIncoming("strategy '" + name + "' is not installed on " + uss.id(), true);
+                return;
+            }
+            try {
+                in.strategyName = name;
+                in.session = s.beginRestore(in, context(in.id, in.epoch, in.sourceNode, uss.id().value()));
+            } catch (MigrationException | RuntimeException e) {
+                failIncoming(name + " restore refused: " + e.getMessage(), true);
+                return;
+            }
+        }
         in.expectedSeq++;
-        in.bytes += f.payload().length;
+        in.bytes += chunk.length;
         try {
-            in.session.accept(f.payload());
+            in.session.accept(chunk);
             if (f.has(Frame.LAST)) {
                 in.session.finish();
                 if (in.rebuilt == null) {
@@ -741,11 +750,21 @@ final class AgentCell implements AgentContext {
             }
             o.bytes = total[0];
             NodeAddress target = NodeAddress.parse(o.target);
-            uss.send(target, new Frame(MessageType.TRANSFER, Frame.REPLY, o.id, o.epoch, 0, mobile.value(),
-                    Json.encode(new TransferHeader(s.name(), chunks.size(), o.bytes))));
             for (int i = 0; i < chunks.size(); i++) {
+                byte[] payload = chunks.get(i);
+                if (i == 0) {
+                    byte[] name = s.name().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                    if (name.length == 0 || name.length > 255) {
+                        throw new MigrationException("strategy name must be 1-255 ASCII characters");
+                    }
+                    byte[] first = new byte[1 + name.length + payload.length];
+                    first[0] = (byte) name.length;
+                    System.arraycopy(name, 0, first, 1, name.length);
+                    System.arraycopy(payload, 0, first, 1 + name.length, payload.length);
+                    payload = first;
+                }
                 uss.send(target, new Frame(MessageType.TRANSFER_DATA, i == chunks.size() - 1 ? Frame.LAST : 0, o.id,
-                        o.epoch, i, mobile.value(), chunks.get(i)));
+                        o.epoch, i, mobile.value(), payload));
             }
         } catch (MigrationException | RuntimeException e) {
             rollback(s.name() + " capture failed: " + e.getMessage(), true);
@@ -874,7 +893,7 @@ final class AgentCell implements AgentContext {
 
     private MigrationContext context(long id, long ep, String source, String target) {
         return new MigrationContext(id, mobile, ep, new org.roamer.api.NodeId(source), new org.roamer.api.NodeId(target),
-                uss.settings().limits().maxDataPayload(), 64L * uss.settings().limits().maxDataPayload(),
+                uss.settings().limits().maxDataPayload() - 256, 64L * uss.settings().limits().maxDataPayload(),
                 uss.settings().workDirectory());
     }
 

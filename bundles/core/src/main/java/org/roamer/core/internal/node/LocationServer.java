@@ -84,6 +84,7 @@ public final class LocationServer extends SignalingNode {
 
     private static final class Pending {
         long id;
+        String sourceCluster;
         long epoch;
         UssRecord target;
         String requester;
@@ -139,7 +140,7 @@ public final class LocationServer extends SignalingNode {
             core.metrics().inc("frames.late.reply");
             return;
         }
-        actor.execute(() -> {
+        actor.executeInline(() -> {
             try {
                 switch (f.type()) {
                     case HELLO -> onHello(f);
@@ -262,6 +263,7 @@ public final class LocationServer extends SignalingNode {
         String mobile = f.mobile();
         Pending p = new Pending();
         p.id = migrationIds.incrementAndGet();
+        p.sourceCluster = e.cluster;
         p.epoch = ++e.maxEpoch;
         p.target = target;
         p.requester = r.from();
@@ -303,7 +305,7 @@ public final class LocationServer extends SignalingNode {
         core.metrics().latency("migration." + d.strategy(), micros * 1000);
         core.metrics().add("migration.bytes", d.bytes());
         answer(p.requester, p.request, new Reply(true, "ok", e.node, e.cluster, e.addr, e.epoch, d.strategy(), d.bytes(),
-                d.buffered(), d.drained(), micros));
+                d.buffered(), d.drained(), micros, p.sourceCluster));
     }
 
     private void onMigrateFailed(Frame f) throws FrameException {
@@ -322,7 +324,7 @@ public final class LocationServer extends SignalingNode {
         core.metrics().inc("migrations.failed");
         LOG.info("{}: migration {} of {} to {} failed: {}", id, p.id, mobile, p.target.node(), reason);
         answer(p.requester, p.request, new Reply(false, reason, e.node, e.cluster, e.addr, e.epoch, null, null, null,
-                null, (System.nanoTime() - p.started) / 1000));
+                null, (System.nanoTime() - p.started) / 1000, p.sourceCluster));
     }
 
     private void onDeregistration(Frame f) throws FrameException {

@@ -300,7 +300,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
 
     @Override
     protected void handle(Frame f) {
-        if (f.has(Frame.REPLY) && f.type() != MessageType.TRANSFER) {
+        if (f.has(Frame.REPLY)) {
             core.metrics().inc("frames.late.reply");
             return; // a reply whose request already timed out
         }
@@ -349,7 +349,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
                 }
             }
             case TRANSFER -> {
-                if (!f.has(Frame.REPLY)) {
+                {
                     try {
                         Payloads.Transfer t = Json.decode(f.payload(), Payloads.Transfer.class);
                         trySend(t.target(), new Frame(MessageType.MIGRATE_FAILED, 0, f.correlationId(), f.epoch(), 0,

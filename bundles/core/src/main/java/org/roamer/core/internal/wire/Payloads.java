@@ -44,17 +44,17 @@ public final class Payloads {
 
     /** Generic reply (ACK / ERROR / LOCATION / registration results). Unused fields stay null. */
     public record Reply(boolean ok, String reason, String node, String cluster, String addr, Long epoch,
-            String strategy, Long bytes, Integer buffered, Integer drained, Long micros) {
+            String strategy, Long bytes, Integer buffered, Integer drained, Long micros, String source) {
         public static Reply success() {
-            return new Reply(true, null, null, null, null, null, null, null, null, null, null);
+            return new Reply(true, null, null, null, null, null, null, null, null, null, null, null);
         }
 
         public static Reply error(String reason) {
-            return new Reply(false, reason, null, null, null, null, null, null, null, null, null);
+            return new Reply(false, reason, null, null, null, null, null, null, null, null, null, null);
         }
 
         public static Reply location(String node, String cluster, String addr, long epoch) {
-            return new Reply(true, null, node, cluster, addr, epoch, null, null, null, null, null);
+            return new Reply(true, null, node, cluster, addr, epoch, null, null, null, null, null, null);
         }
     }
 
@@ -65,10 +65,6 @@ public final class Payloads {
     /** TRANSFER request (target → source): the target's strategies in its order of preference. */
     public record Transfer(String target, String targetNode, String targetCluster, List<String> strategies,
             String strategy) {
-    }
-
-    /** TRANSFER reply (source → target) ahead of the data chunks. */
-    public record TransferHeader(String strategy, int chunks, long bytes) {
     }
 
     /** MIGRATE_DONE (target → LS) and, as a REPLY, the result to the registering party. */
