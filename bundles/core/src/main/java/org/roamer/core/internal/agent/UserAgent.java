@@ -213,15 +213,15 @@ public final class UserAgent {
         CallType type = parseType(o.type());
         Conversation c = new Conversation(o.callId(), false, o.callee(), type, o.from(), f.correlationId());
         if (conversation != null) {
-            decide(c, false, "busy: negotiating " + conversation.callId(), false, null, 0, ctx);
+            decide(c, false, "busy: negotiating " + conversation.callId(), false, null, 2, ctx);
             return;
         }
         if (!profile.supports(type)) {
-            decide(c, false, "own terminal cannot place a " + type.name().toLowerCase() + " call", false, null, 0, ctx);
+            decide(c, false, "own terminal cannot place a " + type.name().toLowerCase() + " call", false, null, 2, ctx);
             return;
         }
         if (calls.size() >= MAX_CALLS) {
-            decide(c, false, "busy: " + calls.size() + " calls", false, null, 0, ctx);
+            decide(c, false, "busy: " + calls.size() + " calls", false, null, 2, ctx);
             return;
         }
         conversation = c;
@@ -241,7 +241,7 @@ public final class UserAgent {
         }
         ctx.reply(c.replyTo(), new Frame(MessageType.CALL_DECISION, Frame.REPLY, c.corr(), 0, 0, mobile.value(),
                 Json.encode(new CallDecision(d.callId(), d.accepted(), d.reason(), d.paged(), d.radioPort(),
-                        d.air() + (d.accepted() ? 1 : 0) + 1, d.callee(), d.type()))));
+                        d.air() + 2, d.callee(), d.type())))); // + ORIGINATE up, connected/refused down
     }
 
     private void decide(Conversation c, boolean accepted, String reason, boolean paged, String port, int air,
