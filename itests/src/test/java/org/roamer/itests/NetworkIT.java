@@ -219,11 +219,13 @@ public class NetworkIT extends RoamerTestSupport {
                     + "\",\"targetNode\":\"uss-fake\",\"targetCluster\":\"cx\",\"strategies\":[\"naive\"]}"));
             try (Socket s = fakeTarget.accept()) {
                 DataInputStream in = new DataInputStream(s.getInputStream());
-                Frame header = Wire.read(in);
-                assertThat(header.type()).isEqualTo(MessageType.TRANSFER);
                 Frame data = Wire.read(in);
                 assertThat(data.type()).isEqualTo(MessageType.TRANSFER_DATA);
                 assertThat(data.has(Frame.LAST)).isTrue();
+                // the first chunk names the negotiated strategy: [u8 n]["naive"][chunk]
+                assertThat(data.payload()[0]).isEqualTo((byte) 5);
+                assertThat(new String(data.payload(), 1, 5, java.nio.charset.StandardCharsets.US_ASCII))
+                        .isEqualTo("naive");
                 // the agent is stopped and its stub buffers: these messages must not be lost
                 for (int i = 0; i < 20; i++) {
                     network.send(m, "during", i, new byte[0]);

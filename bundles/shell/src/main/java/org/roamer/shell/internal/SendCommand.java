@@ -29,8 +29,15 @@ public class SendCommand implements Action {
     @Option(name = "--sender", description = "Sender label; order is kept per sender (default console)")
     String sender = "console";
 
+    @Argument(index = 2, name = "options", multiValued = true, description = "the options may also follow the arguments")
+    java.util.List<String> trailing;
+
     @Override
     public Object execute() throws Exception {
+        java.util.Map<String, String> t = Parse.trailing(trailing, java.util.Set.of("--count", "--sender"),
+                java.util.Set.of());
+        count = t.containsKey("--count") ? Integer.parseInt(t.get("--count")) : count;
+        sender = t.getOrDefault("--sender", sender);
         if (count < 1) {
             throw new IllegalArgumentException("--count must be at least 1");
         }
