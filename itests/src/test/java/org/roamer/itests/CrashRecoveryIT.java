@@ -148,6 +148,7 @@ class CrashRecoveryIT {
                 .isRegularFile();
         base = Path.of("target", "crash-" + HexFormat.of().formatHex(bytes(6))).toAbsolutePath();
         Files.createDirectories(base);
+        base = base.toRealPath(); // bin/karaf names its home by its physical path
         unzip(zip, base);
         try (Stream<Path> top = Files.list(base)) {
             home = top.filter(Files::isDirectory).findFirst()
