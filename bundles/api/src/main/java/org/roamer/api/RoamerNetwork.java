@@ -104,7 +104,11 @@ public interface RoamerNetwork {
      * @param strategy    strategy to use (both USS nodes must have it)
      * @param count       number of migrations
      * @param concurrency mobiles moving at once
+     * @param stateBytes  application state each benchmark agent carries (0: none), to measure migration
+     *                    time against state size (Fig. 6 of the seed); strategies that move the whole image
+     *                    move it, NAIVE does not
      * @param progress    receives a line now and then; may be {@code null}
      */
-    BenchResult bench(String strategy, int count, int concurrency, Consumer<String> progress) throws RoamerException;
+    BenchResult bench(String strategy, int count, int concurrency, int stateBytes, Consumer<String> progress)
+            throws RoamerException;
 }

@@ -428,10 +428,13 @@ public final class NetworkService implements RoamerNetwork {
     }
 
     @Override
-    public BenchResult bench(String strategy, int count, int concurrency, Consumer<String> progress)
+    public BenchResult bench(String strategy, int count, int concurrency, int stateBytes, Consumer<String> progress)
             throws RoamerException {
         if (count < 1 || concurrency < 1 || concurrency > 1024) {
             throw new RoamerException("count must be >= 1 and concurrency 1-1024");
+        }
+        if (stateBytes < 0 || stateBytes > 1_000_000) {
+            throw new RoamerException("state size must be 0-1000000 bytes");
         }
         if (core.strategy(strategy) == null) {
             throw new RoamerException("strategy '" + strategy + "' is not installed; installed: "
@@ -456,9 +459,17 @@ public final class NetworkService implements RoamerNetwork {
                 MobileId m = MobileId.of("bench" + run + "-" + i);
                 register(m, a, Profile.defaults());
                 mobiles.add(m);
+                if (stateBytes > 0) {
+                    byte[] state = new byte[stateBytes];
+                    ThreadLocalRandom.current().nextBytes(state);
+                    if (!uss(a).applicationState(m, state)) {
+                        throw new RoamerException("could not give " + m + " its application state");
+                    }
+                }
             }
-            out.accept("registered " + concurrency + " mobiles in " + a + "; migrating " + count + " times between "
-                    + a + " and " + b + " with " + strategy);
+            out.accept("registered " + concurrency + " mobiles in " + a + (stateBytes > 0 ? " with " + stateBytes
+                    + " bytes of application state each" : "") + "; migrating " + count + " times between " + a + " and "
+                    + b + " with " + strategy);
             ConcurrentHistogram latency = new ConcurrentHistogram(TimeUnit.SECONDS.toMicros(60), 3);
             AtomicInteger next = new AtomicInteger();
             AtomicLong failed = new AtomicLong();

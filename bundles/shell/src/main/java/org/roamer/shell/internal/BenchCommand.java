@@ -23,9 +23,30 @@ public class BenchCommand implements Action {
     @Option(name = "--concurrency", description = "Mobiles moving at once (default 1)")
     int concurrency = 1;
 
+    @Option(name = "--size", description = "Application state per agent, bytes (default 0); NAIVE does not move it")
+    int size;
+
+    @Option(name = "--sweep", description = "Fig. 6 of the seed: for each strategy given with --strategies, migration "
+            + "time against state sizes 1K 4K 16K 64K 256K 1M; prints CSV lines starting with SWEEP")
+    boolean sweep;
+
+    @Option(name = "--strategies", description = "Strategies for --sweep, comma separated (default naive,tern,condor)")
+    String strategies = "naive,tern,condor";
+
     @Override
     public Object execute() throws Exception {
-        BenchResult r = network.bench(strategy, count, concurrency, System.out::println);
+        if (sweep) {
+            System.out.println("SWEEP strategy,state_bytes,moved_bytes,count,p50_us,p90_us,p99_us,per_s");
+            for (String s : Parse.list(strategies)) {
+                for (int bytes : new int[] {1024, 4096, 16384, 65536, 262144, 1000000}) {
+                    BenchResult r = network.bench(s, count, concurrency, bytes, null);
+                    System.out.printf("SWEEP %s,%d,%.0f,%d,%d,%d,%d,%.1f%n", s, bytes, r.bytesPerMigration(), r.count(),
+                            r.latency().p50(), r.latency().p90(), r.latency().p99(), r.perSecond());
+                }
+            }
+            return null;
+        }
+        BenchResult r = network.bench(strategy, count, concurrency, size, System.out::println);
         System.out.printf("strategy %s, %d migrations (%d failed), concurrency %d%n", r.strategy(), r.count(),
                 r.failed(), r.concurrency());
         System.out.printf("MIGRATE->MIGRATE_DONE us: p50 %d  p90 %d  p99 %d  max %d%n", r.latency().p50(),

@@ -31,7 +31,7 @@ import org.roamer.api.spi.migration.MigrationException;
  */
 public final class AgentImageCodec {
     static final String LAYOUT = "data:mobile,profile(mt,caps[],apps[],fwd?),calls[](id,type,peers[],orig,port?),port?,"
-            + "delivered;stack:conv?(id,callee,peer,type,replyTo,corr);registers:timerRemaining,handled;v1";
+            + "delivered,appState[];stack:conv?(id,callee,peer,type,replyTo,corr);registers:timerRemaining,handled;v2";
     /** Hash of the layout description. */
     public static final long LAYOUT_HASH = fnv(LAYOUT);
     private static final int MAX_LIST = 64;
@@ -68,6 +68,9 @@ public final class AgentImageCodec {
             }
             writeOpt(d, a.radioPort());
             d.writeLong(a.delivered());
+            byte[] app = a.applicationState();
+            d.writeInt(app.length);
+            d.write(app);
 
             ByteArrayOutputStream stack = new ByteArrayOutputStream(64);
             DataOutputStream s = new DataOutputStream(stack);
@@ -132,6 +135,13 @@ public final class AgentImageCodec {
             }
             String port = readOpt(d);
             long delivered = d.readLong();
+            int appLength = d.readInt();
+            if (appLength < 0 || appLength > d.available()) {
+                throw new MigrationException("invalid agent image: application state of " + appLength
+                        + " bytes, " + d.available() + " left in the data segment");
+            }
+            byte[] app = new byte[appLength];
+            d.readFully(app);
             end(d, "data");
 
             DataInputStream s = in(image.stack());
@@ -149,6 +159,7 @@ public final class AgentImageCodec {
 
             UserAgent a = new UserAgent(mobile, profile, port);
             a.restoreState(calls, delivered, handled);
+            a.applicationState(app);
             a.restoreConversation(conv);
             return new Restored(a, conv == null ? -1 : timer);
         } catch (IOException e) {

@@ -45,6 +45,11 @@ public final class UserAgent {
     private Conversation conversation;
     private long timerToken;
     private long timerDeadline;
+    /**
+     * State of the applications the agent runs for its mobile (e.g. session data), opaque to the network.
+     * Whole-image strategies move it; the NAIVE variables leave it out (the agent does not select it).
+     */
+    private byte[] applicationState = new byte[0];
 
     public UserAgent(MobileId mobile, Profile profile, String radioPort) {
         this.mobile = mobile;
@@ -74,6 +79,15 @@ public final class UserAgent {
 
     public String radioPort() {
         return radioPort;
+    }
+
+    public byte[] applicationState() {
+        return applicationState;
+    }
+
+    /** Replaces the application state (benchmarks of state size, Fig. 6 of the seed). */
+    public void applicationState(byte[] state) {
+        applicationState = state.clone();
     }
 
     public long delivered() {

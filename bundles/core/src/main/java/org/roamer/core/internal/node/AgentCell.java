@@ -981,6 +981,15 @@ final class AgentCell implements AgentContext {
         return state;
     }
 
+    /** Sets the live agent's application state. On the actor. */
+    boolean applicationState(byte[] bytes) {
+        if (state != State.LIVE) {
+            return false;
+        }
+        agent.applicationState(bytes);
+        return true;
+    }
+
     // ------------------------------------------------------------------ AgentContext
 
     @Override

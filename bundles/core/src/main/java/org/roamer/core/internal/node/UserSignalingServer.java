@@ -617,6 +617,21 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         return out;
     }
 
+    /** Gives a live agent here an application state (benchmarks); false when it does not live here. */
+    public boolean applicationState(MobileId mobile, byte[] state) {
+        AgentCell c = cells.get(mobile.value());
+        if (c == null) {
+            return false;
+        }
+        CompletableFuture<Boolean> f = new CompletableFuture<>();
+        c.actor.execute(() -> f.complete(c.applicationState(state)));
+        try {
+            return f.get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
     /** The agent of one mobile if it lives here. */
     public AgentInfo agent(MobileId mobile, long timeoutMillis) {
         AgentCell c = cells.get(mobile.value());
