@@ -93,6 +93,9 @@ class MigrationProtocolTest {
         assertThat(accepted.airMessages()).isGreaterThanOrEqualTo(4);
         assertThat(net.core.metrics().get("pages")).isEqualTo(pagesBefore + 1);
         assertThat(net.network.agent(M1).orElseThrow().status()).isEqualTo(AgentStatus.IN_CALL);
+        // the caller's agent mapped the short request to services; the Call Server keeps them with the call
+        assertThat(net.core.directory().callServer("c2").call(accepted.callId()).services())
+                .containsExactly("bearer-64k");
         assertThat(net.network.agent(M2).orElseThrow().calls()).hasSize(1);
 
         net.network.hangup(accepted.callId());

@@ -14,8 +14,8 @@ public interface AgentContext {
     /** Has the Connection Server release a call's path. */
     void release(String callId);
 
-    /** Sends the agent's CALL_REQUEST to its cluster's Call Server. */
-    void callRequest(String callId, String callee, CallType type, String replyTo, long corr);
+    /** Sends the agent's CALL_REQUEST, with the services it mapped the call type to, to its Call Server. */
+    void callRequest(String callId, String callee, CallType type, java.util.List<String> services);
 
     /** Sends a frame to a node address (a reply to whoever asked). */
     void reply(String address, Frame frame);

@@ -34,7 +34,6 @@ public final class AgentImageCodec {
             + "delivered,appState[];stack:conv?(id,callee,peer,type,replyTo,corr);registers:timerRemaining,handled;v2";
     /** Hash of the layout description. */
     public static final long LAYOUT_HASH = fnv(LAYOUT);
-    private static final int MAX_LIST = 64;
 
     private AgentImageCodec() {
     }
@@ -232,9 +231,5 @@ public final class AgentImageCodec {
             h *= 0x100000001b3L;
         }
         return h;
-    }
-
-    static int maxList() {
-        return MAX_LIST;
     }
 }

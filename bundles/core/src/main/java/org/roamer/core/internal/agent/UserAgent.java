@@ -240,7 +240,7 @@ public final class UserAgent {
         }
         conversation = c;
         arm(ctx, 2 * PAGE_TIMEOUT_MS + 1000);
-        ctx.callRequest(c.callId(), c.peer(), type, null, f.correlationId());
+        ctx.callRequest(c.callId(), c.peer(), type, SERVICES.get(type));
     }
 
     private void onDecision(Frame f, CallDecision d, AgentContext ctx) {
@@ -283,9 +283,5 @@ public final class UserAgent {
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new FrameException("invalid call type " + s);
         }
-    }
-
-    static List<String> services(CallType type) {
-        return SERVICES.get(type);
     }
 }

@@ -1008,8 +1008,8 @@ final class AgentCell implements AgentContext {
     }
 
     @Override
-    public void callRequest(String callId, String callee, CallType type, String replyTo, long corr) {
-        uss.callRequest(mobile, callId, callee, type);
+    public void callRequest(String callId, String callee, CallType type, List<String> services) {
+        uss.callRequest(mobile, callId, callee, type, services);
     }
 
     @Override

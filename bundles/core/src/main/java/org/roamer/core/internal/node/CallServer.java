@@ -51,7 +51,8 @@ public final class CallServer {
     }
 
     /** A call known to this Call Server. */
-    public record CallRecord(String callId, MobileId caller, String callee, CallType type, long startedNanos) {
+    public record CallRecord(String callId, MobileId caller, String callee, CallType type, List<String> services,
+            long startedNanos) {
     }
 
     private final RoamerCore core;
@@ -93,9 +94,10 @@ public final class CallServer {
     }
 
     /** A caller's agent asks for a call (CALL_REQUEST). Asynchronous; the decision goes to the caller's agent. */
-    void callRequest(UserSignalingServer uss, MobileId caller, String callId, String callee, CallType type) {
+    void callRequest(UserSignalingServer uss, MobileId caller, String callId, String callee, CallType type,
+            List<String> services) {
         core.metrics().inc("calls.requested");
-        CallRecord rec = new CallRecord(callId, caller, callee, type, System.nanoTime());
+        CallRecord rec = new CallRecord(callId, caller, callee, type, List.copyOf(services), System.nanoTime());
         calls.put(callId, rec);
         locate(uss, callee).whenComplete((addr, e) -> {
             if (e != null) {

@@ -581,7 +581,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         }
     }
 
-    void callRequest(MobileId caller, String callId, String callee, CallType type) {
+    void callRequest(MobileId caller, String callId, String callee, CallType type, List<String> services) {
         CallServer cs = core.directory().callServer(cluster.value());
         if (cs == null) {
             dispatch(new Frame(MessageType.CALL_DECISION, 0, 0, 0, 0, caller.value(),
@@ -589,7 +589,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
                             null, 0, callee, type.name()))));
             return;
         }
-        cs.callRequest(this, caller, callId, callee, type);
+        cs.callRequest(this, caller, callId, callee, type, services);
     }
 
     // ------------------------------------------------------------------ console views
