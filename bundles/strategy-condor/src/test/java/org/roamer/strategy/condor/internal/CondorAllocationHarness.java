@@ -4,9 +4,12 @@ import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.roamer.api.spi.migration.AgentImage;
 import org.roamer.api.spi.migration.MigrationContext;
+import org.roamer.api.spi.migration.MigrationException;
+import org.roamer.strategy.condor.internal.Fixtures.FakeAgent;
 import org.roamer.strategy.condor.internal.Fixtures.FakeTarget;
 
 /**
@@ -40,7 +43,7 @@ public final class CondorAllocationHarness {
             AgentImage image = Fixtures.image(size[0], size[1], size[2], 1);
             MigrationContext ctx = Fixtures.ctx(work, 1 << 20, 64L << 20);
             for (int i = 0; i < warmup; i++) {
-                Fixtures.restore(strategy, new FakeTarget(), ctx, Fixtures.capture(strategy, image, ctx));
+                Fixtures.restore(strategy, new FakeTarget(), ctx, capture(strategy, image, ctx));
             }
             long captureBytes = 0;
             long restoreBytes = 0;
@@ -50,7 +53,7 @@ public final class CondorAllocationHarness {
             for (int i = 0; i < iterations; i++) {
                 long a0 = mx.getThreadAllocatedBytes(thread);
                 long t0 = System.nanoTime();
-                List<byte[]> captured = Fixtures.capture(strategy, image, ctx);
+                List<byte[]> captured = capture(strategy, image, ctx);
                 long t1 = System.nanoTime();
                 long a1 = mx.getThreadAllocatedBytes(thread);
                 Fixtures.restore(strategy, new FakeTarget(), ctx, captured);
@@ -71,5 +74,13 @@ public final class CondorAllocationHarness {
                     captureBytes / iterations, restoreBytes / iterations, captureNanos / iterations / 1000,
                     restoreNanos / iterations / 1000);
         }
+    }
+
+    /** Captures into a plain list: the kit's checking sink copies every chunk, which would count as Condor's. */
+    private static List<byte[]> capture(CondorStrategy strategy, AgentImage image, MigrationContext ctx)
+            throws MigrationException {
+        List<byte[]> chunks = new ArrayList<>();
+        strategy.capture(new FakeAgent(image), ctx, chunks::add);
+        return chunks;
     }
 }

@@ -25,8 +25,16 @@ import org.roamer.api.spi.migration.MigrationVariables;
 import org.roamer.api.spi.migration.PreCreatedAgent;
 import org.roamer.api.spi.migration.RestoreSession;
 import org.roamer.api.spi.migration.RestoreTarget;
+import org.roamer.testkit.FakeChunkSink;
 
-/** Tiny fakes of what the core provides to a strategy. */
+/**
+ * Tiny fakes of what the core provides to a strategy, and checkpoint helpers, for Condor's own tests. Chunks are
+ * captured into the conformance kit's {@link FakeChunkSink} (bundles/testkit). The agent and the target stay
+ * here: these tests move opaque images (random bytes of chosen segment sizes, any bytes in the property and fuzz
+ * tests, images read back from checkpoint files), while the kit's {@code FakeAgent} only hands out images in its
+ * own layout and its {@code FakeRestoreTarget} decodes every image it restores in that layout, so it would refuse
+ * them.
+ */
 final class Fixtures {
     static final MobileId ALICE = MobileId.of("alice");
     static final AgentType LOCAL = new AgentType("org.roamer.core", "0.1.0", 0x5eedL);
@@ -168,28 +176,17 @@ final class Fixtures {
     }
 
     /**
-     * Records what a restore created. Its {@link #preCreate} does what the core's does: refuses a foreign
-     * type or sizes over its limit, allocates the segments and bounds-checks every page written.
+     * The target as Condor uses it: {@link #restoreImage} with the core's checks (this node's agent type, one
+     * agent per migration), recording what was restored. Restoring variables or pre-creating is refused; a
+     * {@link #preCreate} call is counted.
      */
     static class FakeTarget implements RestoreTarget {
         final List<AgentImage> restored = new ArrayList<>();
-        final AgentType local;
-        final long maxSegments;
         int preCreated;
-        long pageWrites;
-
-        FakeTarget() {
-            this(LOCAL, MAX_IMAGE);
-        }
-
-        FakeTarget(AgentType local, long maxSegments) {
-            this.local = local;
-            this.maxSegments = maxSegments;
-        }
 
         @Override
         public AgentType localAgentType() {
-            return local;
+            return LOCAL;
         }
 
         @Override
@@ -199,8 +196,8 @@ final class Fixtures {
 
         @Override
         public void restoreImage(AgentImage image) throws MigrationException {
-            if (!image.type().equals(local)) {
-                throw new MigrationException("agent type " + image.type() + " differs from this node's " + local);
+            if (!image.type().equals(LOCAL)) {
+                throw new MigrationException("agent type " + image.type() + " differs from this node's " + LOCAL);
             }
             if (!restored.isEmpty()) {
                 throw new MigrationException("the agent was already restored in this migration");
@@ -210,43 +207,8 @@ final class Fixtures {
 
         @Override
         public PreCreatedAgent preCreate(AgentType type, int dataSize, int stackSize) throws MigrationException {
-            if (!type.equals(local)) {
-                throw new MigrationException("agent type " + type + " differs from this node's " + local);
-            }
-            if (dataSize < 0 || stackSize < 0 || dataSize + (long) stackSize > maxSegments) {
-                throw new MigrationException("declared segment sizes " + dataSize + "+" + stackSize + " exceed "
-                        + maxSegments);
-            }
-            if (preCreated++ > 0) {
-                throw new MigrationException("an agent was already pre-created in this migration");
-            }
-            byte[] data = new byte[dataSize];
-            byte[] stack = new byte[stackSize];
-            return new PreCreatedAgent() {
-                @Override
-                public void writeData(int offset, byte[] page) throws MigrationException {
-                    write(data, offset, page, "data");
-                }
-
-                @Override
-                public void writeStack(int offset, byte[] page) throws MigrationException {
-                    write(stack, offset, page, "stack");
-                }
-
-                @Override
-                public void complete(byte[] registers) throws MigrationException {
-                    restoreImage(new AgentImage(type, data, stack, registers));
-                }
-            };
-        }
-
-        private void write(byte[] segment, int offset, byte[] page, String name) throws MigrationException {
-            if (offset < 0 || page.length > segment.length - offset) {
-                throw new MigrationException(name + " page at " + offset + " (+" + page.length + ") outside segment of "
-                        + segment.length + " bytes");
-            }
-            pageWrites++;
-            System.arraycopy(page, 0, segment, offset, page.length);
+            preCreated++;
+            throw new MigrationException("Condor must not pre-create: it restores the whole image");
         }
     }
 
@@ -263,10 +225,23 @@ final class Fixtures {
         return capture(strategy, image, ctx(work));
     }
 
+    /**
+     * Captures into the kit's {@link FakeChunkSink}: it refuses chunks over the context's limits as the core
+     * does, and the capture must leave it no contract violation (oversized chunk, chunk after a refusal or from
+     * another thread, chunk changed after hand-over). Returns the chunks as handed over.
+     */
     static List<byte[]> capture(CondorStrategy strategy, AgentImage image, MigrationContext ctx) throws MigrationException {
-        List<byte[]> chunks = new ArrayList<>();
-        strategy.capture(new FakeAgent(image), ctx, chunks::add);
-        return chunks;
+        FakeChunkSink sink = new FakeChunkSink(ctx);
+        sink.open();
+        try {
+            strategy.capture(new FakeAgent(image), ctx, sink);
+        } finally {
+            sink.close();
+        }
+        assertThat(sink.refusal()).as("capture returned although the sink refused a chunk").isNull();
+        assertThat(sink.violations()).as("chunk sink contract violations").isEmpty();
+        assertThat(sink.modifiedChunks()).as("chunks changed after hand-over").isEmpty();
+        return new ArrayList<>(sink.chunks());
     }
 
     /** Restores the chunks and returns what the target received. */

@@ -19,8 +19,15 @@ import org.roamer.api.spi.migration.MigrationVariables;
 import org.roamer.api.spi.migration.PreCreatedAgent;
 import org.roamer.api.spi.migration.RestoreSession;
 import org.roamer.api.spi.migration.RestoreTarget;
+import org.roamer.testkit.FakeChunkSink;
 
-/** Tiny fakes of what the core provides to a strategy. */
+/**
+ * Tiny fakes of what the core provides to a strategy, for TERN's own tests. Chunks are captured into the
+ * conformance kit's {@link FakeChunkSink} (bundles/testkit). The agent and the target stay here: these tests move
+ * opaque images (random bytes of chosen segment sizes, any bytes in the property and fuzz tests), while the kit's
+ * {@code FakeAgent} only hands out images in its own layout and its {@code FakeRestoreTarget} decodes every image
+ * it restores in that layout, so it would refuse them.
+ */
 final class Fixtures {
     static final MobileId ALICE = MobileId.of("alice");
     static final AgentType LOCAL = new AgentType("org.roamer.core", "0.1.0", 0x5eedL);
@@ -97,8 +104,10 @@ final class Fixtures {
     }
 
     /**
-     * Records what a restore created. Its {@link #preCreate} does what the core's does: refuses a foreign
-     * type or sizes over its limit, allocates the segments and bounds-checks every page written.
+     * The target as TERN uses it: {@link #preCreate} does what the core's does (refuses a foreign type or sizes
+     * over its limit, allocates the segments, bounds-checks every page written), and the agent is recorded when
+     * the pre-created agent completes, at most once. Restoring variables or a whole image is refused: TERN
+     * pre-creates.
      */
     static class FakeTarget implements RestoreTarget {
         final List<AgentImage> restored = new ArrayList<>();
@@ -128,13 +137,7 @@ final class Fixtures {
 
         @Override
         public void restoreImage(AgentImage image) throws MigrationException {
-            if (!image.type().equals(local)) {
-                throw new MigrationException("agent type " + image.type() + " differs from this node's " + local);
-            }
-            if (!restored.isEmpty()) {
-                throw new MigrationException("the agent was already restored in this migration");
-            }
-            restored.add(image);
+            throw new MigrationException("TERN must not restore a whole image: it pre-creates the agent");
         }
 
         @Override
@@ -164,7 +167,10 @@ final class Fixtures {
 
                 @Override
                 public void complete(byte[] registers) throws MigrationException {
-                    restoreImage(new AgentImage(type, data, stack, registers));
+                    if (!restored.isEmpty()) {
+                        throw new MigrationException("the agent was already restored in this migration");
+                    }
+                    restored.add(new AgentImage(type, data, stack, registers));
                 }
             };
         }
@@ -192,10 +198,23 @@ final class Fixtures {
         return capture(strategy, image, ctx());
     }
 
+    /**
+     * Captures into the kit's {@link FakeChunkSink}: it refuses chunks over the context's limits as the core
+     * does, and the capture must leave it no contract violation (oversized chunk, chunk after a refusal or from
+     * another thread, chunk changed after hand-over). Returns the chunks as handed over.
+     */
     static List<byte[]> capture(TernStrategy strategy, AgentImage image, MigrationContext ctx) throws MigrationException {
-        List<byte[]> chunks = new ArrayList<>();
-        strategy.capture(new FakeAgent(image), ctx, chunks::add);
-        return chunks;
+        FakeChunkSink sink = new FakeChunkSink(ctx);
+        sink.open();
+        try {
+            strategy.capture(new FakeAgent(image), ctx, sink);
+        } finally {
+            sink.close();
+        }
+        assertThat(sink.refusal()).as("capture returned although the sink refused a chunk").isNull();
+        assertThat(sink.violations()).as("chunk sink contract violations").isEmpty();
+        assertThat(sink.modifiedChunks()).as("chunks changed after hand-over").isEmpty();
+        return new ArrayList<>(sink.chunks());
     }
 
     /** Restores the chunks and returns what the target received. */
