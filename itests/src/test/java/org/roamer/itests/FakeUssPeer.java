@@ -90,7 +90,23 @@ final class FakeUssPeer implements AutoCloseable {
     void register(NodeAddress locationServer, String mobile, String cluster) throws Exception {
         Wire.send(locationServer, Wire.json(MessageType.REGISTRATION, 2, 0, mobile, "{\"cluster\":\"" + cluster
                 + "\",\"from\":\"" + address + "\",\"profile\":{\"mt\":true,\"caps\":[\"voice\",\"data\"],\"apps\":[]}}"));
-        take(MessageType.ACK);
+        Frame answer = reply(2);
+        if (answer.type() != MessageType.ACK) {
+            throw new IllegalStateException("registration of " + mobile + " refused: "
+                    + new String(answer.payload(), StandardCharsets.UTF_8));
+        }
+    }
+
+    /** The reply to this fake's request with that correlation id (the LS also answers its HELLO). */
+    Frame reply(long correlation) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            Frame f = received.poll(1, TimeUnit.SECONDS);
+            if (f != null && f.has(Frame.REPLY) && f.correlationId() == correlation) {
+                return f;
+            }
+        }
+        throw new IllegalStateException("no reply to request " + correlation + " arrived at the fake USS");
     }
 
     Frame take(MessageType type) throws InterruptedException {

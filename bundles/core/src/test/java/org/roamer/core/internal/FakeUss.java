@@ -46,7 +46,13 @@ final class FakeUss implements FrameHandler, AutoCloseable {
         endpoint.send(net.ls.address(), Frame.of(MessageType.REGISTRATION, 2, mobile, Json.encode(
                 new Payloads.Registration(cluster, endpoint.localAddress().toString(),
                         Payloads.ProfileDto.of(org.roamer.api.Profile.defaults()), null))));
-        take(this, MessageType.ACK);
+        // the LS also acknowledged this fake's HELLO (correlation 1): wait for the registration's answer
+        while (true) {
+            Frame ack = take(this, MessageType.ACK);
+            if (ack.correlationId() == 2) {
+                return;
+            }
+        }
     }
 
     /** Answers a CALL_OFFER it kept. */
