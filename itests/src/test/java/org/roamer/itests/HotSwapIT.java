@@ -165,7 +165,19 @@ public class HotSwapIT extends RoamerTestSupport {
             {"roamer:strategy uss-c2 naive"}, {"roamer:strategy uss-c3 condor"},
         };
         int swapsDone = 0;
+        long baselineMoves;
+        long baselineNanos;
+        long swapStart;
+        long movesAtSwapStart;
         try {
+            // a baseline without swaps, to compare the migration rate with (printed, not asserted)
+            int movesAtStart = moves.get();
+            long t0 = System.nanoTime();
+            await().atMost(Duration.ofSeconds(60)).until(() -> moves.get() >= movesAtStart + 1500);
+            movesAtSwapStart = moves.get();
+            swapStart = System.nanoTime();
+            baselineMoves = movesAtSwapStart - movesAtStart;
+            baselineNanos = swapStart - t0;
             for (String[] swap : swaps) {
                 int movesBefore = moves.get();
                 execute(Duration.ofSeconds(60), swap);
@@ -176,6 +188,8 @@ public class HotSwapIT extends RoamerTestSupport {
         } finally {
             running.set(false);
         }
+        long swapMoves = moves.get() - movesAtSwapStart;
+        long swapNanos = System.nanoTime() - swapStart;
         for (Future<?> w : workers) {
             w.get();
         }
@@ -209,6 +223,9 @@ public class HotSwapIT extends RoamerTestSupport {
                 moves.get(), byStrategy, failures.size(), calls.get(),
                 sent.values().stream().mapToLong(Long::longValue).sum());
         failures.stream().limit(10).forEach(f -> System.out.println("  failed: " + f));
+        System.out.printf("HotSwapIT: %.0f moves/s without swaps (%d in %.1f s), %.0f moves/s while swapping"
+                + " (%d in %.1f s)%n", baselineMoves / (baselineNanos / 1e9), baselineMoves, baselineNanos / 1e9,
+                swapMoves / (swapNanos / 1e9), swapMoves, swapNanos / 1e9);
         reg.unregister();
     }
 
