@@ -9,6 +9,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
@@ -62,6 +64,9 @@ public final class RoamerCore {
         default void strategyAdded(MigrationStrategy strategy) {
         }
     }
+
+    /** What {@link #schedule} returns once the runtime stops: a future that is already cancelled. */
+    private static final ScheduledFuture<?> STOPPED = new Stopped();
 
     private final ExecutorService workers;
     private final ScheduledExecutorService timers;
@@ -205,8 +210,25 @@ public final class RoamerCore {
         return workers;
     }
 
-    public ScheduledExecutorService timers() {
-        return timers;
+    /**
+     * Runs {@code task} on the timer after a delay. While the runtime stops, nothing is scheduled and the
+     * returned future is already cancelled: a time-out armed during shutdown can never fire anyway.
+     */
+    public ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
+        try {
+            return timers.schedule(task, delay, unit);
+        } catch (RejectedExecutionException e) {
+            return STOPPED;
+        }
+    }
+
+    /** {@link ScheduledExecutorService#scheduleWithFixedDelay}, with the same shutdown rule as {@link #schedule}. */
+    public ScheduledFuture<?> scheduleWithFixedDelay(Runnable task, long initial, long delay, TimeUnit unit) {
+        try {
+            return timers.scheduleWithFixedDelay(task, initial, delay, unit);
+        } catch (RejectedExecutionException e) {
+            return STOPPED;
+        }
     }
 
     public Metrics metrics() {
@@ -232,6 +254,44 @@ public final class RoamerCore {
             LOG.error("task of {} failed", owner, t);
         };
         return new Actor(workers, log);
+    }
+
+    /** A future that was cancelled before it was ever scheduled. */
+    private static final class Stopped implements ScheduledFuture<Object> {
+        @Override
+        public long getDelay(TimeUnit unit) {
+            return 0;
+        }
+
+        @Override
+        public int compareTo(java.util.concurrent.Delayed o) {
+            return Long.compare(0, o.getDelay(TimeUnit.NANOSECONDS));
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterrupt) {
+            return false;
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return true;
+        }
+
+        @Override
+        public boolean isDone() {
+            return true;
+        }
+
+        @Override
+        public Object get() {
+            throw new java.util.concurrent.CancellationException("the Roamer runtime has stopped");
+        }
+
+        @Override
+        public Object get(long timeout, TimeUnit unit) {
+            return get();
+        }
     }
 
     private static ThreadFactory threads(String prefix) {

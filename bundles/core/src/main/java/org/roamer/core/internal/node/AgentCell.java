@@ -68,7 +68,7 @@ final class AgentCell implements AgentContext {
     private Waiting waiting;
     private Draining draining;
     /** FLUSH markers that reached the live agent before the migration they belong to started here. */
-    private final ArrayDeque<Frame> seenFlushes = new ArrayDeque<>(0);
+    private ArrayDeque<Frame> seenFlushes; // rarely needed: allocated on first use
     private String forwardTo;
     /** Epoch of the agent at {@link #forwardTo}; stamped on forwarded frames so the target knows them. */
     private long forwardEpoch;
@@ -371,6 +371,9 @@ final class AgentCell implements AgentContext {
                 } else {
                     // the marker overtook the TRANSFER it belongs to: everything before it has been delivered
                     // here; it goes first into the stub's buffer when that migration starts
+                    if (seenFlushes == null) {
+                        seenFlushes = new ArrayDeque<>(2);
+                    }
                     if (seenFlushes.size() == 8) {
                         seenFlushes.poll();
                         uss.core().metrics().inc("flush.stray");
@@ -725,12 +728,14 @@ final class AgentCell implements AgentContext {
         o.strategy = s.name();
         out = o;
         state = State.OUTGOING; // the stub now stands in for the agent
-        for (Frame marker : seenFlushes) {
-            if (marker.correlationId() == o.id) {
-                o.buffer.add(marker);
+        if (seenFlushes != null) {
+            for (Frame marker : seenFlushes) {
+                if (marker.correlationId() == o.id) {
+                    o.buffer.add(marker);
+                }
             }
+            seenFlushes = null;
         }
-        seenFlushes.clear();
         List<byte[]> chunks = new ArrayList<>();
         MigrationContext ctx = context(o.id, o.epoch, uss.id().value(), o.targetNode);
         try {
@@ -888,7 +893,7 @@ final class AgentCell implements AgentContext {
     }
 
     private ScheduledFuture<?> schedule(long millis, Runnable task) {
-        return uss.core().timers().schedule(() -> actor.execute(task), millis, TimeUnit.MILLISECONDS);
+        return uss.core().schedule(() -> actor.execute(task), millis, TimeUnit.MILLISECONDS);
     }
 
     private MigrationContext context(long id, long ep, String source, String target) {

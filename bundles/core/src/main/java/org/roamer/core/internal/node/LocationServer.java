@@ -270,7 +270,7 @@ public final class LocationServer extends SignalingNode {
         p.request = f;
         p.started = System.nanoTime();
         e.pending = p;
-        p.timeout = core.timers().schedule(() -> actor.execute(() -> {
+        p.timeout = core.schedule(() -> actor.execute(() -> {
             if (e.pending == p) {
                 finishFailed(mobile, e, "no MIGRATE_DONE within " + migrationTimeout + " ms");
             }

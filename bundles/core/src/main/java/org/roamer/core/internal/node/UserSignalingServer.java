@@ -143,7 +143,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         bind(transport, settings.listen(), settings.limits());
         core.directory().add(this);
         core.addStrategyListener(this);
-        hello = core.timers().scheduleWithFixedDelay(this::hello, 0, 250, TimeUnit.MILLISECONDS);
+        hello = core.scheduleWithFixedDelay(this::hello, 0, 250, TimeUnit.MILLISECONDS);
         scheduleCheckpoints();
         LOG.info("USS {} of cluster {} listening on {} ({})", id, cluster, address(), transport.name());
     }
@@ -349,14 +349,12 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
                 }
             }
             case TRANSFER -> {
-                {
-                    try {
-                        Payloads.Transfer t = Json.decode(f.payload(), Payloads.Transfer.class);
-                        trySend(t.target(), new Frame(MessageType.MIGRATE_FAILED, 0, f.correlationId(), f.epoch(), 0,
-                                f.mobile(), Json.encode(new Payloads.MigrateFailed(why))));
-                    } catch (FrameException e) {
-                        core.metrics().inc("frames.invalid");
-                    }
+                try {
+                    Payloads.Transfer t = Json.decode(f.payload(), Payloads.Transfer.class);
+                    trySend(t.target(), new Frame(MessageType.MIGRATE_FAILED, 0, f.correlationId(), f.epoch(), 0,
+                            f.mobile(), Json.encode(new Payloads.MigrateFailed(why))));
+                } catch (FrameException e) {
+                    core.metrics().inc("frames.invalid");
                 }
             }
             case TERMINATE_AGENT -> {
@@ -443,7 +441,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
             h.cancel(false);
         }
         registered = false;
-        hello = core.timers().scheduleWithFixedDelay(this::hello, 0, 250, TimeUnit.MILLISECONDS);
+        hello = core.scheduleWithFixedDelay(this::hello, 0, 250, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -460,7 +458,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         }
         long every = settings.checkpointSeconds();
         checkpoints = every <= 0 ? null
-                : core.timers().scheduleWithFixedDelay(this::checkpointAll, every, every, TimeUnit.SECONDS);
+                : core.scheduleWithFixedDelay(this::checkpointAll, every, every, TimeUnit.SECONDS);
     }
 
     /** The checkpoint store, when checkpointing is on and the store is installed. */
