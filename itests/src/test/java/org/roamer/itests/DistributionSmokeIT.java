@@ -139,10 +139,11 @@ public class DistributionSmokeIT extends RoamerTestSupport {
         assertNotNull("org.apache.karaf.shell configuration", shell);
         assertEquals("127.0.0.1", shell[0].getProperties().get("sshHost"));
 
-        // the SSH server itself (Karaf registers Apache MINA sshd's SshServer as a service)
-        Object sshServer = awaitServiceByName("org.apache.sshd.server.SshServer");
-        Method boundAddresses = sshServer.getClass().getMethod("getBoundAddresses");
-        Collection<?> addresses = awaitNonEmpty(() -> (Collection<?>) boundAddresses.invoke(sshServer));
+        // The SSH server itself: Karaf registers Apache MINA sshd's SshServer as a service *before* it
+        // starts it, and replaces the instance whenever its configuration is updated during boot, so the
+        // service is looked up again on every poll (holding the first instance seen failed once in CI: it
+        // had been stopped and replaced, its bound addresses stayed empty).
+        Collection<?> addresses = awaitNonEmpty(this::currentSshBoundAddresses);
         for (Object address : addresses) {
             InetSocketAddress socket = (InetSocketAddress) (SocketAddress) address;
             assertTrue("SSH bound to " + socket + ", expected loopback only", socket.getAddress().isLoopbackAddress());
@@ -164,13 +165,21 @@ public class DistributionSmokeIT extends RoamerTestSupport {
         assertTrue("the distribution ships no user at all: " + usersDefined, usersDefined.isEmpty());
     }
 
-    private Object awaitServiceByName(String className) {
-        return org.awaitility.Awaitility.await("service " + className)
-                .atMost(AWAIT_TIMEOUT)
-                .until(() -> {
-                    ServiceReference<?> reference = bundleContext.getServiceReference(className);
-                    return reference == null ? null : bundleContext.getService(reference);
-                }, java.util.Objects::nonNull);
+    private Collection<?> currentSshBoundAddresses() throws ReflectiveOperationException {
+        ServiceReference<?> reference = bundleContext.getServiceReference("org.apache.sshd.server.SshServer");
+        if (reference == null) {
+            return null;
+        }
+        Object sshServer = bundleContext.getService(reference);
+        try {
+            if (sshServer == null) {
+                return null;
+            }
+            Method boundAddresses = sshServer.getClass().getMethod("getBoundAddresses");
+            return new java.util.ArrayList<>((Collection<?>) boundAddresses.invoke(sshServer));
+        } finally {
+            bundleContext.ungetService(reference);
+        }
     }
 
     private static <T extends Collection<?>> T awaitNonEmpty(java.util.concurrent.Callable<T> supplier) {
