@@ -15,6 +15,11 @@ public final class Actor implements Executor {
     private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pending = new AtomicInteger();
     private final Runnable drain = this::drain;
+    /**
+     * The thread running a task through {@link #executeInline}, else null. Plain field: a thread only ever
+     * compares it with itself, and only that thread can have stored its own reference there.
+     */
+    private Thread inlineThread;
 
     /**
      * @param executor the shared worker pool
@@ -43,14 +48,25 @@ public final class Actor implements Executor {
             execute(task);
             return;
         }
+        inlineThread = Thread.currentThread();
         try {
             task.run();
         } catch (Throwable t) {
             onError.accept(t);
+        } finally {
+            inlineThread = null;
         }
         if (pending.decrementAndGet() > 0) {
             executor.execute(drain); // what arrived meanwhile runs on the pool, in order
         }
+    }
+
+    /**
+     * True while the calling thread runs a task of this actor through {@link #executeInline}, i.e. on the
+     * thread that submitted it rather than on a worker.
+     */
+    public boolean runningInline() {
+        return inlineThread == Thread.currentThread();
     }
 
     /** Tasks queued and not yet finished. */

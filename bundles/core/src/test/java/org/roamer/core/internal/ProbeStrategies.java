@@ -28,7 +28,7 @@ final class ProbeStrategies {
     private ProbeStrategies() {
     }
 
-    /** Like NAIVE: agent-chosen variables, only at a stable point. Encodes profile flag, calls count, delivered. */
+    /** Like NAIVE: agent-chosen variables, only at a stable point, non-blocking. Encodes profile flag, calls count, delivered. */
     static final class Vars implements MigrationStrategy {
         private final String name;
         volatile boolean failRestore;
@@ -45,6 +45,12 @@ final class ProbeStrategies {
         @Override
         public StrategyTraits traits() {
             return new StrategyTraits(false, true, false, true, "test variables");
+        }
+
+        /** Like NAIVE, small captures and restores run on the transport thread; {@link Image} keeps the default. */
+        @Override
+        public boolean nonBlocking() {
+            return true;
         }
 
         @Override

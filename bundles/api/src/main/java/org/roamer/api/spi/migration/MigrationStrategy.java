@@ -26,6 +26,14 @@ public interface MigrationStrategy {
     /** Service property carrying the strategy's name. */
     String NAME_PROPERTY = "roamer.strategy";
 
+    /**
+     * Largest image, in bytes, that the core captures or restores on a transport thread (see
+     * {@link #nonBlocking()}).
+     *
+     * @since 1.1
+     */
+    int INLINE_IMAGE_BYTES = 16 * 1024;
+
     /** Unique, stable name, e.g. {@code naive}; lower case letters, digits and '-'. */
     String name();
 
@@ -50,4 +58,16 @@ public interface MigrationStrategy {
      * @throws MigrationException when this node cannot take the agent (the migration rolls back)
      */
     RestoreSession beginRestore(RestoreTarget target, MigrationContext ctx) throws MigrationException;
+
+    /**
+     * Whether {@link #capture}, {@link #beginRestore} and the session's calls only compute: no file, disk
+     * or network I/O, no waiting on locks held elsewhere. The core may then run them for small agents
+     * (up to {@link #INLINE_IMAGE_BYTES}) on the transport thread that received the frame, saving a
+     * hand-off to a worker thread per step; otherwise, and by default, they run on a worker.
+     *
+     * @since 1.1
+     */
+    default boolean nonBlocking() {
+        return false;
+    }
 }

@@ -204,17 +204,21 @@ final class AgentCell implements AgentContext {
     }
 
     /**
-     * Hands a frame to this cell's actor. Light frames run at once on the calling (transport) thread if the
-     * actor is idle; the ones that may do heavy work — capturing the agent (TRANSFER) or rebuilding it (the
-     * last TRANSFER_DATA) — always go to the worker pool.
+     * Hands a frame to this cell's actor. The frame runs at once on the calling (transport) thread if the
+     * actor is idle. Work that may be heavy — capturing the agent after a TRANSFER, rebuilding it from
+     * TRANSFER_DATA — moves on to the worker pool unless its strategy is {@link MigrationStrategy#nonBlocking()
+     * non-blocking} and the agent small (see {@link #leaveTransportThread}).
      */
     void post(Frame f) {
-        boolean heavy = f.type() == MessageType.TRANSFER || f.type() == MessageType.TRANSFER_DATA;
-        if (heavy) {
-            actor.execute(() -> onFrame(f));
-        } else {
-            actor.executeInline(() -> onFrame(f));
-        }
+        actor.executeInline(() -> onFrame(f));
+    }
+
+    /**
+     * True when the caller runs on a transport thread and the strategy step ahead should run on a worker
+     * instead: the strategy may block, or the image is larger than {@link MigrationStrategy#INLINE_IMAGE_BYTES}.
+     */
+    private boolean leaveTransportThread(MigrationStrategy s, long imageBytes) {
+        return actor.runningInline() && (s == null || !s.nonBlocking() || imageBytes > MigrationStrategy.INLINE_IMAGE_BYTES);
     }
 
     // ------------------------------------------------------------------ dispatch
@@ -543,21 +547,42 @@ final class AgentCell implements AgentContext {
             }
             String name = new String(chunk, 1, n, java.nio.charset.StandardCharsets.US_ASCII);
             chunk = java.util.Arrays.copyOfRange(chunk, 1 + n, chunk.length);
-            MigrationStrategy s = uss.core().strategy(name);
-            if (s == null) {
+            if (uss.core().strategy(name) == null) {
                 failIncoming("strategy '" + name + "' is not installed on " + uss.id(), true);
                 return;
             }
-            try {
-                in.strategyName = name;
-                in.session = s.beginRestore(in, context(in.id, in.epoch, in.sourceNode, uss.id().value()));
-            } catch (MigrationException | RuntimeException e) {
-                failIncoming(name + " restore refused: " + e.getMessage(), true);
-                return;
-            }
+            in.strategyName = name;
         }
         in.expectedSeq++;
         in.bytes += chunk.length;
+        Incoming inc = in;
+        byte[] data = chunk;
+        if (leaveTransportThread(uss.core().strategy(inc.strategyName), inc.bytes)) {
+            actor.execute(() -> {
+                if (state == State.INCOMING && in == inc) {
+                    restoreChunk(inc, f, data);
+                }
+            });
+            return;
+        }
+        restoreChunk(inc, f, data);
+    }
+
+    /** Feeds one chunk to the strategy (starting its session on the first) and answers READY after the last. */
+    private void restoreChunk(Incoming in, Frame f, byte[] chunk) {
+        if (in.session == null) {
+            MigrationStrategy s = uss.core().strategy(in.strategyName);
+            if (s == null) {
+                failIncoming("strategy '" + in.strategyName + "' was uninstalled mid-migration", true);
+                return;
+            }
+            try {
+                in.session = s.beginRestore(in, context(in.id, in.epoch, in.sourceNode, uss.id().value()));
+            } catch (MigrationException | RuntimeException e) {
+                failIncoming(in.strategyName + " restore refused: " + e.getMessage(), true);
+                return;
+            }
+        }
         try {
             in.session.accept(chunk);
             if (f.has(Frame.LAST)) {
@@ -736,6 +761,19 @@ final class AgentCell implements AgentContext {
             }
             seenFlushes = null;
         }
+        if (leaveTransportThread(s, agent.applicationState().length + 4096L)) {
+            actor.execute(() -> {
+                if (state == State.OUTGOING && out == o) {
+                    captureAndSend(o, s);
+                }
+            });
+            return;
+        }
+        captureAndSend(o, s);
+    }
+
+    /** Captures the stopped agent with {@code s} and sends its chunks; arms the READY time-out. */
+    private void captureAndSend(Outgoing o, MigrationStrategy s) {
         List<byte[]> chunks = new ArrayList<>();
         MigrationContext ctx = context(o.id, o.epoch, uss.id().value(), o.targetNode);
         try {

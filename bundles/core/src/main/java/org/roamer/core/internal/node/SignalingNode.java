@@ -2,6 +2,7 @@ package org.roamer.core.internal.node;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -101,7 +102,13 @@ public abstract class SignalingNode implements FrameHandler {
     public CompletableFuture<Frame> request(NodeAddress to, Frame frame, long timeoutMillis) {
         CompletableFuture<Frame> f = new CompletableFuture<>();
         pending.put(frame.correlationId(), f);
-        f.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).whenComplete((r, e) -> pending.remove(frame.correlationId()));
+        // the core's timer, not orTimeout(): the JDK's delayer thread would be woken for every request
+        ScheduledFuture<?> timeout = core.schedule(() -> f.completeExceptionally(new TimeoutException(
+                "no reply to " + frame.type() + " within " + timeoutMillis + " ms")), timeoutMillis, TimeUnit.MILLISECONDS);
+        f.whenComplete((r, e) -> {
+            pending.remove(frame.correlationId());
+            timeout.cancel(false);
+        });
         try {
             send(to, frame);
         } catch (TransportException e) {

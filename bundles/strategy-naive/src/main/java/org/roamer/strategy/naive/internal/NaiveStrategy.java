@@ -33,6 +33,12 @@ public final class NaiveStrategy implements MigrationStrategy {
         return NAME;
     }
 
+    /** Capture and restore only compute (JSON in memory, nothing else). */
+    @Override
+    public boolean nonBlocking() {
+        return true;
+    }
+
     @Override
     public StrategyTraits traits() {
         return TRAITS;

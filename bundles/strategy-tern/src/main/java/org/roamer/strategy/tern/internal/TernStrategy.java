@@ -118,6 +118,12 @@ public final class TernStrategy implements MigrationStrategy {
         return NAME;
     }
 
+    /** Capture and restore only compute (pages copied in memory, no file). */
+    @Override
+    public boolean nonBlocking() {
+        return true;
+    }
+
     @Override
     public StrategyTraits traits() {
         return TRAITS;
