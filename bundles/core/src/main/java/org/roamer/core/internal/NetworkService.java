@@ -130,6 +130,21 @@ public final class NetworkService implements RoamerNetwork {
         } catch (java.io.IOException | org.osgi.framework.InvalidSyntaxException e) {
             throw new RoamerException("could not update the configuration of " + node + ": " + e.getMessage(), e);
         }
+        // Config Admin hands the change to the component asynchronously; return once the node uses it, so
+        // that the next migration from it is negotiated with the new preference.
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+        while (!strategy.equals(ussNode(node).settings().preferredStrategy())) {
+            if (System.nanoTime() > deadline) {
+                throw new RoamerException("the configuration of " + node + " was updated, but the node did not apply it"
+                        + " within " + TIMEOUT_MS + " ms");
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RoamerException("interrupted while waiting for " + node + " to apply the new preference");
+            }
+        }
     }
 
     // ------------------------------------------------------------------ crash recovery
