@@ -113,14 +113,7 @@ public final class FakeAgentLayout {
      */
     public static FakeAgentState decode(AgentImage image, AgentType local, MobileId expected)
             throws MigrationException {
-        if (image == null || image.type() == null || image.data() == null || image.stack() == null
-                || image.registers() == null) {
-            throw new MigrationException("incomplete agent image: " + image);
-        }
-        if (!image.type().equals(local)) {
-            throw new MigrationException("image of agent type " + describe(image.type())
-                    + " cannot be restored by this node's " + describe(local));
-        }
+        checkRestorable(image, local);
         try {
             DataInputStream d = in(image.data());
             if (d.readInt() != MAGIC) {
@@ -181,6 +174,21 @@ public final class FakeAgentLayout {
             throw new MigrationException("truncated agent image: " + e);
         } catch (IllegalArgumentException e) {
             throw new MigrationException("invalid agent image: " + e.getMessage());
+        }
+    }
+
+    /**
+     * What the core checks before it looks inside an image: all three segments are present and the type equals
+     * this node's. The part of {@link #decode} that holds for any layout.
+     */
+    static void checkRestorable(AgentImage image, AgentType local) throws MigrationException {
+        if (image == null || image.type() == null || image.data() == null || image.stack() == null
+                || image.registers() == null) {
+            throw new MigrationException("incomplete agent image: " + image);
+        }
+        if (!image.type().equals(local)) {
+            throw new MigrationException("image of agent type " + describe(image.type())
+                    + " cannot be restored by this node's " + describe(local));
         }
     }
 

@@ -17,7 +17,8 @@ import org.roamer.api.spi.migration.RestoreTarget;
  * <ul>
  * <li>{@link #restoreVariables}: the variables must be of the migrating mobile;</li>
  * <li>{@link #restoreImage}: the image's {@link AgentType} must equal {@link #localAgentType()} (bundle,
- * version and layout hash), and its segments must decode ({@link FakeAgentLayout}) to the migrating mobile;</li>
+ * version and layout hash), and its segments must decode ({@link FakeAgentLayout}) to the migrating mobile
+ * — or, {@link #withOpaqueImages() taking opaque images}, merely be present;</li>
  * <li>{@link #preCreate}: equal type, non-negative sizes whose sum is at most {@link #maxPreCreateBytes()}
  * (the core's limit is its data frame payload, 1 MiB by default); pages must fall inside their segment;
  * {@link PreCreatedAgent#complete} decodes the segments like {@code restoreImage};</li>
@@ -48,6 +49,7 @@ public final class FakeRestoreTarget implements RestoreTarget {
     private final MobileId expected;
     private AgentType localType = FakeAgentLayout.TYPE;
     private long maxPreCreateBytes = DEFAULT_MAX_PRE_CREATE_BYTES;
+    private boolean opaqueImages;
     private int failAtOperation = -1;
     private MigrationException failure;
 
@@ -75,6 +77,25 @@ public final class FakeRestoreTarget implements RestoreTarget {
     /** Another limit for pre-created segments. */
     public FakeRestoreTarget withMaxPreCreateBytes(long max) {
         this.maxPreCreateBytes = max;
+        return this;
+    }
+
+    /**
+     * Takes images as opaque bytes, for a strategy's own tests that move images of their own choosing (see
+     * {@link OpaqueAgent}) rather than a {@link FakeAgent}'s. {@link #restoreImage} and
+     * {@link PreCreatedAgent#complete} then check only what the core checks before it looks inside an image (all
+     * three segments present, the type equal to {@link #localAgentType()}), neither decode the segments with the
+     * {@link FakeAgentLayout} nor check the mobile in them, and leave {@link #restoredState()} {@code null}. Every
+     * other check stays: one restore per migration and one path per session, {@code preCreate}'s type and size
+     * limit, pages inside their segment, no use after {@link #close()}, {@link #failingAtOperation}.
+     *
+     * <p>The image is recorded as the strategy gave it, without a copy: the image passed to
+     * {@code restoreImage}, or the pre-created segments as the pages were written into them with the registers
+     * passed to {@code complete}. So a harness that measures a strategy's allocations through this target counts
+     * only what the core allocates too (the pre-created segments).
+     */
+    public FakeRestoreTarget withOpaqueImages() {
+        this.opaqueImages = true;
         return this;
     }
 
@@ -180,7 +201,7 @@ public final class FakeRestoreTarget implements RestoreTarget {
             if (registers == null) {
                 throw new MigrationException("no registers");
             }
-            rebuild(new AgentImage(type, data.clone(), stack.clone(), registers.clone()));
+            rebuild(new AgentImage(type, data, stack, registers));
             complete = true;
         }
     }
@@ -192,9 +213,14 @@ public final class FakeRestoreTarget implements RestoreTarget {
         if (img == null) {
             throw new MigrationException("no image");
         }
-        FakeAgentState s = FakeAgentLayout.decode(img, localType, expected);
-        image = new AgentImage(img.type(), img.data().clone(), img.stack().clone(), img.registers().clone());
-        state = s;
+        if (opaqueImages) {
+            FakeAgentLayout.checkRestorable(img, localType);
+            image = img;
+        } else {
+            FakeAgentState s = FakeAgentLayout.decode(img, localType, expected);
+            image = new AgentImage(img.type(), img.data().clone(), img.stack().clone(), img.registers().clone());
+            state = s;
+        }
         restored = true;
     }
 
@@ -250,12 +276,15 @@ public final class FakeRestoreTarget implements RestoreTarget {
         return variables;
     }
 
-    /** The image restored on {@link Path#IMAGE} or {@link Path#PRE_CREATED} (a copy taken then), else {@code null}. */
+    /**
+     * The image restored on {@link Path#IMAGE} or {@link Path#PRE_CREATED} (a copy taken then; taking
+     * {@link #withOpaqueImages() opaque images}, the image as given), else {@code null}.
+     */
     public AgentImage restoredImage() {
         return image;
     }
 
-    /** The restored image decoded, else {@code null}. */
+    /** The restored image decoded, else {@code null} (always when taking {@link #withOpaqueImages() opaque images}). */
     public FakeAgentState restoredState() {
         return state;
     }

@@ -18,6 +18,8 @@ import org.roamer.api.spi.migration.PreCreatedAgent;
 /** The fakes behave like the core and record what the core relies on. */
 class FakesTest {
     private static final AgentType TYPE = FakeAgentLayout.TYPE;
+    /** A type whose images are not in the kit's layout. */
+    private static final AgentType OPAQUE = new AgentType("org.example.agent", "1.0.0", 42L);
 
     // ------------------------------------------------------------------ layout
 
@@ -104,6 +106,42 @@ class FakesTest {
         assertThat(a.state().variables().delivered()).isEqualTo(45);
         assertThat(a.snapshotImage().data()).isNotEqualTo(before.data());
         assertThat(before.data()).isEqualTo(Agents.inCalls(128).snapshotImage().data());
+    }
+
+    @Test
+    void opaqueAgentHandsOutItsImageAsGivenAndNoVariables() {
+        AgentImage img = OpaqueAgent.randomImage(OPAQUE, 100, 10, 4, 1);
+        OpaqueAgent a = OpaqueAgent.of(img);
+        assertThat(a.mobile()).isEqualTo(Agents.ALICE);
+        assertThat(a.status()).isEqualTo(AgentStatus.NEGOTIATING);
+        assertThat(a.atStablePoint()).isFalse();
+        assertThatThrownBy(a::variables).isInstanceOf(IllegalStateException.class).hasMessageContaining("alice")
+                .hasMessageContaining("negotiating");
+        assertThat(a.imageCalls()).isZero();
+        assertThat(a.image()).isSameAs(img);
+        assertThat(a.image()).isSameAs(img);
+        assertThat(a.imageCalls()).isEqualTo(2);
+        assertThat(OpaqueAgent.of(Agents.BOB, img).mobile()).isEqualTo(Agents.BOB);
+        assertThat(OpaqueAgent.of(null).image()).isNull(); // an incomplete image, for the strategy to refuse
+
+        IllegalStateException gone = new IllegalStateException("runtime gone");
+        OpaqueAgent failing = OpaqueAgent.failing(gone);
+        assertThatThrownBy(failing::image).isSameAs(gone);
+        assertThat(failing.imageCalls()).isEqualTo(1);
+        assertThat(failing).hasToString("OpaqueAgent[alice, failing with " + gone + "]");
+    }
+
+    @Test
+    void randomImagesHaveTheAskedSizesAndDependOnlyOnTheSeed() {
+        AgentImage img = OpaqueAgent.randomImage(OPAQUE, 1_000, 20, 0, 7);
+        assertThat(img.type()).isEqualTo(OPAQUE);
+        assertThat(img.data()).hasSize(1_000).isEqualTo(OpaqueAgent.randomImage(OPAQUE, 1_000, 20, 0, 7).data());
+        assertThat(img.stack()).hasSize(20);
+        assertThat(img.registers()).isEmpty();
+        assertThat(img.data()).isNotEqualTo(OpaqueAgent.randomImage(OPAQUE, 1_000, 20, 0, 8).data())
+                .isNotEqualTo(new byte[1_000]);
+        assertThatThrownBy(() -> OpaqueAgent.randomImage(OPAQUE, 1, -1, 1, 7))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("stack -1");
     }
 
     // ------------------------------------------------------------------ sink
@@ -219,6 +257,68 @@ class FakesTest {
         FakeRestoreTarget failing = new FakeRestoreTarget(Agents.ALICE).failingAtOperation(1, full);
         PreCreatedAgent a = failing.preCreate(TYPE, 10, 0);
         assertThatThrownBy(() -> a.writeData(0, new byte[1])).isSameAs(full);
+    }
+
+    @Test
+    void opaqueTargetRestoresImagesItCannotDecodeWithTheCoresOtherChecks() throws Exception {
+        AgentImage img = OpaqueAgent.randomImage(OPAQUE, 300, 30, 8, 1);
+        assertThatThrownBy(() -> new FakeRestoreTarget(Agents.ALICE).withLocalType(OPAQUE).restoreImage(img))
+                .as("without the option the kit decodes").hasMessageContaining("magic");
+
+        FakeRestoreTarget t = new FakeRestoreTarget(Agents.ALICE).withLocalType(OPAQUE).withOpaqueImages();
+        t.restoreImage(img);
+        assertThat(t.restored()).isTrue();
+        assertThat(t.path()).isEqualTo(FakeRestoreTarget.Path.IMAGE);
+        assertThat(t.restoredImage()).isSameAs(img);
+        assertThat(t.restoredState()).isNull();
+        assertThatThrownBy(() -> t.restoreImage(img)).hasMessageContaining("already restored");
+
+        FakeRestoreTarget foreign = new FakeRestoreTarget(Agents.ALICE).withOpaqueImages();
+        assertThatThrownBy(() -> foreign.restoreImage(img)).isExactlyInstanceOf(MigrationException.class)
+                .hasMessageContaining("org.example.agent").hasMessageContaining("cannot be restored");
+        FakeRestoreTarget incomplete = new FakeRestoreTarget(Agents.ALICE).withLocalType(OPAQUE).withOpaqueImages();
+        assertThatThrownBy(() -> incomplete.restoreImage(new AgentImage(OPAQUE, img.data(), null, img.registers())))
+                .isExactlyInstanceOf(MigrationException.class).hasMessageContaining("incomplete");
+        assertThat(foreign.restored()).isFalse();
+        assertThat(incomplete.restored()).isFalse();
+    }
+
+    @Test
+    void opaqueTargetRecordsPreCreatedSegmentsAsWrittenAndKeepsThePreCreateChecks() throws Exception {
+        AgentImage img = OpaqueAgent.randomImage(OPAQUE, 300, 30, 8, 2);
+        assertThatThrownBy(() -> new FakeRestoreTarget(Agents.ALICE).withOpaqueImages().withMaxPreCreateBytes(100)
+                .withLocalType(OPAQUE).preCreate(OPAQUE, 300, 30)).hasMessageContaining("exceed 100");
+        assertThatThrownBy(() -> new FakeRestoreTarget(Agents.ALICE).withOpaqueImages().preCreate(OPAQUE, 1, 1))
+                .hasMessageContaining("differs");
+
+        FakeRestoreTarget t = new FakeRestoreTarget(Agents.ALICE).withLocalType(OPAQUE).withOpaqueImages();
+        PreCreatedAgent a = t.preCreate(OPAQUE, 300, 30);
+        assertThatThrownBy(() -> a.writeData(250, new byte[51])).hasMessageContaining("outside");
+        a.writeData(200, Arrays.copyOfRange(img.data(), 200, 300));
+        a.writeData(0, Arrays.copyOf(img.data(), 200));
+        a.writeStack(0, img.stack());
+        assertThatThrownBy(() -> a.complete(null)).hasMessageContaining("no registers");
+        assertThat(t.restored()).isFalse();
+        a.complete(img.registers());
+        assertThat(t.restored()).isTrue();
+        assertThat(t.path()).isEqualTo(FakeRestoreTarget.Path.PRE_CREATED);
+        assertThat(t.pagesWritten()).isEqualTo(3);
+        assertThat(t.restoredImage().type()).isEqualTo(OPAQUE);
+        assertThat(t.restoredImage().data()).isEqualTo(img.data());
+        assertThat(t.restoredImage().stack()).isEqualTo(img.stack());
+        assertThat(t.restoredImage().registers()).isSameAs(img.registers());
+        assertThat(t.restoredState()).isNull();
+        assertThatThrownBy(() -> a.writeStack(0, new byte[1])).hasMessageContaining("complete");
+        assertThat(t.violations()).singleElement().asString().contains("after complete()");
+
+        MigrationException full = new MigrationException("full");
+        FakeRestoreTarget failing = new FakeRestoreTarget(Agents.ALICE).withLocalType(OPAQUE).withOpaqueImages()
+                .failingAtOperation(3, full);
+        PreCreatedAgent f = failing.preCreate(OPAQUE, 300, 30);
+        f.writeData(0, img.data());
+        f.writeStack(0, img.stack());
+        assertThatThrownBy(() -> f.complete(img.registers())).isSameAs(full);
+        assertThat(failing.restored()).isFalse();
     }
 
     // ------------------------------------------------------------------ driver
