@@ -6,27 +6,23 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
-import org.roamer.api.AgentStatus;
 import org.roamer.api.MobileId;
 import org.roamer.api.NodeId;
 import org.roamer.api.spi.migration.AgentImage;
 import org.roamer.api.spi.migration.AgentType;
-import org.roamer.api.spi.migration.MigratingAgent;
 import org.roamer.api.spi.migration.MigrationContext;
 import org.roamer.api.spi.migration.MigrationException;
-import org.roamer.api.spi.migration.MigrationVariables;
-import org.roamer.api.spi.migration.PreCreatedAgent;
 import org.roamer.api.spi.migration.RestoreSession;
 import org.roamer.api.spi.migration.RestoreTarget;
 import org.roamer.testkit.FakeChunkSink;
+import org.roamer.testkit.FakeRestoreTarget;
+import org.roamer.testkit.OpaqueAgent;
 
 /**
- * Tiny fakes of what the core provides to a strategy, for TERN's own tests. Chunks are captured into the
- * conformance kit's {@link FakeChunkSink} (bundles/testkit). The agent and the target stay here: these tests move
- * opaque images (random bytes of chosen segment sizes, any bytes in the property and fuzz tests), while the kit's
- * {@code FakeAgent} only hands out images in its own layout and its {@code FakeRestoreTarget} decodes every image
- * it restores in that layout, so it would refuse them.
+ * What the core provides to a strategy, for TERN's own tests, from the conformance kit (bundles/testkit): these
+ * tests move opaque images (random bytes of chosen segment sizes, any bytes in the property and fuzz tests), so
+ * the source agent is the kit's {@link OpaqueAgent} and the target its {@link FakeRestoreTarget} taking opaque
+ * images; chunks are captured into its {@link FakeChunkSink}.
  */
 final class Fixtures {
     static final MobileId ALICE = MobileId.of("alice");
@@ -48,18 +44,11 @@ final class Fixtures {
 
     /** An image of the local type with random segments of the given sizes. */
     static AgentImage image(int data, int stack, int registers, long seed) {
-        return image(LOCAL, data, stack, registers, seed);
+        return OpaqueAgent.randomImage(LOCAL, data, stack, registers, seed);
     }
 
     static AgentImage image(AgentType type, int data, int stack, int registers, long seed) {
-        Random r = new Random(seed);
-        return new AgentImage(type, bytes(r, data), bytes(r, stack), bytes(r, registers));
-    }
-
-    private static byte[] bytes(Random r, int n) {
-        byte[] b = new byte[n];
-        r.nextBytes(b);
-        return b;
+        return OpaqueAgent.randomImage(type, data, stack, registers, seed);
     }
 
     /** The seed's TERN case: "a data size of about 72 Kbytes". */
@@ -67,122 +56,24 @@ final class Fixtures {
         return image(72 * 1024, 512, 16, 72);
     }
 
-    /** A stopped source agent that hands out a fixed image; NAIVE's variables are not available. */
-    static class FakeAgent implements MigratingAgent {
-        private final AgentImage image;
-        int imageCalls;
-
-        FakeAgent(AgentImage image) {
-            this.image = image;
-        }
-
-        @Override
-        public MobileId mobile() {
-            return ALICE;
-        }
-
-        @Override
-        public AgentStatus status() {
-            return AgentStatus.NEGOTIATING;
-        }
-
-        @Override
-        public boolean atStablePoint() {
-            return false;
-        }
-
-        @Override
-        public MigrationVariables variables() {
-            throw new IllegalStateException("not at a stable point: negotiating");
-        }
-
-        @Override
-        public AgentImage image() {
-            imageCalls++;
-            return image;
-        }
+    /**
+     * The target as TERN uses it: the kit's target taking opaque images, running {@link #LOCAL}, pre-creating up
+     * to {@link #MAX_IMAGE} bytes of segments (it refuses a foreign type or sizes over that limit, bounds-checks
+     * every page written, and restores at most one agent). TERN pre-creates: {@link #restored} checks that it did.
+     */
+    static FakeRestoreTarget target() {
+        return new FakeRestoreTarget(ALICE).withLocalType(LOCAL).withMaxPreCreateBytes(MAX_IMAGE).withOpaqueImages();
     }
 
     /**
-     * The target as TERN uses it: {@link #preCreate} does what the core's does (refuses a foreign type or sizes
-     * over its limit, allocates the segments, bounds-checks every page written), and the agent is recorded when
-     * the pre-created agent completes, at most once. Restoring variables or a whole image is refused: TERN
-     * pre-creates.
+     * Asserts the target holds one agent, completed after pre-creating it (TERN must neither restore variables
+     * nor a whole image), without a contract violation; returns its image.
      */
-    static class FakeTarget implements RestoreTarget {
-        final List<AgentImage> restored = new ArrayList<>();
-        final AgentType local;
-        final long maxSegments;
-        int preCreated;
-        long pageWrites;
-
-        FakeTarget() {
-            this(LOCAL, MAX_IMAGE);
-        }
-
-        FakeTarget(AgentType local, long maxSegments) {
-            this.local = local;
-            this.maxSegments = maxSegments;
-        }
-
-        @Override
-        public AgentType localAgentType() {
-            return local;
-        }
-
-        @Override
-        public void restoreVariables(MigrationVariables variables) throws MigrationException {
-            throw new MigrationException("TERN must not restore variables");
-        }
-
-        @Override
-        public void restoreImage(AgentImage image) throws MigrationException {
-            throw new MigrationException("TERN must not restore a whole image: it pre-creates the agent");
-        }
-
-        @Override
-        public PreCreatedAgent preCreate(AgentType type, int dataSize, int stackSize) throws MigrationException {
-            if (!type.equals(local)) {
-                throw new MigrationException("agent type " + type + " differs from this node's " + local);
-            }
-            if (dataSize < 0 || stackSize < 0 || dataSize + (long) stackSize > maxSegments) {
-                throw new MigrationException("declared segment sizes " + dataSize + "+" + stackSize + " exceed "
-                        + maxSegments);
-            }
-            if (preCreated++ > 0) {
-                throw new MigrationException("an agent was already pre-created in this migration");
-            }
-            byte[] data = new byte[dataSize];
-            byte[] stack = new byte[stackSize];
-            return new PreCreatedAgent() {
-                @Override
-                public void writeData(int offset, byte[] page) throws MigrationException {
-                    write(data, offset, page, "data");
-                }
-
-                @Override
-                public void writeStack(int offset, byte[] page) throws MigrationException {
-                    write(stack, offset, page, "stack");
-                }
-
-                @Override
-                public void complete(byte[] registers) throws MigrationException {
-                    if (!restored.isEmpty()) {
-                        throw new MigrationException("the agent was already restored in this migration");
-                    }
-                    restored.add(new AgentImage(type, data, stack, registers));
-                }
-            };
-        }
-
-        private void write(byte[] segment, int offset, byte[] page, String name) throws MigrationException {
-            if (offset < 0 || page.length > segment.length - offset) {
-                throw new MigrationException(name + " page at " + offset + " (+" + page.length + ") outside segment of "
-                        + segment.length + " bytes");
-            }
-            pageWrites++;
-            System.arraycopy(page, 0, segment, offset, page.length);
-        }
+    static AgentImage restored(FakeRestoreTarget target) {
+        assertThat(target.restored()).as("an agent restored").isTrue();
+        assertThat(target.path()).as("TERN pre-creates the agent").isEqualTo(FakeRestoreTarget.Path.PRE_CREATED);
+        assertThat(target.violations()).as("restore target contract violations").isEmpty();
+        return target.restoredImage();
     }
 
     /** Asserts two images are equal segment by segment (byte arrays compared with Arrays.equals). */
@@ -207,7 +98,7 @@ final class Fixtures {
         FakeChunkSink sink = new FakeChunkSink(ctx);
         sink.open();
         try {
-            strategy.capture(new FakeAgent(image), ctx, sink);
+            strategy.capture(OpaqueAgent.of(image), ctx, sink);
         } finally {
             sink.close();
         }
@@ -219,15 +110,12 @@ final class Fixtures {
 
     /** Restores the chunks and returns what the target received. */
     static AgentImage restore(TernStrategy strategy, List<byte[]> chunks) throws MigrationException {
-        FakeTarget target = new FakeTarget();
+        FakeRestoreTarget target = target();
         restore(strategy, target, ctx(), chunks);
-        if (target.restored.size() != 1) {
-            throw new AssertionError("expected one restored agent, got " + target.restored.size());
-        }
-        return target.restored.get(0);
+        return restored(target);
     }
 
-    static void restore(TernStrategy strategy, FakeTarget target, MigrationContext ctx, List<byte[]> chunks)
+    static void restore(TernStrategy strategy, RestoreTarget target, MigrationContext ctx, List<byte[]> chunks)
             throws MigrationException {
         RestoreSession session = strategy.beginRestore(target, ctx);
         for (byte[] c : chunks) {

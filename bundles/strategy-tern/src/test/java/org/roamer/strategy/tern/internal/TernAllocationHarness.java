@@ -7,8 +7,7 @@ import java.util.List;
 import org.roamer.api.spi.migration.AgentImage;
 import org.roamer.api.spi.migration.MigrationContext;
 import org.roamer.api.spi.migration.MigrationException;
-import org.roamer.strategy.tern.internal.Fixtures.FakeAgent;
-import org.roamer.strategy.tern.internal.Fixtures.FakeTarget;
+import org.roamer.testkit.OpaqueAgent;
 
 /**
  * Prints what one TERN migration allocates on the source (capture) and on the target (restore, including
@@ -40,7 +39,7 @@ public final class TernAllocationHarness {
                 MigrationContext ctx = Fixtures.ctx(1 << 20, 64L << 20);
                 List<byte[]> chunks = Fixtures.capture(strategy, image, ctx);
                 for (int i = 0; i < warmup; i++) {
-                    Fixtures.restore(strategy, new FakeTarget(), ctx, capture(strategy, image, ctx));
+                    Fixtures.restore(strategy, Fixtures.target(), ctx, capture(strategy, image, ctx));
                 }
                 long captureBytes = 0;
                 long restoreBytes = 0;
@@ -52,7 +51,7 @@ public final class TernAllocationHarness {
                     List<byte[]> captured = capture(strategy, image, ctx);
                     long t1 = System.nanoTime();
                     long a1 = mx.getThreadAllocatedBytes(thread);
-                    Fixtures.restore(strategy, new FakeTarget(), ctx, captured);
+                    Fixtures.restore(strategy, Fixtures.target(), ctx, captured);
                     long t2 = System.nanoTime();
                     long a2 = mx.getThreadAllocatedBytes(thread);
                     captureBytes += a1 - a0;
@@ -72,7 +71,7 @@ public final class TernAllocationHarness {
     private static List<byte[]> capture(TernStrategy strategy, AgentImage image, MigrationContext ctx)
             throws MigrationException {
         List<byte[]> chunks = new ArrayList<>();
-        strategy.capture(new FakeAgent(image), ctx, chunks::add);
+        strategy.capture(OpaqueAgent.of(image), ctx, chunks::add);
         return chunks;
     }
 }

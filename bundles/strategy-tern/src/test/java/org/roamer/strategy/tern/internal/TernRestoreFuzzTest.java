@@ -10,7 +10,7 @@ import java.util.List;
 import org.roamer.api.spi.migration.AgentImage;
 import org.roamer.api.spi.migration.MigrationException;
 import org.roamer.api.spi.migration.RestoreSession;
-import org.roamer.strategy.tern.internal.Fixtures.FakeTarget;
+import org.roamer.testkit.FakeRestoreTarget;
 
 /**
  * The TERN restore path on arbitrary chunks: a valid restore or a {@link MigrationException}, never another
@@ -27,7 +27,7 @@ class TernRestoreFuzzTest {
     @FuzzTest(maxDuration = "60s")
     void restore(byte[] input) throws Exception {
         List<byte[]> chunks = chunks(input);
-        FakeTarget target = new FakeTarget();
+        FakeRestoreTarget target = Fixtures.target();
         RestoreSession session = strategy.beginRestore(target, Fixtures.ctx());
         try {
             for (byte[] c : chunks) {
@@ -36,12 +36,11 @@ class TernRestoreFuzzTest {
             session.finish();
         } catch (MigrationException refused) {
             assertThat(refused.getMessage()).isNotBlank();
-            assertThat(target.restored).isEmpty();
+            assertThat(target.restored()).isFalse();
             session.abort();
             return;
         }
-        assertThat(target.restored).hasSize(1);
-        AgentImage image = target.restored.get(0);
+        AgentImage image = Fixtures.restored(target);
         assertThat(image.type()).isEqualTo(Fixtures.LOCAL);
         // what was accepted captures again into chunks that restore to the same image
         Fixtures.assertSameImage(Fixtures.restore(strategy, Fixtures.capture(strategy, image)), image);

@@ -15,7 +15,7 @@ import net.jqwik.api.constraints.IntRange;
 import org.roamer.api.spi.migration.AgentImage;
 import org.roamer.api.spi.migration.MigrationContext;
 import org.roamer.api.spi.migration.MigrationException;
-import org.roamer.strategy.tern.internal.Fixtures.FakeTarget;
+import org.roamer.testkit.FakeRestoreTarget;
 
 class TernRoundTripPropertiesTest {
     @Property(tries = 200)
@@ -26,10 +26,9 @@ class TernRoundTripPropertiesTest {
         MigrationContext ctx = Fixtures.ctx(maxChunk, Fixtures.MAX_IMAGE);
         List<byte[]> chunks = Fixtures.capture(strategy, image, ctx);
         assertThat(chunks).allSatisfy(c -> assertThat(c.length).isLessThanOrEqualTo(maxChunk));
-        FakeTarget target = new FakeTarget();
+        FakeRestoreTarget target = Fixtures.target();
         Fixtures.restore(strategy, target, ctx, chunks);
-        assertThat(target.restored).hasSize(1);
-        Fixtures.assertSameImage(target.restored.get(0), image);
+        Fixtures.assertSameImage(Fixtures.restored(target), image);
     }
 
     @Property(tries = 200)
@@ -43,10 +42,10 @@ class TernRoundTripPropertiesTest {
         } else {
             chunks.remove(i);
         }
-        FakeTarget target = new FakeTarget();
+        FakeRestoreTarget target = Fixtures.target();
         assertThatThrownBy(() -> Fixtures.restore(strategy, target, Fixtures.ctx(), chunks))
                 .isExactlyInstanceOf(MigrationException.class);
-        assertThat(target.restored).isEmpty();
+        assertThat(target.restored()).isFalse();
     }
 
     @Provide

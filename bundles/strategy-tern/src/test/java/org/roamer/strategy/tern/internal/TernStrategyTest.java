@@ -10,7 +10,9 @@ import static org.roamer.strategy.tern.internal.Fixtures.capture;
 import static org.roamer.strategy.tern.internal.Fixtures.ctx;
 import static org.roamer.strategy.tern.internal.Fixtures.image;
 import static org.roamer.strategy.tern.internal.Fixtures.restore;
+import static org.roamer.strategy.tern.internal.Fixtures.restored;
 import static org.roamer.strategy.tern.internal.Fixtures.seed72k;
+import static org.roamer.strategy.tern.internal.Fixtures.target;
 
 import java.lang.annotation.Annotation;
 import java.nio.file.Path;
@@ -28,26 +30,28 @@ import org.roamer.api.spi.migration.AgentType;
 import org.roamer.api.spi.migration.MigrationContext;
 import org.roamer.api.spi.migration.MigrationException;
 import org.roamer.api.spi.migration.MigrationStrategy;
+import org.roamer.api.spi.migration.MigrationVariables;
 import org.roamer.api.spi.migration.PreCreatedAgent;
 import org.roamer.api.spi.migration.RestoreSession;
-import org.roamer.strategy.tern.internal.Fixtures.FakeAgent;
-import org.roamer.strategy.tern.internal.Fixtures.FakeTarget;
+import org.roamer.api.spi.migration.RestoreTarget;
+import org.roamer.testkit.FakeRestoreTarget;
+import org.roamer.testkit.OpaqueAgent;
 
 class TernStrategyTest {
     private final TernStrategy strategy = new TernStrategy();
 
     /** Restores into a fresh target; asserts the refusal is a MigrationException and nothing was restored. */
-    private static MigrationException refused(TernStrategy strategy, FakeTarget target, MigrationContext ctx,
+    private static MigrationException refused(TernStrategy strategy, FakeRestoreTarget target, MigrationContext ctx,
             List<byte[]> chunks) {
         Throwable t = catchThrowable(() -> restore(strategy, target, ctx, chunks));
         assertThat(t).isExactlyInstanceOf(MigrationException.class);
         assertThat(t.getMessage()).isNotBlank();
-        assertThat(target.restored).isEmpty();
+        assertThat(target.restored()).isFalse();
         return (MigrationException) t;
     }
 
     private MigrationException refused(List<byte[]> chunks) {
-        return refused(strategy, new FakeTarget(), ctx(), chunks);
+        return refused(strategy, target(), ctx(), chunks);
     }
 
     private static List<Integer> kinds(List<byte[]> chunks) {
@@ -85,12 +89,11 @@ class TernStrategyTest {
     void seedImageOf72KbRoundTripsPageByPageAndPrintsItsChunks() throws Exception {
         AgentImage image = seed72k();
         List<byte[]> chunks = capture(strategy, image);
-        FakeTarget target = new FakeTarget();
+        FakeRestoreTarget target = target();
         restore(strategy, target, ctx(), chunks);
-        assertThat(target.restored).hasSize(1);
-        Fixtures.assertSameImage(target.restored.get(0), image);
+        Fixtures.assertSameImage(restored(target), image);
         // 72 KiB of data in 18 pages of 4 KiB, 512 bytes of stack in 1 page: each written straight in
-        assertThat(target.pageWrites).isEqualTo(19);
+        assertThat(target.pagesWritten()).isEqualTo(19);
         assertThat(kinds(chunks)).hasSize(22).startsWith(1, 2, 3).endsWith(3, 4, 5);
 
         TernStrategy batched = new TernStrategy(config(4096, 1024));
@@ -122,10 +125,9 @@ class TernStrategyTest {
         Collections.sort(sorted);
         assertThat(kinds).isEqualTo(sorted);
         // a 4096-byte page does not fit a 1000-byte chunk: pages are split, and still arrive whole
-        FakeTarget target = new FakeTarget();
+        FakeRestoreTarget target = target();
         restore(strategy, target, small, chunks);
-        assertThat(target.restored).hasSize(1);
-        Fixtures.assertSameImage(target.restored.get(0), image);
+        Fixtures.assertSameImage(restored(target), image);
     }
 
     @Test
@@ -159,10 +161,10 @@ class TernStrategyTest {
 
     @Test
     void captureNeverAsksForMigrationVariablesAndCutsMidNegotiation() throws Exception {
-        FakeAgent agent = new FakeAgent(image(100, 10, 1, 3));
+        OpaqueAgent agent = OpaqueAgent.of(image(100, 10, 1, 3));
         List<byte[]> chunks = new ArrayList<>();
         strategy.capture(agent, ctx(), chunks::add);
-        assertThat(agent.imageCalls).isEqualTo(1);
+        assertThat(agent.imageCalls()).isEqualTo(1);
         assertThat(chunks).isNotEmpty();
     }
 
@@ -170,31 +172,26 @@ class TernStrategyTest {
     void captureRefusesWhatCannotBeMovedBeforeEmittingAnything() {
         List<byte[]> emitted = new ArrayList<>();
         MigrationContext tight = ctx(1_000, 5_000);
-        assertThatThrownBy(() -> strategy.capture(new FakeAgent(image(5_000, 1, 0, 4)), tight, emitted::add))
+        assertThatThrownBy(() -> strategy.capture(OpaqueAgent.of(image(5_000, 1, 0, 4)), tight, emitted::add))
                 .isExactlyInstanceOf(MigrationException.class).hasMessageContaining("over this migration's limit");
-        assertThatThrownBy(() -> strategy.capture(new FakeAgent(image(10, 1, 995, 4)), tight, emitted::add))
+        assertThatThrownBy(() -> strategy.capture(OpaqueAgent.of(image(10, 1, 995, 4)), tight, emitted::add))
                 .isExactlyInstanceOf(MigrationException.class).hasMessageContaining("do not fit one chunk");
-        assertThatThrownBy(() -> strategy.capture(new FakeAgent(image(10, 1, 1, 4)), ctx(TernFormat.PAGE_OVERHEAD,
+        assertThatThrownBy(() -> strategy.capture(OpaqueAgent.of(image(10, 1, 1, 4)), ctx(TernFormat.PAGE_OVERHEAD,
                 5_000), emitted::add)).isExactlyInstanceOf(MigrationException.class).hasMessageContaining("no room");
         AgentImage longName = image(new AgentType("b".repeat(2_000), "1", 1), 1, 1, 1, 4);
-        assertThatThrownBy(() -> strategy.capture(new FakeAgent(longName), ctx(), emitted::add))
+        assertThatThrownBy(() -> strategy.capture(OpaqueAgent.of(longName), ctx(), emitted::add))
                 .isExactlyInstanceOf(MigrationException.class).hasMessageContaining("agent bundle");
         assertThat(emitted).isEmpty();
     }
 
     @Test
     void captureTurnsAFailingOrIncompleteImageIntoAMigrationException() {
-        FakeAgent throwing = new FakeAgent(null) {
-            @Override
-            public AgentImage image() {
-                throw new IllegalStateException("runtime gone");
-            }
-        };
+        OpaqueAgent throwing = OpaqueAgent.failing(new IllegalStateException("runtime gone"));
         assertThatThrownBy(() -> strategy.capture(throwing, ctx(), c -> { }))
                 .isExactlyInstanceOf(MigrationException.class).hasMessageContaining("runtime gone");
-        assertThatThrownBy(() -> strategy.capture(new FakeAgent(null), ctx(), c -> { }))
+        assertThatThrownBy(() -> strategy.capture(OpaqueAgent.of(null), ctx(), c -> { }))
                 .isExactlyInstanceOf(MigrationException.class).hasMessageContaining("incomplete image");
-        assertThatThrownBy(() -> strategy.capture(new FakeAgent(new AgentImage(LOCAL, null, new byte[0], new byte[0])),
+        assertThatThrownBy(() -> strategy.capture(OpaqueAgent.of(new AgentImage(LOCAL, null, new byte[0], new byte[0])),
                 ctx(), c -> { })).isExactlyInstanceOf(MigrationException.class);
     }
 
@@ -206,9 +203,9 @@ class TernStrategyTest {
         AgentType otherVersion = new AgentType(LOCAL.bundle(), "0.2.0", LOCAL.layoutHash());
         AgentType otherLayout = new AgentType(LOCAL.bundle(), LOCAL.version(), 0xbadL);
         for (AgentType foreign : List.of(otherBundle, otherVersion, otherLayout)) {
-            FakeTarget target = new FakeTarget();
+            FakeRestoreTarget target = target();
             MigrationException e = refused(strategy, target, ctx(), capture(strategy, image(foreign, 9_000, 10, 2, 5)));
-            assertThat(target.preCreated).as("refused before pre-creating").isZero();
+            assertThat(target.operations()).as("refused before pre-creating").isZero();
             if (foreign == otherBundle) {
                 assertThat(e).hasMessageContaining("com.example.agent").hasMessageContaining("org.roamer.core");
             } else if (foreign == otherVersion) {
@@ -224,10 +221,10 @@ class TernStrategyTest {
         List<byte[]> chunks = capture(strategy, image(100, 10, 1, 6));
         MigrationContext otherMigration = new MigrationContext(8L, ALICE, 3L, NodeId.of("uss-a"), NodeId.of("uss-b"),
                 Fixtures.MAX_CHUNK, Fixtures.MAX_IMAGE, Path.of("target"));
-        assertThat(refused(strategy, new FakeTarget(), otherMigration, chunks)).hasMessageContaining("migration 7");
+        assertThat(refused(strategy, target(), otherMigration, chunks)).hasMessageContaining("migration 7");
         MigrationContext otherMobile = new MigrationContext(7L, MobileId.of("bob"), 3L, NodeId.of("uss-a"),
                 NodeId.of("uss-b"), Fixtures.MAX_CHUNK, Fixtures.MAX_IMAGE, Path.of("target"));
-        assertThat(refused(strategy, new FakeTarget(), otherMobile, chunks)).hasMessageContaining("mobile 'alice'");
+        assertThat(refused(strategy, target(), otherMobile, chunks)).hasMessageContaining("mobile 'alice'");
 
         byte[] args = chunks.get(0).clone();
         args[2] = 2;
@@ -264,14 +261,14 @@ class TernStrategyTest {
     void truncatedImagesAreRefused() throws Exception {
         List<byte[]> chunks = capture(strategy, seed72k());
         // missing last chunk (the registers): finish() says what is missing
-        FakeTarget target = new FakeTarget();
+        FakeRestoreTarget target = target();
         RestoreSession session = strategy.beginRestore(target, ctx());
         for (byte[] c : chunks.subList(0, chunks.size() - 1)) {
             session.accept(c);
         }
         assertThatThrownBy(session::finish).isExactlyInstanceOf(MigrationException.class)
                 .hasMessageContaining("incomplete").hasMessageContaining("registers missing");
-        assertThat(target.restored).isEmpty();
+        assertThat(target.restored()).isFalse();
         // every other prefix is refused as well
         for (int n = 0; n < chunks.size(); n++) {
             refused(chunks.subList(0, n));
@@ -348,24 +345,24 @@ class TernStrategyTest {
     @ParameterizedTest
     @ValueSource(ints = {4 * 1024 * 1024 + 1, Integer.MAX_VALUE, -1})
     void oversizedOrNegativeDeclaredSizesAreRefusedBeforeAllocation(int declared) throws Exception {
-        FakeTarget target = new FakeTarget();
+        FakeRestoreTarget target = target();
         List<byte[]> chunks = List.of(TernFormat.args(7L, ALICE, LOCAL), TernFormat.sizes(declared, 0, 0));
         MigrationException e = refused(strategy, target, ctx(), chunks);
         assertThat(e).hasMessageMatching("(?s).*(over this migration's limit|negative).*");
-        assertThat(target.preCreated).isZero();
+        assertThat(target.operations()).as("refused before pre-creating").isZero();
         // the sum counts, not each size alone
-        FakeTarget sum = new FakeTarget();
+        FakeRestoreTarget sum = target();
         refused(strategy, sum, ctx(), List.of(TernFormat.args(7L, ALICE, LOCAL),
                 TernFormat.sizes(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE)));
-        assertThat(sum.preCreated).isZero();
+        assertThat(sum.operations()).as("refused before pre-creating").isZero();
     }
 
     @Test
     void registersThatCannotFitAChunkAreRefusedBeforeAllocation() throws Exception {
-        FakeTarget target = new FakeTarget();
+        FakeRestoreTarget target = target();
         refused(strategy, target, ctx(), List.of(TernFormat.args(7L, ALICE, LOCAL),
                 TernFormat.sizes(0, 0, Fixtures.MAX_CHUNK)));
-        assertThat(target.preCreated).isZero();
+        assertThat(target.operations()).as("refused before pre-creating").isZero();
     }
 
     @Test
@@ -378,20 +375,39 @@ class TernStrategyTest {
     @Test
     void theTargetsOwnRefusalsAndFailuresComeBackAsMigrationExceptions() throws Exception {
         List<byte[]> chunks = capture(strategy, image(9_000, 10, 2, 9));
-        FakeTarget small = new FakeTarget(LOCAL, 1_000);
+        FakeRestoreTarget small = target().withMaxPreCreateBytes(1_000);
         assertThat(refused(strategy, small, ctx(), chunks)).hasMessageContaining("exceed 1000");
-        FakeTarget broken = new FakeTarget() {
+        // a target whose preCreate fails with an unchecked exception; otherwise the kit's
+        FakeRestoreTarget behind = target();
+        RestoreTarget broken = new RestoreTarget() {
+            @Override
+            public AgentType localAgentType() {
+                return behind.localAgentType();
+            }
+
+            @Override
+            public void restoreVariables(MigrationVariables variables) throws MigrationException {
+                behind.restoreVariables(variables);
+            }
+
+            @Override
+            public void restoreImage(AgentImage image) throws MigrationException {
+                behind.restoreImage(image);
+            }
+
             @Override
             public PreCreatedAgent preCreate(AgentType type, int dataSize, int stackSize) {
                 throw new IllegalStateException("cell retired");
             }
         };
-        assertThat(refused(strategy, broken, ctx(), chunks)).hasMessageContaining("cell retired");
+        Throwable t = catchThrowable(() -> restore(strategy, broken, ctx(), chunks));
+        assertThat(t).isExactlyInstanceOf(MigrationException.class).hasMessageContaining("cell retired");
+        assertThat(behind.restored()).isFalse();
     }
 
     @Test
     void chunksOverTheLimitOrMissingOrShorterThanTheFramingAreRefused() throws Exception {
-        assertThat(refused(strategy, new FakeTarget(), ctx(100, 1_000), List.of(new byte[101])))
+        assertThat(refused(strategy, target(), ctx(100, 1_000), List.of(new byte[101])))
                 .hasMessageContaining("exceeds this migration's limit");
         assertThat(refused(java.util.Arrays.asList((byte[]) null))).hasMessageContaining("missing chunk");
         assertThat(refused(List.of(new byte[] {'T', 1, 0}))).hasMessageContaining("shorter");
@@ -403,7 +419,7 @@ class TernStrategyTest {
     @Test
     void acceptAfterAbortOrFinishOrARefusalIsRefusedAndAbortNeverThrows() throws Exception {
         List<byte[]> chunks = capture(strategy, image(100, 10, 1, 10));
-        RestoreSession aborted = strategy.beginRestore(new FakeTarget(), ctx());
+        RestoreSession aborted = strategy.beginRestore(target(), ctx());
         aborted.accept(chunks.get(0));
         aborted.abort();
         assertThatCode(aborted::abort).doesNotThrowAnyException();
@@ -411,32 +427,32 @@ class TernStrategyTest {
                 .hasMessageContaining("aborted");
         assertThatThrownBy(aborted::finish).isExactlyInstanceOf(MigrationException.class).hasMessageContaining("aborted");
 
-        FakeTarget target = new FakeTarget();
+        FakeRestoreTarget target = target();
         RestoreSession finished = strategy.beginRestore(target, ctx());
         for (byte[] c : chunks) {
             finished.accept(c);
         }
         finished.finish();
-        assertThat(target.restored).hasSize(1);
+        restored(target);
         assertThatThrownBy(() -> finished.accept(chunks.get(0))).isExactlyInstanceOf(MigrationException.class)
                 .hasMessageContaining("finished");
         assertThatThrownBy(finished::finish).isExactlyInstanceOf(MigrationException.class);
         assertThatCode(finished::abort).doesNotThrowAnyException();
 
-        RestoreSession failed = strategy.beginRestore(new FakeTarget(), ctx());
+        RestoreSession failed = strategy.beginRestore(target(), ctx());
         assertThatThrownBy(() -> failed.accept(chunks.get(1))).isExactlyInstanceOf(MigrationException.class);
         assertThatThrownBy(() -> failed.accept(chunks.get(0))).isExactlyInstanceOf(MigrationException.class)
                 .hasMessageContaining("failed");
         assertThatCode(failed::abort).doesNotThrowAnyException();
 
-        RestoreSession fresh = strategy.beginRestore(new FakeTarget(), ctx());
+        RestoreSession fresh = strategy.beginRestore(target(), ctx());
         assertThatCode(fresh::abort).doesNotThrowAnyException();
         assertThatThrownBy(fresh::finish).isExactlyInstanceOf(MigrationException.class);
     }
 
     @Test
     void finishWithoutChunksSaysSo() throws Exception {
-        RestoreSession session = strategy.beginRestore(new FakeTarget(), ctx());
+        RestoreSession session = strategy.beginRestore(target(), ctx());
         assertThatThrownBy(session::finish).isExactlyInstanceOf(MigrationException.class)
                 .hasMessageContaining("no chunk arrived");
     }
