@@ -19,6 +19,7 @@ import org.roamer.api.NodeId;
 import org.roamer.api.spi.migration.AgentImage;
 import org.roamer.api.spi.migration.MigrationContext;
 import org.roamer.api.spi.migration.MigrationException;
+import org.roamer.testkit.OpaqueAgent;
 
 /** The crash-recovery helpers: listing and reading the checkpoints of a directory. */
 class CheckpointsTest {
@@ -30,7 +31,7 @@ class CheckpointsTest {
                 Clock.fixed(at, ZoneOffset.UTC), Durability.FSYNC);
         MigrationContext ctx = new MigrationContext(migrationId, mobile, epoch, Fixtures.SOURCE, Fixtures.TARGET,
                 Fixtures.MAX_CHUNK, Fixtures.MAX_IMAGE, work);
-        s.capture(new Fixtures.FakeAgent(image), ctx, c -> { });
+        s.capture(OpaqueAgent.of(mobile, image), ctx, c -> { });
         return Checkpoints.defaultDirectory(work).resolve(Checkpoints.fileName(mobile, epoch, migrationId,
                 Fixtures.SOURCE));
     }

@@ -9,8 +9,7 @@ import java.util.List;
 import org.roamer.api.spi.migration.AgentImage;
 import org.roamer.api.spi.migration.MigrationContext;
 import org.roamer.api.spi.migration.MigrationException;
-import org.roamer.strategy.condor.internal.Fixtures.FakeAgent;
-import org.roamer.strategy.condor.internal.Fixtures.FakeTarget;
+import org.roamer.testkit.OpaqueAgent;
 
 /**
  * Prints what one Condor migration needs: bytes allocated on the source (capture: checkpoint written,
@@ -43,7 +42,7 @@ public final class CondorAllocationHarness {
             AgentImage image = Fixtures.image(size[0], size[1], size[2], 1);
             MigrationContext ctx = Fixtures.ctx(work, 1 << 20, 64L << 20);
             for (int i = 0; i < warmup; i++) {
-                Fixtures.restore(strategy, new FakeTarget(), ctx, capture(strategy, image, ctx));
+                Fixtures.restore(strategy, Fixtures.target(), ctx, capture(strategy, image, ctx));
             }
             long captureBytes = 0;
             long restoreBytes = 0;
@@ -56,7 +55,7 @@ public final class CondorAllocationHarness {
                 List<byte[]> captured = capture(strategy, image, ctx);
                 long t1 = System.nanoTime();
                 long a1 = mx.getThreadAllocatedBytes(thread);
-                Fixtures.restore(strategy, new FakeTarget(), ctx, captured);
+                Fixtures.restore(strategy, Fixtures.target(), ctx, captured);
                 long t2 = System.nanoTime();
                 long a2 = mx.getThreadAllocatedBytes(thread);
                 captureBytes += a1 - a0;
@@ -80,7 +79,7 @@ public final class CondorAllocationHarness {
     private static List<byte[]> capture(CondorStrategy strategy, AgentImage image, MigrationContext ctx)
             throws MigrationException {
         List<byte[]> chunks = new ArrayList<>();
-        strategy.capture(new FakeAgent(image), ctx, chunks::add);
+        strategy.capture(OpaqueAgent.of(image), ctx, chunks::add);
         return chunks;
     }
 }

@@ -13,7 +13,7 @@ import java.util.List;
 import org.roamer.api.spi.migration.AgentImage;
 import org.roamer.api.spi.migration.MigrationException;
 import org.roamer.api.spi.migration.RestoreSession;
-import org.roamer.strategy.condor.internal.Fixtures.FakeTarget;
+import org.roamer.testkit.FakeRestoreTarget;
 
 /**
  * The Condor restore path on arbitrary chunks: a valid restore or a {@link MigrationException}, never another
@@ -47,7 +47,7 @@ class CondorRestoreFuzzTest {
     @FuzzTest(maxDuration = "60s")
     void restore(byte[] input) throws Exception {
         List<byte[]> chunks = chunks(input);
-        FakeTarget target = new FakeTarget();
+        FakeRestoreTarget target = Fixtures.target();
         RestoreSession session = strategy.beginRestore(target, Fixtures.ctx(WORK));
         try {
             for (byte[] c : chunks) {
@@ -56,14 +56,13 @@ class CondorRestoreFuzzTest {
             session.finish();
         } catch (MigrationException refused) {
             assertThat(refused.getMessage()).isNotBlank();
-            assertThat(target.restored).isEmpty();
+            assertThat(target.restored()).isFalse();
             session.abort();
             assertThat(Fixtures.files(WORK.resolve("checkpoints"))).isEmpty();
             return;
         }
-        assertThat(target.restored).hasSize(1);
+        AgentImage image = Fixtures.restored(target);
         assertThat(Fixtures.files(WORK.resolve("checkpoints"))).isEmpty();
-        AgentImage image = target.restored.get(0);
         assertThat(image.type()).isEqualTo(Fixtures.LOCAL);
         // what was accepted captures again into a checkpoint that restores to the same image
         Fixtures.assertSameImage(Fixtures.restore(strategy, Fixtures.capture(strategy, image, WORK), WORK), image);

@@ -20,7 +20,7 @@ import net.jqwik.api.lifecycle.AfterTry;
 import org.roamer.api.spi.migration.AgentImage;
 import org.roamer.api.spi.migration.MigrationContext;
 import org.roamer.api.spi.migration.MigrationException;
-import org.roamer.strategy.condor.internal.Fixtures.FakeTarget;
+import org.roamer.testkit.FakeRestoreTarget;
 
 class CondorRoundTripPropertiesTest {
     private final Path work;
@@ -51,10 +51,9 @@ class CondorRoundTripPropertiesTest {
         List<byte[]> chunks = Fixtures.capture(strategy, image, ctx);
         assertThat(chunks).allSatisfy(c -> assertThat(c.length).isLessThanOrEqualTo(Math.min(chunkSize,
                 Fixtures.MAX_CHUNK)));
-        FakeTarget target = new FakeTarget();
+        FakeRestoreTarget target = Fixtures.target();
         Fixtures.restore(strategy, target, ctx, chunks);
-        assertThat(target.restored).hasSize(1);
-        Fixtures.assertSameImage(target.restored.get(0), image);
+        Fixtures.assertSameImage(Fixtures.restored(target), image);
         assertThat(Fixtures.files(work.resolve("checkpoints"))).hasSize(keep ? 2 : 0);
     }
 
@@ -71,10 +70,10 @@ class CondorRoundTripPropertiesTest {
             bad = file.clone();
             bad[at] ^= (byte) (1 << (where % 8));
         }
-        FakeTarget target = new FakeTarget();
+        FakeRestoreTarget target = Fixtures.target();
         assertThatThrownBy(() -> Fixtures.restore(strategy, target, Fixtures.ctx(work), Fixtures.split(bad, 4096)))
                 .isExactlyInstanceOf(MigrationException.class);
-        assertThat(target.restored).isEmpty();
+        assertThat(target.restored()).isFalse();
         assertThat(Fixtures.files(work.resolve("checkpoints"))).isEmpty();
     }
 

@@ -13,7 +13,9 @@ import static org.roamer.strategy.condor.internal.Fixtures.ctx;
 import static org.roamer.strategy.condor.internal.Fixtures.files;
 import static org.roamer.strategy.condor.internal.Fixtures.image;
 import static org.roamer.strategy.condor.internal.Fixtures.restore;
+import static org.roamer.strategy.condor.internal.Fixtures.restored;
 import static org.roamer.strategy.condor.internal.Fixtures.seed72k;
+import static org.roamer.strategy.condor.internal.Fixtures.target;
 
 import java.io.IOException;
 import java.lang.annotation.Annotation;
@@ -41,8 +43,8 @@ import org.roamer.api.spi.migration.MigrationContext;
 import org.roamer.api.spi.migration.MigrationException;
 import org.roamer.api.spi.migration.MigrationStrategy;
 import org.roamer.api.spi.migration.RestoreSession;
-import org.roamer.strategy.condor.internal.Fixtures.FakeAgent;
-import org.roamer.strategy.condor.internal.Fixtures.FakeTarget;
+import org.roamer.testkit.FakeRestoreTarget;
+import org.roamer.testkit.OpaqueAgent;
 
 class CondorStrategyTest {
     private final CondorStrategy strategy = Fixtures.strategy();
@@ -54,19 +56,19 @@ class CondorStrategyTest {
         return work.resolve("checkpoints");
     }
 
-    private static MigrationException refused(CondorStrategy strategy, FakeTarget target, MigrationContext ctx,
+    private static MigrationException refused(CondorStrategy strategy, FakeRestoreTarget target, MigrationContext ctx,
             List<byte[]> chunks) {
         Throwable t = catchThrowable(() -> restore(strategy, target, ctx, chunks));
         assertThat(t).isExactlyInstanceOf(MigrationException.class);
         assertThat(t.getMessage()).isNotBlank();
-        assertThat(target.restored).isEmpty();
+        assertThat(target.restored()).isFalse();
         return (MigrationException) t;
     }
 
     /** Refused at the target; afterwards only the source's checkpoint (if any) is left, no target file, no temp. */
     private MigrationException refused(List<byte[]> chunks) throws IOException {
         List<String> before = files(checkpoints());
-        MigrationException e = refused(strategy, new FakeTarget(), ctx(work), chunks);
+        MigrationException e = refused(strategy, target(), ctx(work), chunks);
         assertThat(files(checkpoints())).isEqualTo(before);
         return e;
     }
@@ -101,11 +103,10 @@ class CondorStrategyTest {
         byte[] file = Files.readAllBytes(checkpoints().resolve(source));
         assertThat(concat(chunks)).as("the USS transfers the file").isEqualTo(file);
 
-        FakeTarget t = new FakeTarget();
+        FakeRestoreTarget t = target();
         restore(strategy, t, ctx(work), chunks);
-        assertThat(t.restored).hasSize(1);
-        Fixtures.assertSameImage(t.restored.get(0), image);
-        assertThat(t.preCreated).isZero();
+        Fixtures.assertSameImage(restored(t), image);
+        assertThat(t.operations()).as("restoreImage alone, no pre-create").isEqualTo(1);
         assertThat(files(checkpoints())).containsExactly(source, target);
         assertThat(Files.readAllBytes(checkpoints().resolve(target))).isEqualTo(file);
 
@@ -167,7 +168,7 @@ class CondorStrategyTest {
                 Clock.fixed(NOW, ZoneOffset.UTC), recording);
         AgentImage image = seed72k();
         List<String> atFirstChunk = new ArrayList<>();
-        s.capture(new FakeAgent(image), ctx(work), chunk -> {
+        s.capture(OpaqueAgent.of(image), ctx(work), chunk -> {
             if (atFirstChunk.isEmpty()) {
                 atFirstChunk.addAll(events);
                 try {
@@ -184,7 +185,7 @@ class CondorStrategyTest {
 
         events.clear();
         List<byte[]> chunks = capture(strategy, image, work);
-        restore(s, new FakeTarget(), ctx(work), chunks);
+        restore(s, target(), ctx(work), chunks);
         assertThat(events).containsExactly("force temp " + size, "force directory checkpoints");
     }
 
@@ -218,7 +219,7 @@ class CondorStrategyTest {
 
     @Test
     void aFailedCaptureLeavesNoCheckpoint() throws Exception {
-        assertThatThrownBy(() -> strategy.capture(new FakeAgent(seed72k()), ctx(work), c -> {
+        assertThatThrownBy(() -> strategy.capture(OpaqueAgent.of(seed72k()), ctx(work), c -> {
             throw new MigrationException("image exceeds the core's limit");
         })).isExactlyInstanceOf(MigrationException.class);
         assertThat(files(checkpoints())).isEmpty();
@@ -226,20 +227,15 @@ class CondorStrategyTest {
 
     @Test
     void captureRefusesWhatCannotBeMovedBeforeWritingAnything() throws Exception {
-        assertThatThrownBy(() -> strategy.capture(new FakeAgent(image(5_000, 1, 0, 4)), ctx(work, 1_000, 5_000), c -> { }))
+        assertThatThrownBy(() -> strategy.capture(OpaqueAgent.of(image(5_000, 1, 0, 4)), ctx(work, 1_000, 5_000), c -> { }))
                 .isExactlyInstanceOf(MigrationException.class).hasMessageContaining("over this migration's limit");
         AgentImage longName = image(new AgentType("b".repeat(2_000), "1", 1), 1, 1, 1, 4);
-        assertThatThrownBy(() -> strategy.capture(new FakeAgent(longName), ctx(work), c -> { }))
+        assertThatThrownBy(() -> strategy.capture(OpaqueAgent.of(longName), ctx(work), c -> { }))
                 .isExactlyInstanceOf(MigrationException.class).hasMessageContaining("agent bundle");
-        FakeAgent throwing = new FakeAgent(null) {
-            @Override
-            public AgentImage image() {
-                throw new IllegalStateException("runtime gone");
-            }
-        };
+        OpaqueAgent throwing = OpaqueAgent.failing(new IllegalStateException("runtime gone"));
         assertThatThrownBy(() -> strategy.capture(throwing, ctx(work), c -> { }))
                 .isExactlyInstanceOf(MigrationException.class).hasMessageContaining("runtime gone");
-        assertThatThrownBy(() -> strategy.capture(new FakeAgent(null), ctx(work), c -> { }))
+        assertThatThrownBy(() -> strategy.capture(OpaqueAgent.of(null), ctx(work), c -> { }))
                 .isExactlyInstanceOf(MigrationException.class).hasMessageContaining("incomplete image");
         assertThat(files(checkpoints())).isEmpty();
     }
@@ -252,7 +248,7 @@ class CondorStrategyTest {
         assertThatThrownBy(() -> capture(s, seed72k(), work)).isExactlyInstanceOf(MigrationException.class)
                 .hasMessageContaining("cannot write the checkpoint");
         List<byte[]> chunks = capture(strategy, seed72k(), work);
-        assertThat(refused(s, new FakeTarget(), ctx(work), chunks)).hasMessageContaining("cannot write the checkpoint");
+        assertThat(refused(s, target(), ctx(work), chunks)).hasMessageContaining("cannot write the checkpoint");
     }
 
     // ------------------------------------------------------------------ foreign checkpoints
@@ -275,13 +271,13 @@ class CondorStrategyTest {
         List<byte[]> chunks = capture(strategy, image(100, 10, 1, 6), work);
         MigrationContext otherMigration = new MigrationContext(8L, ALICE, 3L, Fixtures.SOURCE, Fixtures.TARGET,
                 Fixtures.MAX_CHUNK, Fixtures.MAX_IMAGE, work);
-        assertThat(refused(strategy, new FakeTarget(), otherMigration, chunks)).hasMessageContaining("migration 7");
+        assertThat(refused(strategy, target(), otherMigration, chunks)).hasMessageContaining("migration 7");
         MigrationContext otherMobile = new MigrationContext(7L, MobileId.of("bob"), 3L, Fixtures.SOURCE,
                 Fixtures.TARGET, Fixtures.MAX_CHUNK, Fixtures.MAX_IMAGE, work);
-        assertThat(refused(strategy, new FakeTarget(), otherMobile, chunks)).hasMessageContaining("mobile alice");
+        assertThat(refused(strategy, target(), otherMobile, chunks)).hasMessageContaining("mobile alice");
         MigrationContext otherEpoch = new MigrationContext(7L, ALICE, 4L, Fixtures.SOURCE, Fixtures.TARGET,
                 Fixtures.MAX_CHUNK, Fixtures.MAX_IMAGE, work);
-        assertThat(refused(strategy, new FakeTarget(), otherEpoch, chunks)).hasMessageContaining("epoch 3");
+        assertThat(refused(strategy, target(), otherEpoch, chunks)).hasMessageContaining("epoch 3");
     }
 
     // ------------------------------------------------------------------ garbled, truncated, reordered, duplicated
@@ -306,14 +302,14 @@ class CondorStrategyTest {
     @Test
     void truncatedCheckpointsAreRefused() throws Exception {
         List<byte[]> chunks = Fixtures.split(concat(capture(strategy, seed72k(), work)), 16_384);
-        FakeTarget target = new FakeTarget();
+        FakeRestoreTarget target = target();
         RestoreSession session = strategy.beginRestore(target, ctx(work));
         for (byte[] c : chunks.subList(0, chunks.size() - 1)) {
             session.accept(c);
         }
         assertThatThrownBy(session::finish).isExactlyInstanceOf(MigrationException.class)
                 .hasMessageContaining("checksum mismatch");
-        assertThat(target.restored).isEmpty();
+        assertThat(target.restored()).isFalse();
         for (int n = 0; n < chunks.size(); n++) {
             refused(chunks.subList(0, n));
         }
@@ -370,9 +366,9 @@ class CondorStrategyTest {
 
     @Test
     void chunksOverTheLimitsOrMissingAreRefused() throws Exception {
-        assertThat(refused(strategy, new FakeTarget(), ctx(work, 100, 1_000), List.of(new byte[101])))
+        assertThat(refused(strategy, target(), ctx(work, 100, 1_000), List.of(new byte[101])))
                 .hasMessageContaining("exceeds this migration's limit of 100");
-        assertThat(refused(strategy, new FakeTarget(), ctx(work, 100, 250), List.of(new byte[100], new byte[100],
+        assertThat(refused(strategy, target(), ctx(work, 100, 250), List.of(new byte[100], new byte[100],
                 new byte[100]))).hasMessageContaining("exceeds this migration's limit of 250 bytes at chunk 3");
         assertThat(refused(Arrays.asList((byte[]) null))).hasMessageContaining("missing chunk");
         assertThat(files(checkpoints())).isEmpty();
@@ -385,7 +381,7 @@ class CondorStrategyTest {
         List<byte[]> chunks = Fixtures.split(concat(capture(strategy, seed72k(), work)), 16_384);
         List<String> sourceOnly = files(checkpoints());
 
-        RestoreSession aborted = strategy.beginRestore(new FakeTarget(), ctx(work));
+        RestoreSession aborted = strategy.beginRestore(target(), ctx(work));
         aborted.accept(chunks.get(0));
         try (var s = Files.list(checkpoints())) {
             assertThat(s.filter(p -> p.getFileName().toString().endsWith(".tmp"))).hasSize(1);
@@ -397,25 +393,25 @@ class CondorStrategyTest {
                 .hasMessageContaining("aborted");
         assertThatThrownBy(aborted::finish).isExactlyInstanceOf(MigrationException.class).hasMessageContaining("aborted");
 
-        FakeTarget target = new FakeTarget();
+        FakeRestoreTarget target = target();
         RestoreSession finished = strategy.beginRestore(target, ctx(work));
         for (byte[] c : chunks) {
             finished.accept(c);
         }
         finished.finish();
-        assertThat(target.restored).hasSize(1);
+        restored(target);
         assertThatThrownBy(() -> finished.accept(chunks.get(0))).isExactlyInstanceOf(MigrationException.class)
                 .hasMessageContaining("finished");
         assertThatThrownBy(finished::finish).isExactlyInstanceOf(MigrationException.class);
         assertThatCode(finished::abort).doesNotThrowAnyException();
 
-        RestoreSession failed = strategy.beginRestore(new FakeTarget(), ctx(work, 100, Fixtures.MAX_IMAGE));
+        RestoreSession failed = strategy.beginRestore(target(), ctx(work, 100, Fixtures.MAX_IMAGE));
         assertThatThrownBy(() -> failed.accept(chunks.get(0))).isExactlyInstanceOf(MigrationException.class);
         assertThatThrownBy(() -> failed.accept(new byte[1])).isExactlyInstanceOf(MigrationException.class)
                 .hasMessageContaining("failed");
         assertThatCode(failed::abort).doesNotThrowAnyException();
 
-        RestoreSession empty = strategy.beginRestore(new FakeTarget(), ctx(work));
+        RestoreSession empty = strategy.beginRestore(target(), ctx(work));
         assertThatThrownBy(empty::finish).isExactlyInstanceOf(MigrationException.class)
                 .hasMessageContaining("no checkpoint bytes arrived");
     }
@@ -423,7 +419,7 @@ class CondorStrategyTest {
     @Test
     void theTargetsRefusalRemovesItsCheckpoint() throws Exception {
         List<byte[]> chunks = capture(strategy, seed72k(), work);
-        FakeTarget twice = new FakeTarget();
+        FakeRestoreTarget twice = target();
         twice.restoreImage(seed72k());
         assertThatThrownBy(() -> restore(strategy, twice, ctx(work), chunks))
                 .isExactlyInstanceOf(MigrationException.class).hasMessageContaining("already restored");

@@ -11,29 +11,25 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import java.util.stream.Stream;
-import org.roamer.api.AgentStatus;
 import org.roamer.api.MobileId;
 import org.roamer.api.NodeId;
 import org.roamer.api.spi.migration.AgentImage;
 import org.roamer.api.spi.migration.AgentType;
-import org.roamer.api.spi.migration.MigratingAgent;
 import org.roamer.api.spi.migration.MigrationContext;
 import org.roamer.api.spi.migration.MigrationException;
-import org.roamer.api.spi.migration.MigrationVariables;
-import org.roamer.api.spi.migration.PreCreatedAgent;
 import org.roamer.api.spi.migration.RestoreSession;
 import org.roamer.api.spi.migration.RestoreTarget;
 import org.roamer.testkit.FakeChunkSink;
+import org.roamer.testkit.FakeRestoreTarget;
+import org.roamer.testkit.OpaqueAgent;
 
 /**
- * Tiny fakes of what the core provides to a strategy, and checkpoint helpers, for Condor's own tests. Chunks are
- * captured into the conformance kit's {@link FakeChunkSink} (bundles/testkit). The agent and the target stay
- * here: these tests move opaque images (random bytes of chosen segment sizes, any bytes in the property and fuzz
- * tests, images read back from checkpoint files), while the kit's {@code FakeAgent} only hands out images in its
- * own layout and its {@code FakeRestoreTarget} decodes every image it restores in that layout, so it would refuse
- * them.
+ * Checkpoint helpers and what the core provides to a strategy, for Condor's own tests, the latter from the
+ * conformance kit (bundles/testkit): these tests move opaque images (random bytes of chosen segment sizes, any
+ * bytes in the property and fuzz tests, images read back from checkpoint files), so the source agent is the kit's
+ * {@link OpaqueAgent} and the target its {@link FakeRestoreTarget} taking opaque images; chunks are captured into
+ * its {@link FakeChunkSink}.
  */
 final class Fixtures {
     static final MobileId ALICE = MobileId.of("alice");
@@ -120,18 +116,11 @@ final class Fixtures {
 
     /** An image of the local type with random segments of the given sizes. */
     static AgentImage image(int data, int stack, int registers, long seed) {
-        return image(LOCAL, data, stack, registers, seed);
+        return OpaqueAgent.randomImage(LOCAL, data, stack, registers, seed);
     }
 
     static AgentImage image(AgentType type, int data, int stack, int registers, long seed) {
-        Random r = new Random(seed);
-        return new AgentImage(type, bytes(r, data), bytes(r, stack), bytes(r, registers));
-    }
-
-    private static byte[] bytes(Random r, int n) {
-        byte[] b = new byte[n];
-        r.nextBytes(b);
-        return b;
+        return OpaqueAgent.randomImage(type, data, stack, registers, seed);
     }
 
     /** The seed's TERN case (and the size the seed gives its user process): "a data size of about 72 Kbytes". */
@@ -139,77 +128,24 @@ final class Fixtures {
         return image(72 * 1024, 512, 16, 72);
     }
 
-    /** A stopped source agent that hands out a fixed image; NAIVE's variables are not available. */
-    static class FakeAgent implements MigratingAgent {
-        private final AgentImage image;
-        int imageCalls;
-
-        FakeAgent(AgentImage image) {
-            this.image = image;
-        }
-
-        @Override
-        public MobileId mobile() {
-            return ALICE;
-        }
-
-        @Override
-        public AgentStatus status() {
-            return AgentStatus.NEGOTIATING;
-        }
-
-        @Override
-        public boolean atStablePoint() {
-            return false;
-        }
-
-        @Override
-        public MigrationVariables variables() {
-            throw new IllegalStateException("not at a stable point: negotiating");
-        }
-
-        @Override
-        public AgentImage image() {
-            imageCalls++;
-            return image;
-        }
+    /**
+     * The target as Condor uses it: the kit's target taking opaque images, running {@link #LOCAL}; its
+     * {@code restoreImage} has the core's checks (this node's agent type, one agent per migration) and records
+     * what was restored. Condor restores the whole image: {@link #restored} checks that it did.
+     */
+    static FakeRestoreTarget target() {
+        return new FakeRestoreTarget(ALICE).withLocalType(LOCAL).withOpaqueImages();
     }
 
     /**
-     * The target as Condor uses it: {@link #restoreImage} with the core's checks (this node's agent type, one
-     * agent per migration), recording what was restored. Restoring variables or pre-creating is refused; a
-     * {@link #preCreate} call is counted.
+     * Asserts the target holds one agent, restored from a whole image (Condor must neither restore variables nor
+     * pre-create), without a contract violation; returns its image.
      */
-    static class FakeTarget implements RestoreTarget {
-        final List<AgentImage> restored = new ArrayList<>();
-        int preCreated;
-
-        @Override
-        public AgentType localAgentType() {
-            return LOCAL;
-        }
-
-        @Override
-        public void restoreVariables(MigrationVariables variables) throws MigrationException {
-            throw new MigrationException("Condor must not restore variables");
-        }
-
-        @Override
-        public void restoreImage(AgentImage image) throws MigrationException {
-            if (!image.type().equals(LOCAL)) {
-                throw new MigrationException("agent type " + image.type() + " differs from this node's " + LOCAL);
-            }
-            if (!restored.isEmpty()) {
-                throw new MigrationException("the agent was already restored in this migration");
-            }
-            restored.add(image);
-        }
-
-        @Override
-        public PreCreatedAgent preCreate(AgentType type, int dataSize, int stackSize) throws MigrationException {
-            preCreated++;
-            throw new MigrationException("Condor must not pre-create: it restores the whole image");
-        }
+    static AgentImage restored(FakeRestoreTarget target) {
+        assertThat(target.restored()).as("an agent restored").isTrue();
+        assertThat(target.path()).as("Condor restores the whole image").isEqualTo(FakeRestoreTarget.Path.IMAGE);
+        assertThat(target.violations()).as("restore target contract violations").isEmpty();
+        return target.restoredImage();
     }
 
     /** Asserts two images are equal segment by segment (byte arrays compared with Arrays.equals). */
@@ -234,7 +170,7 @@ final class Fixtures {
         FakeChunkSink sink = new FakeChunkSink(ctx);
         sink.open();
         try {
-            strategy.capture(new FakeAgent(image), ctx, sink);
+            strategy.capture(OpaqueAgent.of(image), ctx, sink);
         } finally {
             sink.close();
         }
@@ -246,15 +182,12 @@ final class Fixtures {
 
     /** Restores the chunks and returns what the target received. */
     static AgentImage restore(CondorStrategy strategy, List<byte[]> chunks, Path work) throws MigrationException {
-        FakeTarget target = new FakeTarget();
+        FakeRestoreTarget target = target();
         restore(strategy, target, ctx(work), chunks);
-        if (target.restored.size() != 1) {
-            throw new AssertionError("expected one restored agent, got " + target.restored.size());
-        }
-        return target.restored.get(0);
+        return restored(target);
     }
 
-    static void restore(CondorStrategy strategy, FakeTarget target, MigrationContext ctx, List<byte[]> chunks)
+    static void restore(CondorStrategy strategy, RestoreTarget target, MigrationContext ctx, List<byte[]> chunks)
             throws MigrationException {
         RestoreSession session = strategy.beginRestore(target, ctx);
         for (byte[] c : chunks) {
