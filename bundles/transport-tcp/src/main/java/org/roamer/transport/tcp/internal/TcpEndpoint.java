@@ -38,7 +38,10 @@ import org.roamer.api.spi.transport.TransportException;
  * One node's listener and its links. A single I/O thread ({@code roamer-tcp-<port>-io}) owns a selector:
  * it accepts, reads and decodes every connection, calls the handler, and finishes writes that the kernel
  * could not take at once. {@link #send} writes on the caller's thread while the link has no backlog, so an
- * idle link costs no thread hand-off; otherwise the frame joins the link's bounded backlog.
+ * idle link costs no thread hand-off; otherwise the frame joins the link's bounded backlog. Frames that the
+ * I/O thread itself sends while it handles a select round (replies and forwards computed inline) are
+ * corked: queued, then written together per link when the round ends, one gathering write instead of one
+ * write per frame under load, and no later than the end of the round when idle.
  */
 final class TcpEndpoint implements Endpoint {
     private static final System.Logger LOG = System.getLogger(TcpEndpoint.class.getName());
@@ -59,6 +62,9 @@ final class TcpEndpoint implements Endpoint {
     private final Set<TcpLink> links = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Thread ioThread;
+    // I/O thread only: links with frames queued during the current select round ("corked"), flushed after it
+    private boolean inRound;
+    private final java.util.ArrayList<TcpLink> corked = new java.util.ArrayList<>();
     private long acceptResumesAt;
     private final AtomicInteger inboundOpen = new AtomicInteger();
 
@@ -204,7 +210,13 @@ final class TcpEndpoint implements Endpoint {
         try {
             while (!closed.get()) {
                 try {
-                    selector.select(this::onReady, TimeUnit.NANOSECONDS.toMillis(sweepNanos));
+                    inRound = true;
+                    try {
+                        selector.select(this::onReady, TimeUnit.NANOSECONDS.toMillis(sweepNanos));
+                    } finally {
+                        inRound = false;
+                        flushCorked();
+                    }
                     long now = System.nanoTime();
                     if (now - nextSweep >= 0) {
                         nextSweep = now + sweepNanos;
@@ -223,6 +235,26 @@ final class TcpEndpoint implements Endpoint {
         } finally {
             shutdownIo();
         }
+    }
+
+    /**
+     * Called by a link when this I/O thread queued a frame on it during a select round instead of writing
+     * it: the round's frames to one peer then leave in one gathering write when the round ends.
+     */
+    void corked(TcpLink link) {
+        corked.add(link);
+    }
+
+    /** True on this endpoint's I/O thread while it handles a select round (see {@link #corked}). */
+    boolean corking() {
+        return inRound && Thread.currentThread() == ioThread;
+    }
+
+    private void flushCorked() {
+        for (int i = 0; i < corked.size(); i++) {
+            corked.get(i).flushCorked();
+        }
+        corked.clear();
     }
 
     private void onReady(SelectionKey key) {

@@ -42,6 +42,8 @@ final class TcpLink {
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<ByteBuffer> backlog = new ArrayDeque<>(); // guarded by lock
     private long backlogBytes; // guarded by lock
+    /** Frames queued by the I/O thread during a select round, not yet written (guarded by lock). */
+    private boolean corked;
     private final ByteBuffer[] gather = new ByteBuffer[GATHER_BUFFERS]; // I/O thread, under lock
 
     // read side: I/O thread only
@@ -89,6 +91,13 @@ final class TcpLink {
         try {
             if (!open) {
                 return false;
+            }
+            if (backlog.isEmpty() && endpoint.corking()) {
+                backlog.add(frame); // written with the round's other frames by flushCorked()
+                backlogBytes = frame.remaining();
+                corked = true;
+                endpoint.corked(this);
+                return true;
             }
             if (backlog.isEmpty()) {
                 int size = frame.remaining();
@@ -146,53 +155,79 @@ final class TcpLink {
         }
     }
 
+    /** I/O thread, after a select round: writes the frames corked during it; what the socket cannot take waits for OP_WRITE. */
+    void flushCorked() {
+        lock.lock();
+        try {
+            if (!corked) {
+                return;
+            }
+            corked = false;
+            drainBacklog();
+            if (open && !backlog.isEmpty()) {
+                try {
+                    key.interestOpsOr(SelectionKey.OP_WRITE);
+                } catch (CancelledKeyException e) {
+                    closeLocked("endpoint closed");
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** I/O thread: the socket can take more; drain the backlog with gathering writes. */
     void onWritable() {
         lock.lock();
         try {
-            for (int round = 0; round < 16 && open && !backlog.isEmpty(); round++) {
-                int count = 0;
-                int budget = GATHER_BYTES;
-                Iterator<ByteBuffer> it = backlog.iterator();
-                while (it.hasNext() && count < GATHER_BUFFERS && budget > 0) {
-                    ByteBuffer b = it.next();
-                    int len = Math.min(Math.min(b.remaining(), WRITE_SLICE), budget);
-                    gather[count++] = b.slice(b.position(), len);
-                    budget -= len;
-                }
-                long offered = GATHER_BYTES - budget;
-                long n;
-                try {
-                    n = ch.write(gather, 0, count);
-                } catch (IOException e) {
-                    closeLocked("write failed: " + TcpEndpoint.describe(e));
-                    return;
-                } finally {
-                    java.util.Arrays.fill(gather, 0, count, null);
-                }
-                backlogBytes -= n;
-                int frames = 0;
-                long left = n;
-                while (left > 0) {
-                    ByteBuffer head = backlog.peek();
-                    int k = (int) Math.min(left, head.remaining());
-                    head.position(head.position() + k);
-                    left -= k;
-                    if (!head.hasRemaining()) {
-                        backlog.poll();
-                        frames++;
-                    }
-                }
-                endpoint.countOut(n, frames);
-                if (n < offered) {
-                    break; // the socket is full again; wait for the next OP_WRITE
-                }
-            }
-            if (open && backlog.isEmpty()) {
-                key.interestOpsAnd(~SelectionKey.OP_WRITE);
-            }
+            drainBacklog();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Gathering writes from the backlog until it is empty or the socket full; clears OP_WRITE when empty. */
+    private void drainBacklog() {
+        for (int round = 0; round < 16 && open && !backlog.isEmpty(); round++) {
+            int count = 0;
+            int budget = GATHER_BYTES;
+            Iterator<ByteBuffer> it = backlog.iterator();
+            while (it.hasNext() && count < GATHER_BUFFERS && budget > 0) {
+                ByteBuffer b = it.next();
+                int len = Math.min(Math.min(b.remaining(), WRITE_SLICE), budget);
+                gather[count++] = b.slice(b.position(), len);
+                budget -= len;
+            }
+            long offered = GATHER_BYTES - budget;
+            long n;
+            try {
+                n = ch.write(gather, 0, count);
+            } catch (IOException e) {
+                closeLocked("write failed: " + TcpEndpoint.describe(e));
+                return;
+            } finally {
+                java.util.Arrays.fill(gather, 0, count, null);
+            }
+            backlogBytes -= n;
+            int frames = 0;
+            long left = n;
+            while (left > 0) {
+                ByteBuffer head = backlog.peek();
+                int k = (int) Math.min(left, head.remaining());
+                head.position(head.position() + k);
+                left -= k;
+                if (!head.hasRemaining()) {
+                    backlog.poll();
+                    frames++;
+                }
+            }
+            endpoint.countOut(n, frames);
+            if (n < offered) {
+                break; // the socket is full again; wait for the next OP_WRITE
+            }
+        }
+        if (open && backlog.isEmpty()) {
+            key.interestOpsAnd(~SelectionKey.OP_WRITE);
         }
     }
 
