@@ -225,6 +225,43 @@ class TcpTransportTest {
     }
 
     @Test
+    void replies_sent_by_the_handler_on_the_io_thread_are_corked_and_all_arrive_in_order() throws Exception {
+        // small socket buffers: the flush at the end of a select round often finds the socket full and
+        // leaves the rest to OP_WRITE
+        TcpTransport tight = new TcpTransport(new TcpSettings(1_000_000, 1L << 30, 1000, 30_000, 16, 4096, 4096));
+        try {
+            RecordingHandler client = new RecordingHandler();
+            Endpoint a = bind(tight, client);
+            java.util.concurrent.atomic.AtomicReference<Endpoint> self = new java.util.concurrent.atomic.AtomicReference<>();
+            String reply = "r".repeat(700);
+            Endpoint b = bind(tight, new RecordingHandler(f -> {
+                for (int k = 0; k < 3; k++) { // three replies per request, from the I/O thread
+                    try {
+                        self.get().send(a.localAddress(), frame(f.correlationId(), 3 * f.seq() + k, reply));
+                    } catch (TransportException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }));
+            self.set(b);
+            int requests = 3000;
+            for (int i = 0; i < requests; i++) {
+                a.send(b.localAddress(), frame(7, i, "q"));
+            }
+            await().until(() -> client.frames.size() >= 3 * requests);
+            long next = 0;
+            for (Frame f : client.frames()) {
+                assertThat(f.seq()).isEqualTo(next++);
+            }
+            assertThat(next).isEqualTo(3L * requests);
+            assertThat(b.stats().framesOut()).isEqualTo(3L * requests);
+            assertThat(b.stats().bytesOut()).isEqualTo(a.stats().bytesIn());
+        } finally {
+            tight.deactivate();
+        }
+    }
+
+    @Test
     void one_persistent_connection_is_reused_for_many_sends() throws Exception {
         RecordingHandler receiver = new RecordingHandler();
         Endpoint to = bind(receiver);
