@@ -1,6 +1,7 @@
 package org.roamer.itests;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.ops4j.pax.exam.CoreOptions.options;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
@@ -354,6 +355,66 @@ public class AgentVersionsIT extends RoamerTestSupport {
         MoveResult moved = network.move(m, C2);
         assertThat(moved.migrated()).as(moved.reason()).isTrue();
         assertThat(network.agent(m).orElseThrow().calls()).isEqualTo(before.calls());
+    }
+
+    /**
+     * A target that says it runs another agent version gets NAIVE even though the source prefers TERN, and an
+     * explicit request for TERN is refused before anything is captured; a target of the same version gets
+     * TERN. (TRANSFER carries the target's agent type; a target that does not say is not filtered.)
+     */
+    @Test
+    public void negotiationPicksAHeterogeneousStrategyForATargetOfAnotherAgentVersion() throws Exception {
+        MobileId m = MobileId.of("hvers");
+        AgentInfo before = withState(m, "hversPeer");
+        execute("roamer:strategy uss-c1 tern");
+        try {
+            // what this container's agent type is, as a TERN image of it says
+            FakeUssPeer.Incoming probe = far.moveHere(ls, m.value());
+            FakeUssPeer.Image tern = far.transfer(probe, List.of("tern", "naive"), null);
+            assertThat(tern.strategy()).isEqualTo("tern");
+            PeerImages.TernArgs self = PeerImages.ternArgs(tern.chunks().get(0));
+            far.refuse(probe, "probe only");
+            awaitLiveAtC1(m, before);
+
+            // the same agent type said out loud: TERN, as preferred
+            FakeUssPeer.Incoming same = far.moveHere(ls, m.value());
+            assertThat(far.transfer(same, List.of("tern", "naive"), null, self.bundle(), self.version(),
+                    self.layoutHash()).strategy()).isEqualTo("tern");
+            far.refuse(same, "checked");
+            awaitLiveAtC1(m, before);
+
+            // another version: NAIVE, although TERN is preferred and the target has it
+            FakeUssPeer.Incoming other = far.moveHere(ls, m.value());
+            FakeUssPeer.Image naive = far.transfer(other, List.of("tern", "condor", "naive"), null, self.bundle(),
+                    "9.9.9", self.layoutHash());
+            assertThat(naive.strategy()).isEqualTo("naive");
+            assertThat(PeerImages.naive(naive.chunks().get(0)).get("m")).isEqualTo("hvers");
+            far.refuse(other, "checked");
+            awaitLiveAtC1(m, before);
+
+            // another layout, TERN asked for by name: refused at once, with the reason
+            FakeUssPeer.Incoming asked = far.moveHere(ls, m.value());
+            assertThatThrownBy(() -> far.transfer(asked, List.of("tern", "naive"), "tern", self.bundle(),
+                    self.version(), self.layoutHash() + 1))
+                    .hasMessageContaining("strategy 'tern' cannot be used")
+                    .hasMessageContaining("only heterogeneous strategies qualify")
+                    .hasMessageContaining(Long.toHexString(self.layoutHash() + 1));
+            awaitLiveAtC1(m, before);
+        } finally {
+            execute("roamer:strategy uss-c1 naive");
+        }
+        network.send(m, "after", 0, new byte[0]);
+        await().atMost(Duration.ofSeconds(10)).until(() -> seqs("hvers", "after").size() == 1);
+        assertThat(delivery("hvers", "after", 0).node()).isEqualTo("uss-c1");
+    }
+
+    /** The agent is live at uss-c1 again, with the epoch and calls it had. */
+    void awaitLiveAtC1(MobileId m, AgentInfo before) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> network.agent(m).orElseThrow().status() != AgentStatus.MIGRATING);
+        AgentInfo a = network.agent(m).orElseThrow();
+        assertThat(a.node().value()).isEqualTo("uss-c1");
+        assertThat(a.epoch()).isEqualTo(before.epoch());
+        assertThat(a.calls()).isEqualTo(before.calls());
     }
 
     // ------------------------------------------------------------------ helpers

@@ -290,10 +290,21 @@ final class FakeUssPeer implements AutoCloseable {
 
     /** TRANSFER to the source, listing {@code strategies}; returns every TRANSFER_DATA chunk up to the LAST. */
     Image transfer(Incoming in, List<String> strategies, String requested) throws Exception {
+        return transfer(in, strategies, requested, null, null, 0);
+    }
+
+    /**
+     * {@link #transfer(Incoming, List, String)} from a node that says which agent implementation it runs
+     * ({@code agentBundle} null: says nothing, like the plain variant).
+     */
+    Image transfer(Incoming in, List<String> strategies, String requested, String agentBundle, String agentVersion,
+            long layoutHash) throws Exception {
+        String agentType = agentBundle == null ? "" : ",\"agentType\":{\"bundle\":" + TinyJson.quote(agentBundle)
+                + ",\"version\":" + TinyJson.quote(agentVersion) + ",\"layoutHash\":" + layoutHash + "}";
         send(in.source(), new Frame(MessageType.TRANSFER, 0, in.id(), in.epoch(), 0, in.mobile(), ("{\"target\":\""
                 + address + "\",\"targetNode\":\"" + node + "\",\"targetCluster\":\"" + cluster + "\",\"strategies\":"
-                + jsonList(strategies) + (requested == null ? "" : ",\"strategy\":\"" + requested + "\"") + "}")
-                .getBytes(StandardCharsets.UTF_8)));
+                + jsonList(strategies) + (requested == null ? "" : ",\"strategy\":\"" + requested + "\"") + agentType
+                + "}").getBytes(StandardCharsets.UTF_8)));
         List<byte[]> chunks = new ArrayList<>();
         String strategy = null;
         while (true) {

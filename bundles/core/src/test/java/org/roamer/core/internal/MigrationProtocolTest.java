@@ -216,7 +216,7 @@ class MigrationProtocolTest {
         var c2 = net.uss("c2");
         // a TRANSFER with an old epoch from a would-be target
         Frame stale = new Frame(MessageType.TRANSFER, 0, 42, 1, 0, "m1", Json.encode(new Payloads.Transfer(
-                net.uss("c3").address().toString(), "uss-c3", "c3", List.of("vars"), null)));
+                net.uss("c3").address().toString(), "uss-c3", "c3", List.of("vars"), null, null)));
         net.transport.inject(c2.address(), FrameCodec.encode(stale));
         await().atMost(Duration.ofSeconds(30)).until(() -> net.core.metrics().get("migrate.stale") == 1);
         // the same MIGRATE (epoch 2) again at the target that already has the agent

@@ -519,7 +519,7 @@ final class AgentCell implements AgentContext {
                     new byte[0]));
         }
         Transfer t = new Transfer(uss.address().toString(), uss.id().value(), uss.cluster().value(),
-                uss.strategyNames(), m.strategy());
+                uss.strategyNames(), m.strategy(), uss.core().agentType());
         try {
             uss.send(NodeAddress.parse(m.source()), new Frame(MessageType.TRANSFER, 0, id, f.epoch(), 0,
                     mobile.value(), Json.encode(t)));
@@ -710,10 +710,9 @@ final class AgentCell implements AgentContext {
             return;
         }
         highestEpoch = f.epoch();
-        String name = uss.negotiate(t.strategies(), t.strategy());
+        String name = uss.negotiate(t.strategies(), t.strategy(), t.agentType());
         if (name == null) {
-            failTransfer(f, t, "no common strategy: " + uss.id() + " has " + uss.strategyNames() + ", "
-                    + t.targetNode() + " has " + t.strategies());
+            failTransfer(f, t, uss.noStrategyReason(t.targetNode(), t.strategies(), t.strategy(), t.agentType()));
             return;
         }
         MigrationStrategy s = uss.core().strategy(name);

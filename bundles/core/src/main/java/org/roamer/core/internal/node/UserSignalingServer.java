@@ -29,9 +29,11 @@ import org.roamer.api.frame.Frame;
 import org.roamer.api.frame.FrameException;
 import org.roamer.api.frame.FrameLimits;
 import org.roamer.api.frame.MessageType;
+import org.roamer.api.spi.migration.AgentType;
 import org.roamer.api.spi.migration.CheckpointStore;
 import org.roamer.api.spi.migration.MigrationException;
 import org.roamer.api.spi.migration.MigrationStrategy;
+import org.roamer.api.spi.migration.StrategyTraits;
 import org.roamer.core.internal.agent.AgentImageCodec;
 import org.roamer.api.spi.transport.Transport;
 import org.roamer.api.spi.transport.TransportException;
@@ -250,22 +252,54 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
 
     /**
      * Picks the strategy for a migration, like TLS cipher negotiation: a requested one if both have it; else
-     * this node's preferred one if the peer has it; else the first of this node's order the peer has.
+     * this node's preferred one if the peer has it; else the first of this node's order the peer has. When
+     * the peer runs another agent implementation (another bundle version or image layout), only
+     * {@linkplain StrategyTraits#heterogeneous() heterogeneous} strategies qualify: a whole-state image
+     * could not be restored there (Table 2), so NAIVE is chosen instead of a refusal after the transfer.
+     *
+     * @param peerType the peer's agent type, or {@code null} when it did not say (no filtering)
+     * @return the strategy, or {@code null} when none qualifies (see {@link #noStrategyReason})
      */
-    String negotiate(List<String> peer, String requested) {
-        List<String> mine = strategyNames();
+    String negotiate(List<String> peer, String requested, AgentType peerType) {
         if (peer == null) {
             return null;
         }
+        List<String> mine = strategyNames();
         if (requested != null) {
-            return mine.contains(requested) && peer.contains(requested) ? requested : null;
+            return mine.contains(requested) && peer.contains(requested) && restorableAt(requested, peerType)
+                    ? requested : null;
         }
         for (String s : mine) {
-            if (peer.contains(s)) {
+            if (peer.contains(s) && restorableAt(s, peerType)) {
                 return s;
             }
         }
         return null;
+    }
+
+    /** Why {@link #negotiate} found nothing, for MIGRATE_FAILED. */
+    String noStrategyReason(String peerNode, List<String> peer, String requested, AgentType peerType) {
+        List<String> mine = strategyNames();
+        boolean otherAgent = peerType != null && !peerType.equals(core.agentType());
+        String versions = otherAgent ? "; " + peerNode + " runs agent " + describe(peerType) + ", " + id + " runs "
+                + describe(core.agentType()) + ", so only heterogeneous strategies qualify" : "";
+        if (requested != null) {
+            return "strategy '" + requested + "' cannot be used: " + id + " has " + mine + ", " + peerNode + " has "
+                    + peer + versions;
+        }
+        return "no common strategy: " + id + " has " + mine + ", " + peerNode + " has " + peer + versions;
+    }
+
+    private boolean restorableAt(String strategy, AgentType peerType) {
+        if (peerType == null || peerType.equals(core.agentType())) {
+            return true;
+        }
+        MigrationStrategy s = core.strategy(strategy);
+        return s != null && s.traits().heterogeneous();
+    }
+
+    private static String describe(AgentType t) {
+        return t.bundle() + " " + t.version() + " (layout " + Long.toHexString(t.layoutHash()) + ")";
     }
 
     /** The LS this node reports to, or {@code null} when none is configured or running here. */

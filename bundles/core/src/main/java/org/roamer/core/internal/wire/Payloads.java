@@ -63,8 +63,12 @@ public final class Payloads {
     }
 
     /** TRANSFER request (target → source): the target's strategies in its order of preference. */
+    /**
+     * @param agentType the target's agent implementation; absent from older peers, in which case the source
+     *                  does not know whether whole-image strategies can restore there
+     */
     public record Transfer(String target, String targetNode, String targetCluster, List<String> strategies,
-            String strategy) {
+            String strategy, org.roamer.api.spi.migration.AgentType agentType) {
     }
 
     /** MIGRATE_DONE (target → LS) and, as a REPLY, the result to the registering party. */
