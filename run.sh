@@ -162,6 +162,7 @@ prepare() {
     info "unpacking $(basename "$zip") to $HOME_DIR ($reason)"
     local tmp="$HOME_DIR.unpack"
     rm -rf "$tmp" "$HOME_DIR"
+    [ ! -e "$HOME_DIR" ] || die "cannot remove $HOME_DIR (is another Roamer process still writing to it?)"
     mkdir -p "$tmp"
     if command -v unzip >/dev/null; then
       unzip -q "$zip" -d "$tmp"
@@ -255,9 +256,13 @@ stop_background() {
     info "Roamer is not running"
     return 0
   fi
+  local pid=""
+  [ -f "$HOME_DIR/karaf.pid" ] && pid="$(tr -dc '0-9' < "$HOME_DIR/karaf.pid")"
   "$HOME_DIR/bin/stop" >/dev/null 2>&1 || true
   local deadline=$(( $(date +%s) + 60 ))
-  while is_running; do
+  # bin/status turns false once the framework stops; the JVM may still be writing its logs after that,
+  # so wait for the process itself (a new unpack right after must not race with it)
+  while is_running || { [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }; do
     [ "$(date +%s)" -lt "$deadline" ] || die "Roamer did not stop within 60 s (pid file: $HOME_DIR/karaf.pid)"
     sleep 0.5
   done
