@@ -1,5 +1,9 @@
 package org.roamer.api.spi.migration;
 
+import java.nio.file.Path;
+import org.roamer.api.MobileId;
+import org.roamer.api.NodeId;
+
 /**
  * A pluggable way to move a user agent between USS nodes. Register implementations as OSGi services with
  * {@value #NAME_PROPERTY} set to {@link #name()}.
@@ -15,7 +19,11 @@ package org.roamer.api.spi.migration;
  * agent through the {@link RestoreTarget}.</li>
  * <li>Any exception, a time-out or the strategy service going away before the commit rolls the migration
  * back: the source agent resumes with the buffered messages; the target calls
- * {@link RestoreSession#abort}.</li>
+ * {@link RestoreSession#abort} (also after {@link RestoreSession#finish}, when the source rolled back after the
+ * target had rebuilt the agent).</li>
+ * <li>Outcome (SPI 1.1): at the source, {@link #finished} tells the strategy whether the migration committed or
+ * rolled back; on a commit (by any strategy) or a termination every installed strategy hears that the agent
+ * {@link #departed} the node, so that files it keeps for the agent there can go.</li>
  * </ol>
  * Implementations must be thread-safe: the core calls them for many agents at once, but never twice at
  * once for the same migration. They must not keep references to an agent after the call returns, must
@@ -69,5 +77,43 @@ public interface MigrationStrategy {
      */
     default boolean nonBlocking() {
         return false;
+    }
+
+    /**
+     * The outcome of a migration this strategy was chosen for, at its source. Called exactly once per
+     * migration for which the core stopped the agent (whether or not {@link #capture} was reached or
+     * succeeded): with {@code committed} true after the commit point (READY received, the buffered messages
+     * sent on to the target; the agent lives at the target now), false after a rollback of any cause (the agent
+     * resumed here and keeps its epoch, so whatever was written for {@code ctx.epoch()} is stale). Nothing is
+     * called when no strategy of this name is installed any more; after an update it is the new instance that
+     * is called, for a migration its predecessor captured.
+     *
+     * <p>Called on the agent's owner, like {@link #capture} (on the transport thread only when
+     * {@link #nonBlocking()}), after the core has finished with the migration: it cannot change the outcome.
+     * An exception is logged and counted ({@code strategy.hook.failed}), nothing else. By default it does
+     * nothing.
+     *
+     * @param ctx       the migration, as {@link #capture} saw it
+     * @param committed true after the commit, false after a rollback
+     * @since 1.1
+     */
+    default void finished(MigrationContext ctx, boolean committed) {
+    }
+
+    /**
+     * The agent of {@code mobile} no longer lives on {@code node}: it migrated away (by any strategy: after
+     * {@link #finished} of the strategy that carried it) or it was terminated. Called on <em>every</em> installed
+     * strategy, so that one which keeps files or other state for agents it brought to this node (Condor-like
+     * checkpoints kept for crash recovery) can release what is now stale. Called on the agent's owner, possibly
+     * on a transport thread, once per departure: keep it short (no network, no waiting on locks held elsewhere,
+     * no fsync; deleting a few files is fine). An exception is logged and counted, nothing else. By default it
+     * does nothing.
+     *
+     * @param mobile        the mobile whose agent left
+     * @param node          the node it left
+     * @param workDirectory that node's work directory, as in {@link MigrationContext#workDirectory()}
+     * @since 1.1
+     */
+    default void departed(MobileId mobile, NodeId node, Path workDirectory) {
     }
 }
