@@ -196,6 +196,11 @@ public final class RoamerCore {
         return out;
     }
 
+    /** Calls {@code action} for every installed strategy, without copying the collection. */
+    public void forEachStrategy(Consumer<MigrationStrategy> action) {
+        strategies.values().forEach(action);
+    }
+
     public Collection<MigrationStrategy> strategies() {
         return List.copyOf(strategies.values());
     }

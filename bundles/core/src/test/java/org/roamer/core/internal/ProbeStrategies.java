@@ -121,6 +121,89 @@ final class ProbeStrategies {
         }
     }
 
+    /**
+     * Wraps another strategy under its own name and records the outcome hooks (SPI 1.1) the core calls: which,
+     * with what, on which thread, in order. Can block its capture until released, and make its hooks throw.
+     */
+    static final class Recording implements MigrationStrategy {
+        /** One hook call. {@code hook} is "finished" or "departed". */
+        record Call(String hook, MigrationContext ctx, boolean committed, MobileId mobile, org.roamer.api.NodeId node,
+                java.nio.file.Path workDirectory, String thread) {
+        }
+
+        final String name;
+        final MigrationStrategy delegate;
+        final java.util.List<Call> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+        volatile boolean throwFromHooks;
+        volatile boolean failRestore;
+        /** When set, capture waits for it (and counts down {@link #capturing} first). */
+        volatile java.util.concurrent.CountDownLatch holdCapture;
+        final java.util.concurrent.CountDownLatch capturing = new java.util.concurrent.CountDownLatch(1);
+
+        Recording(String name, MigrationStrategy delegate) {
+            this.name = name;
+            this.delegate = delegate;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public StrategyTraits traits() {
+            return delegate.traits();
+        }
+
+        @Override
+        public boolean nonBlocking() {
+            return delegate.nonBlocking();
+        }
+
+        @Override
+        public void capture(MigratingAgent agent, MigrationContext ctx, ChunkSink out) throws MigrationException {
+            java.util.concurrent.CountDownLatch hold = holdCapture;
+            if (hold != null) {
+                capturing.countDown();
+                try {
+                    hold.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            delegate.capture(agent, ctx, out);
+        }
+
+        @Override
+        public RestoreSession beginRestore(RestoreTarget target, MigrationContext ctx) throws MigrationException {
+            if (failRestore) {
+                throw new MigrationException("restore refused by the test");
+            }
+            return delegate.beginRestore(target, ctx);
+        }
+
+        @Override
+        public void finished(MigrationContext ctx, boolean committed) {
+            calls.add(new Call("finished", ctx, committed, ctx.mobile(), ctx.source(), ctx.workDirectory(),
+                    Thread.currentThread().getName()));
+            if (throwFromHooks) {
+                throw new IllegalStateException("finished() failure injected by the test");
+            }
+        }
+
+        @Override
+        public void departed(MobileId mobile, org.roamer.api.NodeId node, java.nio.file.Path workDirectory) {
+            calls.add(new Call("departed", null, false, mobile, node, workDirectory, Thread.currentThread().getName()));
+            if (throwFromHooks) {
+                throw new IllegalStateException("departed() failure injected by the test");
+            }
+        }
+
+        java.util.List<Call> calls(String hook) {
+            return calls.stream().filter(c -> c.hook().equals(hook)).toList();
+        }
+    }
+
     /** Like TERN: whole image, any message boundary, pages written into a pre-created agent. */
     static final class Image implements MigrationStrategy {
         static final int PAGE = 16;

@@ -1,5 +1,6 @@
 package org.roamer.core.internal.node;
 
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +12,7 @@ import org.roamer.api.AgentStatus;
 import org.roamer.api.CallType;
 import org.roamer.api.MobileId;
 import org.roamer.api.NodeAddress;
+import org.roamer.api.NodeId;
 import org.roamer.api.frame.Frame;
 import org.roamer.api.frame.FrameException;
 import org.roamer.api.frame.MessageType;
@@ -83,6 +85,8 @@ final class AgentCell implements AgentContext {
         String target;
         String targetNode;
         String strategy;
+        /** The migration as the strategy sees it; also handed to {@link MigrationStrategy#finished}. */
+        MigrationContext ctx;
         final ArrayDeque<Frame> buffer = new ArrayDeque<>();
         int bufferBytes;
         final List<Long> deferredTimers = new ArrayList<>(0);
@@ -281,6 +285,7 @@ final class AgentCell implements AgentContext {
         agent = null;
         uss.hosted(-1);
         forgetCheckpoint();
+        departed(uss.id(), uss.settings().workDirectory());
         uss.core().metrics().inc("agents.terminated");
         retire();
         uss.trySend(r.from(), SignalingNode.reply(f, MessageType.ACK, Json.encode(Reply.success())));
@@ -750,6 +755,7 @@ final class AgentCell implements AgentContext {
         o.target = t.target();
         o.targetNode = t.targetNode();
         o.strategy = s.name();
+        o.ctx = context(o.id, o.epoch, uss.id().value(), o.targetNode);
         out = o;
         state = State.OUTGOING; // the stub now stands in for the agent
         if (seenFlushes != null) {
@@ -774,7 +780,7 @@ final class AgentCell implements AgentContext {
     /** Captures the stopped agent with {@code s} and sends its chunks; arms the READY time-out. */
     private void captureAndSend(Outgoing o, MigrationStrategy s) {
         List<byte[]> chunks = new ArrayList<>();
-        MigrationContext ctx = context(o.id, o.epoch, uss.id().value(), o.targetNode);
+        MigrationContext ctx = o.ctx;
         try {
             long[] total = {0};
             s.capture(new SourceView(agent), ctx, chunk -> {
@@ -846,6 +852,8 @@ final class AgentCell implements AgentContext {
         state = State.FORWARDING;
         lastActivity = System.nanoTime();
         uss.core().metrics().inc("migrations.out");
+        // a strategy that may block hears of the outcome on a worker; queued now, it still runs after this task
+        boolean later = outcomeOnWorker(o, true);
         if (!uss.trySend(o.target, new Frame(MessageType.BUFFERED, 0, o.id, o.epoch, 0, mobile.value(),
                 AgentMessages.encodeBuffered(drained)))) {
             uss.core().metrics().add("stub.drain.lost", drained.size());
@@ -853,6 +861,9 @@ final class AgentCell implements AgentContext {
                     o.targetNode);
         }
         armIdle();
+        if (!later) {
+            outcome(o, true);
+        }
     }
 
     private void onMigrateFailed(Frame f) throws FrameException {
@@ -893,6 +904,61 @@ final class AgentCell implements AgentContext {
         for (long token : o.deferredTimers) {
             agent.onTimer(token, this);
         }
+        if (!outcomeOnWorker(o, false)) {
+            outcome(o, false);
+        }
+    }
+
+    // ------------------------------------------------------------------ outcome hooks (SPI 1.1)
+
+    /**
+     * Queues the outcome hooks of an outgoing migration behind the current task when its strategy may block
+     * and this runs on a transport thread. Queued, they run right after the current task, before any frame
+     * that arrives later (such as the agent coming back). Returns whether it queued them.
+     */
+    private boolean outcomeOnWorker(Outgoing o, boolean committed) {
+        MigrationStrategy s = uss.core().strategy(o.strategy);
+        if (s == null || !leaveTransportThread(s, 0)) {
+            return false;
+        }
+        actor.execute(() -> outcome(o, committed));
+        return true;
+    }
+
+    /**
+     * Tells the strategies how an outgoing migration ended: {@link MigrationStrategy#finished} on the one that
+     * carried it (the instance installed under its name now; none if it is gone), then after a commit
+     * {@link MigrationStrategy#departed} on every installed strategy. Exactly once per migration that reached
+     * {@link #startOutgoing}; exceptions are counted and logged, the migration's outcome stands.
+     */
+    private void outcome(Outgoing o, boolean committed) {
+        MigrationStrategy s = uss.core().strategy(o.strategy);
+        if (s != null) {
+            try {
+                s.finished(o.ctx, committed);
+            } catch (RuntimeException | LinkageError e) {
+                hookFailed(s, "finished", e);
+            }
+        }
+        if (committed) {
+            departed(o.ctx.source(), o.ctx.workDirectory());
+        }
+    }
+
+    /** Every installed strategy hears that the agent left this node (migrated away or terminated). */
+    private void departed(NodeId node, Path work) {
+        uss.core().forEachStrategy(s -> {
+            try {
+                s.departed(mobile, node, work);
+            } catch (RuntimeException | LinkageError e) {
+                hookFailed(s, "departed", e);
+            }
+        });
+    }
+
+    private void hookFailed(MigrationStrategy s, String hook, Throwable e) {
+        uss.core().metrics().inc("strategy.hook.failed");
+        LOG.warn("{}: strategy {} threw from {}() for {}: {}", uss.id(), s.name(), hook, mobile, e.toString());
     }
 
     // ------------------------------------------------------------------ stub time-outs
