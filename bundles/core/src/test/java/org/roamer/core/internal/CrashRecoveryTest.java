@@ -26,11 +26,73 @@ class CrashRecoveryTest {
     Path work;
 
     InVmNetwork network(MemoryCheckpointStore store, boolean restoreOnStart) throws Exception {
+        return network(store, restoreOnStart, 1);
+    }
+
+    InVmNetwork network(MemoryCheckpointStore store, boolean restoreOnStart, long intervalSeconds) throws Exception {
         return new InVmNetwork(2, 200, 1000, 300, AgentImageCodec.type("org.roamer.core", "1.0.0"),
-                s -> new UssSettings(s.id(), s.cluster(), s.listen(), s.locationServer(), s.preferredStrategy(),
-                        s.strategyOrder(), s.stubMaxMessages(), s.stubMaxBytes(), s.stubIdleMillis(),
-                        s.tombstoneMillis(), s.migrationTimeoutMillis(), s.stablePointTimeoutMillis(), s.limits(),
-                        work.resolve(s.id().value()), "condor", 1, restoreOnStart), store);
+                s -> settings(s, intervalSeconds, restoreOnStart), store);
+    }
+
+    UssSettings settings(UssSettings s, long intervalSeconds, boolean restoreOnStart) {
+        return new UssSettings(s.id(), s.cluster(), s.listen(), s.locationServer(), s.preferredStrategy(),
+                s.strategyOrder(), s.stubMaxMessages(), s.stubMaxBytes(), s.stubIdleMillis(), s.tombstoneMillis(),
+                s.migrationTimeoutMillis(), s.stablePointTimeoutMillis(), s.limits(), work.resolve(s.id().value()),
+                "condor", intervalSeconds, restoreOnStart);
+    }
+
+    List<MobileId> checkpointed(InVmNetwork net, String node) throws Exception {
+        return net.network.checkpoints(NodeId.of(node)).stream().map(CheckpointStore.CheckpointInfo::mobile).toList();
+    }
+
+    @Test
+    void anAgentLeavingAfterCheckpointingWasTurnedOffStillHasItsCheckpointDeleted() throws Exception {
+        MemoryCheckpointStore disk = new MemoryCheckpointStore();
+        MobileId m1 = MobileId.of("m1");
+        try (InVmNetwork net = network(disk, false)) {
+            net.core.bindStrategy(new ProbeStrategies.Vars("vars"));
+            net.network.register(m1, ClusterId.of("c1"), Profile.defaults());
+            await().atMost(Duration.ofSeconds(10)).until(() -> checkpointed(net, "uss-c1").contains(m1));
+            var c1 = net.uss("c1");
+            c1.apply(settings(c1.settings(), 0, false)); // checkpointing off; m1's checkpoint stays meanwhile
+            assertThat(checkpointed(net, "uss-c1")).containsExactly(m1);
+            assertThat(net.network.move(m1, ClusterId.of("c2")).migrated()).isTrue();
+            assertThat(checkpointed(net, "uss-c1")).as("m1 lives on c2 now").isEmpty();
+        }
+    }
+
+    @Test
+    void aRestoredAgentLeavingANodeWithoutCheckpointingTakesItsCheckpointAlong() throws Exception {
+        MemoryCheckpointStore disk = new MemoryCheckpointStore();
+        MobileId m1 = MobileId.of("m1");
+        try (InVmNetwork before = network(disk, false)) {
+            before.network.register(m1, ClusterId.of("c1"), Profile.defaults());
+            await().atMost(Duration.ofSeconds(10)).until(() -> checkpointed(before, "uss-c1").contains(m1));
+        }
+        // the store of this test keeps no files: the directory it would have written is what the node sees
+        java.nio.file.Files.createDirectories(work.resolve("uss-c1").resolve("recovery"));
+        try (InVmNetwork after = network(disk, false, 0)) {
+            after.core.bindStrategy(new ProbeStrategies.Vars("vars"));
+            assertThat(after.network.restore(m1, NodeId.of("uss-c1")).epoch()).isEqualTo(2);
+            assertThat(after.network.move(m1, ClusterId.of("c2")).migrated()).isTrue();
+            assertThat(checkpointed(after, "uss-c1")).as("a stale checkpoint would be restorable a second time")
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    void aNodeThatNeverKeptCheckpointsAsksTheStoreNothingWhenAgentsLeave() throws Exception {
+        MemoryCheckpointStore disk = new MemoryCheckpointStore();
+        MobileId m1 = MobileId.of("m1");
+        try (InVmNetwork net = network(disk, false, 0)) {
+            net.core.bindStrategy(new ProbeStrategies.Vars("vars"));
+            net.network.register(m1, ClusterId.of("c1"), Profile.defaults());
+            for (String c : List.of("c2", "c1", "c2")) {
+                assertThat(net.network.move(m1, ClusterId.of(c)).migrated()).isTrue();
+            }
+            net.network.deregister(m1);
+            assertThat(disk.deletes).hasValue(0);
+        }
     }
 
     @Test

@@ -14,6 +14,8 @@ import org.roamer.api.spi.migration.MigrationException;
 /** A checkpoint store in memory that outlives the networks of a test (a "disk" that survives a crash). */
 final class MemoryCheckpointStore implements CheckpointStore {
     final ConcurrentHashMap<String, Checkpoint> byKey = new ConcurrentHashMap<>();
+    /** Calls of {@link #delete}, found or not. */
+    final java.util.concurrent.atomic.AtomicInteger deletes = new java.util.concurrent.atomic.AtomicInteger();
 
     @Override
     public String name() {
@@ -53,6 +55,7 @@ final class MemoryCheckpointStore implements CheckpointStore {
 
     @Override
     public void delete(Path directory, MobileId mobile) {
+        deletes.incrementAndGet();
         byKey.remove(key(directory, mobile));
     }
 }

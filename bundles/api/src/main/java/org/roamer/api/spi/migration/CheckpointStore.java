@@ -9,8 +9,9 @@ import org.roamer.api.NodeId;
  * Durable checkpoints of agents, for crash recovery (the Condor-like embodiment: "the new user process
  * created is a checkpoint file and can be reviewed later in the case of a machine or network crash").
  * Register as an OSGi service with {@value #NAME_PROPERTY} set to {@link #name()}. The USS core writes a
- * checkpoint of every live agent periodically (if configured), deletes it when the agent leaves or is
- * terminated, and restores agents from it after a restart. Thread-safe; each call is for one node's
+ * checkpoint of every live agent periodically (if configured), deletes it when the agent leaves (at the
+ * migration's commit point, whatever strategy carried it) or is terminated — also after periodic checkpoints
+ * were turned off, as long as the node's directory may hold any — and restores agents from it after a restart. Thread-safe; each call is for one node's
  * directory, and the core never calls it twice at once for the same mobile.
  */
 @org.osgi.annotation.versioning.ConsumerType

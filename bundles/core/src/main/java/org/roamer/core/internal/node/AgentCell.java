@@ -1037,9 +1037,9 @@ final class AgentCell implements AgentContext {
         }
     }
 
-    /** The agent left or ended: its checkpoint here is stale. */
+    /** The agent left or ended: its checkpoint here is stale (also when checkpointing was turned off since). */
     private void forgetCheckpoint() {
-        CheckpointStore store = uss.checkpointStore();
+        CheckpointStore store = uss.checkpointStoreToForget();
         if (store != null) {
             store.delete(uss.settings().checkpointDirectory(), mobile);
         }

@@ -128,6 +128,12 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
     private volatile boolean registered;
     private volatile boolean stopped;
     private volatile ScheduledFuture<?> checkpoints;
+    /**
+     * Whether the recovery directory may hold checkpoints: checkpointing is or was on (with this directory), the
+     * directory existed when the node started or was reconfigured, or an agent was restored from it. While it
+     * does, an agent leaving or ending here has its checkpoint deleted even when checkpointing is off now.
+     */
+    private volatile boolean recoveryInUse;
     private volatile boolean restoredOnStart;
     private volatile ScheduledFuture<?> hello;
 
@@ -145,6 +151,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         bind(transport, settings.listen(), settings.limits());
         core.directory().add(this);
         core.addStrategyListener(this);
+        recoveryInUse = recoveryInUse(settings, false);
         hello = core.scheduleWithFixedDelay(this::hello, 0, 250, TimeUnit.MILLISECONDS);
         scheduleCheckpoints();
         LOG.info("USS {} of cluster {} listening on {} ({})", id, cluster, address(), transport.name());
@@ -189,6 +196,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
                     next.stablePointTimeoutMillis(), now.limits(), next.workDirectory(), next.checkpointStore(),
                     next.checkpointSeconds(), next.restoreOnStart());
         }
+        recoveryInUse = recoveryInUse(next, recoveryInUse && next.workDirectory().equals(now.workDirectory()));
         settings = next;
         LOG.info("USS {}: preferred strategy {}, order {}", id, next.preferredStrategy(), next.strategyOrder());
         scheduleCheckpoints();
@@ -500,6 +508,20 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         return settings.checkpointSeconds() > 0 ? core.checkpointStore(settings.checkpointStore()) : null;
     }
 
+    /**
+     * The checkpoint store that must forget an agent leaving or ending here: the installed store whenever the
+     * recovery directory may hold checkpoints (see {@link #recoveryInUse}), also with checkpointing off now —
+     * turned off, or never on since a restart — so that no stale checkpoint stays listed or restorable. Null
+     * on a node that never kept any: no file system calls per migration there.
+     */
+    CheckpointStore checkpointStoreToForget() {
+        return recoveryInUse ? core.checkpointStore(settings.checkpointStore()) : null;
+    }
+
+    private static boolean recoveryInUse(UssSettings s, boolean already) {
+        return already || s.checkpointSeconds() > 0 || java.nio.file.Files.isDirectory(s.checkpointDirectory());
+    }
+
     private void checkpointAll() {
         CheckpointStore store = core.checkpointStore(settings.checkpointStore());
         if (store == null || stopped) {
@@ -566,6 +588,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
                                 ? "Location Server did not answer" : reply.reason()));
                         return;
                     }
+                    recoveryInUse = true;
                     AgentCell cell = cells.computeIfAbsent(mobile.value(),
                             k -> new AgentCell(this, mobile, core.actor("agent " + k)));
                     cell.actor.execute(() -> cell.restored(r.agent(), r.timerRemainingMillis(), reply.epoch(), done));
