@@ -22,7 +22,9 @@ import org.roamer.api.spi.migration.RestoreTarget;
  * node's checkpoint and creates the agent from it with {@link RestoreTarget#restoreImage} (step 5).
  *
  * <p>The file is verified before it gets its final name, so a corrupted checkpoint never appears among the
- * node's checkpoints. Any refusal or {@link #abort} deletes what was written.
+ * node's checkpoints. Any refusal or {@link #abort} deletes what was written — also an {@code abort} after
+ * {@code finish} (the source rolled back after this node had rebuilt the agent, so the agent never lived
+ * here). A kept checkpoint replaces this node's older ones of the mobile, which describe an agent that left.
  *
  * <p>The core calls it from one thread at a time, possibly a different one each call: methods are
  * synchronized for visibility, not for concurrency.
@@ -33,14 +35,19 @@ final class CondorRestoreSession implements RestoreSession {
     private final Path dir;
     private final boolean keep;
     private final Durability durability;
+    private final CheckpointFiles files;
     private Path temp;
+    /** The checkpoint kept after {@link #finish}, until an abort makes it stale. */
+    private Path kept;
     private FileChannel channel;
     private long received;
     private int chunks;
     private String closedBecause;
 
-    CondorRestoreSession(RestoreTarget target, MigrationContext ctx, Path dir, boolean keep, Durability durability) {
+    CondorRestoreSession(RestoreTarget target, MigrationContext ctx, Path dir, boolean keep, Durability durability,
+            CheckpointFiles files) {
         this.target = target;
+        this.files = files;
         this.durability = durability;
         this.ctx = ctx;
         this.dir = dir;
@@ -106,6 +113,11 @@ final class CondorRestoreSession implements RestoreSession {
             target.restoreImage(cp.image());
             if (!keep) {
                 CondorStrategy.deleteQuietly(file);
+            } else {
+                String name = file.getFileName().toString();
+                files.added(dir, ctx.target(), ctx.mobile(), name);
+                files.deleteAll(dir, ctx.target(), ctx.mobile(), name); // older ones: an agent that left
+                kept = file;
             }
             file = null;
             close("finished");
@@ -175,6 +187,15 @@ final class CondorRestoreSession implements RestoreSession {
     public synchronized void abort() {
         if (closedBecause == null) {
             close("aborted");
+        } else if (kept != null) {
+            // after finish: the rebuilt agent is discarded, its checkpoint would claim an epoch it never had here
+            try {
+                files.delete(dir, ctx.target(), ctx.mobile(), kept.getFileName().toString());
+            } catch (RuntimeException e) {
+                CondorStrategy.deleteQuietly(kept);
+            }
+            kept = null;
+            closedBecause = "aborted after it finished";
         }
     }
 

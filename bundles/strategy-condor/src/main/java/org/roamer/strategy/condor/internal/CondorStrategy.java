@@ -17,6 +17,8 @@ import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.roamer.api.MobileId;
+import org.roamer.api.NodeId;
 import org.roamer.api.spi.migration.AgentImage;
 import org.roamer.api.spi.migration.ChunkSink;
 import org.roamer.api.spi.migration.MigratingAgent;
@@ -32,8 +34,11 @@ import org.roamer.api.spi.migration.StrategyTraits;
  * message boundary; the strategy "dumps a core" — writes a checksummed checkpoint file
  * ({@link CheckpointFormat}), durably — and the USS transfers that file. The target writes the received
  * bytes into its own checkpoint file, verifies it and creates the agent from it
- * ({@link CondorRestoreSession}). The checkpoints left on both nodes serve crash recovery
- * ({@link Checkpoints}). Slowest of the three, and the one that needs most memory and disk.
+ * ({@link CondorRestoreSession}). The target keeps its checkpoint for crash recovery ({@link Checkpoints})
+ * while the agent lives there; the source's is deleted once the migration's outcome is known
+ * ({@link #finished}), and every checkpoint a node keeps of an agent goes when the agent leaves it by any
+ * strategy or ends ({@link #departed}): a checkpoint directory holds about one file per agent hosted there
+ * that arrived by Condor. Slowest of the three, and the one that needs most memory and disk.
  *
  * <p>Thread-safe: the settings are one immutable snapshot, read once per capture or restore.
  */
@@ -63,7 +68,10 @@ public final class CondorStrategy implements MigrationStrategy {
         String checkpointDirectory() default "";
 
         @AttributeDefinition(name = "Keep checkpoints",
-                description = "Keep the checkpoint files after a migration (for crash recovery). When off, the"
+                description = "Keep the target's checkpoint file of an agent that arrived by Condor while the agent"
+                        + " lives there, for crash recovery; it is deleted when the agent leaves that node (by any"
+                        + " strategy) or ends. The source's file is deleted once the migration committed or rolled"
+                        + " back, so a directory holds about one file per agent hosted on the node. When off, the"
                         + " source deletes its file once sent and the target once the agent is restored.")
         boolean keepCheckpoints() default true;
 
@@ -91,18 +99,23 @@ public final class CondorStrategy implements MigrationStrategy {
         }
 
         Path directory(MigrationContext ctx) throws MigrationException {
+            return directory(ctx.workDirectory());
+        }
+
+        Path directory(Path workDirectory) throws MigrationException {
             if (directory != null) {
                 return directory;
             }
-            if (ctx.workDirectory() == null) {
+            if (workDirectory == null) {
                 throw new MigrationException("no checkpoint directory: none configured and the node has no work directory");
             }
-            return Checkpoints.defaultDirectory(ctx.workDirectory());
+            return Checkpoints.defaultDirectory(workDirectory);
         }
     }
 
     private final Clock clock;
     private final Durability durability;
+    private final CheckpointFiles files = new CheckpointFiles();
     private volatile Settings settings;
 
     /** Called by DS with the configuration, or its defaults when there is none. */
@@ -126,6 +139,11 @@ public final class CondorStrategy implements MigrationStrategy {
         return settings;
     }
 
+    /** The checkpoint files this instance knows of; for tests. */
+    CheckpointFiles files() {
+        return files;
+    }
+
     @Override
     public String name() {
         return NAME;
@@ -141,7 +159,8 @@ public final class CondorStrategy implements MigrationStrategy {
      * and renamed into place — then (4) transfer it: the file is read back and emitted in chunks. Steps 1,
      * 2 and 5–8 (stop, stub, new process, channels, READY, resume) belong to the core and the target. When
      * anything fails the checkpoint is deleted: the agent stays live at the source and the file would
-     * otherwise claim an epoch it never reached.
+     * otherwise claim an epoch it never reached. Otherwise it is kept (unless {@code keepCheckpoints} is off)
+     * until the migration's outcome is known: should the source crash before, it is a copy of the agent.
      */
     @Override
     public void capture(MigratingAgent agent, MigrationContext ctx, ChunkSink out) throws MigrationException {
@@ -180,7 +199,49 @@ public final class CondorStrategy implements MigrationStrategy {
         } finally {
             if (!sent || !s.keepCheckpoints()) {
                 deleteQuietly(file);
+            } else {
+                files.added(dir, ctx.source(), ctx.mobile(), file.getFileName().toString());
             }
+        }
+    }
+
+    /**
+     * At the source, the migration's outcome: the checkpoint {@link #capture} wrote for it goes either way —
+     * after a rollback it claims an epoch the agent never reached, after the commit the agent lives at the
+     * target, which keeps its own copy. On a commit every other checkpoint this node keeps of the agent goes
+     * too (as in {@link #departed}). Deletes only files of this mobile written by this node, in the configured
+     * directory; never throws.
+     */
+    @Override
+    public void finished(MigrationContext ctx, boolean committed) {
+        Path dir;
+        try {
+            dir = settings.directory(ctx);
+        } catch (MigrationException e) {
+            return; // nowhere to have written anything
+        }
+        files.delete(dir, ctx.source(), ctx.mobile(),
+                Checkpoints.fileName(ctx.mobile(), ctx.epoch(), ctx.migrationId(), ctx.source()));
+        if (committed) {
+            files.deleteAll(dir, ctx.source(), ctx.mobile(), null);
+        }
+    }
+
+    /**
+     * The agent left {@code node} (by any strategy) or ended there: every checkpoint of it that this node keeps
+     * — received when it arrived by Condor, or of a migration whose outcome never reached this instance — is
+     * stale. A map lookup when there is none; no fsync (a deleted stale file that a crash brings back is only
+     * a stale file). Never throws.
+     */
+    @Override
+    public void departed(MobileId mobile, NodeId node, Path workDirectory) {
+        if (mobile == null || node == null) {
+            return;
+        }
+        try {
+            files.deleteAll(settings.directory(workDirectory), node, mobile, null);
+        } catch (MigrationException e) {
+            // no directory: nothing kept
         }
     }
 
@@ -228,6 +289,6 @@ public final class CondorStrategy implements MigrationStrategy {
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(ctx, "ctx");
         Settings s = settings;
-        return new CondorRestoreSession(target, ctx, s.directory(ctx), s.keepCheckpoints(), durability);
+        return new CondorRestoreSession(target, ctx, s.directory(ctx), s.keepCheckpoints(), durability, files);
     }
 }
