@@ -5,10 +5,19 @@ import static org.awaitility.Awaitility.await;
 import static org.ops4j.pax.exam.CoreOptions.options;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import javax.inject.Inject;
 import org.junit.After;
 import org.junit.Before;
@@ -32,7 +41,8 @@ import org.roamer.api.frame.MessageType;
 
 /**
  * Table 2 with the real strategy bundles: TERN-like and Condor-like cut an agent in the middle of a call
- * negotiation and the negotiation finishes at the target; NAIVE waits for a stable point.
+ * negotiation and the negotiation finishes at the target; NAIVE waits for a stable point. And the checkpoint
+ * files Condor-like moves leave: only of agents that live on the node, one each.
  */
 public class StrategyTraitsIT extends RoamerTestSupport {
     @Inject
@@ -107,6 +117,96 @@ public class StrategyTraitsIT extends RoamerTestSupport {
     @Test
     public void condorCutsMidNegotiationAndTheNegotiationFinishesAtTheTarget() throws Exception {
         cutsMidNegotiation("condor", "ccaller", "cfar");
+    }
+
+    /**
+     * Mobiles moving back and forth between c1 and c2 by Condor leave on each node exactly one checkpoint file
+     * per agent it hosts that arrived by Condor — the one it received, claiming the agent's current epoch —
+     * and none of agents that left (by Condor, or by NAIVE) or ended. Checked over every node's directory, so
+     * the other tests' mobiles must obey it too.
+     */
+    @Test
+    public void condorMovesLeaveOneCheckpointPerHostedAgentAndNoStaleOnes() throws Exception {
+        network.preferStrategy(NodeId.of("uss-c1"), "condor");
+        network.preferStrategy(NodeId.of("uss-c2"), "condor");
+        List<MobileId> mobiles = List.of(MobileId.of("k1"), MobileId.of("k2"), MobileId.of("k3"), MobileId.of("k4"));
+        for (MobileId m : mobiles) {
+            network.register(m, ClusterId.of("c1"), Profile.defaults());
+        }
+        int moves = 40;
+        for (int i = 0; i < moves; i++) {
+            MobileId m = mobiles.get(i % mobiles.size());
+            String to = node(m).equals("uss-c1") ? "c2" : "c1";
+            MoveResult r = network.move(m, ClusterId.of(to));
+            assertThat(r.migrated()).as(r.reason()).isTrue();
+            assertThat(r.strategy()).isEqualTo("condor");
+        }
+        Map<String, List<String>> files = checkpointsMatchHostedAgents();
+        System.out.printf("StrategyTraitsIT: after %d Condor moves of %d mobiles between c1 and c2: %s%n", moves,
+                mobiles.size(), files);
+        for (MobileId m : mobiles) {
+            assertThat(files.get("uss-c1")).as("%s lives on c1 and arrived there by Condor", m)
+                    .anyMatch(f -> f.startsWith(m.value() + "-e"));
+        }
+        assertThat(files.get("uss-c2")).noneMatch(f -> f.startsWith("k"));
+
+        // k1 leaves c1 by NAIVE: c1's checkpoint of k1 goes, none comes; k2 ends
+        network.preferStrategy(NodeId.of("uss-c1"), "naive");
+        MoveResult naive = network.move(mobiles.get(0), ClusterId.of("c2"));
+        assertThat(naive.migrated()).as(naive.reason()).isTrue();
+        assertThat(naive.strategy()).isEqualTo("naive");
+        network.deregister(mobiles.get(1));
+        files = checkpointsMatchHostedAgents();
+        System.out.printf("StrategyTraitsIT: after k1 left by NAIVE and k2 ended: %s%n", files);
+        assertThat(files.values().stream().flatMap(List::stream))
+                .noneMatch(f -> f.startsWith("k1-") || f.startsWith("k2-"))
+                .anyMatch(f -> f.startsWith("k3-")).anyMatch(f -> f.startsWith("k4-"));
+    }
+
+    String node(MobileId m) {
+        return network.agent(m).orElseThrow().node().value();
+    }
+
+    /** {@code <mobile>-e<epoch>-m<migration>-<node>.rckp}, for mobile ids without '-' (those of these tests). */
+    static final Pattern CHECKPOINT = Pattern.compile("([A-Za-z0-9_.]+)-e(\\d+)-m(\\d+)-(.+)\\.rckp");
+
+    /**
+     * Waits until every USS node's Condor checkpoint directory holds only files it wrote of agents it hosts, at
+     * most one per agent and claiming the agent's epoch (the sources' hooks run just after the move returned);
+     * returns the files by node.
+     */
+    Map<String, List<String>> checkpointsMatchHostedAgents() {
+        Path data = Path.of(System.getProperty("karaf.data"), "roamer");
+        Map<String, List<String>> byNode = new TreeMap<>();
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            byNode.clear();
+            for (String cluster : CLUSTERS) {
+                String node = "uss-" + cluster;
+                Path dir = data.resolve(node).resolve("checkpoints");
+                List<String> names = new ArrayList<>();
+                if (Files.isDirectory(dir)) {
+                    try (Stream<Path> s = Files.list(dir)) {
+                        s.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted()
+                                .forEach(names::add);
+                    }
+                }
+                byNode.put(node, names);
+                Set<String> mobilesWithFile = new HashSet<>();
+                for (String name : names) {
+                    Matcher m = CHECKPOINT.matcher(name);
+                    assertThat(m.matches()).as("%s: %s is a checkpoint file", node, name).isTrue();
+                    assertThat(m.group(4)).as("%s: %s written by this node", node, name).isEqualTo(node);
+                    AgentInfo agent = network.agent(MobileId.of(m.group(1))).orElse(null);
+                    assertThat(agent).as("%s: %s is of a registered agent", node, name).isNotNull();
+                    assertThat(agent.node().value()).as("%s: %s is of an agent living here", node, name)
+                            .isEqualTo(node);
+                    assertThat(Long.parseLong(m.group(2))).as("%s: %s claims the agent's epoch", node, name)
+                            .isEqualTo(agent.epoch());
+                    assertThat(mobilesWithFile.add(m.group(1))).as("%s: one file of %s", node, m.group(1)).isTrue();
+                }
+            }
+        });
+        return byNode;
     }
 
     @Test
