@@ -85,8 +85,9 @@ public interface MigrationStrategy {
      * succeeded): with {@code committed} true after the commit point (READY received, the buffered messages
      * sent on to the target; the agent lives at the target now), false after a rollback of any cause (the agent
      * resumed here and keeps its epoch, so whatever was written for {@code ctx.epoch()} is stale). Nothing is
-     * called when no strategy of this name is installed any more; after an update it is the new instance that
-     * is called, for a migration its predecessor captured.
+     * called when no strategy of this name is installed any more, nor for migrations still open when the node
+     * stops (a strategy that keeps files must expect some left from before a restart); after an update it is
+     * the new instance that is called, for a migration its predecessor captured.
      *
      * <p>Called on the agent's owner, like {@link #capture} (on the transport thread only when
      * {@link #nonBlocking()}), after the core has finished with the migration: it cannot change the outcome.
