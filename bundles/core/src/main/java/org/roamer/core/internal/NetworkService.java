@@ -71,6 +71,10 @@ import org.roamer.core.internal.wire.Payloads.Reply;
 @Component(service = RoamerNetwork.class)
 public final class NetworkService implements RoamerNetwork {
     static final long TIMEOUT_MS = 10_000;
+    /** Largest application state per agent a benchmark gives (images stay far below the 64 MiB cap). */
+    static final int MAX_BENCH_STATE = 16 * 1024 * 1024;
+    /** Largest application state all of a benchmark's agents hold together. */
+    static final long MAX_BENCH_STATE_TOTAL = 256L * 1024 * 1024;
     private static final int MAX_SEND_ATTEMPTS = 100;
 
     private final RoamerCore core;
@@ -448,8 +452,12 @@ public final class NetworkService implements RoamerNetwork {
         if (count < 1 || concurrency < 1 || concurrency > 1024) {
             throw new RoamerException("count must be >= 1 and concurrency 1-1024");
         }
-        if (stateBytes < 0 || stateBytes > 1_000_000) {
-            throw new RoamerException("state size must be 0-1000000 bytes");
+        if (stateBytes < 0 || stateBytes > MAX_BENCH_STATE) {
+            throw new RoamerException("state size must be 0-" + MAX_BENCH_STATE + " bytes (16 MiB)");
+        }
+        if ((long) stateBytes * concurrency > MAX_BENCH_STATE_TOTAL) {
+            throw new RoamerException("state size x concurrency must stay within " + MAX_BENCH_STATE_TOTAL / (1024 * 1024)
+                    + " MiB of agent state (asked for " + stateBytes + " x " + concurrency + ")");
         }
         if (core.strategy(strategy) == null) {
             throw new RoamerException("strategy '" + strategy + "' is not installed; installed: "

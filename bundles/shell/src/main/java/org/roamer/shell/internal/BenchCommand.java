@@ -23,8 +23,9 @@ public class BenchCommand implements Action {
     @Option(name = "--concurrency", description = "Mobiles moving at once (default 1)")
     int concurrency = 1;
 
-    @Option(name = "--size", description = "Application state per agent, bytes (default 0); NAIVE does not move it")
-    int size;
+    @Option(name = "--size", description = "Application state per agent: bytes, or with a unit, e.g. 72k (KiB) or 1m "
+            + "(MiB); default 0. NAIVE does not move it")
+    String size = "0";
 
     @Option(name = "--sweep", description = "Fig. 6 of the seed: for each strategy given with --strategies, migration "
             + "time against state sizes 1K 4K 16K 64K 256K 1M; prints CSV lines starting with SWEEP")
@@ -46,7 +47,7 @@ public class BenchCommand implements Action {
             }
             return null;
         }
-        BenchResult r = network.bench(strategy, count, concurrency, size, System.out::println);
+        BenchResult r = network.bench(strategy, count, concurrency, Parse.bytes(size), System.out::println);
         System.out.printf("strategy %s, %d migrations (%d failed), concurrency %d%n", r.strategy(), r.count(),
                 r.failed(), r.concurrency());
         System.out.printf("MIGRATE->MIGRATE_DONE us: p50 %d  p90 %d  p99 %d  max %d%n", r.latency().p50(),

@@ -11,6 +11,38 @@ final class Parse {
     private Parse() {
     }
 
+    /** Largest byte count accepted (the benchmark's own limit on agent state is checked by the network). */
+    static final long MAX_BYTES = 64L * 1024 * 1024;
+
+    /**
+     * A byte count as an operator writes it: {@code 72000}, {@code 72k} / {@code 72KiB} (× 1024),
+     * {@code 1m} / {@code 1MiB} (× 1024²); at most {@link #MAX_BYTES}.
+     *
+     * @throws IllegalArgumentException with the accepted forms, for anything else
+     */
+    static int bytes(String text) {
+        String t = text == null ? "" : text.trim().toLowerCase(java.util.Locale.ROOT);
+        long unit = 1;
+        if (t.endsWith("kib") || t.endsWith("k")) {
+            unit = 1024;
+            t = t.substring(0, t.length() - (t.endsWith("kib") ? 3 : 1));
+        } else if (t.endsWith("mib") || t.endsWith("m")) {
+            unit = 1024 * 1024;
+            t = t.substring(0, t.length() - (t.endsWith("mib") ? 3 : 1));
+        }
+        long n;
+        try {
+            n = t.isEmpty() || !t.chars().allMatch(Character::isDigit) || t.length() > 9 ? -1 : Long.parseLong(t);
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n < 0 || n * unit > MAX_BYTES) {
+            throw new IllegalArgumentException("size '" + text + "' is not a byte count between 0 and 64m; write e.g. "
+                    + "72000, 72k (72 KiB) or 1m (1 MiB)");
+        }
+        return (int) (n * unit);
+    }
+
     static MobileId mobile(String s) {
         return MobileId.of(s);
     }
