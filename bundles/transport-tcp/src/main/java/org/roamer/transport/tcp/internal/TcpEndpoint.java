@@ -251,10 +251,39 @@ final class TcpEndpoint implements Endpoint {
     }
 
     private void flushCorked() {
+        // by index: a link flushed here may cork nothing new (the round is over), but resending carried
+        // frames may open a link, which is not added to this list (inRound is false)
         for (int i = 0; i < corked.size(); i++) {
-            corked.get(i).flushCorked();
+            try {
+                corked.get(i).flushCorked();
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "tcp endpoint " + local + ": flushing " + corked.get(i) + " failed", e);
+            }
         }
         corked.clear();
+    }
+
+    /** A dying link hands over the frames it had corked; they go first on the next link to {@code to}. */
+    void carry(NodeAddress to, java.util.List<ByteBuffer> frames) {
+        OutboundPeer p = peers.get(to);
+        if (p == null) {
+            LOG.log(Level.WARNING, "tcp endpoint " + local + ": " + frames.size() + " frames to " + to
+                    + " lost with their link (no peer record)");
+            return;
+        }
+        p.carry(frames);
+    }
+
+    /** Resends carried frames of {@code to} now (after the round in which their link died), if still there. */
+    void resendCarried(NodeAddress to) {
+        OutboundPeer p = peers.get(to);
+        if (p != null && p.hasCarried()) {
+            try {
+                p.link(); // hands the carried frames to the (new) link before anything else
+            } catch (TransportException e) {
+                p.dropCarried("no new link: " + e.getMessage());
+            }
+        }
     }
 
     private void onReady(SelectionKey key) {
@@ -304,7 +333,7 @@ final class TcpEndpoint implements Endpoint {
             TcpLink link = null;
             try {
                 configure(ch);
-                link = new TcpLink(this, ch, peerOf(ch), true);
+                link = new TcpLink(this, ch, peerOf(ch), null);
                 inboundOpen.incrementAndGet();
                 opened(link);
                 link.register();
@@ -431,6 +460,12 @@ final class TcpEndpoint implements Endpoint {
     private final class OutboundPeer {
         private final NodeAddress address;
         private volatile TcpLink link;
+        /**
+         * Frames a dead link had corked, to go first on the next link. Lock-free, because a link adds to it
+         * while holding its own lock, and {@link #link()} drains it, under this, into a new link's lock.
+         */
+        private final java.util.concurrent.ConcurrentLinkedQueue<ByteBuffer> carried =
+                new java.util.concurrent.ConcurrentLinkedQueue<>();
         /** Connect attempts finished; lets senders that queued behind a failing attempt share its outcome. */
         private volatile long attemptsDone;
         private TransportException lastFailure;
@@ -439,15 +474,54 @@ final class TcpEndpoint implements Endpoint {
             this.address = address;
         }
 
+        void carry(java.util.List<ByteBuffer> frames) {
+            carried.addAll(frames);
+        }
+
+        boolean hasCarried() {
+            return !carried.isEmpty();
+        }
+
+        synchronized void dropCarried(String why) {
+            dropCarried(why, 0);
+        }
+
+        private synchronized void dropCarried(String why, int taken) {
+            int n = taken;
+            while (carried.poll() != null) {
+                n++;
+            }
+            if (n > 0) {
+                LOG.log(Level.WARNING, "tcp endpoint " + local + ": " + n + " frames to " + address
+                        + " lost with their link: " + why);
+            }
+        }
+
+        /** Under this: offers the carried frames to {@code to}, in order, before any later frame. */
+        private void handOverCarried(TcpLink to) {
+            for (ByteBuffer b; (b = carried.poll()) != null;) {
+                try {
+                    if (!to.offer(b)) {
+                        dropCarried("the new link failed too (" + to.closeReason() + ")", 1);
+                        return;
+                    }
+                } catch (TransportException e) {
+                    dropCarried(e.getMessage(), 1);
+                    return;
+                }
+            }
+        }
+
         TcpLink link() throws TransportException {
             TcpLink current = link;
-            if (current != null && current.isOpen()) {
+            if (current != null && current.isOpen() && carried.isEmpty()) {
                 return current;
             }
             long seen = attemptsDone;
             synchronized (this) {
                 current = link;
                 if (current != null && current.isOpen()) {
+                    handOverCarried(current);
                     return current;
                 }
                 if (attemptsDone != seen && lastFailure != null) {
@@ -458,6 +532,7 @@ final class TcpEndpoint implements Endpoint {
                     current = connect();
                     link = current;
                     lastFailure = null;
+                    handOverCarried(current);
                     return current;
                 } catch (TransportException e) {
                     lastFailure = e;
@@ -485,7 +560,7 @@ final class TcpEndpoint implements Endpoint {
                 throw new TransportException("cannot connect to " + address + " within " + settings.connectTimeoutMs()
                         + " ms: " + describe(e), e);
             }
-            TcpLink created = new TcpLink(TcpEndpoint.this, ch, address.toString(), false);
+            TcpLink created = new TcpLink(TcpEndpoint.this, ch, address.toString(), address);
             opened(created);
             try {
                 created.register();

@@ -10,6 +10,7 @@ import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.concurrent.locks.ReentrantLock;
 
+import org.roamer.api.NodeAddress;
 import org.roamer.api.frame.Frame;
 import org.roamer.api.frame.FrameCodec;
 import org.roamer.api.frame.FrameException;
@@ -32,6 +33,7 @@ final class TcpLink {
     private static final int GATHER_BUFFERS = 64;
 
     final boolean inbound;
+    private final NodeAddress target;
     private final TcpEndpoint endpoint;
     private final SocketChannel ch;
     private final String peer;
@@ -52,11 +54,16 @@ final class TcpLink {
     private ByteBuffer body;
     private long lastProgress = System.nanoTime();
 
-    TcpLink(TcpEndpoint endpoint, SocketChannel ch, String peer, boolean inbound) {
+    /**
+     * @param target the destination of an outbound link (frames are sent on it); {@code null} for an
+     *               inbound link (frames are only read from it)
+     */
+    TcpLink(TcpEndpoint endpoint, SocketChannel ch, String peer, NodeAddress target) {
         this.endpoint = endpoint;
         this.ch = ch;
         this.peer = peer;
-        this.inbound = inbound;
+        this.target = target;
+        this.inbound = target == null;
     }
 
     void register() throws IOException {
@@ -131,7 +138,7 @@ final class TcpLink {
             }
             backlog.add(frame);
             backlogBytes += frame.remaining();
-            return true; // OP_WRITE is already set while the backlog is not empty
+            return true; // OP_WRITE is set, or the link is corked and flushCorked() writes it after the round
         } finally {
             lock.unlock();
         }
@@ -162,17 +169,22 @@ final class TcpLink {
             if (!corked) {
                 return;
             }
-            corked = false;
-            drainBacklog();
-            if (open && !backlog.isEmpty()) {
-                try {
-                    key.interestOpsOr(SelectionKey.OP_WRITE);
-                } catch (CancelledKeyException e) {
-                    closeLocked("endpoint closed");
+            if (open) {
+                drainBacklog(); // still corked: if the write fails, closeLocked hands the frames on
+                if (open && !backlog.isEmpty()) {
+                    try {
+                        key.interestOpsOr(SelectionKey.OP_WRITE);
+                    } catch (CancelledKeyException e) {
+                        closeLocked("endpoint closed");
+                    }
                 }
             }
+            corked = false;
         } finally {
             lock.unlock();
+        }
+        if (!open && target != null) {
+            endpoint.resendCarried(target); // frames of a link that died during the round, on a new link
         }
     }
 
@@ -395,7 +407,17 @@ final class TcpLink {
         }
         open = false;
         closeReason = reason;
-        if (!backlog.isEmpty()) {
+        if (corked && target != null && !backlog.isEmpty()) {
+            // Corked frames were accepted without a write being tried: the sender could not see this failure
+            // and retry, as it does when its own write fails. The endpoint resends them, first, on the next link.
+            java.util.List<ByteBuffer> unsent = new java.util.ArrayList<>(backlog.size());
+            for (ByteBuffer b : backlog) {
+                unsent.add(b.position(0));
+            }
+            endpoint.carry(target, unsent);
+            LOG.log(Level.DEBUG, "link to " + peer + " closed (" + reason + "), " + unsent.size()
+                    + " frames of this round carried to the next link");
+        } else if (!backlog.isEmpty()) {
             LOG.log(Level.DEBUG, "link to " + peer + " closed (" + reason + "), dropping " + backlog.size()
                     + " queued frames");
         } else {
