@@ -78,6 +78,7 @@ class MigrationOutcomeHooksTest {
         assertThat(finished.ctx().workDirectory()).isEqualTo(net.uss("c1").settings().workDirectory());
         Call departed = calls.get(1);
         assertThat(departed.mobile()).isEqualTo(M1);
+        assertThat(departed.thread()).as("departed never runs on a transport thread").startsWith("roamer-worker");
         assertThat(departed.node()).isEqualTo(USS_C1);
         assertThat(departed.workDirectory()).isEqualTo(net.uss("c1").settings().workDirectory());
 

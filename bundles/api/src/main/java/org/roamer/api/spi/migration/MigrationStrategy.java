@@ -105,9 +105,9 @@ public interface MigrationStrategy {
      * The agent of {@code mobile} no longer lives on {@code node}: it migrated away (by any strategy: after
      * {@link #finished} of the strategy that carried it) or it was terminated. Called on <em>every</em> installed
      * strategy, so that one which keeps files or other state for agents it brought to this node (Condor-like
-     * checkpoints kept for crash recovery) can release what is now stale. Called on the agent's owner, possibly
-     * on a transport thread, once per departure: keep it short (no network, no waiting on locks held elsewhere,
-     * no fsync; deleting a few files is fine). An exception is logged and counted, nothing else. By default it
+     * checkpoints kept for crash recovery) can release what is now stale. Called on the agent's owner, on a
+     * worker thread (never a transport thread), once per departure: keep it short (no network, no waiting on
+     * locks held elsewhere, no fsync; deleting a few files is fine). An exception is logged and counted, nothing else. By default it
      * does nothing.
      *
      * @param mobile        the mobile whose agent left

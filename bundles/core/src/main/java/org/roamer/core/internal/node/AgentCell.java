@@ -838,6 +838,11 @@ final class AgentCell implements AgentContext {
             }
             return;
         }
+        if (out.timeout == null) {
+            // the image is not even sent yet (its capture waits for a worker): a READY now is bogus
+            uss.core().metrics().inc("migrate.stray.ready");
+            return;
+        }
         // commit point: from here the target owns the agent
         Outgoing o = out;
         out = null;
@@ -945,8 +950,20 @@ final class AgentCell implements AgentContext {
         }
     }
 
-    /** Every installed strategy hears that the agent left this node (migrated away or terminated). */
+    /**
+     * Every installed strategy hears that the agent left this node (migrated away or terminated). Never on a
+     * transport thread: a strategy may touch files there (Condor deletes the agent's checkpoints), which
+     * would hold up every frame of the round.
+     */
     private void departed(NodeId node, Path work) {
+        if (actor.runningInline()) {
+            actor.execute(() -> departedNow(node, work));
+        } else {
+            departedNow(node, work);
+        }
+    }
+
+    private void departedNow(NodeId node, Path work) {
         uss.core().forEachStrategy(s -> {
             try {
                 s.departed(mobile, node, work);

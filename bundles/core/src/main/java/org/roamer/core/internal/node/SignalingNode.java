@@ -101,12 +101,19 @@ public abstract class SignalingNode implements FrameHandler {
      */
     public CompletableFuture<Frame> request(NodeAddress to, Frame frame, long timeoutMillis) {
         CompletableFuture<Frame> f = new CompletableFuture<>();
-        pending.put(frame.correlationId(), f);
-        // the core's timer, not orTimeout(): the JDK's delayer thread would be woken for every request
-        ScheduledFuture<?> timeout = core.schedule(() -> f.completeExceptionally(new TimeoutException(
+        long id = frame.correlationId();
+        pending.put(id, f);
+        // The core's timer, not orTimeout() (whose JDK delayer thread would be woken for every request); the
+        // future fails on a worker, because its continuations (the caller's code) must not hold up the timer.
+        ScheduledFuture<?> timeout = core.schedule(() -> failOnWorker(f, new TimeoutException(
                 "no reply to " + frame.type() + " within " + timeoutMillis + " ms")), timeoutMillis, TimeUnit.MILLISECONDS);
+        if (timeout.isCancelled()) { // the runtime is stopping: no time-out would ever fire
+            f.completeExceptionally(new TimeoutException("the node is stopping; " + frame.type() + " not sent"));
+            pending.remove(id, f);
+            return f;
+        }
         f.whenComplete((r, e) -> {
-            pending.remove(frame.correlationId());
+            pending.remove(id, f);
             timeout.cancel(false);
         });
         try {
@@ -115,6 +122,14 @@ public abstract class SignalingNode implements FrameHandler {
             f.completeExceptionally(e);
         }
         return f;
+    }
+
+    private void failOnWorker(CompletableFuture<Frame> f, Throwable why) {
+        try {
+            core.workers().execute(() -> f.completeExceptionally(why));
+        } catch (java.util.concurrent.RejectedExecutionException e) { // the pool stopped: fail here, at once
+            f.completeExceptionally(why);
+        }
     }
 
     /** A reply frame to a request. */

@@ -289,13 +289,14 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
     String noStrategyReason(String peerNode, List<String> peer, String requested, AgentType peerType) {
         List<String> mine = strategyNames();
         boolean otherAgent = peerType != null && !peerType.equals(core.agentType());
-        String versions = otherAgent ? "; " + peerNode + " runs agent " + describe(peerType) + ", " + id + " runs "
-                + describe(core.agentType()) + ", so only heterogeneous strategies qualify" : "";
+        String versions = otherAgent ? "; " + printable(peerNode) + " runs agent " + describe(peerType) + ", " + id
+                + " runs " + describe(core.agentType()) + ", so only heterogeneous strategies qualify" : "";
+        String theirs = peer == null ? "none" : printable(String.valueOf(peer));
         if (requested != null) {
-            return "strategy '" + requested + "' cannot be used: " + id + " has " + mine + ", " + peerNode + " has "
-                    + peer + versions;
+            return "strategy '" + printable(requested) + "' cannot be used: " + id + " has " + mine + ", "
+                    + printable(peerNode) + " has " + theirs + versions;
         }
-        return "no common strategy: " + id + " has " + mine + ", " + peerNode + " has " + peer + versions;
+        return "no common strategy: " + id + " has " + mine + ", " + printable(peerNode) + " has " + theirs + versions;
     }
 
     private boolean restorableAt(String strategy, AgentType peerType) {
@@ -307,7 +308,21 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
     }
 
     private static String describe(AgentType t) {
-        return t.bundle() + " " + t.version() + " (layout " + Long.toHexString(t.layoutHash()) + ")";
+        return printable(t.bundle()) + " " + printable(t.version()) + " (layout " + Long.toHexString(t.layoutHash())
+                + ")";
+    }
+
+    /** A peer-supplied name as it may appear in a reason or a log line: printable ASCII, at most 64 characters. */
+    static String printable(String s) {
+        if (s == null) {
+            return "?";
+        }
+        StringBuilder b = new StringBuilder(Math.min(s.length(), 64));
+        for (int i = 0; i < s.length() && b.length() < 64; i++) {
+            char c = s.charAt(i);
+            b.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        return s.length() > 64 ? b + "..." : b.toString();
     }
 
     /** The LS this node reports to, or {@code null} when none is configured or running here. */

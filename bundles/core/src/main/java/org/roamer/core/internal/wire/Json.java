@@ -9,7 +9,9 @@ import org.roamer.api.frame.FrameException;
 
 /**
  * JSON encoding of control payloads: compact, strict on input, unknown fields ignored. Sizes are bounded
- * by the frame limits before this is reached; payload records are flat (no nesting to bound).
+ * by the frame limits before this is reached; payload records nest at most one level (TRANSFER's agent
+ * type), and Gson skips unknown fields iteratively, so deep nesting in them costs memory bounded by the
+ * frame, never stack.
  */
 public final class Json {
     private static final Gson GSON = new GsonBuilder().setStrictness(Strictness.STRICT).disableHtmlEscaping()

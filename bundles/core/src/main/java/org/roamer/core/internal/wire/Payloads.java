@@ -62,8 +62,9 @@ public final class Payloads {
     public record Migrate(String source, String sourceNode, String strategy, String from) {
     }
 
-    /** TRANSFER request (target → source): the target's strategies in its order of preference. */
     /**
+     * TRANSFER request (target → source): the target's strategies in its order of preference.
+     *
      * @param agentType the target's agent implementation; absent from older peers, in which case the source
      *                  does not know whether whole-image strategies can restore there
      */
