@@ -210,6 +210,36 @@ class MigrationProtocolTest {
     }
 
     @Test
+    void aNewerMigrateEndsTheIncomingMigrationItSupersedesCleanly() throws Exception {
+        // the "source" is a fake that never answers, so c2 stays INCOMING for migration 50
+        try (FakeUss silent = new FakeUss(net, "cx")) {
+            var c2 = net.uss("c2");
+            String src = silent.endpoint.localAddress().toString();
+            net.transport.inject(c2.address(), FrameCodec.encode(new Frame(MessageType.MIGRATE, 0, 50, 5, 0, "m9",
+                    Json.encode(new Payloads.Migrate(src, "fake-cx", null, src)))));
+            Frame t1 = FakeUss.take(silent, MessageType.TRANSFER);
+            assertThat(t1.correlationId()).isEqualTo(50);
+            // the LS gave up on it and starts migration 51 with a newer epoch
+            net.transport.inject(c2.address(), FrameCodec.encode(new Frame(MessageType.MIGRATE, 0, 51, 6, 0, "m9",
+                    Json.encode(new Payloads.Migrate(src, "fake-cx", null, src)))));
+            Frame failed = FakeUss.take(silent, MessageType.MIGRATE_FAILED);
+            assertThat(failed.correlationId()).isEqualTo(50);
+            assertThat(Json.decode(failed.payload(), Payloads.MigrateFailed.class).reason())
+                    .contains("superseded by migration 51");
+            Frame t2 = FakeUss.take(silent, MessageType.TRANSFER);
+            assertThat(t2.correlationId()).isEqualTo(51);
+            assertThat(t2.epoch()).isEqualTo(6);
+            // migration 51 is the one in progress: data for 50 is stray, 51's first chunk is taken
+            long stray = net.core.metrics().get("migrate.stray.data");
+            net.transport.inject(c2.address(), FrameCodec.encode(new Frame(MessageType.TRANSFER_DATA, Frame.LAST, 50, 5,
+                    0, "m9", new byte[] {4, 'v', 'a', 'r', 's', 1})));
+            await().atMost(Duration.ofSeconds(5)).until(() -> net.core.metrics().get("migrate.stray.data") == stray + 1);
+            // only one MIGRATE_FAILED so far: 51 was not failed by 50's time-out or by the stray chunk
+            assertThat(silent.received.stream().filter(f -> f.type() == MessageType.MIGRATE_FAILED)).isEmpty();
+        }
+    }
+
+    @Test
     void staleTransferAndDuplicateMigrateAreRefused() throws Exception {
         net.network.register(M1, C1, Profile.defaults());
         assertThat(net.network.move(M1, C2).migrated()).isTrue(); // epoch 2 at c2

@@ -502,6 +502,11 @@ final class AgentCell implements AgentContext {
                     Json.encode(new MigrateFailed("agent of " + mobile + " already runs on " + uss.id()))));
             return;
         }
+        if (state == State.INCOMING) {
+            // a newer migration supersedes the one still arriving (the LS gave up on it): end that one cleanly
+            // (its session aborted, its time-out cancelled, what it held sent after the agent) before this starts
+            failIncoming("superseded by migration " + id + " (epoch " + f.epoch() + ")", true);
+        }
         highestEpoch = f.epoch();
         Incoming inc = new Incoming();
         inc.id = id;
@@ -514,8 +519,11 @@ final class AgentCell implements AgentContext {
         cancelStubTimer();
         in = inc;
         state = State.INCOMING;
-        inc.timeout = schedule(3 * uss.settings().migrationTimeoutMillis(),
-                () -> failIncoming("timed out waiting for the agent from " + inc.sourceNode, true));
+        inc.timeout = schedule(3 * uss.settings().migrationTimeoutMillis(), () -> {
+            if (in == inc) {
+                failIncoming("timed out waiting for the agent from " + inc.sourceNode, true);
+            }
+        });
         if (oldChain != null && !oldChain.equals(m.source())) {
             // messages this node forwarded may still be on their way to the source; a marker follows them.
             // (When the chain leads straight to the source, the TRANSFER below follows them on the same
