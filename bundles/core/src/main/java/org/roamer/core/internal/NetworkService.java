@@ -122,6 +122,7 @@ public final class NetworkService implements RoamerNetwork {
             u.apply(u.settings().withPreferredStrategy(strategy));
             return;
         }
+        long seen;
         try {
             Configuration[] found = ca.listConfigurations("(&(service.factoryPid=org.roamer.uss)(node.id=" + node.value()
                     + "))");
@@ -130,24 +131,29 @@ public final class NetworkService implements RoamerNetwork {
             }
             java.util.Dictionary<String, Object> props = found[0].getProperties();
             props.put("strategy.preferred", strategy);
+            seen = u.appliedCount();
             found[0].update(props);
         } catch (java.io.IOException | org.osgi.framework.InvalidSyntaxException e) {
             throw new RoamerException("could not update the configuration of " + node + ": " + e.getMessage(), e);
         }
-        // Config Admin hands the change to the component asynchronously; return once the node uses it, so
-        // that the next migration from it is negotiated with the new preference.
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
-        while (!strategy.equals(ussNode(node).settings().preferredStrategy())) {
-            if (System.nanoTime() > deadline) {
+        if (strategy.equals(u.settings().preferredStrategy())) {
+            return; // nothing changes for the node (Config Admin may not even call it)
+        }
+        // Config Admin hands the change to the component asynchronously; return once the node has applied it,
+        // so that the next migration from it is negotiated with the new preference.
+        try {
+            if (!u.awaitApplied(seen, TIMEOUT_MS)) {
                 throw new RoamerException("the configuration of " + node + " was updated, but the node did not apply it"
                         + " within " + TIMEOUT_MS + " ms");
             }
-            try {
-                Thread.sleep(1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new RoamerException("interrupted while waiting for " + node + " to apply the new preference");
-            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RoamerException("interrupted while waiting for " + node + " to apply the new preference");
+        }
+        String now = u.settings().preferredStrategy();
+        if (!strategy.equals(now)) {
+            throw new RoamerException(node + " applied the change, but another one came in meanwhile: it now prefers "
+                    + now);
         }
     }
 

@@ -123,4 +123,18 @@ class StrategyTraitsTest {
         assertThat(r.strategy()).isEqualTo("image"); // the source's preference wins when the target has it
         assertThat(net.network.agent(CALLER).orElseThrow().profile()).isEqualTo(Profile.defaults());
     }
+
+    @Test
+    void aCallerCanWaitForTheNextConfigurationChangeToBeApplied() throws Exception {
+        var uss = net.uss("c1");
+        long seen = uss.appliedCount();
+        assertThat(uss.awaitApplied(seen, 20)).as("nothing applied yet").isFalse();
+        CompletableFuture<Void> later = CompletableFuture.runAsync(() -> uss.apply(
+                uss.settings().withPreferredStrategy("image")), CompletableFuture.delayedExecutor(50,
+                java.util.concurrent.TimeUnit.MILLISECONDS));
+        assertThat(uss.awaitApplied(seen, 10_000)).isTrue();
+        later.get();
+        assertThat(uss.appliedCount()).isEqualTo(seen + 1);
+        assertThat(uss.settings().preferredStrategy()).isEqualTo("image");
+    }
 }

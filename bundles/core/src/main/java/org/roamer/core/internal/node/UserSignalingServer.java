@@ -120,6 +120,9 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
     }
 
     private volatile UssSettings settings;
+    /** Notified by {@link #apply} after each change; guards {@link #appliedCount}. */
+    private final Object applied = new Object();
+    private long appliedCount;
     private final ClusterId cluster;
     private final Transport transport;
     private final ConcurrentHashMap<String, AgentCell> cells = new ConcurrentHashMap<>();
@@ -201,6 +204,37 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         LOG.info("USS {}: preferred strategy {}, order {}", id, next.preferredStrategy(), next.strategyOrder());
         scheduleCheckpoints();
         announce();
+        synchronized (applied) {
+            appliedCount++;
+            applied.notifyAll();
+        }
+    }
+
+    /** Configuration changes applied since the node started (see {@link #awaitApplied}). */
+    public long appliedCount() {
+        synchronized (applied) {
+            return appliedCount;
+        }
+    }
+
+    /**
+     * Waits until more than {@code seen} configuration changes have been applied (Config Admin delivers them
+     * asynchronously).
+     *
+     * @return false when none was within {@code millis}
+     */
+    public boolean awaitApplied(long seen, long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        synchronized (applied) {
+            while (appliedCount <= seen) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(applied, left);
+            }
+            return true;
+        }
     }
 
     @Deactivate
