@@ -711,6 +711,43 @@ public abstract class StrategyConformanceTest {
         }
     }
 
+    // ================================================================== 7. after the migration (SPI 1.1)
+
+    @Test
+    @DisplayName("7a. hooks: finished() and departed() never throw, also for migrations and agents the strategy never saw")
+    public void outcomeHooksNeverThrow() {
+        MigrationContext src = source(Agents.ALICE);
+        Captured c = captureClean(Agents.inCalls(), src, "agent in calls");
+        Outcome o = restore(c, src);
+        assertRestoredEqual(c, o, "agent in calls");
+        MigrationContext unknown = Migrations.context(Agents.BOB, node("source"), maxChunkBytes(), maxImageBytes());
+        org.assertj.core.api.Assertions.assertThatCode(() -> {
+            strategy.finished(src, true);
+            strategy.departed(Agents.ALICE, src.source(), src.workDirectory());
+            strategy.finished(unknown, false);
+            strategy.finished(unknown, true);
+            strategy.departed(Agents.BOB, unknown.source(), unknown.workDirectory());
+            strategy.departed(Agents.BOB, unknown.target(), node("elsewhere"));
+        }).as("hooks of " + strategy.name()).doesNotThrowAnyException();
+    }
+
+    @Test
+    @DisplayName("7b. declaration: a strategy declaring nonBlocking() writes no file at the source or the target")
+    public void nonBlockingWritesNoFiles() throws IOException {
+        Assumptions.assumeTrue(strategy.nonBlocking(), strategy.name() + " does not declare nonBlocking()");
+        MigrationContext src = source(Agents.ALICE);
+        for (FakeAgent agent : List.of(Agents.idle(), Agents.inCalls(), Agents.inCalls(Agents.LARGE))) {
+            Captured c = captureClean(agent, src, "agent");
+            assertRestoredEqual(c, restore(c, src), "agent");
+        }
+        strategy.finished(src, true);
+        strategy.departed(Agents.ALICE, src.source(), src.workDirectory());
+        try (var files = Files.walk(workDirectory())) {
+            assertThat(files.filter(Files::isRegularFile).map(Path::toString).toList())
+                    .as("files written under the work directories by a strategy declaring nonBlocking()").isEmpty();
+        }
+    }
+
     // ================================================================== helpers
 
     /** The source side of a normal migration of {@code mobile}. */

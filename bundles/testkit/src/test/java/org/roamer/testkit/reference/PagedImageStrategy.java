@@ -29,7 +29,7 @@ public final class PagedImageStrategy implements MigrationStrategy {
     public enum Flaw {
         IGNORES_CHUNK_LIMIT, RECYCLES_CHUNKS, NO_CHECKSUM, TYPE_BLIND, REGISTERS_FIRST, THROWING_ABORT,
         WRAPS_TARGET_FAILURE, KEEPS_AGENT, SWALLOWS_SINK_FAILURE, CLAIMS_SYNCHRONOUS, CLAIMS_HETEROGENEOUS,
-        CLAIMS_OPTIMIZING, APPENDS_PAGES, UNCHECKED_PARSE
+        CLAIMS_OPTIMIZING, APPENDS_PAGES, UNCHECKED_PARSE, THROWING_HOOKS, WRITES_FILE_WHILE_NON_BLOCKING
     }
 
     private static final byte HEADER = 'H';
@@ -64,10 +64,37 @@ public final class PagedImageStrategy implements MigrationStrategy {
         return traits;
     }
 
+    /** Pages are copied in memory: nothing blocks (the flawed variant writes a scratch file anyway). */
+    @Override
+    public boolean nonBlocking() {
+        return true;
+    }
+
+    @Override
+    public void finished(MigrationContext ctx, boolean committed) {
+        if (has(Flaw.THROWING_HOOKS)) {
+            throw new IllegalStateException("no record of migration " + ctx.migrationId());
+        }
+    }
+
+    @Override
+    public void departed(org.roamer.api.MobileId mobile, org.roamer.api.NodeId node, java.nio.file.Path work) {
+        if (has(Flaw.THROWING_HOOKS)) {
+            throw new IllegalStateException("never saw " + mobile);
+        }
+    }
+
     @Override
     public void capture(MigratingAgent agent, MigrationContext ctx, ChunkSink out) throws MigrationException {
         if (has(Flaw.KEEPS_AGENT)) {
             kept = agent;
+        }
+        if (has(Flaw.WRITES_FILE_WHILE_NON_BLOCKING) && ctx.workDirectory() != null) {
+            try {
+                java.nio.file.Files.write(ctx.workDirectory().resolve("scratch-" + ctx.migrationId()), new byte[] {1});
+            } catch (java.io.IOException e) {
+                throw new MigrationException("scratch file: " + e, e);
+            }
         }
         AgentImage image = agent.image();
         int page = (has(Flaw.IGNORES_CHUNK_LIMIT) ? 16 * 1024 : ctx.maxChunkBytes()) - PAGE_OVERHEAD;
