@@ -124,10 +124,17 @@ public final class NetworkService implements RoamerNetwork {
         }
         long seen;
         try {
-            Configuration[] found = ca.listConfigurations("(&(service.factoryPid=org.roamer.uss)(node.id=" + node.value()
-                    + "))");
+            // the node's own configuration by its PID; by node id for a node that does not know it
+            String filter = u.configurationPid() != null ? "(service.pid=" + filterValue(u.configurationPid()) + ")"
+                    : "(&(service.factoryPid=org.roamer.uss)(node.id=" + filterValue(node.value()) + "))";
+            Configuration[] found = ca.listConfigurations(filter);
+            for (int retry = 0; (found == null || found.length != 1) && retry < 20; retry++) {
+                Thread.sleep(100); // Config Admin may be re-delivering the file's configuration right now
+                found = ca.listConfigurations(filter);
+            }
             if (found == null || found.length != 1) {
-                throw new RoamerException("no single configuration of USS " + node + " in Config Admin");
+                throw new RoamerException((found == null ? "no" : found.length + " instead of one") + " configuration of USS "
+                        + node + " in Config Admin (" + filter + ")");
             }
             java.util.Dictionary<String, Object> props = found[0].getProperties();
             props.put("strategy.preferred", strategy);
@@ -135,6 +142,9 @@ public final class NetworkService implements RoamerNetwork {
             found[0].update(props);
         } catch (java.io.IOException | org.osgi.framework.InvalidSyntaxException e) {
             throw new RoamerException("could not update the configuration of " + node + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RoamerException("interrupted while looking up the configuration of " + node);
         }
         if (strategy.equals(u.settings().preferredStrategy())) {
             return; // nothing changes for the node (Config Admin may not even call it)
@@ -155,6 +165,18 @@ public final class NetworkService implements RoamerNetwork {
             throw new RoamerException(node + " applied the change, but another one came in meanwhile: it now prefers "
                     + now);
         }
+    }
+
+    /** {@code value} escaped for an LDAP filter (RFC 1960: backslash, parentheses, asterisk). */
+    static String filterValue(String value) {
+        StringBuilder b = new StringBuilder(value.length());
+        for (char c : value.toCharArray()) {
+            if (c == '\\' || c == '(' || c == ')' || c == '*') {
+                b.append('\\');
+            }
+            b.append(c);
+        }
+        return b.toString();
     }
 
     // ------------------------------------------------------------------ crash recovery

@@ -120,6 +120,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
     }
 
     private volatile UssSettings settings;
+    private volatile String configurationPid;
     /** Notified by {@link #apply} after each change; guards {@link #appliedCount}. */
     private final Object applied = new Object();
     private long appliedCount;
@@ -142,8 +143,15 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
 
     @Activate
     public UserSignalingServer(@Reference RoamerCore core, @Reference(name = "transport") Transport transport,
-            Config config) throws TransportException {
+            Config config, java.util.Map<String, Object> properties) throws TransportException {
         this(core, transport, settings(config));
+        Object pid = properties.get("service.pid");
+        this.configurationPid = pid instanceof String ? (String) pid : null;
+    }
+
+    /** The PID of the Config Admin configuration this node was made from, or {@code null} (tests, embedding). */
+    public String configurationPid() {
+        return configurationPid;
     }
 
     public UserSignalingServer(RoamerCore core, Transport transport, UssSettings settings) throws TransportException {
