@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.ops4j.pax.exam.CoreOptions.options;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -76,14 +75,11 @@ public class AgentVersionsIT extends RoamerTestSupport {
     @Override
     @org.ops4j.pax.exam.Configuration
     public Option[] config() {
-        List<Option> o = new ArrayList<>(List.of(roamerDistribution(), ephemeralRoamerPorts()));
-        for (String uss : USS_CFGS) {
-            // stubs become tombstones quickly, so later sends are redirected to wherever the agent went
-            o.add(editConfigurationFilePut(uss, "stub.idle.timeout.ms", "300"));
-            // room for the scripted peer on a loaded machine
-            o.add(editConfigurationFilePut(uss, "migration.timeout.ms", "5000"));
-        }
-        return options(o.toArray(new Option[0]));
+        return options(roamerDistribution(), ephemeralRoamerPorts(),
+                // stubs become tombstones quickly, so later sends are redirected to wherever the agent went
+                ussProperty("stub.idle.timeout.ms", "300"),
+                // room for the scripted peer on a loaded machine
+                ussProperty("migration.timeout.ms", "5000"));
     }
 
     @Before

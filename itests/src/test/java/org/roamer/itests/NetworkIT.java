@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.ops4j.pax.exam.CoreOptions.mavenBundle;
 import static org.ops4j.pax.exam.CoreOptions.options;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 
 import java.io.DataInputStream;
 import java.io.OutputStream;
@@ -61,13 +60,9 @@ public class NetworkIT extends RoamerTestSupport {
     @Override
     @org.ops4j.pax.exam.Configuration
     public Option[] config() {
-        List<Option> o = new ArrayList<>(List.of(roamerDistribution(), ephemeralRoamerPorts(),
-                mavenBundle("org.assertj", "assertj-core", System.getProperty("roamer.itest.assertj.version", "3.27.7"))));
-        for (String uss : USS_CFGS) {
-            o.add(editConfigurationFilePut(uss, "stub.idle.timeout.ms", "300"));
-            o.add(editConfigurationFilePut(uss, "migration.timeout.ms", "1500"));
-        }
-        return options(o.toArray(new Option[0]));
+        return options(roamerDistribution(), ephemeralRoamerPorts(),
+                mavenBundle("org.assertj", "assertj-core", System.getProperty("roamer.itest.assertj.version", "3.27.7")),
+                ussProperty("stub.idle.timeout.ms", "300"), ussProperty("migration.timeout.ms", "1500"));
     }
 
     @Before

@@ -204,6 +204,11 @@ public abstract class RoamerTestSupport {
         return composite(edits.toArray(new Option[0]));
     }
 
+    /** Sets {@code key} to {@code value} in the configuration of every USS of the default network. */
+    public static Option ussProperty(String key, String value) {
+        return composite(USS_CFGS.stream().map(uss -> editConfigurationFilePut(uss, key, value)).toArray(Option[]::new));
+    }
+
     /**
      * Karaf resolves Pax Exam's own bundles (and anything a test installs) from the build's local
      * Maven repository, else from Maven Central only.

@@ -3,7 +3,6 @@ package org.roamer.itests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.ops4j.pax.exam.CoreOptions.options;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,11 +48,7 @@ public class SwapLatencyIT extends RoamerTestSupport {
     @Override
     @org.ops4j.pax.exam.Configuration
     public Option[] config() {
-        List<Option> o = new ArrayList<>(List.of(roamerDistribution(), ephemeralRoamerPorts()));
-        for (String uss : USS_CFGS) {
-            o.add(editConfigurationFilePut(uss, "stub.idle.timeout.ms", "500"));
-        }
-        return options(o.toArray(new Option[0]));
+        return options(roamerDistribution(), ephemeralRoamerPorts(), ussProperty("stub.idle.timeout.ms", "500"));
     }
 
     @Test
