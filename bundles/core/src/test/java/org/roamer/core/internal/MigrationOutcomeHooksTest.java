@@ -152,8 +152,8 @@ class MigrationOutcomeHooksTest {
         assertThat(net.network.agent(M1).orElseThrow().epoch()).isEqualTo(3);
     }
 
-    @Test
-    void aStrategyUninstalledMidMigrationHearsNothing() throws Exception {
+    /** Starts a move of m1 to c2 with "image" and returns once its capture is held (until holdCapture opens). */
+    private CompletableFuture<MoveResult> imageMoveHeldInCapture() throws InterruptedException {
         image.holdCapture = new CountDownLatch(1);
         CompletableFuture<MoveResult> move = CompletableFuture.supplyAsync(() -> {
             try {
@@ -163,6 +163,12 @@ class MigrationOutcomeHooksTest {
             }
         });
         assertThat(image.capturing.await(10, TimeUnit.SECONDS)).isTrue();
+        return move;
+    }
+
+    @Test
+    void aStrategyUninstalledMidMigrationHearsNothing() throws Exception {
+        CompletableFuture<MoveResult> move = imageMoveHeldInCapture();
         net.core.unbindStrategy(image);
         image.holdCapture.countDown();
         MoveResult r = move.get(10, TimeUnit.SECONDS);
@@ -175,15 +181,7 @@ class MigrationOutcomeHooksTest {
 
     @Test
     void aStrategyUpdatedMidMigrationTellsTheNewInstanceOfTheRollback() throws Exception {
-        image.holdCapture = new CountDownLatch(1);
-        CompletableFuture<MoveResult> move = CompletableFuture.supplyAsync(() -> {
-            try {
-                return net.network.move(M1, C2, "image");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        assertThat(image.capturing.await(10, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<MoveResult> move = imageMoveHeldInCapture();
         Recording updated = new Recording("image", new ProbeStrategies.Image());
         net.core.bindStrategy(updated); // replaces the old instance: its migrations roll back
         image.holdCapture.countDown();

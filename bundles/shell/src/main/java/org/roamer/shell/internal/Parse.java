@@ -30,12 +30,8 @@ final class Parse {
             unit = 1024 * 1024;
             t = t.substring(0, t.length() - (t.endsWith("mib") ? 3 : 1));
         }
-        long n;
-        try {
-            n = t.isEmpty() || !t.chars().allMatch(Character::isDigit) || t.length() > 9 ? -1 : Long.parseLong(t);
-        } catch (NumberFormatException e) {
-            n = -1;
-        }
+        // at most 9 ASCII digits: always a valid long, so no NumberFormatException to catch
+        long n = t.isEmpty() || t.length() > 9 || !t.chars().allMatch(c -> c >= '0' && c <= '9') ? -1 : Long.parseLong(t);
         if (n < 0 || n * unit > MAX_BYTES) {
             throw new IllegalArgumentException("size '" + text + "' is not a byte count between 0 and 64m; write e.g. "
                     + "72000, 72k (72 KiB) or 1m (1 MiB)");
