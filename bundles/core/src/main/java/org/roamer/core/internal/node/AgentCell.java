@@ -211,18 +211,31 @@ final class AgentCell implements AgentContext {
      * Hands a frame to this cell's actor. The frame runs at once on the calling (transport) thread if the
      * actor is idle. Work that may be heavy — capturing the agent after a TRANSFER, rebuilding it from
      * TRANSFER_DATA — moves on to the worker pool unless its strategy is {@link MigrationStrategy#nonBlocking()
-     * non-blocking} and the agent small (see {@link #leaveTransportThread}).
+     * non-blocking} and the agent small (see {@link #mayBlock} and {@link #offTransport}).
      */
     void post(Frame f) {
         actor.executeInline(() -> onFrame(f));
     }
 
     /**
-     * True when the caller runs on a transport thread and the strategy step ahead should run on a worker
-     * instead: the strategy may block, or the image is larger than {@link MigrationStrategy#INLINE_IMAGE_BYTES}.
+     * Whether a step of strategy {@code s} must not run on a transport thread: the strategy may block, or the
+     * image is larger than {@link MigrationStrategy#INLINE_IMAGE_BYTES}.
      */
-    private boolean leaveTransportThread(MigrationStrategy s, long imageBytes) {
-        return actor.runningInline() && (s == null || !s.nonBlocking() || imageBytes > MigrationStrategy.INLINE_IMAGE_BYTES);
+    private static boolean mayBlock(MigrationStrategy s, long imageBytes) {
+        return s == null || !s.nonBlocking() || imageBytes > MigrationStrategy.INLINE_IMAGE_BYTES;
+    }
+
+    /**
+     * Runs {@code task} now, or — when it may block and this runs on a transport thread (see
+     * {@link Actor#runningInline()}) — queues it on this cell's actor, which runs it on a worker after the
+     * current task. A queued task re-checks the cell's state itself.
+     */
+    private void offTransport(boolean mayBlock, Runnable task) {
+        if (mayBlock && actor.runningInline()) {
+            actor.execute(task);
+        } else {
+            task.run();
+        }
     }
 
     // ------------------------------------------------------------------ dispatch
@@ -570,15 +583,11 @@ final class AgentCell implements AgentContext {
         in.bytes += chunk.length;
         Incoming inc = in;
         byte[] data = chunk;
-        if (leaveTransportThread(uss.core().strategy(inc.strategyName), inc.bytes)) {
-            actor.execute(() -> {
-                if (state == State.INCOMING && in == inc) {
-                    restoreChunk(inc, f, data);
-                }
-            });
-            return;
-        }
-        restoreChunk(inc, f, data);
+        offTransport(mayBlock(uss.core().strategy(inc.strategyName), inc.bytes), () -> {
+            if (state == State.INCOMING && in == inc) {
+                restoreChunk(inc, f, data);
+            }
+        });
     }
 
     /** Feeds one chunk to the strategy (starting its session on the first) and answers READY after the last. */
@@ -774,15 +783,11 @@ final class AgentCell implements AgentContext {
             }
             seenFlushes = null;
         }
-        if (leaveTransportThread(s, agent.applicationState().length + 4096L)) {
-            actor.execute(() -> {
-                if (state == State.OUTGOING && out == o) {
-                    captureAndSend(o, s);
-                }
-            });
-            return;
-        }
-        captureAndSend(o, s);
+        offTransport(mayBlock(s, agent.applicationState().length + 4096L), () -> {
+            if (state == State.OUTGOING && out == o) {
+                captureAndSend(o, s);
+            }
+        });
     }
 
     /** Captures the stopped agent with {@code s} and sends its chunks; arms the READY time-out. */
@@ -865,8 +870,6 @@ final class AgentCell implements AgentContext {
         state = State.FORWARDING;
         lastActivity = System.nanoTime();
         uss.core().metrics().inc("migrations.out");
-        // a strategy that may block hears of the outcome on a worker; queued now, it still runs after this task
-        boolean later = outcomeOnWorker(o, true);
         if (!uss.trySend(o.target, new Frame(MessageType.BUFFERED, 0, o.id, o.epoch, 0, mobile.value(),
                 AgentMessages.encodeBuffered(drained)))) {
             uss.core().metrics().add("stub.drain.lost", drained.size());
@@ -874,9 +877,7 @@ final class AgentCell implements AgentContext {
                     o.targetNode);
         }
         armIdle();
-        if (!later) {
-            outcome(o, true);
-        }
+        outcome(o, true);
     }
 
     private void onMigrateFailed(Frame f) throws FrameException {
@@ -917,34 +918,23 @@ final class AgentCell implements AgentContext {
         for (long token : o.deferredTimers) {
             agent.onTimer(token, this);
         }
-        if (!outcomeOnWorker(o, false)) {
-            outcome(o, false);
-        }
+        outcome(o, false);
     }
 
     // ------------------------------------------------------------------ outcome hooks (SPI 1.1)
 
     /**
-     * Queues the outcome hooks of an outgoing migration behind the current task when its strategy may block
-     * and this runs on a transport thread. Queued, they run right after the current task, before any frame
-     * that arrives later (such as the agent coming back). Returns whether it queued them.
-     */
-    private boolean outcomeOnWorker(Outgoing o, boolean committed) {
-        MigrationStrategy s = uss.core().strategy(o.strategy);
-        if (s == null || !leaveTransportThread(s, 0)) {
-            return false;
-        }
-        actor.execute(() -> outcome(o, committed));
-        return true;
-    }
-
-    /**
      * Tells the strategies how an outgoing migration ended: {@link MigrationStrategy#finished} on the one that
-     * carried it (the instance installed under its name now; none if it is gone), then after a commit
-     * {@link MigrationStrategy#departed} on every installed strategy. Exactly once per migration that reached
-     * {@link #startOutgoing}; exceptions are counted and logged, the migration's outcome stands.
+     * carried it (the instance installed under its name when the hook runs; none if it is gone), then after a
+     * commit {@link MigrationStrategy#departed} on every installed strategy. Exactly once per migration that
+     * reached {@link #startOutgoing}, off the transport thread for a strategy that may block; exceptions are
+     * counted and logged, the migration's outcome stands.
      */
     private void outcome(Outgoing o, boolean committed) {
+        offTransport(mayBlock(uss.core().strategy(o.strategy), 0), () -> outcomeNow(o, committed));
+    }
+
+    private void outcomeNow(Outgoing o, boolean committed) {
         MigrationStrategy s = uss.core().strategy(o.strategy);
         if (s != null) {
             try {
@@ -964,11 +954,7 @@ final class AgentCell implements AgentContext {
      * would hold up every frame of the round.
      */
     private void departed(NodeId node, Path work) {
-        if (actor.runningInline()) {
-            actor.execute(() -> departedNow(node, work));
-        } else {
-            departedNow(node, work);
-        }
+        offTransport(true, () -> departedNow(node, work));
     }
 
     private void departedNow(NodeId node, Path work) {
