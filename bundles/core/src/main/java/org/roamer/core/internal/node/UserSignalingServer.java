@@ -334,11 +334,9 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         String versions = otherAgent ? "; " + printable(peerNode) + " runs agent " + describe(peerType) + ", " + id
                 + " runs " + describe(core.agentType()) + ", so only heterogeneous strategies qualify" : "";
         String theirs = peer == null ? "none" : printable(String.valueOf(peer));
-        if (requested != null) {
-            return "strategy '" + printable(requested) + "' cannot be used: " + id + " has " + mine + ", "
-                    + printable(peerNode) + " has " + theirs + versions;
-        }
-        return "no common strategy: " + id + " has " + mine + ", " + printable(peerNode) + " has " + theirs + versions;
+        String who = id + " has " + mine + ", " + printable(peerNode) + " has " + theirs + versions;
+        return requested != null ? "strategy '" + printable(requested) + "' cannot be used: " + who
+                : "no common strategy: " + who;
     }
 
     private boolean restorableAt(String strategy, AgentType peerType) {

@@ -251,13 +251,12 @@ final class TcpEndpoint implements Endpoint {
     }
 
     private void flushCorked() {
-        // by index: a link flushed here may cork nothing new (the round is over), but resending carried
-        // frames may open a link, which is not added to this list (inRound is false)
-        for (int i = 0; i < corked.size(); i++) {
+        // inRound is false now: nothing flushed here (nor a link opened to resend carried frames) corks again
+        for (TcpLink link : corked) {
             try {
-                corked.get(i).flushCorked();
+                link.flushCorked();
             } catch (RuntimeException e) {
-                LOG.log(Level.ERROR, "tcp endpoint " + local + ": flushing " + corked.get(i) + " failed", e);
+                LOG.log(Level.ERROR, "tcp endpoint " + local + ": flushing " + link + " failed", e);
             }
         }
         corked.clear();
