@@ -10,7 +10,13 @@ package org.roamer.api;
  * @param strategy  preferred migration strategy (USS only), else {@code null}
  * @param transport transport name (nodes with a listener), else {@code null}
  * @param agents    agents hosted (USS), mobiles tracked (LS), calls (Call Server), else 0
+ * @param routing   routing policy in use (USS only), else {@code null}
  */
 public record NodeInfo(NodeId node, NodeRole role, ClusterId cluster, NodeAddress address, String strategy,
-        String transport, int agents) {
+        String transport, int agents, String routing) {
+    /** A node without a routing policy (API 1.0). */
+    public NodeInfo(NodeId node, NodeRole role, ClusterId cluster, NodeAddress address, String strategy,
+            String transport, int agents) {
+        this(node, role, cluster, address, strategy, transport, agents, null);
+    }
 }

@@ -79,6 +79,31 @@ public interface RoamerNetwork {
     void preferStrategy(NodeId uss, String strategy) throws RoamerException;
 
     /**
+     * The routing policies installed for a USS node, the one it uses marked active. A node whose configured
+     * policy is not installed uses {@code migrate} (listed even when no {@code migrate} bundle is installed:
+     * it is the core's built-in behaviour).
+     *
+     * @throws RoamerException unknown node
+     */
+    List<RoutingInfo> routing(NodeId uss) throws RoamerException;
+
+    /**
+     * Makes {@code policy} the routing policy of a USS node at run time (its configuration is updated through
+     * Config Admin); returns once the node uses it and the Location Server knows. Agents already anchored
+     * stay where they are until the mobile's next crossing.
+     *
+     * @throws RoamerException unknown node, or a policy that is not installed
+     */
+    void useRouting(NodeId uss, String policy) throws RoamerException;
+
+    /**
+     * Where a mobile and its agent are and which hops its calls take.
+     *
+     * @throws RoamerException unknown mobile, or its agent's USS is not known here
+     */
+    RouteInfo route(MobileId mobile) throws RoamerException;
+
+    /**
      * The checkpoints a USS node's checkpoint store holds (crash recovery).
      *
      * @throws RoamerException unknown node, or no checkpoint store installed

@@ -46,6 +46,10 @@ import org.roamer.api.Profile;
 import org.roamer.api.RoamerException;
 import org.roamer.api.RoamerNetwork;
 import org.roamer.api.RoamerStats;
+import org.roamer.api.RouteInfo;
+import org.roamer.api.RoutingInfo;
+import org.roamer.api.spi.routing.RoutingPolicy;
+import org.roamer.core.internal.node.RoutingSettings;
 import org.roamer.api.frame.Frame;
 import org.roamer.api.frame.FrameException;
 import org.roamer.api.frame.MessageType;
@@ -117,10 +121,28 @@ public final class NetworkService implements RoamerNetwork {
             throw new RoamerException("strategy '" + strategy + "' is not installed; installed: "
                     + core.strategyNames(List.of()));
         }
+        if (!configure(u, node, "strategy.preferred", strategy, x -> x.apply(x.settings().withPreferredStrategy(strategy)),
+                x -> strategy.equals(x.settings().preferredStrategy()))) {
+            throw new RoamerException(node + " applied the change, but another one came in meanwhile: it now prefers "
+                    + u.settings().preferredStrategy());
+        }
+    }
+
+    /**
+     * Sets one property of a USS node's Config Admin configuration and waits until the node has applied it
+     * (Config Admin hands changes to components asynchronously), so that what follows sees the change.
+     *
+     * @param direct  applies the change without Config Admin (tests, embedding)
+     * @param applied whether the node's state shows the change
+     * @return false when the node applied a change but then showed another value (a concurrent change)
+     */
+    private boolean configure(UserSignalingServer u, NodeId node, String key, String value,
+            java.util.function.Consumer<UserSignalingServer> direct,
+            java.util.function.Predicate<UserSignalingServer> applied) throws RoamerException {
         ConfigurationAdmin ca = configAdmin;
         if (ca == null) {
-            u.apply(u.settings().withPreferredStrategy(strategy));
-            return;
+            direct.accept(u);
+            return true;
         }
         long seen;
         try {
@@ -137,7 +159,7 @@ public final class NetworkService implements RoamerNetwork {
                         + node + " in Config Admin (" + filter + ")");
             }
             java.util.Dictionary<String, Object> props = found[0].getProperties();
-            props.put("strategy.preferred", strategy);
+            props.put(key, value);
             seen = u.appliedCount();
             found[0].update(props);
         } catch (java.io.IOException | org.osgi.framework.InvalidSyntaxException e) {
@@ -146,11 +168,9 @@ public final class NetworkService implements RoamerNetwork {
             Thread.currentThread().interrupt();
             throw new RoamerException("interrupted while looking up the configuration of " + node);
         }
-        if (strategy.equals(u.settings().preferredStrategy())) {
-            return; // nothing changes for the node (Config Admin may not even call it)
+        if (applied.test(u)) {
+            return true; // nothing changes for the node (Config Admin may not even call it)
         }
-        // Config Admin hands the change to the component asynchronously; return once the node has applied it,
-        // so that the next migration from it is negotiated with the new preference.
         try {
             if (!u.awaitApplied(seen, TIMEOUT_MS)) {
                 throw new RoamerException("the configuration of " + node + " was updated, but the node did not apply it"
@@ -158,13 +178,91 @@ public final class NetworkService implements RoamerNetwork {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new RoamerException("interrupted while waiting for " + node + " to apply the new preference");
+            throw new RoamerException("interrupted while waiting for " + node + " to apply " + key + "=" + value);
         }
-        String now = u.settings().preferredStrategy();
-        if (!strategy.equals(now)) {
-            throw new RoamerException(node + " applied the change, but another one came in meanwhile: it now prefers "
-                    + now);
+        return applied.test(u);
+    }
+
+    // ------------------------------------------------------------------ routing
+
+    @Override
+    public List<RoutingInfo> routing(NodeId node) throws RoamerException {
+        UserSignalingServer u = ussNode(node);
+        String active = u.routingName();
+        List<RoutingInfo> out = new ArrayList<>();
+        java.util.Map<String, RoutingPolicy> installed = new TreeMap<>(core.routingPolicies());
+        if (!installed.containsKey(RoutingSettings.DEFAULT.policy())) {
+            out.add(new RoutingInfo(RoutingSettings.DEFAULT.policy(), "built in: the agent follows the mobile"
+                    + " (no routing bundle installed)", active.equals(RoutingSettings.DEFAULT.policy())));
         }
+        for (RoutingPolicy p : installed.values()) {
+            out.add(new RoutingInfo(p.name(), p.description(), p.name().equals(active)));
+        }
+        return out;
+    }
+
+    @Override
+    public void useRouting(NodeId node, String policy) throws RoamerException {
+        UserSignalingServer u = ussNode(node);
+        if (core.routing(policy) == null && !policy.equals(RoutingSettings.DEFAULT.policy())) {
+            throw new RoamerException("routing policy '" + policy + "' is not installed; installed: "
+                    + new TreeMap<>(core.routingPolicies()).keySet() + " (feature:install roamer-routing-" + policy
+                    + " if it exists)");
+        }
+        if (!configure(u, node, "routing", policy, x -> x.apply(x.settings(), x.routingSettings().withPolicy(policy)),
+                x -> policy.equals(x.routingSettings().policy()))) {
+            throw new RoamerException(node + " applied the change, but another one came in meanwhile: it now uses "
+                    + u.routingSettings().policy());
+        }
+        // the LS learns the policy from the node's next HELLO: return once it has been acknowledged
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+        try {
+            while (!u.registered() && System.nanoTime() < deadline) {
+                Thread.sleep(2);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RoamerException("interrupted while " + node + " announced its routing policy");
+        }
+        if (!u.registered()) {
+            throw new RoamerException(node + " uses " + policy + " but the Location Server has not acknowledged it within "
+                    + TIMEOUT_MS + " ms");
+        }
+    }
+
+    @Override
+    public RouteInfo route(MobileId mobile) throws RoamerException {
+        Reply r = locate(mobile);
+        ClusterId mobileCluster = ClusterId.of(r.cluster());
+        ClusterId agentCluster = ClusterId.of(r.agentCluster() != null ? r.agentCluster() : r.cluster());
+        boolean anchored = !agentCluster.equals(mobileCluster);
+        UserSignalingServer agentUss = core.directory().uss(agentCluster.value());
+        String routing = agentUss != null ? agentUss.routingName() : r.routing() != null ? r.routing() : "?";
+        String portId = core.air().portOf(mobile.value());
+        RadioPort port = portId == null ? null : core.directory().radioPorts(mobileCluster.value()).stream()
+                .filter(p -> p.id().value().equals(portId)).findFirst().orElse(null);
+        RadioPort.Route learnt = port == null ? null : port.route(mobile.value());
+        UserSignalingServer here = core.directory().uss(mobileCluster.value());
+        String scheme = here == null ? "?" : here.routingSettings().scheme().label();
+        List<String> in = new ArrayList<>();
+        in.add("call server of the caller's cluster -> location server: LOCATE " + mobile + " = " + r.node());
+        in.add("call server -> " + r.node() + " (" + agentCluster + "): CALL_OFFER to the agent");
+        if (anchored) {
+            in.add(r.node() + " -> USS of " + mobileCluster + ": PAGE (paging area " + mobileCluster + ")");
+        }
+        in.add("radio ports of " + mobileCluster + ": page " + mobile + " over the air");
+        List<String> out = new ArrayList<>();
+        out.add(mobile + " -> radio port " + (portId == null ? "?" : portId) + " (" + mobileCluster + "): ORIGINATE");
+        if (anchored) {
+            out.add((portId == null ? "radio port" : portId) + " -> " + r.node() + " (" + agentCluster + ") over "
+                    + (learnt == null ? "no route learnt yet (located through the LS)"
+                            : "connection".equals(learnt.via()) ? "the signalling link " + mobileCluster + "-" + agentCluster
+                                    : "datagram routers") + " [" + scheme + " scheme]");
+        } else {
+            out.add((portId == null ? "radio port" : portId) + " -> " + r.node() + " (" + agentCluster + ")");
+        }
+        out.add(r.node() + " -> call server of " + agentCluster + ": CALL_REQUEST");
+        return new RouteInfo(mobile, NodeId.of(r.node()), agentCluster, mobileCluster, routing, anchored, in, out);
     }
 
     /** {@code value} escaped for an LDAP filter (RFC 1960: backslash, parentheses, asterisk). */
@@ -229,7 +327,7 @@ public final class NetworkService implements RoamerNetwork {
         }
         for (UserSignalingServer u : core.directory().ussNodes()) {
             out.add(new NodeInfo(u.id(), NodeRole.USER_SIGNALING_SERVER, u.cluster(), u.address(),
-                    u.settings().preferredStrategy(), u.transportName(), u.hostedAgents()));
+                    u.settings().preferredStrategy(), u.transportName(), u.hostedAgents(), u.routingName()));
         }
         for (CallServer c : core.directory().callServers()) {
             out.add(new NodeInfo(c.id(), NodeRole.CALL_SERVER, c.cluster(), null, null, null, c.callCount()));
@@ -302,6 +400,7 @@ public final class NetworkService implements RoamerNetwork {
         }
         core.air().remove(mobile.value());
         routes.remove(mobile.value());
+        core.directory().radioPorts().forEach(p -> p.forget(mobile.value()));
         core.metrics().add("air.messages", 1);
     }
 
@@ -335,14 +434,16 @@ public final class NetworkService implements RoamerNetwork {
             restorePlace(mobile, wasAt);
             throw new RoamerException(r.reason());
         }
-        if (r.ok() && r.strategy() == null) {
+        if (r.ok() && r.strategy() == null && !r.isAnchored()) {
             throw new RoamerException("mobile '" + mobile + "' is already in cluster " + to);
         }
         core.metrics().add("air.messages", 2);
-        return new MoveResult(mobile, ClusterId.of(r.source()), to, r.ok(), r.strategy(),
+        return new MoveResult(mobile, ClusterId.of(r.source()), to, r.ok() && !r.isAnchored(), r.strategy(),
                 r.bytes() == null ? 0 : r.bytes(), r.buffered() == null ? 0 : r.buffered(),
                 r.drained() == null ? 0 : r.drained(), r.epoch() == null ? 0 : r.epoch(),
-                r.micros() == null ? 0 : r.micros(), r.ok() ? "ok" : r.reason());
+                r.micros() == null ? 0 : r.micros(), r.ok() ? "ok" : r.reason(), r.routing(), r.ok() && r.isAnchored(),
+                r.node() == null ? null : NodeId.of(r.node()), r.ports() == null ? 0 : r.ports(),
+                r.links() == null ? 0 : r.links());
     }
 
     private void restorePlace(MobileId mobile, String port) {
@@ -367,13 +468,27 @@ public final class NetworkService implements RoamerNetwork {
             throw new RoamerException("a mobile cannot call itself");
         }
         locate(callee); // a clear error for an unknown callee before anything is sent over the air
+        // the request enters the network at the caller's radio port, which knows where its agent is: in the
+        // port's cluster, or anchored elsewhere (the route the port learnt)
         UserSignalingServer uss = anyUss();
+        String first = null;
+        String portId = core.air().portOf(caller.value());
+        for (RadioPort p : portId == null ? List.<RadioPort>of() : core.directory().radioPorts()) {
+            if (p.id().value().equals(portId)) {
+                RadioPort.Route route = p.route(caller.value());
+                UserSignalingServer local = core.directory().uss(p.cluster().value());
+                if (local != null) {
+                    uss = local;
+                    first = route != null ? route.address() : local.address().toString();
+                }
+            }
+        }
         String callId = "call-" + callIds.incrementAndGet();
         long start = System.nanoTime();
         core.metrics().add("air.messages", 1); // ORIGINATE, the short request over the air
         Frame f = Frame.of(MessageType.ORIGINATE, 0, caller.value(), Json.encode(
                 new Payloads.Originate(callId, callee.value(), type.name(), uss.address().toString())));
-        Frame r = requestAgent(uss, caller, f);
+        Frame r = requestAgent(uss, caller, f, first);
         try {
             CallDecision d = Json.decode(r.payload(), CallDecision.class);
             core.metrics().inc("calls");
@@ -409,7 +524,13 @@ public final class NetworkService implements RoamerNetwork {
      * a missing agent and retrying after BUSY (the stub's back-pressure) with the delay it asks for.
      */
     private Frame requestAgent(UserSignalingServer uss, MobileId mobile, Frame request) throws RoamerException {
-        String addr = routes.get(mobile.value());
+        return requestAgent(uss, mobile, request, null);
+    }
+
+    /** As above, trying {@code first} (where the mobile's radio port sends it) before what this container knows. */
+    private Frame requestAgent(UserSignalingServer uss, MobileId mobile, Frame request, String first)
+            throws RoamerException {
+        String addr = first != null ? first : routes.get(mobile.value());
         if (addr == null) {
             addr = locate(mobile).addr();
         }

@@ -63,6 +63,10 @@ public final class RoamerCore {
 
         default void strategyAdded(MigrationStrategy strategy) {
         }
+
+        /** A routing policy came or went. */
+        default void routingChanged() {
+        }
     }
 
     /** Period of the timer's no-op heartbeat (see the constructor). */
@@ -157,10 +161,15 @@ public final class RoamerCore {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     public void bindRouting(RoutingPolicy p) {
         routing.put(p.name(), p);
+        LOG.info("routing policy '{}' available", p.name());
+        strategyListeners.forEach(StrategyListener::routingChanged);
     }
 
     public void unbindRouting(RoutingPolicy p) {
-        routing.remove(p.name(), p);
+        if (routing.remove(p.name(), p)) {
+            LOG.info("routing policy '{}' removed", p.name());
+        }
+        strategyListeners.forEach(StrategyListener::routingChanged);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)

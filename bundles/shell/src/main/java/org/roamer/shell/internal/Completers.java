@@ -11,6 +11,9 @@ import org.roamer.api.AgentInfo;
 import org.roamer.api.CallType;
 import org.roamer.api.ClusterId;
 import org.roamer.api.NodeInfo;
+import org.roamer.api.NodeRole;
+import org.roamer.api.RoamerException;
+import org.roamer.api.RoutingInfo;
 import org.roamer.api.RoamerNetwork;
 
 /** Completers for mobile ids, clusters, nodes and call types. */
@@ -57,6 +60,39 @@ final class Completers {
         public int complete(Session s, CommandLine c, List<String> candidates) {
             return Completers.complete(network.nodes().stream().map(NodeInfo::node).map(Object::toString).toList(), s,
                     c, candidates);
+        }
+    }
+
+    /** USS nodes in this container. */
+    @Service
+    public static final class UssNodes implements Completer {
+        @Reference
+        RoamerNetwork network;
+
+        @Override
+        public int complete(Session s, CommandLine c, List<String> candidates) {
+            return Completers.complete(network.nodes().stream().filter(n -> n.role() == NodeRole.USER_SIGNALING_SERVER)
+                    .map(NodeInfo::node).map(Object::toString).toList(), s, c, candidates);
+        }
+    }
+
+    /** Routing policies installed here (migrate always: it is built in). */
+    @Service
+    public static final class RoutingPolicies implements Completer {
+        @Reference
+        RoamerNetwork network;
+
+        @Override
+        public int complete(Session s, CommandLine c, List<String> candidates) {
+            List<String> names = network.nodes().stream().filter(n -> n.role() == NodeRole.USER_SIGNALING_SERVER)
+                    .findFirst().map(n -> {
+                        try {
+                            return network.routing(n.node()).stream().map(RoutingInfo::name).toList();
+                        } catch (RoamerException e) {
+                            return List.<String>of();
+                        }
+                    }).orElse(List.of());
+            return Completers.complete(names, s, c, candidates);
         }
     }
 

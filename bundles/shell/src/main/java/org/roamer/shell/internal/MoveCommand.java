@@ -26,8 +26,20 @@ public class MoveCommand implements Action {
     @Override
     public Object execute() throws Exception {
         MoveResult r = network.move(Parse.mobile(mobile), Parse.cluster(cluster));
+        if (r.anchored()) {
+            boolean home = isHome(r);
+            System.out.println(home
+                    ? r.mobile() + " is home in " + r.to() + ", where its agent runs on " + r.agentNode()
+                    : "anchored at " + r.agentNode() + ", paging area " + r.to() + ", radio ports updated "
+                            + r.radioPortsUpdated() + ", links set up " + r.linksSetUp());
+            System.out.println("routing     " + r.routing());
+            System.out.println("epoch       " + r.epoch() + " (unchanged: the agent did not move)");
+            System.out.printf("time        %.3f ms (REGISTRATION at the LS -> location updated)%n", r.micros() / 1000.0);
+            return null;
+        }
         if (r.migrated()) {
-            System.out.println("migrated " + r.mobile() + " " + r.from() + " -> " + r.to() + " with " + r.strategy());
+            System.out.println("migrated " + r.mobile() + " " + r.from() + " -> " + r.to() + " with " + r.strategy()
+                    + (r.routing() == null ? "" : " (routing " + r.routing() + ")"));
         } else {
             System.out.println("migration of " + r.mobile() + " " + r.from() + " -> " + r.to()
                     + " FAILED, agent stays at " + r.from() + ": " + r.reason());
@@ -37,5 +49,10 @@ public class MoveCommand implements Action {
         System.out.println("epoch       " + r.epoch());
         System.out.printf("time        %.3f ms (MIGRATE -> MIGRATE_DONE)%n", r.micros() / 1000.0);
         return null;
+    }
+
+    /** Whether the mobile entered the cluster its agent runs in. */
+    private boolean isHome(MoveResult r) {
+        return network.nodes().stream().anyMatch(n -> n.node().equals(r.agentNode()) && r.to().equals(n.cluster()));
     }
 }

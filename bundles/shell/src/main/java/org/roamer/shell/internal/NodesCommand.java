@@ -9,7 +9,7 @@ import org.roamer.api.NodeInfo;
 import org.roamer.api.RoamerNetwork;
 
 @Service
-@Command(scope = "roamer", name = "nodes", description = "Lists the nodes of this container: role, cluster, address, strategy, transport, agents")
+@Command(scope = "roamer", name = "nodes", description = "Lists the nodes of this container: role, cluster, address, strategy, routing, transport, agents")
 public class NodesCommand implements Action {
     @Reference
     RoamerNetwork network;
@@ -22,11 +22,12 @@ public class NodesCommand implements Action {
         t.column("Cluster");
         t.column("Address");
         t.column("Strategy");
+        t.column("Routing");
         t.column("Transport");
         t.column("Agents").alignRight();
         for (NodeInfo n : network.nodes()) {
             t.addRow().addContent(n.node(), n.role().name().toLowerCase().replace('_', '-'), dash(n.cluster()),
-                    dash(n.address()), dash(n.strategy()), dash(n.transport()), n.agents());
+                    dash(n.address()), dash(n.strategy()), dash(n.routing()), dash(n.transport()), n.agents());
         }
         t.print(System.out);
         return null;

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.roamer.api.AgentInfo;
 import org.roamer.api.AgentStatus;
 import org.roamer.api.CallType;
+import org.roamer.api.ClusterId;
 import org.roamer.api.MobileId;
 import org.roamer.api.NodeAddress;
 import org.roamer.api.NodeId;
@@ -27,6 +28,9 @@ import org.roamer.api.spi.migration.MigrationVariables;
 import org.roamer.api.spi.migration.PreCreatedAgent;
 import org.roamer.api.spi.migration.RestoreSession;
 import org.roamer.api.spi.migration.RestoreTarget;
+import org.roamer.api.spi.routing.Crossing;
+import org.roamer.api.spi.routing.RoutingDecision;
+import org.roamer.api.spi.routing.RoutingPolicy;
 import org.roamer.api.spi.transport.TransportException;
 import org.roamer.core.internal.Actor;
 import org.roamer.core.internal.agent.AgentContext;
@@ -77,6 +81,19 @@ final class AgentCell implements AgentContext {
     private String forwardNode;
     private long lastActivity;
     private ScheduledFuture<?> stubTimer;
+    /** The mobile is in another cluster while its agent stays here (anchored routing); null when it is here. */
+    private Away away;
+
+    /** Where the mobile of an anchored agent is, and what the routing policy needs to know about its travels. */
+    private static final class Away {
+        ClusterId cluster;
+        String uss;
+        String ussNode;
+        long sinceNanos;
+        /** Distinct clusters other than this one the mobile has been in since the agent was anchored here. */
+        final java.util.Set<String> visited = new java.util.HashSet<>();
+        ScheduledFuture<?> recheck;
+    }
 
     /** Source side of a migration: the stopped agent (kept for rollback) and the stub's buffer. */
     private static final class Outgoing {
@@ -256,6 +273,7 @@ final class AgentCell implements AgentContext {
                 case BUFFERED -> onBuffered(f);
                 case MIGRATE_FAILED -> onMigrateFailed(f);
                 case FLUSH -> onFlush(f);
+                case LOCATION_UPDATE -> onCrossing(f);
                 case AGENT_MESSAGE, CALL_OFFER, PAGE_RESPONSE, ORIGINATE, CALL_DECISION, CALL_RELEASE -> onAgentFrame(f);
                 default -> {
                     uss.core().metrics().inc("frames.unexpected");
@@ -307,6 +325,7 @@ final class AgentCell implements AgentContext {
     private void retire() {
         state = State.DEAD;
         cancelStubTimer();
+        home();
         uss.remove(this);
     }
 
@@ -636,6 +655,7 @@ final class AgentCell implements AgentContext {
         epoch = inc.epoch;
         state = State.LIVE;
         uss.hosted(1);
+        uss.forgetAnchor(mobile); // the agent runs in the mobile's cluster now
         for (Frame d : drained) {
             if (d.type() == MessageType.FLUSH && d.correlationId() == inc.id) {
                 inc.flushed = true;
@@ -861,6 +881,7 @@ final class AgentCell implements AgentContext {
         out = null;
         o.timeout.cancel(false);
         agent = null;
+        home(); // the agent follows its mobile: nothing is anchored here any more
         uss.hosted(-1);
         forgetCheckpoint();
         List<Frame> drained = new ArrayList<>(o.buffer);
@@ -1113,7 +1134,159 @@ final class AgentCell implements AgentContext {
 
     @Override
     public void page(String callId) {
-        uss.page(mobile, callId);
+        Away a = away;
+        if (a == null) {
+            uss.page(mobile, callId);
+            return;
+        }
+        // anchored: the paging area is the mobile's cluster; its USS pages and answers here
+        uss.core().metrics().inc("pages.remote");
+        if (!uss.trySend(a.uss, new Frame(MessageType.PAGE, 0, uss.nextCorrelation(), epoch, 0, mobile.value(),
+                Json.encode(new Payloads.Page(callId, uss.address().toString()))))) {
+            uss.page(mobile, callId); // the paging area is unreachable: try here (the call fails if not found)
+        }
+    }
+
+    // ------------------------------------------------------------------ anchored routing
+
+    /**
+     * LOCATION_UPDATE (crossing) from the LS: the mobile registered in another cluster. This node's routing
+     * policy decides: migrate (the LS then starts the migration), or stay anchored here (the mobile's cluster
+     * learns this node's address, the agent pages there). A mobile back in this cluster is simply home.
+     */
+    private void onCrossing(Frame f) throws FrameException {
+        Payloads.LocationUpdate u = Json.decode(f.payload(), Payloads.LocationUpdate.class);
+        if (state != State.LIVE || f.epoch() != epoch || waiting != null) {
+            uss.trySend(u.from(), SignalingNode.reply(f, MessageType.ERROR, Json.encode(Reply.error("agent of "
+                    + mobile + " is " + (state == State.LIVE ? waiting != null ? "about to migrate"
+                    : "of epoch " + epoch + ", not " + f.epoch() : state.name().toLowerCase()) + " on " + uss.id()))));
+            return;
+        }
+        ClusterId to;
+        try {
+            to = ClusterId.of(u.cluster());
+            NodeAddress.parse(u.uss());
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new FrameException("crossing without a valid cluster and USS: " + e.getMessage());
+        }
+        if (to.equals(uss.cluster())) {
+            home();
+            uss.forgetAnchor(mobile);
+            uss.core().metrics().inc("routing.home");
+            uss.trySend(u.from(), SignalingNode.reply(f, MessageType.ACK,
+                    Json.encode(Reply.routed(uss.routingName(), true, 0, 0))));
+            return;
+        }
+        ClusterId from = away == null ? uss.cluster() : away.cluster;
+        int clustersAway = (away == null ? 0 : away.visited.size()) + (away != null && away.visited.contains(to.value()) ? 0 : 1);
+        RoutingPolicy policy = uss.routingPolicy();
+        String name = uss.routingName();
+        RoutingDecision d = decide(policy, new Crossing(mobile, uss.cluster(), from, to, clustersAway, 0, false));
+        if (d.action() == RoutingDecision.Action.MIGRATE) {
+            uss.core().metrics().inc("routing.migrate");
+            uss.trySend(u.from(), SignalingNode.reply(f, MessageType.ACK, Json.encode(Reply.routed(name, false, 0, 0))));
+            return;
+        }
+        long start = System.nanoTime();
+        Frame ports = new Frame(MessageType.LOCATION_UPDATE, 0, uss.nextCorrelation(), epoch, 0, mobile.value(),
+                Json.encode(new Payloads.LocationUpdate(Payloads.LocationUpdate.PORTS, uss.address().toString(),
+                        to.value(), u.uss(), u.ussNode(), uss.address().toString(), uss.id().value())));
+        uss.request(NodeAddress.parse(u.uss()), ports, uss.settings().migrationTimeoutMillis())
+                .whenComplete((rep, e) -> actor.execute(() -> {
+                    Reply r = null;
+                    String why = e != null ? String.valueOf(e.getMessage()) : null;
+                    if (why == null) {
+                        try {
+                            r = Json.decode(rep.payload(), Reply.class);
+                            why = r.ok() ? null : r.reason();
+                        } catch (FrameException x) {
+                            why = x.getMessage();
+                        }
+                    }
+                    if (why != null) {
+                        uss.trySend(u.from(), SignalingNode.reply(f, MessageType.ERROR, Json.encode(Reply.error(
+                                "radio ports of " + to + " not updated: " + why))));
+                        return;
+                    }
+                    if (state != State.LIVE || f.epoch() != epoch) {
+                        uss.trySend(u.from(), SignalingNode.reply(f, MessageType.ERROR, Json.encode(Reply.error(
+                                "agent of " + mobile + " left " + uss.id() + " meanwhile"))));
+                        return;
+                    }
+                    anchored(to, u.uss(), u.ussNode(), d);
+                    uss.core().metrics().inc("routing.anchored");
+                    uss.core().metrics().latency("routing.anchor", System.nanoTime() - start);
+                    uss.trySend(u.from(), SignalingNode.reply(f, MessageType.ACK, Json.encode(Reply.routed(name, true,
+                            r.ports() == null ? 0 : r.ports(), r.links() == null ? 0 : r.links()))));
+                }));
+    }
+
+    private RoutingDecision decide(RoutingPolicy policy, Crossing c) {
+        if (policy == null) {
+            return RoutingDecision.MIGRATE; // no policy installed: the core's own behaviour
+        }
+        try {
+            RoutingDecision d = policy.decide(c);
+            return d == null ? RoutingDecision.MIGRATE : d;
+        } catch (RuntimeException e) {
+            uss.core().metrics().inc("routing.policy.failed");
+            LOG.warn("{}: routing policy {} failed for {}; migrating", uss.id(), policy.name(), mobile, e);
+            return RoutingDecision.MIGRATE;
+        }
+    }
+
+    /** The agent stays here while its mobile is in {@code to}. */
+    private void anchored(ClusterId to, String toUss, String toNode, RoutingDecision d) {
+        Away a = away;
+        if (a == null) {
+            a = new Away();
+            away = a;
+        }
+        if (a.recheck != null) {
+            a.recheck.cancel(false);
+            a.recheck = null;
+        }
+        a.cluster = to;
+        a.uss = toUss;
+        a.ussNode = toNode;
+        a.sinceNanos = System.nanoTime();
+        a.visited.add(to.value());
+        if (d.recheckAfterMillis() > 0) {
+            armRecheck(a, d.recheckAfterMillis());
+        }
+    }
+
+    private void armRecheck(Away a, long millis) {
+        a.recheck = schedule(millis, () -> {
+            if (away != a || state != State.LIVE) {
+                return;
+            }
+            a.recheck = null;
+            uss.core().metrics().inc("routing.rechecks");
+            long in = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - a.sinceNanos);
+            RoutingDecision d = decide(uss.routingPolicy(),
+                    new Crossing(mobile, uss.cluster(), a.cluster, a.cluster, a.visited.size(), in, true));
+            if (d.action() == RoutingDecision.Action.MIGRATE) {
+                uss.follow(mobile, a.cluster);
+            } else if (d.recheckAfterMillis() > 0) {
+                armRecheck(a, d.recheckAfterMillis());
+            }
+        });
+    }
+
+    /** The mobile is in this cluster again, or the agent left or ended: nothing is anchored here. */
+    private void home() {
+        Away a = away;
+        away = null;
+        if (a != null && a.recheck != null) {
+            a.recheck.cancel(false);
+        }
+    }
+
+    /** The cluster the mobile is in while its agent stays here, or {@code null} when it is in this one. */
+    ClusterId pagingArea() {
+        Away a = away;
+        return a == null ? null : a.cluster;
     }
 
     @Override

@@ -69,11 +69,22 @@ public final class LocationServer extends SignalingNode {
     }
 
     /** A USS known from its HELLO. */
-    public record UssRecord(String node, String cluster, String addr, List<String> strategies, String transport) {
+    /**
+     * A USS known from its HELLO.
+     *
+     * @param routing         its routing policy
+     * @param routingMigrates whether that policy migrates on every crossing: the LS then starts migrations of
+     *                        agents there at once instead of asking the USS first
+     */
+    public record UssRecord(String node, String cluster, String addr, List<String> strategies, String transport,
+            String routing, boolean routingMigrates) {
     }
 
     private static final class Entry {
+        /** The cluster the mobile is in (its paging area). */
         String cluster;
+        /** The cluster of the USS hosting the agent: {@link #cluster} unless the agent is anchored elsewhere. */
+        String agentCluster;
         String node;
         String addr;
         long epoch;
@@ -84,6 +95,10 @@ public final class LocationServer extends SignalingNode {
 
     private static final class Pending {
         long id;
+        /** Waiting for the agent's USS to decide a crossing (LOCATION_UPDATE), not yet migrating. */
+        boolean asking;
+        /** The routing policy that decided, for the answer. */
+        String routing;
         String sourceCluster;
         long epoch;
         UssRecord target;
@@ -164,10 +179,12 @@ public final class LocationServer extends SignalingNode {
     private void onHello(Frame f) throws FrameException {
         Hello h = Json.decode(f.payload(), Hello.class);
         NodeAddress.parse(h.addr());
+        boolean migrates = h.routingMigrates() == null || h.routingMigrates();
         clusters.put(h.cluster(), new UssRecord(h.node(), h.cluster(), h.addr(),
-                h.strategies() == null ? List.of() : List.copyOf(h.strategies()), h.transport()));
-        LOG.info("{}: USS {} of cluster {} at {} with strategies {}", id, h.node(), h.cluster(), h.addr(),
-                h.strategies());
+                h.strategies() == null ? List.of() : List.copyOf(h.strategies()), h.transport(),
+                h.routing() == null ? "migrate" : h.routing(), migrates));
+        LOG.info("{}: USS {} of cluster {} at {} with strategies {}, routing {}", id, h.node(), h.cluster(), h.addr(),
+                h.strategies(), h.routing());
         trySend(h.addr(), reply(f, MessageType.ACK, Json.encode(Reply.success())));
     }
 
@@ -205,11 +222,92 @@ public final class LocationServer extends SignalingNode {
             answer(r.from(), f, Reply.error("mobile '" + mobile + "' is already registered in " + e.cluster));
             return;
         }
+        if (Boolean.TRUE.equals(r.follow())) {
+            follow(f, r, e, uss);
+            return;
+        }
         if (e.cluster.equals(r.cluster())) {
             answer(r.from(), f, Reply.location(e.node, e.cluster, e.addr, e.epoch));
             return;
         }
-        migrate(f, r, e, uss);
+        UssRecord anchor = clusters.get(e.agentCluster);
+        boolean home = r.cluster().equals(e.agentCluster);
+        if (home || anchor != null && !anchor.routingMigrates()) {
+            cross(f, r, e, uss); // the agent's USS decides (its routing policy), or the mobile is home again
+        } else {
+            migrate(f, r, e, uss, null);
+        }
+    }
+
+    /**
+     * The mobile crossed into {@code target}'s cluster and the USS hosting its agent has a routing policy
+     * that may keep it there: ask it (LOCATION_UPDATE). It answers with the decision: migrate (started here
+     * at once), or anchored (the mobile's cluster has learnt the agent's address; only the location changes).
+     */
+    private void cross(Frame f, Registration r, Entry e, UssRecord target) {
+        String mobile = f.mobile();
+        Pending p = new Pending();
+        p.asking = true;
+        p.sourceCluster = e.cluster;
+        p.target = target;
+        p.requester = r.from();
+        p.request = f;
+        p.started = System.nanoTime();
+        e.pending = p;
+        p.timeout = core.schedule(() -> actor.execute(() -> {
+            if (e.pending == p) {
+                finishFailed(mobile, e, "no routing decision from " + e.node + " within " + migrationTimeout + " ms");
+            }
+        }), migrationTimeout, TimeUnit.MILLISECONDS);
+        Frame update = new Frame(MessageType.LOCATION_UPDATE, 0, nextCorrelation(), e.epoch, 0, mobile,
+                Json.encode(new Payloads.LocationUpdate(Payloads.LocationUpdate.CROSSING, address().toString(),
+                        target.cluster(), target.addr(), target.node(), e.addr, e.node)));
+        request(NodeAddress.parse(e.addr), update, requestTimeout).whenComplete((rep, ex) -> actor.execute(() -> {
+            if (e.pending != p) {
+                return; // timed out meanwhile
+            }
+            Reply d = null;
+            if (ex == null && rep.type() == MessageType.ACK) {
+                try {
+                    d = Json.decode(rep.payload(), Reply.class);
+                } catch (FrameException x) {
+                    d = null;
+                }
+            }
+            if (d == null) {
+                finishFailed(mobile, e, e.node + " did not route the crossing: " + reason(rep, ex));
+                return;
+            }
+            if (!d.isAnchored()) {
+                e.pending = null;
+                p.timeout.cancel(false);
+                migrate(f, r, e, target, d.routing());
+                return;
+            }
+            e.pending = null;
+            p.timeout.cancel(false);
+            e.cluster = target.cluster();
+            long micros = (System.nanoTime() - p.started) / 1000;
+            boolean home = e.cluster.equals(e.agentCluster);
+            core.metrics().inc(home ? "crossings.home" : "crossings.anchored");
+            core.metrics().latency("crossing.anchored", micros * 1000);
+            answer(p.requester, p.request, new Reply(true, "ok", e.node, e.cluster, e.addr, e.epoch, null, null, null,
+                    null, micros, p.sourceCluster, d.routing(), true, d.ports(), d.links(), e.agentCluster));
+        }));
+    }
+
+    /**
+     * An anchored agent's USS asks that the agent follow its mobile into the cluster it is in (its routing
+     * policy decided so on a recheck). Only that USS may ask, only while the mobile is there.
+     */
+    private void follow(Frame f, Registration r, Entry e, UssRecord target) {
+        if (!e.cluster.equals(r.cluster()) || e.agentCluster.equals(r.cluster()) || !e.addr.equals(r.from())) {
+            answer(r.from(), f, Reply.error("mobile '" + f.mobile() + "' is in " + e.cluster + " with its agent on "
+                    + e.node + ": nothing to follow into " + r.cluster()));
+            return;
+        }
+        UssRecord anchor = clusters.get(e.agentCluster);
+        migrate(f, r, e, target, anchor == null ? null : anchor.routing());
     }
 
     /** A USS brought the agent back from a checkpoint (crash recovery): it runs there, with a new epoch. */
@@ -226,6 +324,7 @@ public final class LocationServer extends SignalingNode {
         }
         Entry n = e != null ? e : new Entry();
         n.cluster = uss.cluster();
+        n.agentCluster = uss.cluster();
         n.node = uss.node();
         n.addr = uss.addr();
         n.maxEpoch = Math.max(n.maxEpoch, r.restore()) + 1;
@@ -239,6 +338,7 @@ public final class LocationServer extends SignalingNode {
         String mobile = f.mobile();
         Entry e = new Entry();
         e.cluster = uss.cluster();
+        e.agentCluster = uss.cluster();
         e.node = uss.node();
         e.addr = uss.addr();
         e.epoch = 1;
@@ -259,9 +359,10 @@ public final class LocationServer extends SignalingNode {
         }));
     }
 
-    private void migrate(Frame f, Registration r, Entry e, UssRecord target) {
+    private void migrate(Frame f, Registration r, Entry e, UssRecord target, String routing) {
         String mobile = f.mobile();
         Pending p = new Pending();
+        p.routing = routing;
         p.id = migrationIds.incrementAndGet();
         p.sourceCluster = e.cluster;
         p.epoch = ++e.maxEpoch;
@@ -287,7 +388,7 @@ public final class LocationServer extends SignalingNode {
     private void onMigrateDone(Frame f) throws FrameException {
         MigrateDone d = Json.decode(f.payload(), MigrateDone.class);
         Entry e = mobiles.get(f.mobile());
-        if (e == null || e.pending == null || e.pending.id != f.correlationId()) {
+        if (e == null || e.pending == null || e.pending.asking || e.pending.id != f.correlationId()) {
             core.metrics().inc("migrate.done.stray");
             return;
         }
@@ -296,6 +397,7 @@ public final class LocationServer extends SignalingNode {
         p.timeout.cancel(false);
         long micros = (System.nanoTime() - p.started) / 1000;
         e.cluster = d.cluster();
+        e.agentCluster = d.cluster();
         e.node = d.node();
         e.addr = d.addr();
         e.epoch = p.epoch;
@@ -305,13 +407,13 @@ public final class LocationServer extends SignalingNode {
         core.metrics().latency("migration." + d.strategy(), micros * 1000);
         core.metrics().add("migration.bytes", d.bytes());
         answer(p.requester, p.request, new Reply(true, "ok", e.node, e.cluster, e.addr, e.epoch, d.strategy(), d.bytes(),
-                d.buffered(), d.drained(), micros, p.sourceCluster));
+                d.buffered(), d.drained(), micros, p.sourceCluster, p.routing, false, null, null, e.agentCluster));
     }
 
     private void onMigrateFailed(Frame f) throws FrameException {
         MigrateFailed m = Json.decode(f.payload(), MigrateFailed.class);
         Entry e = mobiles.get(f.mobile());
-        if (e == null || e.pending == null || e.pending.id != f.correlationId()) {
+        if (e == null || e.pending == null || e.pending.asking || e.pending.id != f.correlationId()) {
             return; // the other side already reported it
         }
         finishFailed(f.mobile(), e, m.reason());
@@ -322,9 +424,11 @@ public final class LocationServer extends SignalingNode {
         e.pending = null;
         p.timeout.cancel(false);
         core.metrics().inc("migrations.failed");
-        LOG.info("{}: migration {} of {} to {} failed: {}", id, p.id, mobile, p.target.node(), reason);
+        LOG.info("{}: {} of {} to {} failed: {}", id, p.asking ? "crossing" : "migration " + p.id, mobile,
+                p.target.node(), reason);
         answer(p.requester, p.request, new Reply(false, reason, e.node, e.cluster, e.addr, e.epoch, null, null, null,
-                null, (System.nanoTime() - p.started) / 1000, p.sourceCluster));
+                null, (System.nanoTime() - p.started) / 1000, p.sourceCluster, p.routing, false, null, null,
+                e.agentCluster));
     }
 
     private void onDeregistration(Frame f) throws FrameException {
@@ -357,9 +461,11 @@ public final class LocationServer extends SignalingNode {
     private void onLocate(Frame f) throws FrameException {
         Request r = Json.decode(f.payload(), Request.class);
         Entry e = mobiles.get(f.mobile());
+        UssRecord anchor = e == null ? null : clusters.get(e.agentCluster);
         answer(r.from(), f, e == null
                 ? Reply.error("unknown mobile '" + f.mobile() + "'")
-                : Reply.location(e.node, e.cluster, e.addr, e.epoch));
+                : Reply.location(e.node, e.cluster, e.addr, e.epoch, e.agentCluster,
+                        anchor == null ? null : anchor.routing()));
     }
 
     static String reason(Frame reply, Throwable ex) {

@@ -1,5 +1,6 @@
 package org.roamer.core.internal.node;
 
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -13,7 +14,11 @@ import org.roamer.api.ClusterId;
 import org.roamer.api.NodeId;
 import org.roamer.core.internal.RoamerCore;
 
-/** A radio port (base station) of a cluster: answers pages for the mobiles in its range. */
+/**
+ * A radio port (base station) of a cluster: answers pages for the mobiles in its range, and knows where to
+ * send what a mobile says (ORIGINATE): to its own cluster's USS, or — for a mobile whose agent is anchored
+ * elsewhere — to the anchor it was told about (anchored routing, the seed's Fig. 9).
+ */
 @Component(configurationPid = "org.roamer.radioport", configurationPolicy = ConfigurationPolicy.REQUIRE,
         immediate = true, service = {})
 @Designate(ocd = RadioPort.Config.class, factory = true)
@@ -31,6 +36,19 @@ public final class RadioPort {
     private final NodeId id;
     private final ClusterId cluster;
     private final LongAdder pages = new LongAdder();
+    /** Anchors of mobiles whose agent runs outside this cluster; one entry per such mobile at most. */
+    private final ConcurrentHashMap<String, Route> routes = new ConcurrentHashMap<>();
+
+    /**
+     * How this port reaches the USS hosting a mobile's agent.
+     *
+     * @param address the anchor USS's address
+     * @param node    its node id
+     * @param via     {@code datagram} (through the datagram routers) or {@code link} (over the cluster's
+     *                signalling link to the anchor)
+     */
+    public record Route(String address, String node, String via) {
+    }
 
     @Activate
     public RadioPort(@Reference RoamerCore core, Config c) {
@@ -61,6 +79,26 @@ public final class RadioPort {
     public boolean page(String mobile) {
         pages.increment();
         return id.value().equals(core.air().portOf(mobile));
+    }
+
+    /** Learns that a mobile's agent is anchored at another USS. */
+    public void learn(String mobile, Route route) {
+        routes.put(mobile, route);
+    }
+
+    /** Forgets a mobile's anchor: its agent runs in this cluster, or the mobile left the network. */
+    public void forget(String mobile) {
+        routes.remove(mobile);
+    }
+
+    /** Where this port sends a mobile's requests when its agent is anchored elsewhere, or {@code null}. */
+    public Route route(String mobile) {
+        return routes.get(mobile);
+    }
+
+    /** Mobiles whose anchor this port knows. */
+    public int routeCount() {
+        return routes.size();
     }
 
     public long pages() {

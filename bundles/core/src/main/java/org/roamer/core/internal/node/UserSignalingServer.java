@@ -34,6 +34,7 @@ import org.roamer.api.spi.migration.CheckpointStore;
 import org.roamer.api.spi.migration.MigrationException;
 import org.roamer.api.spi.migration.MigrationStrategy;
 import org.roamer.api.spi.migration.StrategyTraits;
+import org.roamer.api.spi.routing.RoutingPolicy;
 import org.roamer.core.internal.agent.AgentImageCodec;
 import org.roamer.api.spi.transport.Transport;
 import org.roamer.api.spi.transport.TransportException;
@@ -117,9 +118,30 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
 
         @AttributeDefinition(description = "Bring agents back from their checkpoints when the node starts")
         boolean checkpoint_restore_on_start() default false;
+
+        @AttributeDefinition(name = "Routing policy", description = "Whether this node's agents follow their mobiles:"
+                + " the name of an installed routing policy (migrate, anchored, threshold, ...); migrate when it is"
+                + " not installed")
+        String routing() default "migrate";
+
+        @AttributeDefinition(name = "Radio-port scheme", description = "How this cluster's radio ports reach agents"
+                + " anchored elsewhere (Fig. 9 of the seed): datagram (through datagram routers) or connection (a"
+                + " signalling link from this cluster to the anchor's USS)")
+        String radioport_scheme() default "datagram";
+
+        @AttributeDefinition(name = "Radio ports updated", description = "port: only the radio port the arriving"
+                + " mobile is at learns its anchor; cluster: every radio port of this cluster")
+        String radioport_update() default "port";
+
+        @AttributeDefinition(name = "Signalling links", description = "connection scheme: on-demand (set up as the"
+                + " first mobile of an anchor arrives) or pre-established (to every USS known here, in advance)")
+        String radioport_links() default "on-demand";
     }
 
     private volatile UssSettings settings;
+    private volatile RoutingSettings routing;
+    /** Signalling links from this cluster to anchor USS nodes (connection scheme), by anchor node id. */
+    private final ConcurrentHashMap<String, CompletableFuture<Boolean>> links = new ConcurrentHashMap<>();
     private volatile String configurationPid;
     /** Notified by {@link #apply} after each change; guards {@link #appliedCount}. */
     private final Object applied = new Object();
@@ -140,11 +162,16 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
     private volatile boolean recoveryInUse;
     private volatile boolean restoredOnStart;
     private volatile ScheduledFuture<?> hello;
+    /**
+     * Counts {@link #announce} calls: an ACK to a HELLO sent before the latest announcement (which may carry
+     * strategies or a routing policy that changed since) does not count as registered.
+     */
+    private final java.util.concurrent.atomic.AtomicLong announcements = new java.util.concurrent.atomic.AtomicLong();
 
     @Activate
     public UserSignalingServer(@Reference RoamerCore core, @Reference(name = "transport") Transport transport,
             Config config, java.util.Map<String, Object> properties) throws TransportException {
-        this(core, transport, settings(config));
+        this(core, transport, settings(config), routingSettings(config));
         Object pid = properties.get("service.pid");
         this.configurationPid = pid instanceof String ? (String) pid : null;
     }
@@ -155,8 +182,14 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
     }
 
     public UserSignalingServer(RoamerCore core, Transport transport, UssSettings settings) throws TransportException {
+        this(core, transport, settings, RoutingSettings.DEFAULT);
+    }
+
+    public UserSignalingServer(RoamerCore core, Transport transport, UssSettings settings, RoutingSettings routing)
+            throws TransportException {
         super(core, settings.id(), transport.name());
         this.settings = settings;
+        this.routing = routing;
         this.cluster = settings.cluster();
         this.transport = transport;
         bind(transport, settings.listen(), settings.limits());
@@ -165,7 +198,13 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         recoveryInUse = recoveryInUse(settings, false);
         hello = core.scheduleWithFixedDelay(this::hello, 0, 250, TimeUnit.MILLISECONDS);
         scheduleCheckpoints();
-        LOG.info("USS {} of cluster {} listening on {} ({})", id, cluster, address(), transport.name());
+        preEstablishLinks();
+        LOG.info("USS {} of cluster {} listening on {} ({}), routing {}", id, cluster, address(), transport.name(),
+                routing.policy());
+    }
+
+    static RoutingSettings routingSettings(Config c) {
+        return RoutingSettings.parse(c.routing(), c.radioport_scheme(), c.radioport_update(), c.radioport_links());
     }
 
     static UssSettings settings(Config c) {
@@ -191,11 +230,23 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
      */
     @Modified
     public void modified(Config config) {
-        apply(settings(config));
+        RoutingSettings r;
+        try {
+            r = routingSettings(config);
+        } catch (IllegalArgumentException e) {
+            LOG.error("USS {}: routing settings refused, keeping {}: {}", id, routing, e.getMessage());
+            r = routing;
+        }
+        apply(settings(config), r);
+    }
+
+    /** Applies new settings at run time, routing unchanged; see {@link #modified}. */
+    public void apply(UssSettings next) {
+        apply(next, routing);
     }
 
     /** Applies new settings at run time; see {@link #modified}. */
-    public void apply(UssSettings next) {
+    public void apply(UssSettings next, RoutingSettings nextRouting) {
         UssSettings now = settings;
         if (!next.id().equals(now.id()) || !next.cluster().equals(now.cluster()) || !next.listen().equals(now.listen())
                 || !next.limits().equals(now.limits())) {
@@ -209,8 +260,13 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         }
         recoveryInUse = recoveryInUse(next, recoveryInUse && next.workDirectory().equals(now.workDirectory()));
         settings = next;
-        LOG.info("USS {}: preferred strategy {}, order {}", id, next.preferredStrategy(), next.strategyOrder());
+        routing = nextRouting;
+        LOG.info("USS {}: preferred strategy {}, order {}, routing {} ({}, radio ports {}, links {})", id,
+                next.preferredStrategy(), next.strategyOrder(), nextRouting.policy(), nextRouting.scheme().label(),
+                nextRouting.updateAll() ? "all" : "the mobile's", nextRouting.preEstablish() ? "pre-established"
+                        : "on demand");
         scheduleCheckpoints();
+        preEstablishLinks();
         announce();
         synchronized (applied) {
             appliedCount++;
@@ -272,6 +328,21 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
 
     public UssSettings settings() {
         return settings;
+    }
+
+    public RoutingSettings routingSettings() {
+        return routing;
+    }
+
+    /** The routing policy this node asks about crossings, or {@code null} when it is not installed (migrate). */
+    RoutingPolicy routingPolicy() {
+        return core.routing(routing.policy());
+    }
+
+    /** The routing policy in use: the configured one, or {@code migrate} when that is not installed. */
+    public String routingName() {
+        RoutingPolicy p = routingPolicy();
+        return p == null ? RoutingSettings.DEFAULT.policy() : p.name();
     }
 
     RoamerCore core() {
@@ -406,6 +477,8 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
                 core.metrics().inc("frames.unexpected");
                 LOG.warn("{}: {} is for a Location Server", id, f.type());
             }
+            case PAGE -> onPage(f);
+            case LOCATION_UPDATE -> onLocationUpdate(f);
             default -> dispatch(f);
         }
     }
@@ -512,11 +585,16 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         if (ls == null) {
             return;
         }
+        long generation = announcements.get();
+        RoutingPolicy policy = routingPolicy();
         Frame f = Frame.of(MessageType.HELLO, nextCorrelation(), "",
                 Json.encode(new Hello(id.value(), "uss", cluster.value(), address().toString(), strategyNames(),
-                        transport.name())));
+                        transport.name(), routingName(), policy == null || policy.alwaysMigrates())));
         request(ls, f, 1000).whenComplete((r, e) -> {
             if (e == null && r.type() == MessageType.ACK) {
+                if (generation != announcements.get()) {
+                    return; // announced anew meanwhile: the newer HELLO's ACK counts
+                }
                 registered = true;
                 LOG.info("USS {} registered with the Location Server at {}", id, ls);
                 if (settings.restoreOnStart() && !restoredOnStart) {
@@ -538,12 +616,18 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
             h.cancel(false);
         }
         registered = false;
+        announcements.incrementAndGet();
         hello = core.scheduleWithFixedDelay(this::hello, 0, 250, TimeUnit.MILLISECONDS);
     }
 
     @Override
     public void strategyAdded(MigrationStrategy strategy) {
         announce();
+    }
+
+    @Override
+    public void routingChanged() {
+        announce(); // the LS must know whether to ask this node about crossings
     }
 
     // ------------------------------------------------------------------ checkpoints (crash recovery)
@@ -661,19 +745,190 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
 
     /** Pages a mobile on every radio port of the cluster; the PAGE_RESPONSE goes to the agent's cell. */
     void page(MobileId mobile, String callId) {
-        core.workers().execute(() -> {
+        core.workers().execute(() -> dispatch(pageHere(mobile.value(), callId)));
+    }
+
+    /** Pages a mobile on every radio port of this cluster; the PAGE_RESPONSE to send. */
+    private Frame pageHere(String mobile, String callId) {
+        List<RadioPort> ports = core.directory().radioPorts(cluster.value());
+        String found = null;
+        for (RadioPort p : ports) {
+            if (p.page(mobile)) {
+                found = p.id().value();
+            }
+        }
+        int air = ports.size() + (found != null ? 1 : 0);
+        core.metrics().add("air.messages", air);
+        core.metrics().inc("pages");
+        return new Frame(MessageType.PAGE_RESPONSE, 0, 0, 0, 0, mobile,
+                Json.encode(new PageResponse(callId, found == null ? "" : found, air)));
+    }
+
+    /** PAGE from the USS an agent is anchored at: this cluster is its mobile's paging area. */
+    private void onPage(Frame f) {
+        Payloads.Page p;
+        try {
+            p = Json.decode(f.payload(), Payloads.Page.class);
+            MobileId.of(f.mobile());
+            NodeAddress.parse(p.from());
+        } catch (FrameException | IllegalArgumentException | NullPointerException e) {
+            core.metrics().inc("frames.invalid");
+            LOG.warn("{}: invalid PAGE: {}", id, e.getMessage());
+            return;
+        }
+        core.metrics().inc("pages.for.anchor");
+        core.workers().execute(() -> trySend(p.from(), pageHere(f.mobile(), p.callId())));
+    }
+
+    // ------------------------------------------------------------------ anchored routing (Fig. 9)
+
+    /** LOCATION_UPDATE: a crossing goes to the agent's cell; radio-port updates and link set-ups are answered here. */
+    private void onLocationUpdate(Frame f) {
+        Payloads.LocationUpdate u;
+        try {
+            u = Json.decode(f.payload(), Payloads.LocationUpdate.class);
+            NodeAddress.parse(u.from());
+        } catch (FrameException | IllegalArgumentException | NullPointerException e) {
+            core.metrics().inc("frames.invalid");
+            LOG.warn("{}: invalid LOCATION_UPDATE: {}", id, e.getMessage());
+            return;
+        }
+        switch (String.valueOf(u.kind())) {
+            case Payloads.LocationUpdate.CROSSING -> dispatch(f);
+            case Payloads.LocationUpdate.PORTS -> updateRadioPorts(f, u);
+            case Payloads.LocationUpdate.LINK -> {
+                core.metrics().inc("links.accepted");
+                trySend(u.from(), reply(f, MessageType.ACK, Json.encode(Reply.success())));
+            }
+            default -> {
+                core.metrics().inc("frames.invalid");
+                trySend(u.from(), reply(f, MessageType.ERROR,
+                        Json.encode(Reply.error("unknown LOCATION_UPDATE kind " + printable(u.kind())))));
+            }
+        }
+    }
+
+    /**
+     * The mobile arrived in this cluster while its agent stays anchored at {@code u.anchor()}: the radio port
+     * it is at (or every port of the cluster) learns the anchor's address; with the connection scheme, over a
+     * signalling link to the anchor, set up now if there is none.
+     */
+    private void updateRadioPorts(Frame f, Payloads.LocationUpdate u) {
+        RoutingSettings r = routing;
+        String mobile = f.mobile();
+        boolean link = r.scheme() == RoutingSettings.Scheme.CONNECTION;
+        CompletableFuture<Boolean> ready = link ? link(u.anchorNode(), u.anchor())
+                : CompletableFuture.completedFuture(false);
+        ready.whenComplete((setUp, e) -> {
+            if (e != null) {
+                trySend(u.from(), reply(f, MessageType.ERROR, Json.encode(Reply.error("no signalling link from " + id
+                        + " to " + printable(u.anchorNode()) + ": " + e.getMessage()))));
+                return;
+            }
             List<RadioPort> ports = core.directory().radioPorts(cluster.value());
-            String found = null;
+            String at = core.air().portOf(mobile);
+            boolean atKnown = ports.stream().anyMatch(p -> p.id().value().equals(at));
+            RadioPort.Route route = new RadioPort.Route(u.anchor(), u.anchorNode(), r.scheme().label());
+            int updated = 0;
             for (RadioPort p : ports) {
-                if (p.page(mobile.value())) {
-                    found = p.id().value();
+                if (r.updateAll() || !atKnown || p.id().value().equals(at)) {
+                    p.learn(mobile, route);
+                    updated++;
                 }
             }
-            int air = ports.size() + (found != null ? 1 : 0);
-            core.metrics().add("air.messages", air);
-            core.metrics().inc("pages");
-            dispatch(new Frame(MessageType.PAGE_RESPONSE, 0, 0, 0, 0, mobile.value(),
-                    Json.encode(new PageResponse(callId, found == null ? "" : found, air))));
+            core.metrics().add("radioports.updated", updated);
+            core.metrics().add(link ? "air.routes.link" : "air.routes.datagram", updated);
+            trySend(u.from(), reply(f, MessageType.ACK, Json.encode(Reply.routed(null, true, updated,
+                    Boolean.TRUE.equals(setUp) ? 1 : 0))));
+        });
+    }
+
+    /**
+     * The signalling link from this cluster to an anchor USS: completes with true when this call set it up,
+     * false when it existed already; fails when the anchor did not answer (a later call tries again).
+     */
+    CompletableFuture<Boolean> link(String anchorNode, String anchorAddress) {
+        CompletableFuture<Boolean> existing = links.get(anchorNode);
+        if (existing != null && !existing.isCompletedExceptionally()) {
+            return existing.thenApply(x -> false);
+        }
+        CompletableFuture<Boolean> mine = new CompletableFuture<>();
+        CompletableFuture<Boolean> raced = existing == null ? links.putIfAbsent(anchorNode, mine)
+                : links.replace(anchorNode, existing, mine) ? null : links.get(anchorNode);
+        if (raced != null) {
+            return raced.thenApply(x -> false);
+        }
+        long start = System.nanoTime();
+        Frame setUp = Frame.of(MessageType.LOCATION_UPDATE, nextCorrelation(), "", Json.encode(
+                new Payloads.LocationUpdate(Payloads.LocationUpdate.LINK, address().toString(), cluster.value(),
+                        address().toString(), id.value(), anchorAddress, anchorNode)));
+        request(NodeAddress.parse(anchorAddress), setUp, settings.migrationTimeoutMillis()).whenComplete((rep, e) -> {
+            if (e == null && rep.type() == MessageType.ACK) {
+                core.metrics().inc("links.setup");
+                core.metrics().latency("link.setup", System.nanoTime() - start);
+                LOG.info("USS {}: signalling link to {} set up", id, anchorNode);
+                mine.complete(true);
+            } else {
+                links.remove(anchorNode, mine);
+                mine.completeExceptionally(e != null ? e : new IllegalStateException(rep.type().name()));
+            }
+        });
+        return mine;
+    }
+
+    /** Signalling links set up from this cluster, by anchor node. */
+    public List<String> linkedAnchors() {
+        return links.entrySet().stream().filter(e -> e.getValue().isDone() && !e.getValue().isCompletedExceptionally())
+                .map(java.util.Map.Entry::getKey).sorted().toList();
+    }
+
+    /** Connection scheme with pre-established links: one to every other USS known in this container. */
+    private void preEstablishLinks() {
+        RoutingSettings r = routing;
+        if (r.scheme() != RoutingSettings.Scheme.CONNECTION || !r.preEstablish()) {
+            return;
+        }
+        for (UserSignalingServer other : core.directory().ussNodes()) {
+            if (other != this) {
+                link(other.id().value(), other.address().toString());
+            }
+        }
+    }
+
+    /** The agent of a mobile now runs in this cluster: this cluster's radio ports need no anchor for it. */
+    void forgetAnchor(MobileId mobile) {
+        for (RadioPort p : core.directory().radioPorts(cluster.value())) {
+            p.forget(mobile.value());
+        }
+    }
+
+    /**
+     * The routing policy decided on a recheck that an anchored agent follows its mobile: asks the LS for the
+     * migration (a REGISTRATION with {@code follow}), as the mobile's own registration would.
+     */
+    void follow(MobileId mobile, ClusterId to) {
+        NodeAddress ls = locationServer();
+        if (ls == null) {
+            return;
+        }
+        Frame reg = Frame.of(MessageType.REGISTRATION, nextCorrelation(), mobile.value(), Json.encode(
+                new Payloads.Registration(to.value(), address().toString(), null, null, null, true)));
+        request(ls, reg, 2 * settings.migrationTimeoutMillis() + 5_000).whenComplete((rep, e) -> {
+            String why = e != null ? String.valueOf(e.getMessage()) : null;
+            if (why == null) {
+                try {
+                    Reply r = Json.decode(rep.payload(), Reply.class);
+                    why = r.ok() ? null : r.reason();
+                } catch (FrameException x) {
+                    why = x.getMessage();
+                }
+            }
+            if (why == null) {
+                core.metrics().inc("routing.followed");
+            } else {
+                core.metrics().inc("routing.follow.failed");
+                LOG.info("USS {}: agent of {} did not follow its mobile to {}: {}", id, mobile, to, why);
+            }
         });
     }
 

@@ -22,15 +22,35 @@ public final class Payloads {
         }
     }
 
-    /** Node announcement (node → LS) and its answer. */
+    /**
+     * Node announcement (node → LS) and its answer.
+     *
+     * @param routing         the routing policy the USS uses (absent from older nodes: migrate)
+     * @param routingMigrates whether that policy migrates on every crossing (the LS then need not ask)
+     */
     public record Hello(String node, String role, String cluster, String addr, List<String> strategies,
-            String transport) {
+            String transport, String routing, Boolean routingMigrates) {
+        public Hello(String node, String role, String cluster, String addr, List<String> strategies,
+                String transport) {
+            this(node, role, cluster, addr, strategies, transport, null, null);
+        }
     }
 
-    /** REGISTRATION: mobile entered {@code cluster} (profile only on power-on). */
-    public record Registration(String cluster, String from, ProfileDto profile, String strategy, Long restore) {
+    /**
+     * REGISTRATION: mobile entered {@code cluster} (profile only on power-on).
+     *
+     * @param restore an agent restored from its checkpoint of that epoch (crash recovery)
+     * @param follow  sent by the USS an agent is anchored at, for its mobile: the routing policy decided on a
+     *                recheck that the agent now follows the mobile into {@code cluster}
+     */
+    public record Registration(String cluster, String from, ProfileDto profile, String strategy, Long restore,
+            Boolean follow) {
         public Registration(String cluster, String from, ProfileDto profile, String strategy) {
-            this(cluster, from, profile, strategy, null);
+            this(cluster, from, profile, strategy, null, null);
+        }
+
+        public Registration(String cluster, String from, ProfileDto profile, String strategy, Long restore) {
+            this(cluster, from, profile, strategy, restore, null);
         }
     }
 
@@ -42,9 +62,25 @@ public final class Payloads {
     public record CreateAgent(ProfileDto profile, String radioPort, String from) {
     }
 
-    /** Generic reply (ACK / ERROR / LOCATION / registration results). Unused fields stay null. */
+    /**
+     * Generic reply (ACK / ERROR / LOCATION / registration results). Unused fields stay null.
+     *
+     * @param cluster      the mobile's cluster (LOCATION, registration results)
+     * @param routing      the routing policy that decided a crossing
+     * @param anchored     the agent stayed at {@code node} on purpose (anchored, or back home)
+     * @param ports        radio ports told the anchor's address
+     * @param links        signalling links set up for the crossing
+     * @param agentCluster the cluster of the USS hosting the agent, when it differs from {@code cluster}
+     */
     public record Reply(boolean ok, String reason, String node, String cluster, String addr, Long epoch,
-            String strategy, Long bytes, Integer buffered, Integer drained, Long micros, String source) {
+            String strategy, Long bytes, Integer buffered, Integer drained, Long micros, String source,
+            String routing, Boolean anchored, Integer ports, Integer links, String agentCluster) {
+        public Reply(boolean ok, String reason, String node, String cluster, String addr, Long epoch,
+                String strategy, Long bytes, Integer buffered, Integer drained, Long micros, String source) {
+            this(ok, reason, node, cluster, addr, epoch, strategy, bytes, buffered, drained, micros, source, null, null,
+                    null, null, null);
+        }
+
         public static Reply success() {
             return new Reply(true, null, null, null, null, null, null, null, null, null, null, null);
         }
@@ -55,6 +91,23 @@ public final class Payloads {
 
         public static Reply location(String node, String cluster, String addr, long epoch) {
             return new Reply(true, null, node, cluster, addr, epoch, null, null, null, null, null, null);
+        }
+
+        /** Where a mobile is and where its agent runs (LOCATE). */
+        public static Reply location(String node, String cluster, String addr, long epoch, String agentCluster,
+                String routing) {
+            return new Reply(true, null, node, cluster, addr, epoch, null, null, null, null, null, null, routing, null,
+                    null, null, agentCluster);
+        }
+
+        /** The anchor's answer to a crossing: what its routing policy decided and what was updated. */
+        public static Reply routed(String routing, boolean anchored, int ports, int links) {
+            return new Reply(true, null, null, null, null, null, null, null, null, null, null, null, routing, anchored,
+                    ports, links, null);
+        }
+
+        public boolean isAnchored() {
+            return Boolean.TRUE.equals(anchored);
         }
     }
 
@@ -100,6 +153,25 @@ public final class Payloads {
 
     /** PAGE_RESPONSE from the radio port that found the terminal (empty port: not found). */
     public record PageResponse(String callId, String radioPort, int air) {
+    }
+
+    /**
+     * LOCATION_UPDATE, anchored routing (a request; the answer is an ACK with a {@link Reply#routed} body or an
+     * ERROR). Kinds: {@code crossing} (LS → the USS hosting the agent: the mobile is in {@code cluster}, whose
+     * USS is {@code uss}); {@code ports} (that USS → the USS of {@code cluster}: its radio ports learn that the
+     * agent is at {@code anchor}); {@code link} (a cluster's USS → the anchor: a signalling link is set up).
+     *
+     * @param from reply address
+     */
+    public record LocationUpdate(String kind, String from, String cluster, String uss, String ussNode,
+            String anchor, String anchorNode) {
+        public static final String CROSSING = "crossing";
+        public static final String PORTS = "ports";
+        public static final String LINK = "link";
+    }
+
+    /** PAGE from the USS hosting an anchored agent to the USS of its paging area; PAGE_RESPONSE goes to {@code from}. */
+    public record Page(String callId, String from) {
     }
 
     /** REDIRECT: the agent lives at {@code addr} now. */

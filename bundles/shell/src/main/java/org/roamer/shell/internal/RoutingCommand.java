@@ -1,0 +1,79 @@
+package org.roamer.shell.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.table.ShellTable;
+import org.roamer.api.NodeId;
+import org.roamer.api.NodeInfo;
+import org.roamer.api.NodeRole;
+import org.roamer.api.RoamerException;
+import org.roamer.api.RoamerNetwork;
+import org.roamer.api.RoutingInfo;
+
+@Service
+@Command(scope = "roamer", name = "routing", description = "Lists the routing policies per USS node (migrate, anchored, threshold, ...),"
+        + " or switches a node's policy at run time: roamer:routing uss-c1 anchored, roamer:routing --all threshold")
+public class RoutingCommand implements Action {
+    @Reference
+    RoamerNetwork network;
+
+    @Option(name = "--all", description = "Every USS node of this container")
+    boolean all;
+
+    @Argument(index = 0, name = "node-or-policy", required = false,
+            description = "USS node to show or switch (with --all: the policy)")
+    @Completion(Completers.UssNodes.class)
+    String first;
+
+    @Argument(index = 1, name = "policy", required = false, description = "Routing policy to switch to")
+    @Completion(Completers.RoutingPolicies.class)
+    String second;
+
+    @Override
+    public Object execute() throws Exception {
+        List<NodeId> nodes = new ArrayList<>();
+        String policy;
+        if (all) {
+            if (second != null) {
+                throw new RoamerException("with --all give only the policy, e.g. roamer:routing --all anchored");
+            }
+            network.nodes().stream().filter(n -> n.role() == NodeRole.USER_SIGNALING_SERVER).map(NodeInfo::node)
+                    .forEach(nodes::add);
+            policy = first;
+        } else if (first != null) {
+            nodes.add(NodeId.of(first));
+            policy = second;
+        } else {
+            network.nodes().stream().filter(n -> n.role() == NodeRole.USER_SIGNALING_SERVER).map(NodeInfo::node)
+                    .forEach(nodes::add);
+            policy = null;
+        }
+        if (policy == null) {
+            ShellTable t = new ShellTable();
+            t.column("Node");
+            t.column("Policy");
+            t.column("Active");
+            t.column("Description");
+            for (NodeId n : nodes) {
+                for (RoutingInfo i : network.routing(n)) {
+                    t.addRow().addContent(n, i.name(), i.active() ? "*" : "", i.description());
+                }
+            }
+            t.print(System.out);
+            return null;
+        }
+        for (NodeId n : nodes) {
+            long start = System.nanoTime();
+            network.useRouting(n, policy);
+            System.out.printf("%s now routes with %s (%.1f ms)%n", n, policy, (System.nanoTime() - start) / 1e6);
+        }
+        return null;
+    }
+}
