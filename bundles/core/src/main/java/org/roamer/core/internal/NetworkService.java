@@ -50,6 +50,7 @@ import org.roamer.api.RouteInfo;
 import org.roamer.api.RoutingInfo;
 import org.roamer.api.spi.routing.RoutingPolicy;
 import org.roamer.core.internal.node.RoutingSettings;
+import org.roamer.core.internal.node.SignalingNode;
 import org.roamer.api.frame.Frame;
 import org.roamer.api.frame.FrameException;
 import org.roamer.api.frame.MessageType;
@@ -580,15 +581,24 @@ public final class NetworkService implements RoamerNetwork {
         Map<String, Long> counters = new TreeMap<>(s.counters());
         long bad = 0;
         long opened = 0;
-        for (UserSignalingServer u : core.directory().ussNodes()) {
-            TransportStats t = u.endpoint().stats();
-            bad += t.badFrames();
-            opened += t.connectionsOpened();
-        }
-        for (LocationServer l : core.directory().locationServers()) {
-            TransportStats t = l.endpoint().stats();
-            bad += t.badFrames();
-            opened += t.connectionsOpened();
+        List<SignalingNode> nodes = new ArrayList<>(core.directory().ussNodes());
+        nodes.addAll(core.directory().locationServers());
+        for (SignalingNode n : nodes) {
+            for (String name : n.transports()) {
+                TransportStats t = n.transportStats(name);
+                if (t == null) {
+                    continue;
+                }
+                bad += t.badFrames();
+                opened += t.connectionsOpened();
+                String p = "transport." + name + ".";
+                counters.merge(p + "frames.in", t.framesIn(), Long::sum);
+                counters.merge(p + "frames.out", t.framesOut(), Long::sum);
+                counters.merge(p + "bad.frames", t.badFrames(), Long::sum);
+                counters.merge(p + "connections.opened", t.connectionsOpened(), Long::sum);
+                // transport-specific counters add up over nodes; gauges (names ending in Micros) keep the highest
+                t.details().forEach((k, v) -> counters.merge(p + k, v, k.endsWith("Micros") ? Math::max : Long::sum));
+            }
         }
         counters.put("transport.bad.frames", bad);
         counters.put("transport.connections.opened", opened);

@@ -12,7 +12,11 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -45,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * state is owned by one actor.
  */
 @Component(configurationPid = "org.roamer.location", configurationPolicy = ConfigurationPolicy.REQUIRE,
-        immediate = true, service = {}, property = "transport.target=(roamer.transport=tcp)")
+        immediate = true, service = {})
 @Designate(ocd = LocationServer.Config.class, factory = true)
 public final class LocationServer extends SignalingNode {
     private static final Logger LOG = LoggerFactory.getLogger(LocationServer.class);
@@ -58,8 +62,9 @@ public final class LocationServer extends SignalingNode {
         @AttributeDefinition(description = "Listen address host:port (port 0: any free port)")
         String listen() default "127.0.0.1:0";
 
-        @AttributeDefinition(name = "Transport filter")
-        String transport_target() default "(roamer.transport=tcp)";
+        @AttributeDefinition(name = "Transport", description = "The transport this node sends with (tcp, udp, ...);"
+                + " it listens on every installed one, and sends with another while this one is not installed")
+        String transport() default "tcp";
 
         @AttributeDefinition(description = "A migration without MIGRATE_DONE or MIGRATE_FAILED after this long is failed (ms)")
         long migration_timeout_ms() default 8000;
@@ -115,22 +120,52 @@ public final class LocationServer extends SignalingNode {
     private final ConcurrentHashMap<String, UssRecord> clusters = new ConcurrentHashMap<>();
     private final AtomicLong migrationIds = new AtomicLong(ThreadLocalRandom.current().nextLong() >>> 2);
 
+    /**
+     * The DS constructor: the node starts without a listener; SCR then binds every installed transport
+     * ({@link #bindTransport}), and the node listens on each.
+     */
     @Activate
-    public LocationServer(@Reference RoamerCore core, @Reference(name = "transport") Transport transport, Config c)
-            throws TransportException {
-        this(core, transport, NodeId.of(c.node_id()), NodeAddress.parse(c.listen()), c.migration_timeout_ms(),
-                c.request_timeout_ms());
+    public LocationServer(@Reference RoamerCore core, Config c) {
+        this(core, c.transport().trim(), NodeId.of(c.node_id()), NodeAddress.parse(c.listen()),
+                c.migration_timeout_ms(), c.request_timeout_ms());
     }
 
     public LocationServer(RoamerCore core, Transport transport, NodeId id, NodeAddress listen, long migrationTimeout,
             long requestTimeout) throws TransportException {
-        super(core, id, transport.name());
+        this(core, transport.name(), id, listen, migrationTimeout, requestTimeout);
+        bind(transport, listen, FrameLimits.DEFAULT);
+    }
+
+    private LocationServer(RoamerCore core, String transport, NodeId id, NodeAddress listen, long migrationTimeout,
+            long requestTimeout) {
+        super(core, id, transport);
         this.actor = core.actor("location server " + id);
         this.migrationTimeout = migrationTimeout;
         this.requestTimeout = requestTimeout;
-        bind(transport, listen, FrameLimits.DEFAULT);
+        listenOn(listen, FrameLimits.DEFAULT);
         core.directory().add(this);
-        LOG.info("Location Server {} listening on {} ({})", id, address(), transport.name());
+        LOG.info("Location Server {} starting on {}, sending with {}", id, listen, transport);
+    }
+
+    /** Every installed transport: this node listens on each (see {@link SignalingNode}). */
+    @Reference(cardinality = ReferenceCardinality.AT_LEAST_ONE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindTransport(Transport t) {
+        transportAdded(t);
+    }
+
+    void unbindTransport(Transport t) {
+        transportRemoved(t);
+    }
+
+    /**
+     * A changed configuration: the transport this node sends with changes at run time; the other settings
+     * (identity, address, time-outs) when the node restarts.
+     */
+    @Modified
+    public void modified(Config c) {
+        preferTransport(c.transport().trim());
+        applied();
     }
 
     @Deactivate

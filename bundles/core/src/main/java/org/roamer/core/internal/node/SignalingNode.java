@@ -21,9 +21,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A node with a listener: sends frames, correlates replies to requests, and hands every other frame to
+ * A node with listeners: sends frames, correlates replies to requests, and hands every other frame to
  * {@link #handle}. Replies are matched by correlation id; ids start at a random offset per node so that
  * they do not collide with another node's ids.
+ *
+ * <p>A node listens on <em>every</em> installed transport, all on the same host and port (TCP and UDP port
+ * numbers are separate name spaces), so that a peer reaches it over whichever transport that peer prefers,
+ * and sends over its own preferred transport ({@code transport} in its configuration), or over another one
+ * while that one is not installed. Transports come and go at run time (hot swap): a new one is bound at once;
+ * when one leaves, only its endpoint closes and sending falls back to another. Switching the preferred
+ * transport leaves the old endpoint open, so that frames already handed to it are still delivered.
  */
 public abstract class SignalingNode implements FrameHandler {
     private static final Logger LOG = LoggerFactory.getLogger(SignalingNode.class);
@@ -32,44 +39,170 @@ public abstract class SignalingNode implements FrameHandler {
     protected final NodeId id;
     private final AtomicLong correlation = new AtomicLong(ThreadLocalRandom.current().nextLong() >>> 2);
     private final ConcurrentHashMap<Long, CompletableFuture<Frame>> pending = new ConcurrentHashMap<>();
-    private final String transportName;
-    private volatile Endpoint endpoint;
+    /** Listeners by transport name; guarded by {@code this} for changes, read without locking. */
+    private final ConcurrentHashMap<String, Bound> endpoints = new ConcurrentHashMap<>();
+    private volatile String preferredTransport;
+    /** Where sends go: the preferred transport's endpoint, or another while that one is not installed. */
+    private volatile Bound sender;
+    /** The address every listener of this node shares (host and port); null until the first one is bound. */
+    private volatile NodeAddress address;
+    private volatile NodeAddress listen;
+    private volatile FrameLimits limits;
+    private volatile boolean closed;
+    /** Notified by {@link #applied()} after each configuration change; guards {@link #appliedCount}. */
+    private final Object applied = new Object();
+    private long appliedCount;
 
-    protected SignalingNode(RoamerCore core, NodeId id, String transportName) {
+    private record Bound(Transport transport, Endpoint endpoint) {
+    }
+
+    protected SignalingNode(RoamerCore core, NodeId id, String preferredTransport) {
         this.core = core;
         this.id = id;
-        this.transportName = transportName;
+        this.preferredTransport = preferredTransport;
     }
 
-    /** Binds the listener. */
+    /** Where this node listens and with which frame limits; call before any transport is added. */
+    protected void listenOn(NodeAddress listen, FrameLimits limits) {
+        this.listen = listen;
+        this.limits = limits;
+    }
+
+    /** Binds the listener of one transport (tests, embedding: the node's only or first transport). */
     protected void bind(Transport transport, NodeAddress listen, FrameLimits limits) throws TransportException {
-        endpoint = transport.bind(listen, limits, this);
+        listenOn(listen, limits);
+        if (!transportAdded(transport)) {
+            throw new TransportException("node " + id + " could not listen on " + listen + " with " + transport.name());
+        }
     }
 
-    protected void unbind() {
-        Endpoint e = endpoint;
-        if (e != null) {
-            e.close();
+    /**
+     * A transport is available: this node listens on it too, on its address's port (or the configured listen
+     * address while it has none).
+     *
+     * @return whether it listens on it now
+     */
+    public synchronized boolean transportAdded(Transport t) {
+        if (closed || endpoints.containsKey(t.name())) {
+            return !closed;
         }
+        NodeAddress at = address != null ? address : listen;
+        try {
+            Endpoint e = t.bind(at, limits, this);
+            Bound b = new Bound(t, e);
+            endpoints.put(t.name(), b);
+            if (address == null) {
+                address = e.localAddress();
+            }
+            chooseSender();
+            LOG.info("{}: listening on {} ({})", id, address, t.name());
+            return true;
+        } catch (TransportException | RuntimeException e) {
+            core.metrics().inc("errors.bind");
+            LOG.error("{}: could not listen on {} with {}: {}", id, at, t.name(), e.getMessage());
+            return false;
+        }
+    }
+
+    /** A transport is going away: its listener and links close; sending falls back to another transport. */
+    public synchronized void transportRemoved(Transport t) {
+        Bound b = endpoints.get(t.name());
+        if (b == null || b.transport() != t) {
+            return;
+        }
+        endpoints.remove(t.name());
+        chooseSender();
+        b.endpoint().close();
+        LOG.info("{}: stopped listening with {}; sending with {}", id, t.name(), transportName());
+    }
+
+    /** Makes {@code name} the transport this node sends with (another one while it is not installed). */
+    public synchronized void preferTransport(String name) {
+        preferredTransport = name;
+        chooseSender();
+    }
+
+    private void chooseSender() {
+        Bound b = endpoints.get(preferredTransport);
+        if (b == null) {
+            b = endpoints.values().stream().min(java.util.Comparator.comparing(x -> x.transport().name())).orElse(null);
+        }
+        sender = b;
+    }
+
+    protected synchronized void unbind() {
+        closed = true;
+        endpoints.values().forEach(b -> b.endpoint().close());
+        endpoints.clear();
+        sender = null;
         pending.values().forEach(f -> f.completeExceptionally(new TransportException("node " + id + " stopped")));
         pending.clear();
+    }
+
+    /** The transport configured for sending (may not be installed). */
+    public String preferredTransport() {
+        return preferredTransport;
+    }
+
+    /** Names of the transports this node listens on, sorted. */
+    public java.util.List<String> transports() {
+        return endpoints.keySet().stream().sorted().toList();
+    }
+
+    /** Counters of this node's listener on one transport, or {@code null} when it does not listen on it. */
+    public org.roamer.api.spi.transport.TransportStats transportStats(String name) {
+        Bound b = endpoints.get(name);
+        return b == null ? null : b.endpoint().stats();
+    }
+
+    /** Tells {@link #awaitApplied} waiters that a configuration change has been applied. */
+    protected void applied() {
+        synchronized (applied) {
+            appliedCount++;
+            applied.notifyAll();
+        }
+    }
+
+    /** Configuration changes applied since the node started (see {@link #awaitApplied}). */
+    public long appliedCount() {
+        synchronized (applied) {
+            return appliedCount;
+        }
+    }
+
+    /**
+     * Waits until more than {@code seen} configuration changes have been applied (Config Admin delivers them
+     * asynchronously).
+     *
+     * @return false when none was within {@code millis}
+     */
+    public boolean awaitApplied(long seen, long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        synchronized (applied) {
+            while (appliedCount <= seen) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(applied, left);
+            }
+            return true;
+        }
     }
 
     public NodeId id() {
         return id;
     }
 
-    /** The address peers reach this node at. */
+    /** The address peers reach this node at, on every transport; {@code null} before any transport is bound. */
     public NodeAddress address() {
-        return endpoint.localAddress();
+        return address;
     }
 
+    /** The transport this node sends with now, or {@code null} when none is installed. */
     public String transportName() {
-        return transportName;
-    }
-
-    public Endpoint endpoint() {
-        return endpoint;
+        Bound b = sender;
+        return b == null ? null : b.transport().name();
     }
 
     public long nextCorrelation() {
@@ -78,8 +211,12 @@ public abstract class SignalingNode implements FrameHandler {
 
     /** Sends a frame; counts it. */
     public void send(NodeAddress to, Frame frame) throws TransportException {
+        Bound b = sender;
+        if (b == null) {
+            throw new TransportException("node " + id + " has no transport installed");
+        }
         core.metrics().sent(frame);
-        endpoint.send(to, frame);
+        b.endpoint().send(to, frame);
     }
 
     /** Sends, logging and counting a failure instead of throwing (for replies and notifications). */

@@ -15,6 +15,9 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -54,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * node. Frames are handed from the transport thread to the owning agent's actor.
  */
 @Component(configurationPid = "org.roamer.uss", configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true,
-        service = {}, property = "transport.target=(roamer.transport=tcp)")
+        service = {})
 @Designate(ocd = UserSignalingServer.Config.class, factory = true)
 public final class UserSignalingServer extends SignalingNode implements RoamerCore.StrategyListener {
     private static final Logger LOG = LoggerFactory.getLogger(UserSignalingServer.class);
@@ -74,8 +77,9 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         @AttributeDefinition(name = "Location Server", description = "LS address host:port; empty: the LS in this container")
         String location_server() default "";
 
-        @AttributeDefinition(name = "Transport filter", description = "Which transport service to use, e.g. (roamer.transport=tcp)")
-        String transport_target() default "(roamer.transport=tcp)";
+        @AttributeDefinition(name = "Transport", description = "The transport this node sends with (tcp, udp, ...);"
+                + " it listens on every installed one, and sends with another while this one is not installed")
+        String transport() default "tcp";
 
         @AttributeDefinition(name = "Preferred strategy", description = "Used when the peer USS has it too")
         String strategy_preferred() default "naive";
@@ -143,11 +147,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
     /** Signalling links from this cluster to anchor USS nodes (connection scheme), by anchor node id. */
     private final ConcurrentHashMap<String, CompletableFuture<Boolean>> links = new ConcurrentHashMap<>();
     private volatile String configurationPid;
-    /** Notified by {@link #apply} after each change; guards {@link #appliedCount}. */
-    private final Object applied = new Object();
-    private long appliedCount;
     private final ClusterId cluster;
-    private final Transport transport;
     private final ConcurrentHashMap<String, AgentCell> cells = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Profile, Profile> profiles = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger hosted = new java.util.concurrent.atomic.AtomicInteger();
@@ -168,12 +168,29 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
      */
     private final java.util.concurrent.atomic.AtomicLong announcements = new java.util.concurrent.atomic.AtomicLong();
 
+    /**
+     * The DS constructor: the node starts without a listener; SCR then binds every installed transport
+     * ({@link #bindTransport}), and the node listens on each.
+     */
     @Activate
-    public UserSignalingServer(@Reference RoamerCore core, @Reference(name = "transport") Transport transport,
-            Config config, java.util.Map<String, Object> properties) throws TransportException {
-        this(core, transport, settings(config), routingSettings(config));
+    public UserSignalingServer(@Reference RoamerCore core, Config config, java.util.Map<String, Object> properties) {
+        this(core, config.transport().trim(), settings(config), routingSettings(config));
         Object pid = properties.get("service.pid");
         this.configurationPid = pid instanceof String ? (String) pid : null;
+    }
+
+    /** Every installed transport: this node listens on each (see {@link SignalingNode}). */
+    @Reference(cardinality = ReferenceCardinality.AT_LEAST_ONE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindTransport(Transport t) {
+        if (transportAdded(t)) {
+            announce(); // the LS learns the transports this node listens on
+        }
+    }
+
+    void unbindTransport(Transport t) {
+        transportRemoved(t);
+        announce();
     }
 
     /** The PID of the Config Admin configuration this node was made from, or {@code null} (tests, embedding). */
@@ -187,20 +204,23 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
 
     public UserSignalingServer(RoamerCore core, Transport transport, UssSettings settings, RoutingSettings routing)
             throws TransportException {
-        super(core, settings.id(), transport.name());
+        this(core, transport.name(), settings, routing);
+        bind(transport, settings.listen(), settings.limits());
+    }
+
+    private UserSignalingServer(RoamerCore core, String transport, UssSettings settings, RoutingSettings routing) {
+        super(core, settings.id(), transport);
         this.settings = settings;
         this.routing = routing;
         this.cluster = settings.cluster();
-        this.transport = transport;
-        bind(transport, settings.listen(), settings.limits());
+        listenOn(settings.listen(), settings.limits());
         core.directory().add(this);
         core.addStrategyListener(this);
         recoveryInUse = recoveryInUse(settings, false);
         hello = core.scheduleWithFixedDelay(this::hello, 0, 250, TimeUnit.MILLISECONDS);
         scheduleCheckpoints();
-        preEstablishLinks();
-        LOG.info("USS {} of cluster {} listening on {} ({}), routing {}", id, cluster, address(), transport.name(),
-                routing.policy());
+        LOG.info("USS {} of cluster {} starting on {}, sending with {}, routing {}", id, cluster, settings.listen(),
+                transport, routing.policy());
     }
 
     static RoutingSettings routingSettings(Config c) {
@@ -237,7 +257,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
             LOG.error("USS {}: routing settings refused, keeping {}: {}", id, routing, e.getMessage());
             r = routing;
         }
-        apply(settings(config), r);
+        apply(settings(config), r, config.transport().trim());
     }
 
     /** Applies new settings at run time, routing unchanged; see {@link #modified}. */
@@ -247,6 +267,12 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
 
     /** Applies new settings at run time; see {@link #modified}. */
     public void apply(UssSettings next, RoutingSettings nextRouting) {
+        apply(next, nextRouting, preferredTransport());
+    }
+
+    /** Applies new settings at run time, the transport this node sends with included; see {@link #modified}. */
+    public void apply(UssSettings next, RoutingSettings nextRouting, String transport) {
+        preferTransport(transport);
         UssSettings now = settings;
         if (!next.id().equals(now.id()) || !next.cluster().equals(now.cluster()) || !next.listen().equals(now.listen())
                 || !next.limits().equals(now.limits())) {
@@ -268,37 +294,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         scheduleCheckpoints();
         preEstablishLinks();
         announce();
-        synchronized (applied) {
-            appliedCount++;
-            applied.notifyAll();
-        }
-    }
-
-    /** Configuration changes applied since the node started (see {@link #awaitApplied}). */
-    public long appliedCount() {
-        synchronized (applied) {
-            return appliedCount;
-        }
-    }
-
-    /**
-     * Waits until more than {@code seen} configuration changes have been applied (Config Admin delivers them
-     * asynchronously).
-     *
-     * @return false when none was within {@code millis}
-     */
-    public boolean awaitApplied(long seen, long millis) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        synchronized (applied) {
-            while (appliedCount <= seen) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                TimeUnit.NANOSECONDS.timedWait(applied, left);
-            }
-            return true;
-        }
+        applied();
     }
 
     @Deactivate
@@ -349,9 +345,6 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         return core;
     }
 
-    public Transport transport() {
-        return transport;
-    }
 
     /** Whether the Location Server has acknowledged this node's HELLO. */
     public boolean registered() {
@@ -582,14 +575,14 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
             return;
         }
         NodeAddress ls = locationServer();
-        if (ls == null) {
-            return;
+        if (ls == null || address() == null) {
+            return; // no LS known yet, or no transport bound yet
         }
         long generation = announcements.get();
         RoutingPolicy policy = routingPolicy();
         Frame f = Frame.of(MessageType.HELLO, nextCorrelation(), "",
                 Json.encode(new Hello(id.value(), "uss", cluster.value(), address().toString(), strategyNames(),
-                        transport.name(), routingName(), policy == null || policy.alwaysMigrates())));
+                        transportName(), routingName(), policy == null || policy.alwaysMigrates())));
         request(ls, f, 1000).whenComplete((r, e) -> {
             if (e == null && r.type() == MessageType.ACK) {
                 if (generation != announcements.get()) {
@@ -597,6 +590,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
                 }
                 registered = true;
                 LOG.info("USS {} registered with the Location Server at {}", id, ls);
+                preEstablishLinks();
                 if (settings.restoreOnStart() && !restoredOnStart) {
                     restoredOnStart = true;
                     core.workers().execute(this::restoreAll);
@@ -889,7 +883,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
             return;
         }
         for (UserSignalingServer other : core.directory().ussNodes()) {
-            if (other != this) {
+            if (other != this && other.address() != null) {
                 link(other.id().value(), other.address().toString());
             }
         }
