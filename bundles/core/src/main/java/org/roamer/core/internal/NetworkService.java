@@ -76,6 +76,8 @@ public final class NetworkService implements RoamerNetwork {
     /** Largest application state all of a benchmark's agents hold together. */
     static final long MAX_BENCH_STATE_TOTAL = 256L * 1024 * 1024;
     private static final int MAX_SEND_ATTEMPTS = 100;
+    /** The route lane of call set-up (ORIGINATE to the caller's agent); message senders use their own name. */
+    static final String CALLS = "\0calls";
 
     private final RoamerCore core;
     private final AtomicLong callIds = new AtomicLong(ThreadLocalRandom.current().nextInt(1 << 20) * 1000L);
@@ -373,7 +375,7 @@ public final class NetworkService implements RoamerNetwork {
         core.metrics().add("air.messages", 1); // ORIGINATE, the short request over the air
         Frame f = Frame.of(MessageType.ORIGINATE, 0, caller.value(), Json.encode(
                 new Payloads.Originate(callId, callee.value(), type.name(), uss.address().toString())));
-        Frame r = requestAgent(uss, caller, f);
+        Frame r = requestAgent(uss, caller, CALLS, f);
         try {
             CallDecision d = Json.decode(r.payload(), CallDecision.class);
             core.metrics().inc("calls");
@@ -401,15 +403,16 @@ public final class NetworkService implements RoamerNetwork {
         UserSignalingServer uss = anyUss();
         Frame f = new Frame(MessageType.AGENT_MESSAGE, 0, 0, 0, seq, mobile.value(),
                 AgentMessages.encodeMessage(uss.address().toString(), sender, body));
-        requestAgent(uss, mobile, f);
+        requestAgent(uss, mobile, sender, f);
     }
 
     /**
      * Sends a request to a mobile's agent and waits for its answer, following REDIRECTs, re-locating after
      * a missing agent and retrying after BUSY (the stub's back-pressure) with the delay it asks for.
      */
-    private Frame requestAgent(UserSignalingServer uss, MobileId mobile, Frame request) throws RoamerException {
-        String addr = routes.get(mobile.value());
+    private Frame requestAgent(UserSignalingServer uss, MobileId mobile, String lane, Frame request)
+            throws RoamerException {
+        String addr = route(mobile, lane);
         if (addr == null) {
             addr = locate(mobile).addr();
         }
@@ -422,14 +425,14 @@ public final class NetworkService implements RoamerNetwork {
                 switch (r.type()) {
                     case REDIRECT -> {
                         addr = Json.decode(r.payload(), Redirect.class).addr();
-                        routes.put(mobile.value(), addr);
+                        route(mobile, lane, addr);
                     }
                     case ERROR -> {
                         if (++relocations > 3) {
                             throw new RoamerException(Json.decode(r.payload(), Reply.class).reason());
                         }
                         addr = locate(mobile).addr();
-                        routes.put(mobile.value(), addr);
+                        route(mobile, lane, addr);
                     }
                     case BUSY -> {
                         core.metrics().inc("send.busy");
@@ -437,7 +440,7 @@ public final class NetworkService implements RoamerNetwork {
                         Thread.sleep(Math.min(100, Math.max(1, b.retryAfterMs())));
                     }
                     default -> {
-                        routes.put(mobile.value(), addr);
+                        route(mobile, lane, addr);
                         return r;
                     }
                 }
@@ -449,6 +452,16 @@ public final class NetworkService implements RoamerNetwork {
             }
         }
         throw new RoamerException("agent of " + mobile + " stayed busy after " + MAX_SEND_ATTEMPTS + " attempts");
+    }
+
+    /** Where {@code lane} (a sender, or {@link #CALLS}) last reached the agent of {@code mobile}; null: unknown. */
+    String route(MobileId mobile, String lane) {
+        return routes.get(mobile.value());
+    }
+
+    /** Remembers where {@code lane} reached the agent of {@code mobile}. */
+    void route(MobileId mobile, String lane, String addr) {
+        routes.put(mobile.value(), addr);
     }
 
     // ------------------------------------------------------------------ stats and bench
