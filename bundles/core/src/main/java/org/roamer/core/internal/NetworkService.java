@@ -82,8 +82,14 @@ public final class NetworkService implements RoamerNetwork {
     private final RoamerCore core;
     private final AtomicLong callIds = new AtomicLong(ThreadLocalRandom.current().nextInt(1 << 20) * 1000L);
     private final AtomicLong benchRuns = new AtomicLong();
-    /** Where this container last delivered to each mobile; changed only by REDIRECT or a missing agent. */
-    private final ConcurrentHashMap<String, String> routes = new ConcurrentHashMap<>();
+    /**
+     * Where each sender (lane) of this container last reached each mobile's agent: mobile, then lane, then
+     * address. Changed only by the lane's own answers (REDIRECT, a missing agent, an acknowledgement). One
+     * route per sender, not per mobile: every hop is FIFO, so a sender's messages stay in order only if its
+     * path changes by following the chain its earlier messages took. A route another sender has just learnt
+     * may skip a forwarder where this sender's last message still waits (see SenderRouteOrderTest).
+     */
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, String>> routes = new ConcurrentHashMap<>();
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     volatile ConfigurationAdmin configAdmin;
@@ -456,12 +462,13 @@ public final class NetworkService implements RoamerNetwork {
 
     /** Where {@code lane} (a sender, or {@link #CALLS}) last reached the agent of {@code mobile}; null: unknown. */
     String route(MobileId mobile, String lane) {
-        return routes.get(mobile.value());
+        ConcurrentHashMap<String, String> lanes = routes.get(mobile.value());
+        return lanes == null ? null : lanes.get(lane);
     }
 
     /** Remembers where {@code lane} reached the agent of {@code mobile}. */
     void route(MobileId mobile, String lane, String addr) {
-        routes.put(mobile.value(), addr);
+        routes.computeIfAbsent(mobile.value(), k -> new ConcurrentHashMap<>(4)).put(lane, addr);
     }
 
     // ------------------------------------------------------------------ stats and bench
