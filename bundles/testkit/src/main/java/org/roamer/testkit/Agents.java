@@ -42,6 +42,21 @@ public final class Agents {
                 new ActiveCall("call-18", CallType.VIDEO, List.of(CAROL, DAVE), false, null)), "rp-2", 42);
     }
 
+    /**
+     * The profile fields the other way round from {@link #idleVariables} and {@link #inCallsVariables}: mobile
+     * termination off, no capabilities, an application ({@code fax}), calls forwarded to {@code carol}; idle.
+     * A strategy that restores any profile field as a constant (say MOB_TERM as always on) fails on this one.
+     */
+    public static MigrationVariables mobTermOffVariables(MobileId mobile) {
+        Profile profile = new Profile(false, Set.of(), Set.of("fax"), CAROL);
+        return new MigrationVariables(mobile, profile, List.of(), "rp-3", 5);
+    }
+
+    /** {@link #mobTermOffVariables} of {@link #ALICE}, no padding. */
+    public static FakeAgent mobTermOff() {
+        return FakeAgent.of(mobTermOffVariables(ALICE));
+    }
+
     /** The negotiation {@link #negotiating()} is in: a voice call offered by {@code bob}. */
     public static Negotiation offerFromBob() {
         return new Negotiation("call-99", true, BOB, CallType.VOICE, 77);

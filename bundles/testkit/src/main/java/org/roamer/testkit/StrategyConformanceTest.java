@@ -138,6 +138,12 @@ public abstract class StrategyConformanceTest {
     }
 
     @Test
+    @DisplayName("1b'. fidelity: mob-term off, no capabilities, forwarding set (every profile field the other way)")
+    public void fidelityProfileTheOtherWay() {
+        roundTrip(Agents.mobTermOff(), "agent with mob-term off");
+    }
+
+    @Test
     @DisplayName("1c. fidelity: a large agent (72 KiB of object state) is restored equal")
     public void fidelityLarge() {
         roundTrip(Agents.inCalls(Agents.LARGE), "agent with 72 KiB padding");

@@ -81,12 +81,20 @@ public final class NetworkService implements RoamerNetwork {
     /** Largest application state all of a benchmark's agents hold together. */
     static final long MAX_BENCH_STATE_TOTAL = 256L * 1024 * 1024;
     private static final int MAX_SEND_ATTEMPTS = 100;
+    /** The route lane of call set-up (ORIGINATE to the caller's agent); message senders use their own name. */
+    static final String CALLS = "\0calls";
 
     private final RoamerCore core;
     private final AtomicLong callIds = new AtomicLong(ThreadLocalRandom.current().nextInt(1 << 20) * 1000L);
     private final AtomicLong benchRuns = new AtomicLong();
-    /** Where this container last delivered to each mobile; changed only by REDIRECT or a missing agent. */
-    private final ConcurrentHashMap<String, String> routes = new ConcurrentHashMap<>();
+    /**
+     * Where each sender (lane) of this container last reached each mobile's agent: mobile, then lane, then
+     * address. Changed only by the lane's own answers (REDIRECT, a missing agent, an acknowledgement). One
+     * route per sender, not per mobile: every hop is FIFO, so a sender's messages stay in order only if its
+     * path changes by following the chain its earlier messages took. A route another sender has just learnt
+     * may skip a forwarder where this sender's last message still waits (see SenderRouteOrderTest).
+     */
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, String>> routes = new ConcurrentHashMap<>();
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     volatile ConfigurationAdmin configAdmin;
@@ -489,7 +497,7 @@ public final class NetworkService implements RoamerNetwork {
         core.metrics().add("air.messages", 1); // ORIGINATE, the short request over the air
         Frame f = Frame.of(MessageType.ORIGINATE, 0, caller.value(), Json.encode(
                 new Payloads.Originate(callId, callee.value(), type.name(), uss.address().toString())));
-        Frame r = requestAgent(uss, caller, f, first);
+        Frame r = requestAgent(uss, caller, CALLS, f, first);
         try {
             CallDecision d = Json.decode(r.payload(), CallDecision.class);
             core.metrics().inc("calls");
@@ -517,21 +525,25 @@ public final class NetworkService implements RoamerNetwork {
         UserSignalingServer uss = anyUss();
         Frame f = new Frame(MessageType.AGENT_MESSAGE, 0, 0, 0, seq, mobile.value(),
                 AgentMessages.encodeMessage(uss.address().toString(), sender, body));
-        requestAgent(uss, mobile, f);
+        requestAgent(uss, mobile, sender, f);
     }
 
     /**
      * Sends a request to a mobile's agent and waits for its answer, following REDIRECTs, re-locating after
      * a missing agent and retrying after BUSY (the stub's back-pressure) with the delay it asks for.
      */
-    private Frame requestAgent(UserSignalingServer uss, MobileId mobile, Frame request) throws RoamerException {
-        return requestAgent(uss, mobile, request, null);
+    private Frame requestAgent(UserSignalingServer uss, MobileId mobile, String lane, Frame request)
+            throws RoamerException {
+        return requestAgent(uss, mobile, lane, request, null);
     }
 
-    /** As above, trying {@code first} (where the mobile's radio port sends it) before what this container knows. */
-    private Frame requestAgent(UserSignalingServer uss, MobileId mobile, Frame request, String first)
+    /**
+     * As above, trying {@code first} (where the mobile's radio port sends it) before what this lane knows.
+     * Only call set-up uses it: its lane carries no ordered stream of messages.
+     */
+    private Frame requestAgent(UserSignalingServer uss, MobileId mobile, String lane, Frame request, String first)
             throws RoamerException {
-        String addr = first != null ? first : routes.get(mobile.value());
+        String addr = first != null ? first : route(mobile, lane);
         if (addr == null) {
             addr = locate(mobile).addr();
         }
@@ -544,14 +556,14 @@ public final class NetworkService implements RoamerNetwork {
                 switch (r.type()) {
                     case REDIRECT -> {
                         addr = Json.decode(r.payload(), Redirect.class).addr();
-                        routes.put(mobile.value(), addr);
+                        route(mobile, lane, addr);
                     }
                     case ERROR -> {
                         if (++relocations > 3) {
                             throw new RoamerException(Json.decode(r.payload(), Reply.class).reason());
                         }
                         addr = locate(mobile).addr();
-                        routes.put(mobile.value(), addr);
+                        route(mobile, lane, addr);
                     }
                     case BUSY -> {
                         core.metrics().inc("send.busy");
@@ -559,7 +571,7 @@ public final class NetworkService implements RoamerNetwork {
                         Thread.sleep(Math.min(100, Math.max(1, b.retryAfterMs())));
                     }
                     default -> {
-                        routes.put(mobile.value(), addr);
+                        route(mobile, lane, addr);
                         return r;
                     }
                 }
@@ -571,6 +583,17 @@ public final class NetworkService implements RoamerNetwork {
             }
         }
         throw new RoamerException("agent of " + mobile + " stayed busy after " + MAX_SEND_ATTEMPTS + " attempts");
+    }
+
+    /** Where {@code lane} (a sender, or {@link #CALLS}) last reached the agent of {@code mobile}; null: unknown. */
+    String route(MobileId mobile, String lane) {
+        ConcurrentHashMap<String, String> lanes = routes.get(mobile.value());
+        return lanes == null ? null : lanes.get(lane);
+    }
+
+    /** Remembers where {@code lane} reached the agent of {@code mobile}. */
+    void route(MobileId mobile, String lane, String addr) {
+        routes.computeIfAbsent(mobile.value(), k -> new ConcurrentHashMap<>(4)).put(lane, addr);
     }
 
     // ------------------------------------------------------------------ stats and bench

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -248,16 +249,185 @@ class MigrationProtocolTest {
         Frame stale = new Frame(MessageType.TRANSFER, 0, 42, 1, 0, "m1", Json.encode(new Payloads.Transfer(
                 net.uss("c3").address().toString(), "uss-c3", "c3", List.of("vars"), null, null)));
         net.transport.inject(c2.address(), FrameCodec.encode(stale));
-        await().atMost(Duration.ofSeconds(30)).until(() -> net.core.metrics().get("migrate.stale") == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> net.core.metrics().get("migrate.stale") == 1);
         // the same MIGRATE (epoch 2) again at the target that already has the agent
         Frame dup = new Frame(MessageType.MIGRATE, 0, 43, 2, 0, "m1", Json.encode(new Payloads.Migrate(
                 net.uss("c1").address().toString(), "uss-c1", null, net.ls.address().toString())));
         net.transport.inject(c2.address(), FrameCodec.encode(dup));
-        await().atMost(Duration.ofSeconds(30)).until(() -> net.core.metrics().get("migrate.duplicate") == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> net.core.metrics().get("migrate.duplicate") == 1);
         AgentInfo a = net.network.agent(M1).orElseThrow();
         assertThat(a.node().value()).isEqualTo("uss-c2");
         assertThat(a.epoch()).isEqualTo(2);
         assertThat(net.network.agents()).hasSize(1);
+    }
+
+    /** The next {@code n} frames of the given types the fake received, in order (others are skipped). */
+    static List<Frame> next(FakeUss fake, int n, MessageType... types) throws InterruptedException {
+        List<MessageType> wanted = List.of(types);
+        List<Frame> out = new java.util.ArrayList<>();
+        while (out.size() < n) {
+            Frame f = fake.received.poll(5, java.util.concurrent.TimeUnit.SECONDS);
+            if (f == null) {
+                throw new AssertionError("only " + out.size() + " of " + n + " " + wanted + " arrived: " + out);
+            }
+            if (wanted.contains(f.type())) {
+                out.add(f);
+            }
+        }
+        return out;
+    }
+
+    static String reason(Frame failed) throws Exception {
+        return Json.decode(failed.payload(), Payloads.MigrateFailed.class).reason();
+    }
+
+    @Test
+    void migrateWithAnEpochNotAboveTheHighestSeenIsRefusedAndCounted() throws Exception {
+        net.network.register(M1, C1, Profile.defaults());
+        assertThat(net.network.move(M1, C2).migrated()).isTrue(); // epoch 2 at c2
+        assertThat(net.network.move(M1, C3).migrated()).isTrue(); // epoch 3: c2 saw it in c3's TRANSFER
+        long stale = net.network.stats().counters().getOrDefault("migrate.stale", 0L);
+        try (FakeUss fake = new FakeUss(net, "cx")) {
+            String addr = fake.endpoint.localAddress().toString();
+            byte[] migrate = Json.encode(new Payloads.Migrate(addr, "fake-cx", null, addr));
+            // c2 no longer hosts the agent (it forwards, or is a tombstone): only the epoch can refuse these
+            net.transport.inject(net.uss("c2").address(), FrameCodec.encode(
+                    new Frame(MessageType.MIGRATE, 0, 900, 3, 0, "m1", migrate))); // equal to the highest seen
+            net.transport.inject(net.uss("c2").address(), FrameCodec.encode(
+                    new Frame(MessageType.MIGRATE, 0, 901, 2, 0, "m1", migrate))); // below it
+            List<Frame> answers = next(fake, 2, MessageType.MIGRATE_FAILED, MessageType.TRANSFER);
+            assertThat(answers).extracting(Frame::type).as("a refused MIGRATE asks no source for the agent")
+                    .containsExactly(MessageType.MIGRATE_FAILED, MessageType.MIGRATE_FAILED);
+            assertThat(answers).extracting(Frame::correlationId).containsExactly(900L, 901L);
+            assertThat(reason(answers.get(0))).contains("stale epoch 3");
+            assertThat(reason(answers.get(1))).contains("stale epoch 2");
+        }
+        assertThat(net.network.stats().counters().get("migrate.stale")).isEqualTo(stale + 2);
+        AgentInfo a = net.network.agent(M1).orElseThrow();
+        assertThat(a.node().value()).isEqualTo("uss-c3");
+        assertThat(a.epoch()).isEqualTo(3);
+        assertThat(net.network.agents()).hasSize(1);
+    }
+
+    @Test
+    void transferWithAnEpochNotAboveTheAgentsIsRefusedAndCounted() throws Exception {
+        net.network.register(M1, C1, Profile.defaults());
+        assertThat(net.network.move(M1, C2).migrated()).isTrue(); // live at c2 with epoch 2
+        long stale = net.network.stats().counters().getOrDefault("migrate.stale", 0L);
+        long refused = net.network.stats().counters().getOrDefault("migrations.refused", 0L);
+        try (FakeUss fake = new FakeUss(net, "cx")) {
+            String addr = fake.endpoint.localAddress().toString();
+            byte[] transfer = Json.encode(new Payloads.Transfer(addr, "fake-cx", "cx", List.of("vars"), null, null));
+            net.transport.inject(net.uss("c2").address(), FrameCodec.encode(
+                    new Frame(MessageType.TRANSFER, 0, 910, 2, 0, "m1", transfer))); // equal to the agent's
+            net.transport.inject(net.uss("c2").address(), FrameCodec.encode(
+                    new Frame(MessageType.TRANSFER, 0, 911, 1, 0, "m1", transfer))); // older
+            List<Frame> answers = next(fake, 2, MessageType.MIGRATE_FAILED, MessageType.TRANSFER_DATA);
+            assertThat(answers).extracting(Frame::type).as("a refused TRANSFER sends no image")
+                    .containsExactly(MessageType.MIGRATE_FAILED, MessageType.MIGRATE_FAILED);
+            assertThat(answers).extracting(Frame::correlationId).containsExactly(910L, 911L);
+            assertThat(reason(answers.get(0))).contains("stale TRANSFER: epoch 2");
+            assertThat(reason(answers.get(1))).contains("stale TRANSFER: epoch 1");
+        }
+        assertThat(net.network.stats().counters().get("migrate.stale")).isEqualTo(stale + 2);
+        assertThat(net.network.stats().counters().get("migrations.refused")).isEqualTo(refused + 2);
+        AgentInfo a = net.network.agent(M1).orElseThrow();
+        assertThat(a.node().value()).isEqualTo("uss-c2");
+        assertThat(a.epoch()).isEqualTo(2);
+        assertThat(a.status()).isEqualTo(AgentStatus.IDLE);
+        net.network.send(M1, "s", 1, new byte[0]); // still live: delivered at once
+        assertThat(net.deliveriesOf("m1")).extracting(InVmNetwork.Delivery::node).containsExactly("uss-c2");
+    }
+
+    @Test
+    void rollbackGivesTheStubsBufferedMessagesBackToTheSourceAgentInOrder() throws Exception {
+        net.close();
+        net = new InVmNetwork(3, 200, 60_000, 300); // no READY time-out during the test
+        HeldRestore held = new HeldRestore(vars);
+        net.core.bindStrategy(held);
+        net.network.register(M1, C1, Profile.defaults());
+        CompletableFuture<MoveResult> move = CompletableFuture.supplyAsync(() -> {
+            try {
+                return net.network.move(M1, C2, held.name());
+            } catch (RoamerException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        // c1 sent the image and waits for READY: its stub stands in for the agent
+        assertThat(held.restoring.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        for (int i = 0; i < 5; i++) {
+            net.network.send(M1, "s", i, new byte[0]); // acknowledged by c1's stub, buffered
+        }
+        assertThat(net.core.metrics().get("stub.buffered")).isEqualTo(5);
+        assertThat(net.deliveriesOf("m1")).isEmpty();
+        held.release.countDown(); // the target's restore fails: c1 rolls back
+
+        MoveResult r = move.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(r.migrated()).isFalse();
+        assertThat(r.reason()).contains("restore failure held by the test");
+        await().atMost(Duration.ofSeconds(5)).until(() -> net.deliveriesOf("m1").size() >= 5);
+        assertThat(net.deliveriesOf("m1")).extracting(InVmNetwork.Delivery::seq).containsExactly(0L, 1L, 2L, 3L, 4L);
+        assertThat(net.deliveriesOf("m1")).extracting(InVmNetwork.Delivery::node).containsOnly("uss-c1");
+        assertThat(net.deliveriesOf("m1")).extracting(InVmNetwork.Delivery::epoch).containsOnly(1L);
+        assertThat(net.network.stats().counters().get("stub.returned")).isEqualTo(5);
+        assertThat(net.network.stats().counters().get("migrations.rolledback")).isEqualTo(1);
+        net.network.send(M1, "s", 5, new byte[0]);
+        await().atMost(Duration.ofSeconds(5)).until(() -> net.deliveriesOf("m1").size() == 6);
+        assertThat(net.network.agents()).extracting(AgentInfo::node).extracting(Object::toString)
+                .containsExactly("uss-c1");
+    }
+
+    /** "vars" under another name, blocking (restores on a worker); its restore waits for the test, then fails. */
+    static final class HeldRestore implements org.roamer.api.spi.migration.MigrationStrategy {
+        final ProbeStrategies.Vars inner;
+        final java.util.concurrent.CountDownLatch restoring = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+
+        HeldRestore(ProbeStrategies.Vars inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public String name() {
+            return "held";
+        }
+
+        @Override
+        public org.roamer.api.spi.migration.StrategyTraits traits() {
+            return inner.traits();
+        }
+
+        @Override
+        public void capture(org.roamer.api.spi.migration.MigratingAgent agent,
+                org.roamer.api.spi.migration.MigrationContext ctx, org.roamer.api.spi.migration.ChunkSink out)
+                throws org.roamer.api.spi.migration.MigrationException {
+            inner.capture(agent, ctx, out);
+        }
+
+        @Override
+        public org.roamer.api.spi.migration.RestoreSession beginRestore(
+                org.roamer.api.spi.migration.RestoreTarget target, org.roamer.api.spi.migration.MigrationContext ctx) {
+            return new org.roamer.api.spi.migration.RestoreSession() {
+                @Override
+                public void accept(byte[] chunk) {
+                }
+
+                @Override
+                public void finish() throws org.roamer.api.spi.migration.MigrationException {
+                    restoring.countDown();
+                    try {
+                        release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    throw new org.roamer.api.spi.migration.MigrationException("restore failure held by the test");
+                }
+
+                @Override
+                public void abort() {
+                }
+            };
+        }
     }
 
     @Test
