@@ -104,6 +104,23 @@ public interface RoamerNetwork {
     RouteInfo route(MobileId mobile) throws RoamerException;
 
     /**
+     * The transports of a node (USS or Location Server): the ones it listens on with their counters, the
+     * one it sends with marked.
+     *
+     * @throws RoamerException unknown node
+     */
+    List<TransportInfo> transports(NodeId node) throws RoamerException;
+
+    /**
+     * Makes {@code transport} the one a node (USS or Location Server) sends with, at run time (its
+     * configuration is updated through Config Admin); returns once the node uses it. The node keeps listening
+     * on every installed transport, and frames already handed to the old one are still delivered.
+     *
+     * @throws RoamerException unknown node, or a transport that is not installed
+     */
+    void useTransport(NodeId node, String transport) throws RoamerException;
+
+    /**
      * The checkpoints a USS node's checkpoint store holds (crash recovery).
      *
      * @throws RoamerException unknown node, or no checkpoint store installed

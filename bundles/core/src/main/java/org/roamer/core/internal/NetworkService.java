@@ -48,6 +48,7 @@ import org.roamer.api.RoamerNetwork;
 import org.roamer.api.RoamerStats;
 import org.roamer.api.RouteInfo;
 import org.roamer.api.RoutingInfo;
+import org.roamer.api.TransportInfo;
 import org.roamer.api.spi.routing.RoutingPolicy;
 import org.roamer.core.internal.node.RoutingSettings;
 import org.roamer.core.internal.node.SignalingNode;
@@ -145,9 +146,8 @@ public final class NetworkService implements RoamerNetwork {
      * @param applied whether the node's state shows the change
      * @return false when the node applied a change but then showed another value (a concurrent change)
      */
-    private boolean configure(UserSignalingServer u, NodeId node, String key, String value,
-            java.util.function.Consumer<UserSignalingServer> direct,
-            java.util.function.Predicate<UserSignalingServer> applied) throws RoamerException {
+    private <N extends SignalingNode> boolean configure(N u, NodeId node, String key, String value,
+            java.util.function.Consumer<N> direct, java.util.function.Predicate<N> applied) throws RoamerException {
         ConfigurationAdmin ca = configAdmin;
         if (ca == null) {
             direct.accept(u);
@@ -157,14 +157,14 @@ public final class NetworkService implements RoamerNetwork {
         try {
             // the node's own configuration by its PID; by node id for a node that does not know it
             String filter = u.configurationPid() != null ? "(service.pid=" + filterValue(u.configurationPid()) + ")"
-                    : "(&(service.factoryPid=org.roamer.uss)(node.id=" + filterValue(node.value()) + "))";
+                    : "(&(service.factoryPid=" + u.factoryPid() + ")(node.id=" + filterValue(node.value()) + "))";
             Configuration[] found = ca.listConfigurations(filter);
             for (int retry = 0; (found == null || found.length != 1) && retry < 20; retry++) {
                 Thread.sleep(100); // Config Admin may be re-delivering the file's configuration right now
                 found = ca.listConfigurations(filter);
             }
             if (found == null || found.length != 1) {
-                throw new RoamerException((found == null ? "no" : found.length + " instead of one") + " configuration of USS "
+                throw new RoamerException((found == null ? "no" : found.length + " instead of one") + " configuration of "
                         + node + " in Config Admin (" + filter + ")");
             }
             java.util.Dictionary<String, Object> props = found[0].getProperties();
@@ -237,6 +237,46 @@ public final class NetworkService implements RoamerNetwork {
             throw new RoamerException(node + " uses " + policy + " but the Location Server has not acknowledged it within "
                     + TIMEOUT_MS + " ms");
         }
+    }
+
+    // ------------------------------------------------------------------ transports
+
+    @Override
+    public List<TransportInfo> transports(NodeId node) throws RoamerException {
+        SignalingNode n = signalingNode(node);
+        List<TransportInfo> out = new ArrayList<>();
+        String sending = n.transportName();
+        for (String name : n.transports()) {
+            TransportStats t = n.transportStats(name);
+            if (t != null) {
+                out.add(new TransportInfo(name, true, name.equals(sending), t.framesIn(), t.framesOut(), t.badFrames(),
+                        t.details()));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void useTransport(NodeId node, String transport) throws RoamerException {
+        SignalingNode n = signalingNode(node);
+        if (!n.transports().contains(transport)) {
+            throw new RoamerException("transport '" + transport + "' is not installed on " + node + "; it listens on "
+                    + n.transports() + " (feature:install roamer-transport-" + transport + " if it exists)");
+        }
+        if (!configure(n, node, "transport", transport, x -> x.preferTransport(transport),
+                x -> transport.equals(x.transportName()))) {
+            throw new RoamerException(node + " applied the change, but another one came in meanwhile: it now sends with "
+                    + n.transportName());
+        }
+    }
+
+    private SignalingNode signalingNode(NodeId node) throws RoamerException {
+        for (LocationServer l : core.directory().locationServers()) {
+            if (l.id().equals(node)) {
+                return l;
+            }
+        }
+        return ussNode(node);
     }
 
     @Override

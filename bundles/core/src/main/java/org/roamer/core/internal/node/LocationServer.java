@@ -125,9 +125,15 @@ public final class LocationServer extends SignalingNode {
      * ({@link #bindTransport}), and the node listens on each.
      */
     @Activate
-    public LocationServer(@Reference RoamerCore core, Config c) {
+    public LocationServer(@Reference RoamerCore core, Config c, Map<String, Object> properties) {
         this(core, c.transport().trim(), NodeId.of(c.node_id()), NodeAddress.parse(c.listen()),
                 c.migration_timeout_ms(), c.request_timeout_ms());
+        configurationPid(properties);
+    }
+
+    @Override
+    public String factoryPid() {
+        return "org.roamer.location";
     }
 
     public LocationServer(RoamerCore core, Transport transport, NodeId id, NodeAddress listen, long migrationTimeout,

@@ -49,6 +49,7 @@ public abstract class SignalingNode implements FrameHandler {
     private volatile NodeAddress listen;
     private volatile FrameLimits limits;
     private volatile boolean closed;
+    private volatile String configurationPid;
     /** Notified by {@link #applied()} after each configuration change; guards {@link #appliedCount}. */
     private final Object applied = new Object();
     private long appliedCount;
@@ -61,6 +62,20 @@ public abstract class SignalingNode implements FrameHandler {
         this.id = id;
         this.preferredTransport = preferredTransport;
     }
+
+    /** The PID of the Config Admin configuration this node was made from, or {@code null} (tests, embedding). */
+    public String configurationPid() {
+        return configurationPid;
+    }
+
+    /** Remembers the configuration PID from the component properties DS hands to the constructor. */
+    protected void configurationPid(java.util.Map<String, Object> properties) {
+        Object pid = properties.get("service.pid");
+        configurationPid = pid instanceof String ? (String) pid : null;
+    }
+
+    /** The factory PID of this node's role ({@code org.roamer.uss}, ...). */
+    public abstract String factoryPid();
 
     /** Where this node listens and with which frame limits; call before any transport is added. */
     protected void listenOn(NodeAddress listen, FrameLimits limits) {

@@ -146,7 +146,6 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
     private volatile RoutingSettings routing;
     /** Signalling links from this cluster to anchor USS nodes (connection scheme), by anchor node id. */
     private final ConcurrentHashMap<String, CompletableFuture<Boolean>> links = new ConcurrentHashMap<>();
-    private volatile String configurationPid;
     private final ClusterId cluster;
     private final ConcurrentHashMap<String, AgentCell> cells = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Profile, Profile> profiles = new ConcurrentHashMap<>();
@@ -175,8 +174,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
     @Activate
     public UserSignalingServer(@Reference RoamerCore core, Config config, java.util.Map<String, Object> properties) {
         this(core, config.transport().trim(), settings(config), routingSettings(config));
-        Object pid = properties.get("service.pid");
-        this.configurationPid = pid instanceof String ? (String) pid : null;
+        configurationPid(properties);
     }
 
     /** Every installed transport: this node listens on each (see {@link SignalingNode}). */
@@ -193,9 +191,9 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         announce();
     }
 
-    /** The PID of the Config Admin configuration this node was made from, or {@code null} (tests, embedding). */
-    public String configurationPid() {
-        return configurationPid;
+    @Override
+    public String factoryPid() {
+        return "org.roamer.uss";
     }
 
     public UserSignalingServer(RoamerCore core, Transport transport, UssSettings settings) throws TransportException {

@@ -1,0 +1,86 @@
+package org.roamer.shell.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.table.ShellTable;
+import org.roamer.api.NodeId;
+import org.roamer.api.NodeInfo;
+import org.roamer.api.NodeRole;
+import org.roamer.api.RoamerException;
+import org.roamer.api.RoamerNetwork;
+import org.roamer.api.TransportInfo;
+
+@Service
+@Command(scope = "roamer", name = "transport", description = "Lists the transports each node listens on, with counters"
+        + " (frames, bad frames, UDP retransmissions, duplicates, RTT), or switches what a node sends with at run time:"
+        + " roamer:transport uss-c1 udp, roamer:transport --all tcp")
+public class TransportCommand implements Action {
+    @Reference
+    RoamerNetwork network;
+
+    @Option(name = "--all", description = "Every USS and Location Server of this container")
+    boolean all;
+
+    @Argument(index = 0, name = "node-or-transport", required = false,
+            description = "Node to show or switch (with --all: the transport)")
+    @Completion(Completers.Nodes.class)
+    String first;
+
+    @Argument(index = 1, name = "transport", required = false, description = "Transport to send with, e.g. tcp or udp")
+    String second;
+
+    @Override
+    public Object execute() throws Exception {
+        List<NodeId> nodes = new ArrayList<>();
+        String transport;
+        if (all || first == null) {
+            if (all && second != null) {
+                throw new RoamerException("with --all give only the transport, e.g. roamer:transport --all udp");
+            }
+            network.nodes().stream().filter(n -> n.role() == NodeRole.USER_SIGNALING_SERVER
+                    || n.role() == NodeRole.LOCATION_SERVER).map(NodeInfo::node).forEach(nodes::add);
+            transport = all ? first : null;
+        } else {
+            nodes.add(NodeId.of(first));
+            transport = second;
+        }
+        if (transport == null) {
+            ShellTable t = new ShellTable();
+            t.column("Node");
+            t.column("Transport");
+            t.column("Sends");
+            t.column("Frames in").alignRight();
+            t.column("Frames out").alignRight();
+            t.column("Bad").alignRight();
+            t.column("Details");
+            for (NodeId n : nodes) {
+                for (TransportInfo i : network.transports(n)) {
+                    t.addRow().addContent(n, i.name(), i.sending() ? "*" : "", i.framesIn(), i.framesOut(), i.badFrames(),
+                            details(i.details()));
+                }
+            }
+            t.print(System.out);
+            return null;
+        }
+        for (NodeId n : nodes) {
+            long start = System.nanoTime();
+            network.useTransport(n, transport);
+            System.out.printf("%s now sends with %s (%.1f ms)%n", n, transport, (System.nanoTime() - start) / 1e6);
+        }
+        return null;
+    }
+
+    static String details(Map<String, Long> d) {
+        return d.entrySet().stream().sorted(Map.Entry.comparingByKey()).map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(" "));
+    }
+}
