@@ -94,7 +94,7 @@ final class UdpPeer {
     private long rto;
     private int backoffs; // time-outs since the last progress
     private long lastProgress;
-    private long timerAt = Long.MAX_VALUE; // earliest retransmission time-out (may be early, never late)
+    private long timerAt = Long.MAX_VALUE; // the retransmission timer (RFC 6298 section 5), MAX when off
 
     // ---- receive stream
     private int recvSession; // 0 = none yet
@@ -176,7 +176,9 @@ final class UdpPeer {
     private void transmit(Segment seg, long now) {
         seg.lastSent = now;
         seg.transmissions++;
-        timerAt = Math.min(timerAt, now + rto);
+        if (timerAt == Long.MAX_VALUE) {
+            timerAt = now + rto; // (5.1) start the timer when it is not running
+        }
         out.datagram(datagram(seg.flags, seg.seq, seg.frameLength, seg.payload));
     }
 
@@ -221,6 +223,7 @@ final class UdpPeer {
             return;
         }
         boolean progress = false;
+        boolean advanced = ack >= sendBase;
         long rttSample = -1;
         while (sendBase <= ack) {
             Segment seg = inflight[slot(sendBase)];
@@ -258,6 +261,9 @@ final class UdpPeer {
         if (progress) {
             lastProgress = now;
             backoffs = 0;
+        }
+        if (advanced) {
+            timerAt = inFlight() == 0 ? Long.MAX_VALUE : now + rto; // (5.2, 5.3)
         }
         if (highestSacked > 0) {
             fastRetransmit(highestSacked, now);
@@ -313,26 +319,17 @@ final class UdpPeer {
                     + " ms, " + backoffs + " time-outs", true, now);
             return;
         }
-        boolean expired = false;
+        // (5.4-5.6) the timer expired: back off, resend what the peer has not selectively acked, restart
+        backoffs++;
+        rto = Math.min(maxRto, rto * 2);
         for (long seq = sendBase; seq < nextSeq; seq++) {
             Segment seg = inflight[slot(seq)];
-            if (!seg.sacked && now - (seg.lastSent + rto) >= 0) {
-                if (!expired) {
-                    expired = true;
-                    backoffs++;
-                    rto = Math.min(maxRto, rto * 2);
-                }
+            if (!seg.sacked && now - seg.lastSent >= minRto) { // not one fast-retransmitted a moment ago
                 counters.retransmissions.increment();
                 transmit(seg, now);
             }
         }
-        timerAt = Long.MAX_VALUE;
-        for (long seq = sendBase; seq < nextSeq; seq++) {
-            Segment seg = inflight[slot(seq)];
-            if (!seg.sacked) {
-                timerAt = Math.min(timerAt, seg.lastSent + rto);
-            }
-        }
+        timerAt = now + rto;
     }
 
     /**
