@@ -18,8 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
@@ -36,7 +34,7 @@ import org.roamer.api.spi.transport.TransportStats;
 
 /**
  * One node's UDP socket and its per-peer reliable sessions ({@link UdpPeer}). A single I/O thread
- * ({@code roamer-udp-<port>-io}) owns a selector: it reads and decodes every datagram, drives the sessions'
+ * ({@code roamer-udp-<port>-io}, a daemon thread this endpoint starts and {@link #close()} joins) owns a selector: it reads and decodes every datagram, drives the sessions'
  * acks and time-outs, and calls the handler. {@link #send} runs the peer's session on the caller's thread
  * (under the peer's lock), so the first datagrams of a frame leave without a thread hand-off; all datagrams
  * leave from the bound socket, so peers see our listen address as the source.
@@ -55,7 +53,7 @@ final class UdpEndpoint implements Endpoint {
     private final Selector selector;
     private final NodeAddress local;
     private final long incarnation;
-    private final ExecutorService io;
+    private final Thread io;
     private final Consumer<UdpEndpoint> onClosed;
     private final UdpCounters counters = new UdpCounters();
     private final ConcurrentHashMap<InetSocketAddress, PeerSlot> peers = new ConcurrentHashMap<>();
@@ -63,7 +61,6 @@ final class UdpEndpoint implements Endpoint {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** When the I/O thread wakes at the latest while it waits in select; {@link #AWAKE} while it works. */
     private volatile long ioWakeAt = AWAKE;
-    private volatile Thread ioThread;
 
     /** One peer: its session, the lock that serializes it, and what it produced for the I/O thread. */
     final class PeerSlot implements UdpPeer.Output {
@@ -163,13 +160,9 @@ final class UdpEndpoint implements Endpoint {
         } while (inc == 0);
         this.incarnation = inc;
         channel.register(selector, SelectionKey.OP_READ);
-        String threadName = "roamer-udp-" + local.port() + "-io";
-        this.io = Executors.newSingleThreadExecutor(task -> {
-            Thread t = new Thread(task, threadName);
-            t.setDaemon(true);
-            t.setUncaughtExceptionHandler((th, e) -> LOG.log(Level.ERROR, th.getName() + " failed", e));
-            return t;
-        });
+        this.io = new Thread(this::runIo, "roamer-udp-" + local.port() + "-io");
+        io.setDaemon(true);
+        io.setUncaughtExceptionHandler((th, e) -> LOG.log(Level.ERROR, th.getName() + " failed", e));
     }
 
     /** Binds a socket and starts its I/O thread. */
@@ -189,7 +182,7 @@ final class UdpEndpoint implements Endpoint {
             int port = ((InetSocketAddress) channel.getLocalAddress()).getPort();
             UdpEndpoint endpoint = new UdpEndpoint(advertised(listen, port), channel, selector, limits, handler,
                     settings, onClosed);
-            endpoint.io.execute(endpoint::runIo);
+            endpoint.io.start();
             return endpoint;
         } catch (IOException | RuntimeException e) {
             closeQuietly(channel);
@@ -367,12 +360,12 @@ final class UdpEndpoint implements Endpoint {
             return;
         }
         selector.wakeup();
-        io.shutdown();
-        if (Thread.currentThread() != ioThread) {
+        if (Thread.currentThread() != io) {
             try {
-                if (!io.awaitTermination(5, TimeUnit.SECONDS)) {
+                io.join(TimeUnit.SECONDS.toMillis(5));
+                if (io.isAlive()) {
                     LOG.log(Level.WARNING, "I/O thread of udp endpoint " + local + " did not stop in 5 s");
-                    io.shutdownNow();
+                    io.interrupt();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -388,7 +381,6 @@ final class UdpEndpoint implements Endpoint {
     // ---- I/O thread ---------------------------------------------------------------------------------
 
     private void runIo() {
-        ioThread = Thread.currentThread();
         ByteBuffer in = ByteBuffer.allocateDirect(64 * 1024); // larger than any UDP/IPv4 datagram: nothing is cut
         List<PeerSlot> touched = new ArrayList<>();
         try {

@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.roamer.api.frame.Frame;
+import org.roamer.api.frame.FrameCodec;
 import org.roamer.api.frame.FrameLimits;
+import org.roamer.api.frame.MessageType;
 
 /**
  * The datagram decoder, and a session fed with whatever it decodes, on arbitrary bytes. A plain
@@ -65,9 +67,14 @@ class DatagramCodecFuzzTest {
                 assertThat(framesDropped).isNotNegative();
             }
         });
-        long bound = (long) SETTINGS.sendWindow() * DatagramCodec.MAX_SEGMENT + 36 + 64 + LIMITS.maxDataPayload();
-        ByteBuffer in = ByteBuffer.wrap(input);
+        long bound = SETTINGS.sendBufferBytes() + (long) SETTINGS.sendWindow() * DatagramCodec.MAX_SEGMENT + 36 + 64
+                + LIMITS.maxDataPayload();
         long now = 0;
+        for (int i = 0; i < 4; i++) { // something in flight, so that forged acks reach the send side too
+            Frame f = new Frame(MessageType.TRANSFER_DATA, 0, i, 1, i, "", new byte[i == 3 ? 2000 : 10]);
+            assertThat(peer.offer(FrameCodec.encode(f), now)).isTrue();
+        }
+        ByteBuffer in = ByteBuffer.wrap(input);
         while (in.remaining() >= 2) {
             int length = Math.min(in.getShort() & 0xFFFF, in.remaining());
             ByteBuffer one = in.slice(in.position(), length);

@@ -156,9 +156,6 @@ final class LossyNetwork {
                     head.to.counters.badFrames.increment();
                     continue;
                 }
-                if (Boolean.getBoolean("sim.trace")) {
-                    System.out.println(now + " -> " + head.to.name + " " + d);
-                }
                 head.to.peer.onDatagram(d, now);
                 if (inFlight.isEmpty() || inFlight.peek().at > now) {
                     head.to.peer.flushAcks(); // the endpoint acks once per receive batch
