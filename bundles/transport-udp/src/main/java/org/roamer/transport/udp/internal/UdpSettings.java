@@ -1,0 +1,68 @@
+package org.roamer.transport.udp.internal;
+
+/**
+ * The validated settings of the udp transport; an endpoint keeps the settings it was bound with.
+ *
+ * @param sendWindow          segments in flight (sent, not yet acknowledged) to one peer; also the receive window
+ * @param sendBufferBytes     bytes one peer's session may hold (queued frames plus unacknowledged segments);
+ *                            beyond it {@code send} fails with "queue full" (a frame to an idle peer always fits)
+ * @param minRtoMs            lower bound of the retransmission time-out
+ * @param maxRtoMs            upper bound of the retransmission time-out (also of its exponential back-off)
+ * @param initialRtoMs        time-out before the first round-trip sample of a session
+ * @param maxRetransmits      a segment sent this many extra times without the peer acknowledging anything fails the peer
+ * @param deadPeerTimeoutMs   a peer that acknowledges nothing for this long while data is outstanding is failed
+ * @param maxPeers            peers (sessions) one endpoint keeps at once
+ * @param socketBufferBytes   SO_RCVBUF and SO_SNDBUF of the socket; 0 = the operating system's default
+ */
+record UdpSettings(int sendWindow, long sendBufferBytes, int minRtoMs, int maxRtoMs, int initialRtoMs,
+        int maxRetransmits, int deadPeerTimeoutMs, int maxPeers, int socketBufferBytes) {
+
+    /** The defaults, identical to those of {@link UdpTransport.Config}. */
+    static final UdpSettings DEFAULTS = new UdpSettings(256, 16L * 1024 * 1024, 5, 2000, 200, 12, 5000, 1024,
+            4 * 1024 * 1024);
+
+    /** @throws IllegalArgumentException when a value is out of range, naming the attribute */
+    UdpSettings {
+        range("sendWindow", sendWindow, 1, 4096);
+        range("sendBufferBytes", sendBufferBytes, 1, Long.MAX_VALUE);
+        range("minRtoMs", minRtoMs, 1, 60_000);
+        range("maxRtoMs", maxRtoMs, minRtoMs, 60_000);
+        range("initialRtoMs", initialRtoMs, minRtoMs, maxRtoMs);
+        range("maxRetransmits", maxRetransmits, 1, 1000);
+        range("deadPeerTimeoutMs", deadPeerTimeoutMs, 1, 3_600_000);
+        range("maxPeers", maxPeers, 1, 1_000_000);
+        range("socketBufferBytes", socketBufferBytes, 0, Integer.MAX_VALUE);
+    }
+
+    static UdpSettings from(UdpTransport.Config c) {
+        return new UdpSettings(c.sendWindow(), c.sendBufferBytes(), c.minRtoMs(), c.maxRtoMs(), c.initialRtoMs(),
+                c.maxRetransmits(), c.deadPeerTimeoutMs(), c.maxPeers(), c.socketBufferBytes());
+    }
+
+    UdpSettings withSendWindow(int v) {
+        return new UdpSettings(v, sendBufferBytes, minRtoMs, maxRtoMs, initialRtoMs, maxRetransmits, deadPeerTimeoutMs,
+                maxPeers, socketBufferBytes);
+    }
+
+    UdpSettings withSendBufferBytes(long v) {
+        return new UdpSettings(sendWindow, v, minRtoMs, maxRtoMs, initialRtoMs, maxRetransmits, deadPeerTimeoutMs,
+                maxPeers, socketBufferBytes);
+    }
+
+    UdpSettings withDeadPeer(int retransmits, int timeoutMs) {
+        return new UdpSettings(sendWindow, sendBufferBytes, minRtoMs, maxRtoMs, initialRtoMs, retransmits, timeoutMs,
+                maxPeers, socketBufferBytes);
+    }
+
+    UdpSettings withMaxPeers(int v) {
+        return new UdpSettings(sendWindow, sendBufferBytes, minRtoMs, maxRtoMs, initialRtoMs, maxRetransmits,
+                deadPeerTimeoutMs, v, socketBufferBytes);
+    }
+
+    private static void range(String name, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(UdpTransport.PID + " " + name + " must be in [" + min + ", " + max
+                    + "], is " + value);
+        }
+    }
+}

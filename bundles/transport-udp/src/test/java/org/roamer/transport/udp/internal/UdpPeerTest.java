@@ -1,0 +1,288 @@
+package org.roamer.transport.udp.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.junit.jupiter.api.Test;
+import org.roamer.api.frame.Frame;
+import org.roamer.api.frame.FrameCodec;
+import org.roamer.api.frame.FrameLimits;
+import org.roamer.api.frame.MessageType;
+import org.roamer.transport.udp.internal.LossyNetwork.Rules;
+
+/** The reliability engine on its own, driven through the in-Java lossy channel on a virtual clock. */
+class UdpPeerTest {
+    private static final long MS = 1_000_000L;
+    private static final long S = 1_000 * MS;
+
+    private static Frame frame(long seq, int payloadBytes) {
+        byte[] payload = new byte[payloadBytes];
+        new Random(seq).nextBytes(payload);
+        return new Frame(MessageType.AGENT_MESSAGE, 0, seq, 1, seq, "m" + seq, payload);
+    }
+
+    private static List<Frame> sendAll(LossyNetwork.Node from, int count, int payloadBytes) {
+        List<Frame> sent = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Frame f = frame(i, payloadBytes);
+            assertThat(from.send(f)).isTrue();
+            sent.add(f);
+        }
+        return sent;
+    }
+
+    @Test
+    void frames_arrive_in_order_exactly_once_on_a_perfect_channel_with_piggybacked_and_pure_acks() {
+        LossyNetwork net = new LossyNetwork(UdpSettings.DEFAULTS, FrameLimits.DEFAULT, Rules.PERFECT, 1);
+        List<Frame> sent = sendAll(net.a, 100, 50);
+        assertThat(net.runUntil(() -> net.b.received.size() == 100 && net.a.peer.idle(), 10 * S)).isTrue();
+        assertThat(net.b.received).containsExactlyElementsOf(sent);
+        assertThat(net.a.counters.retransmissions.sum()).isZero();
+        assertThat(net.b.counters.acksOut.sum()).isPositive();
+        assertThat(net.a.peer.srtt()).isPositive();
+    }
+
+    @Test
+    void duplicated_datagrams_are_delivered_once() {
+        LossyNetwork net = new LossyNetwork(UdpSettings.DEFAULTS, FrameLimits.DEFAULT,
+                new Rules(0, 1.0, 10_000, 2 * MS), 2);
+        List<Frame> sent = sendAll(net.a, 200, 3000); // 3 segments each
+        assertThat(net.runUntil(() -> net.b.received.size() == 200 && net.a.peer.idle(), 10 * S)).isTrue();
+        net.runFor(50 * MS);
+        assertThat(net.b.received).containsExactlyElementsOf(sent);
+        assertThat(net.b.counters.duplicatesDropped.sum()).isGreaterThanOrEqualTo(600);
+    }
+
+    @Test
+    void a_lost_segment_is_retransmitted_after_the_timeout() {
+        LossyNetwork net = new LossyNetwork(UdpSettings.DEFAULTS, FrameLimits.DEFAULT, Rules.PERFECT, 3);
+        boolean[] dropped = {false};
+        net.dropIf = d -> {
+            if (d.has(DatagramCodec.DATA) && d.seq() == 1 && !dropped[0]) {
+                dropped[0] = true;
+                return true;
+            }
+            return false;
+        };
+        Frame f = frame(1, 10);
+        net.a.send(f);
+        long start = net.now;
+        assertThat(net.runUntil(() -> net.b.received.size() == 1, 10 * S)).isTrue();
+        assertThat(net.b.received).containsExactly(f);
+        assertThat(net.a.counters.retransmissions.sum()).isEqualTo(1);
+        // no RTT sample yet: the initial time-out applies (200 ms)
+        assertThat(net.now - start).isBetween(200 * MS, 201 * MS);
+    }
+
+    @Test
+    void selective_acks_spare_segments_that_already_arrived() {
+        LossyNetwork net = new LossyNetwork(UdpSettings.DEFAULTS, FrameLimits.DEFAULT, Rules.PERFECT, 4);
+        net.a.send(frame(0, 10));
+        assertThat(net.runUntil(() -> net.a.peer.idle() && net.b.received.size() == 1, S)).isTrue(); // RTT sample
+        boolean[] dropped = {false};
+        net.dropIf = d -> {
+            if (d.has(DatagramCodec.DATA) && d.seq() == 2 && !dropped[0]) {
+                dropped[0] = true;
+                return true;
+            }
+            return false;
+        };
+        List<Frame> sent = new ArrayList<>(List.of(frame(0, 10)));
+        for (int i = 1; i <= 10; i++) {
+            Frame f = frame(i, 10);
+            net.a.send(f);
+            sent.add(f);
+        }
+        assertThat(net.runUntil(() -> net.b.received.size() == 11 && net.a.peer.idle(), 10 * S)).isTrue();
+        assertThat(net.b.received).containsExactlyElementsOf(sent);
+        // only the hole was resent (fast retransmit on three later SACKed segments), not the nine that arrived
+        assertThat(net.a.counters.retransmissions.sum()).isEqualTo(1);
+        assertThat(net.a.counters.fastRetransmissions.sum()).isEqualTo(1);
+    }
+
+    @Test
+    void a_timeout_retransmits_only_segments_not_selectively_acked() {
+        LossyNetwork net = new LossyNetwork(UdpSettings.DEFAULTS, FrameLimits.DEFAULT, Rules.PERFECT, 5);
+        // segments 1 and 2 of five are lost once: each is resent once, the three that arrived are not
+        Set<Long> lost = ConcurrentHashMap.newKeySet();
+        net.dropIf = d -> d.has(DatagramCodec.DATA) && d.seq() <= 2 && lost.add(d.seq());
+        List<Frame> sent = sendAll(net.a, 5, 10);
+        assertThat(net.runUntil(() -> net.b.received.size() == 5 && net.a.peer.idle(), 10 * S)).isTrue();
+        assertThat(net.b.received).containsExactlyElementsOf(sent);
+        assertThat(net.a.counters.retransmissions.sum()).isEqualTo(2);
+    }
+
+    @Test
+    void a_one_mebibyte_frame_is_fragmented_and_reassembled_over_a_lossy_reordering_channel() {
+        LossyNetwork net = new LossyNetwork(UdpSettings.DEFAULTS, FrameLimits.DEFAULT,
+                new Rules(0.1, 0.05, 100_000, 3 * MS), 6);
+        byte[] page = new byte[FrameLimits.DEFAULT.maxDataPayload()];
+        new Random(6).nextBytes(page);
+        Frame big = new Frame(MessageType.TRANSFER_DATA, Frame.LAST, 9, 1, 0, "bob", page);
+        assertThat(net.a.send(big)).isTrue();
+        long bound = UdpSettings.DEFAULTS.sendBufferBytes() + bound(UdpSettings.DEFAULTS, FrameLimits.DEFAULT);
+        assertThat(net.runUntil(() -> net.b.received.size() == 1, 60 * S,
+                () -> assertThat(net.b.peer.bufferedBytes() + net.a.peer.bufferedBytes()).isLessThanOrEqualTo(bound)))
+                .as(net::describe).isTrue();
+        assertThat(net.b.received.get(0)).isEqualTo(big);
+        assertThat(net.a.counters.segmentsOut.sum()).isEqualTo((big.wireSize() + DatagramCodec.MAX_SEGMENT - 1)
+                / DatagramCodec.MAX_SEGMENT);
+        assertThat(net.a.failures).isEmpty();
+    }
+
+    /** Receive-side bytes one peer may hold: a full window out of order plus one frame in reassembly. */
+    static long bound(UdpSettings s, FrameLimits limits) {
+        return (long) s.sendWindow() * DatagramCodec.MAX_SEGMENT + FrameCodec.HEADER_SIZE + FrameCodec.MAX_MOBILE
+                + limits.maxDataPayload();
+    }
+
+    @Test
+    void a_full_send_buffer_refuses_frames_instead_of_growing() {
+        UdpSettings small = UdpSettings.DEFAULTS.withSendBufferBytes(64 * 1024).withSendWindow(8);
+        LossyNetwork net = new LossyNetwork(small, FrameLimits.DEFAULT, new Rules(1.0, 0, MS, MS), 7); // black hole
+        int accepted = 0;
+        while (net.a.send(frame(accepted, 1000))) {
+            accepted++;
+            assertThat(accepted).isLessThan(1000);
+        }
+        assertThat(net.a.peer.sendHeldBytes()).isLessThanOrEqualTo(64 * 1024);
+        assertThat(accepted).isGreaterThan(50);
+        assertThat(net.a.counters.queueFull.sum()).isEqualTo(1);
+        // only the window is on the wire
+        assertThat(net.a.counters.segmentsOut.sum()).isEqualTo(8);
+        // a frame to an idle peer always fits, even when it is larger than the buffer
+        LossyNetwork idle = new LossyNetwork(small, FrameLimits.DEFAULT, Rules.PERFECT, 7);
+        assertThat(idle.a.send(frame(0, 100_000))).isTrue();
+    }
+
+    @Test
+    void a_restarted_peer_resets_the_session_and_gets_no_stale_data() {
+        LossyNetwork net = new LossyNetwork(UdpSettings.DEFAULTS, FrameLimits.DEFAULT, Rules.PERFECT, 8);
+        net.a.send(frame(0, 10));
+        net.b.send(frame(100, 10));
+        assertThat(net.runUntil(() -> net.b.received.size() == 1 && net.a.received.size() == 1
+                && net.a.peer.idle() && net.b.peer.idle(), S)).isTrue();
+        // B's acks are lost and one segment of frame 1 never arrives: B holds frame 1 half reassembled and
+        // frame 2 out of order when it restarts
+        long oldB = net.b.incarnation;
+        net.dropIf = d -> d.srcIncarnation() == oldB || (d.has(DatagramCodec.DATA) && d.seq() == 4);
+        net.a.send(frame(1, 5000)); // five segments: 2..6
+        net.a.send(frame(2, 5000)); // 7..11
+        net.runFor(1 * MS);
+        assertThat(net.b.peer.bufferedBytes()).isPositive();
+        net.b.restart(0xB000_0000_0000_0777L);
+        net.dropIf = d -> false;
+        assertThat(net.runUntil(() -> !net.a.failures.isEmpty(), 10 * S)).isTrue();
+        assertThat(net.a.failures.get(0)).contains("restarted");
+        assertThat(net.a.counters.peerRestarts.sum()).isEqualTo(1);
+        assertThat(net.b.received).hasSize(1); // nothing of the old session reached the new incarnation
+
+        Frame after = frame(3, 10);
+        net.a.send(after);
+        assertThat(net.runUntil(() -> net.b.received.size() == 2, 10 * S)).isTrue();
+        assertThat(net.b.received.get(1)).isEqualTo(after);
+
+        // a datagram of B's earlier life replayed at A is stale and changes nothing
+        byte[] oldFromB = DatagramCodec.encode(new Datagram(DatagramCodec.DATA | DatagramCodec.FIRST
+                | DatagramCodec.LAST, 0xB000_0000_0000_0001L + 8, net.a.incarnation, 1, 0, 2, 0, 0,
+                FrameCodec.encode(frame(101, 10)).length, FrameCodec.encode(frame(101, 10))));
+        long stale = net.a.counters.staleDropped.sum();
+        net.inject(net.a, oldFromB);
+        net.runFor(10 * MS);
+        assertThat(net.a.counters.staleDropped.sum()).isEqualTo(stale + 1);
+        assertThat(net.a.received).hasSize(1);
+    }
+
+    @Test
+    void a_dead_peer_fails_the_session_drops_and_counts_its_frames_and_a_later_send_starts_a_new_session() {
+        LossyNetwork net = new LossyNetwork(UdpSettings.DEFAULTS, FrameLimits.DEFAULT, Rules.PERFECT, 9);
+        net.a.send(frame(0, 10));
+        assertThat(net.runUntil(() -> net.a.peer.idle() && net.b.received.size() == 1, S)).isTrue();
+        net.rules = new Rules(1.0, 0, MS, MS); // B is unreachable
+        sendAll(net.a, 300, 100); // 256 in flight, 44 queued
+        long start = net.now;
+        assertThat(net.runUntil(() -> !net.a.failures.isEmpty(), 30 * S)).isTrue();
+        assertThat(net.now - start).isLessThanOrEqualTo(5 * S);
+        assertThat(net.a.framesDropped).isEqualTo(300);
+        assertThat(net.a.counters.peersFailed.sum()).isEqualTo(1);
+        assertThat(net.a.counters.framesDropped.sum()).isEqualTo(300);
+        assertThat(net.a.peer.bufferedBytes()).isZero();
+        assertThat(net.a.peer.sendSession()).isEqualTo(2);
+
+        net.rules = Rules.PERFECT; // B is back
+        Frame later = frame(500, 10);
+        net.a.send(later);
+        assertThat(net.runUntil(() -> net.b.received.size() == 2, 10 * S)).isTrue();
+        assertThat(net.b.received.get(1)).isEqualTo(later);
+    }
+
+    @Test
+    void a_datagram_far_beyond_the_window_is_dropped_and_counted() {
+        LossyNetwork net = new LossyNetwork(UdpSettings.DEFAULTS, FrameLimits.DEFAULT, Rules.PERFECT, 10);
+        net.a.send(frame(0, 10));
+        assertThat(net.runUntil(() -> net.a.peer.idle() && net.b.received.size() == 1, S)).isTrue();
+        byte[] f = FrameCodec.encode(frame(1, 10));
+        net.inject(net.b, DatagramCodec.encode(new Datagram(DatagramCodec.DATA | DatagramCodec.FIRST
+                | DatagramCodec.LAST, net.a.incarnation, net.b.incarnation, 1, 0, 5000, 0, 0, f.length, f)));
+        net.runFor(10 * MS);
+        assertThat(net.b.counters.outOfWindowDropped.sum()).isEqualTo(1);
+        assertThat(net.b.received).hasSize(1);
+    }
+
+    @Test
+    void bad_frames_inside_valid_segments_are_reported_and_the_session_goes_on() {
+        LossyNetwork net = new LossyNetwork(UdpSettings.DEFAULTS, FrameLimits.DEFAULT, Rules.PERFECT, 11);
+        long inc = net.a.incarnation;
+        byte[] good = FrameCodec.encode(frame(0, 10));
+        byte[] wrongMagic = good.clone();
+        wrongMagic[0] = 'X';
+        byte[] forged = FrameCodec.encode(frame(1, 2000)); // says 2000+ bytes, we send a 1142-byte first segment
+        byte[] firstOfForged = java.util.Arrays.copyOf(forged, DatagramCodec.MAX_SEGMENT);
+        ByteBuffer over = ByteBuffer.wrap(FrameCodec.encode(frame(2, 10)));
+        over.putInt(32, FrameLimits.DEFAULT.maxControlPayload() + 1); // AGENT_MESSAGE is data: use a control type
+        byte[] overLimit = over.array();
+        overLimit[3] = (byte) MessageType.PAGE.code();
+        int seq = 1;
+        net.inject(net.b, data(inc, seq++, DatagramCodec.FIRST | DatagramCodec.LAST, wrongMagic.length, wrongMagic));
+        // a first segment that claims a frame of 5000 bytes while the frame header says otherwise
+        net.inject(net.b, data(inc, seq++, DatagramCodec.FIRST, 5000, firstOfForged));
+        net.inject(net.b, data(inc, seq++, DatagramCodec.LAST, 5000, new byte[DatagramCodec.MAX_SEGMENT]));
+        net.inject(net.b, data(inc, seq++, DatagramCodec.FIRST | DatagramCodec.LAST, overLimit.length, overLimit));
+        // a middle segment without its first
+        net.inject(net.b, data(inc, seq++, 0, 3000, new byte[1000]));
+        net.inject(net.b, data(inc, seq++, DatagramCodec.FIRST | DatagramCodec.LAST, good.length, good));
+        net.runFor(10 * MS);
+        assertThat(net.b.badFrames).hasSize(4);
+        assertThat(net.b.badFrames.get(0)).contains("bad magic");
+        assertThat(net.b.badFrames.get(1)).contains("forged frame length");
+        assertThat(net.b.badFrames.get(2)).contains("exceeds limit");
+        assertThat(net.b.badFrames.get(3)).contains("first segment is missing");
+        assertThat(net.b.received).containsExactly(frame(0, 10));
+        assertThat(net.b.counters.badFrames.sum()).isEqualTo(4);
+    }
+
+    private static byte[] data(long srcInc, long seq, int flags, int frameLength, byte[] payload) {
+        return DatagramCodec.encode(new Datagram(DatagramCodec.DATA | flags, srcInc, 0, 1, 0, seq, 0, 0, frameLength,
+                payload));
+    }
+
+    @Test
+    void rtt_is_estimated_and_the_timeout_stays_within_its_bounds() {
+        LossyNetwork net = new LossyNetwork(UdpSettings.DEFAULTS, FrameLimits.DEFAULT,
+                new Rules(0, 0, 10 * MS, 10 * MS), 12);
+        sendAll(net.a, 20, 10);
+        assertThat(net.runUntil(() -> net.a.peer.idle() && net.b.received.size() == 20, 10 * S)).isTrue();
+        assertThat(net.a.peer.srtt()).isBetween(19 * MS, 21 * MS); // 10 ms each way
+        assertThat(net.a.peer.rto()).isBetween(20 * MS, 2000 * MS);
+        net.rules = new Rules(1.0, 0, MS, MS);
+        net.a.send(frame(99, 10));
+        net.runFor(4 * S);
+        assertThat(net.a.peer.rto()).isEqualTo(2000 * MS); // backed off to the maximum
+    }
+}
