@@ -3,7 +3,6 @@ package org.roamer.core.internal;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.osgi.service.component.annotations.Component;
 import org.roamer.api.NodeAddress;
 import org.roamer.api.frame.Frame;
 import org.roamer.api.frame.FrameCodec;
@@ -18,9 +17,9 @@ import org.roamer.api.spi.transport.TransportStats;
 /**
  * A transport inside one JVM: frames are encoded and decoded (so limits and the codec apply as on a
  * wire) and handed to the destination's handler on the sender's thread, which keeps them in order per
- * destination. Addresses are {@code invm:<n>}. For tests and single-container setups without sockets.
+ * destination. Addresses are {@code invm:<n>}. For tests and embedding without sockets; deliberately not a
+ * DS service: nodes listen on every registered transport on one address, and {@code invm:<n>} is not one.
  */
-@Component(service = Transport.class, property = Transport.NAME_PROPERTY + "=invm")
 public final class InVmTransport implements Transport {
     private final ConcurrentHashMap<Integer, InVmEndpoint> endpoints = new ConcurrentHashMap<>();
     private final AtomicInteger ports = new AtomicInteger(1);
