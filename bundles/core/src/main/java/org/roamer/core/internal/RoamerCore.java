@@ -22,6 +22,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -55,6 +56,17 @@ public final class RoamerCore {
     public @interface Config {
         @AttributeDefinition(description = "Worker threads for agents and servers; 0 = number of cores (at least 2)")
         int workers() default 0;
+
+        @AttributeDefinition(name = "Link delays (ms)", description = "Link-delay model, off by default: one-way"
+                + " delay added to frames between two clusters' nodes, e.g. c1-c2=1, c1-c3=10 (so that distance"
+                + " matters on one machine)")
+        String[] link_delay_ms() default {};
+
+        @AttributeDefinition(name = "Default link delay (ms)", description = "Delay between clusters not listed")
+        long link_delay_default_ms() default 0;
+
+        @AttributeDefinition(name = "Location Server link delay (ms)", description = "Delay to and from a Location Server")
+        long link_delay_ls_ms() default 0;
     }
 
     /** Told when a strategy service leaves, so in-flight migrations using it can roll back. */
@@ -85,6 +97,7 @@ public final class RoamerCore {
     private final Directory directory = new Directory();
     private final AirInterface air = new AirInterface();
     private final AgentType agentType;
+    private volatile LinkDelays linkDelays = LinkDelays.NONE;
     private final ConcurrentHashMap<String, MigrationStrategy> strategies = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, RoutingPolicy> routing = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, CheckpointStore> checkpointStores = new ConcurrentHashMap<>();
@@ -95,6 +108,26 @@ public final class RoamerCore {
     public RoamerCore(BundleContext context, Config config) {
         this(config.workers(), AgentImageCodec.type(context.getBundle().getSymbolicName(),
                 context.getBundle().getVersion().toString()));
+        modified(config);
+    }
+
+    /** The link-delay model changes at run time; the worker count only with a restart. */
+    @Modified
+    public void modified(Config config) {
+        linkDelays(LinkDelays.parse(config.link_delay_ms(), config.link_delay_default_ms(), config.link_delay_ls_ms()));
+    }
+
+    /** Sets the link-delay model (see {@link LinkDelays}). */
+    public void linkDelays(LinkDelays delays) {
+        if (!delays.equals(linkDelays)) {
+            LOG.info("link delays: {}", delays.active() ? delays : "off");
+        }
+        linkDelays = delays;
+    }
+
+    /** The link-delay model in force. */
+    public LinkDelays linkDelays() {
+        return linkDelays;
     }
 
     /** For tests and embedding: {@code workers} 0 = cores. */

@@ -69,7 +69,7 @@ public final class Directory {
 
     public UserSignalingServer ussByAddress(String address) {
         for (UserSignalingServer u : uss.values()) {
-            if (u.address().toString().equals(address)) {
+            if (address.equals(String.valueOf(u.address()))) {
                 return u;
             }
         }

@@ -16,6 +16,7 @@ import org.roamer.api.spi.transport.Endpoint;
 import org.roamer.api.spi.transport.FrameHandler;
 import org.roamer.api.spi.transport.Transport;
 import org.roamer.api.spi.transport.TransportException;
+import org.roamer.core.internal.LinkDelays;
 import org.roamer.core.internal.RoamerCore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +40,11 @@ public abstract class SignalingNode implements FrameHandler {
     protected final NodeId id;
     private final AtomicLong correlation = new AtomicLong(ThreadLocalRandom.current().nextLong() >>> 2);
     private final ConcurrentHashMap<Long, CompletableFuture<Frame>> pending = new ConcurrentHashMap<>();
+    /** Link-delay model on: what each pending request was and where it went, so its reply is accounted. */
+    private final ConcurrentHashMap<Long, Requested> requested = new ConcurrentHashMap<>();
+
+    private record Requested(MessageType type, NodeAddress to) {
+    }
     /** Listeners by transport name; guarded by {@code this} for changes, read without locking. */
     private final ConcurrentHashMap<String, Bound> endpoints = new ConcurrentHashMap<>();
     private volatile String preferredTransport;
@@ -231,7 +237,60 @@ public abstract class SignalingNode implements FrameHandler {
             throw new TransportException("node " + id + " has no transport installed");
         }
         core.metrics().sent(frame);
-        b.endpoint().send(to, frame);
+        LinkDelays delays = core.linkDelays();
+        if (delays == LinkDelays.NONE) {
+            b.endpoint().send(to, frame);
+            return;
+        }
+        String there = clusterAt(to);
+        long ms = delays.millis(linkCluster(), there);
+        if (!frame.has(Frame.REPLY)) { // a reply is accounted by its requester, by the request's kind
+            account(frame.type(), !java.util.Objects.equals(linkCluster(), there), frame.wireSize());
+        }
+        if (ms <= 0) {
+            b.endpoint().send(to, frame);
+            return;
+        }
+        // one timer thread, equal delays per destination: frames to one peer keep their order
+        core.schedule(() -> {
+            try {
+                b.endpoint().send(to, frame);
+            } catch (TransportException | RuntimeException e) {
+                core.metrics().inc("errors.send");
+                LOG.warn("{}: could not send delayed {} to {}: {}", id, frame.type(), to, e.getMessage());
+            }
+        }, ms, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Link-delay model accounting: frames and bytes by distance ({@code long}: between clusters or with a
+     * Location Server; {@code local}: within a cluster) and by kind ({@code mobility}: registrations,
+     * migrations, location updates; {@code calls}: call set-up and paging; {@code other}), e.g.
+     * {@code link.frames.long.mobility}.
+     */
+    private void account(MessageType type, boolean far, int bytes) {
+        String kind = switch (type) {
+            case REGISTRATION, DEREGISTRATION, CREATE_AGENT, TERMINATE_AGENT, MIGRATE, TRANSFER, TRANSFER_DATA, READY,
+                    BUFFERED, MIGRATE_DONE, MIGRATE_FAILED, LOCATION_UPDATE, FLUSH -> "mobility";
+            case CALL_OFFER, CALL_DECISION, PAGE, PAGE_RESPONSE, ORIGINATE, CALL_REQUEST, CALL_RELEASE, LOCATE -> "calls";
+            default -> "other";
+        };
+        String d = far ? "long" : "local";
+        core.metrics().inc("link.frames." + d);
+        core.metrics().add("link.bytes." + d, bytes);
+        core.metrics().inc("link.frames." + d + "." + kind);
+        core.metrics().add("link.bytes." + d + "." + kind, bytes);
+    }
+
+    /** This node's cluster for the link-delay model; {@code null} for a Location Server. */
+    protected String linkCluster() {
+        return null;
+    }
+
+    /** The cluster of the node at an address in this container, {@code null} for a Location Server or unknown. */
+    private String clusterAt(NodeAddress to) {
+        UserSignalingServer u = core.directory().ussByAddress(to.toString());
+        return u == null ? null : u.cluster().value();
     }
 
     /** Sends, logging and counting a failure instead of throwing (for replies and notifications). */
@@ -264,8 +323,12 @@ public abstract class SignalingNode implements FrameHandler {
             pending.remove(id, f);
             return f;
         }
+        if (core.linkDelays() != LinkDelays.NONE) {
+            requested.put(id, new Requested(frame.type(), to));
+        }
         f.whenComplete((r, e) -> {
             pending.remove(id, f);
+            requested.remove(id);
             timeout.cancel(false);
         });
         try {
@@ -293,6 +356,10 @@ public abstract class SignalingNode implements FrameHandler {
     @Override
     public final void onFrame(Frame frame) {
         if (frame.has(Frame.REPLY)) {
+            Requested q = requested.remove(frame.correlationId());
+            if (q != null) {
+                account(q.type(), !java.util.Objects.equals(linkCluster(), clusterAt(q.to())), frame.wireSize());
+            }
             CompletableFuture<Frame> f = pending.remove(frame.correlationId());
             if (f != null) {
                 f.complete(frame);

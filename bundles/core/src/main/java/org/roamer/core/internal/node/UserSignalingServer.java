@@ -316,6 +316,11 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
 
     // ------------------------------------------------------------------ accessors
 
+    @Override
+    protected String linkCluster() {
+        return cluster.value();
+    }
+
     public ClusterId cluster() {
         return cluster;
     }
@@ -582,26 +587,36 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
                 Json.encode(new Hello(id.value(), "uss", cluster.value(), address().toString(), strategyNames(),
                         transportName(), routingName(), policy == null || policy.alwaysMigrates())));
         request(ls, f, 1000).whenComplete((r, e) -> {
-            if (e == null && r.type() == MessageType.ACK) {
-                if (generation != announcements.get()) {
-                    return; // announced anew meanwhile: the newer HELLO's ACK counts
-                }
-                registered = true;
+            if (e == null && r.type() == MessageType.ACK && acknowledged(generation)) {
                 LOG.info("USS {} registered with the Location Server at {}", id, ls);
                 preEstablishLinks();
                 if (settings.restoreOnStart() && !restoredOnStart) {
                     restoredOnStart = true;
                     core.workers().execute(this::restoreAll);
                 }
-                ScheduledFuture<?> h = hello;
-                if (h != null) {
-                    h.cancel(false);
-                }
             }
         });
     }
 
-    /** Re-announces this node to the LS (its strategies changed). */
+    /**
+     * The LS acknowledged the HELLO of announcement {@code generation}: registered, and HELLOs stop — unless a
+     * newer announcement came meanwhile (its HELLO carries what changed; its ACK counts). Atomic with
+     * {@link #announce}: an ACK handled between announce's steps could otherwise cancel the new HELLOs and
+     * leave the node unregistered for good.
+     */
+    private synchronized boolean acknowledged(long generation) {
+        if (generation != announcements.get()) {
+            return false;
+        }
+        registered = true;
+        ScheduledFuture<?> h = hello;
+        if (h != null) {
+            h.cancel(false);
+        }
+        return true;
+    }
+
+    /** Re-announces this node to the LS (its strategies, routing policy or transports changed). */
     public synchronized void announce() {
         ScheduledFuture<?> h = hello;
         if (h != null) {
