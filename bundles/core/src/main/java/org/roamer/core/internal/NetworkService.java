@@ -76,6 +76,7 @@ import org.roamer.core.internal.wire.Payloads.Reply;
  */
 @Component(service = RoamerNetwork.class)
 public final class NetworkService implements RoamerNetwork {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NetworkService.class);
     static final long TIMEOUT_MS = 10_000;
     /** Largest application state per agent a benchmark gives (images stay far below the 64 MiB cap). */
     static final int MAX_BENCH_STATE = 16 * 1024 * 1024;
@@ -168,6 +169,16 @@ public final class NetworkService implements RoamerNetwork {
                         + node + " in Config Admin (" + filter + ")");
             }
             java.util.Dictionary<String, Object> props = found[0].getProperties();
+            if (value.equals(props.get(key)) && applied.test(u)) {
+                return true; // nothing to write: every write is a chance for file install to read a half-written file
+            }
+            if (props.get("node.id") == null) {
+                // Karaf's file install read its etc/ file while rewriting it and stored what it saw: put back the
+                // identity the running node has instead of writing the loss back (see SignalingNode#incomplete)
+                LOG.warn("the configuration {} of {} had lost its node.id; restoring the running node's identity",
+                        found[0].getPid(), node);
+                u.identity().forEach(props::put);
+            }
             props.put(key, value);
             seen = u.appliedCount();
             found[0].update(props);

@@ -19,6 +19,18 @@ public interface Endpoint extends AutoCloseable {
      */
     void send(NodeAddress to, Frame frame) throws TransportException;
 
+    /**
+     * Whether everything handed to {@link #send} has left this endpoint: written to the socket (stream
+     * transports) or acknowledged by its peer (datagram transports with their own reliability). The core asks
+     * before closing an endpoint whose transport leaves at run time, so that frames already sent on it are not
+     * dropped. The default knows nothing to wait for.
+     *
+     * @since 1.1
+     */
+    default boolean drained() {
+        return true;
+    }
+
     /** Counters of this endpoint. */
     TransportStats stats();
 

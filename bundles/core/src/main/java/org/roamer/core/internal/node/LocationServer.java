@@ -114,6 +114,7 @@ public final class LocationServer extends SignalingNode {
     }
 
     private final Actor actor;
+    private final NodeAddress listen;
     private final long migrationTimeout;
     private final long requestTimeout;
     private final ConcurrentHashMap<String, Entry> mobiles = new ConcurrentHashMap<>();
@@ -136,6 +137,11 @@ public final class LocationServer extends SignalingNode {
         return "org.roamer.location";
     }
 
+    @Override
+    public Map<String, Object> identity() {
+        return Map.of("node.id", id.value(), "listen", listen.toString());
+    }
+
     public LocationServer(RoamerCore core, Transport transport, NodeId id, NodeAddress listen, long migrationTimeout,
             long requestTimeout) throws TransportException {
         this(core, transport.name(), id, listen, migrationTimeout, requestTimeout);
@@ -146,6 +152,7 @@ public final class LocationServer extends SignalingNode {
             long requestTimeout) {
         super(core, id, transport);
         this.actor = core.actor("location server " + id);
+        this.listen = listen;
         this.migrationTimeout = migrationTimeout;
         this.requestTimeout = requestTimeout;
         listenOn(listen, FrameLimits.DEFAULT);
@@ -170,6 +177,9 @@ public final class LocationServer extends SignalingNode {
      */
     @Modified
     public void modified(Config c) {
+        if (incomplete(c.node_id())) {
+            return;
+        }
         preferTransport(c.transport().trim());
         applied();
     }

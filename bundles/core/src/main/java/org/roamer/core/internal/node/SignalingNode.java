@@ -1,5 +1,7 @@
 package org.roamer.core.internal.node;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
@@ -83,6 +85,24 @@ public abstract class SignalingNode implements FrameHandler {
     /** The factory PID of this node's role ({@code org.roamer.uss}, ...). */
     public abstract String factoryPid();
 
+    /** The configuration properties that make this node what it is (node.id, listen, ...), as they run now. */
+    public abstract java.util.Map<String, Object> identity();
+
+    /**
+     * Whether a configuration delivered at run time lacks this node's identity. Karaf's file install can read an
+     * {@code etc/*.cfg} file while rewriting it (after a Config Admin update) and deliver what it read; such a
+     * configuration is ignored, not applied, until a complete one arrives.
+     */
+    protected boolean incomplete(String nodeId) {
+        if (nodeId != null && !nodeId.isBlank()) {
+            return false;
+        }
+        core.metrics().inc("config.incomplete");
+        LOG.warn("{}: ignoring a configuration without node.id (an etc/ file read while being written?); keeping the"
+                + " running settings", id);
+        return true;
+    }
+
     /** Where this node listens and with which frame limits; call before any transport is added. */
     protected void listenOn(NodeAddress listen, FrameLimits limits) {
         this.listen = listen;
@@ -107,6 +127,7 @@ public abstract class SignalingNode implements FrameHandler {
         if (closed || endpoints.containsKey(t.name())) {
             return !closed;
         }
+        leaving.remove(t.name());
         NodeAddress at = address != null ? address : listen;
         try {
             Endpoint e = t.bind(at, limits, this);
@@ -125,16 +146,65 @@ public abstract class SignalingNode implements FrameHandler {
         }
     }
 
-    /** A transport is going away: its listener and links close; sending falls back to another transport. */
-    public synchronized void transportRemoved(Transport t) {
+    /**
+     * A transport is going away (its bundle stops): without losing what was already sent on it. First every
+     * node of this container stops sending with it (falls back to another transport); then this node waits,
+     * still listening, until every node's endpoint of that transport has drained (written, or acknowledged by
+     * the peer) — at most {@link #DRAIN_MILLIS}; then its own endpoint closes.
+     */
+    public void transportRemoved(Transport t) {
         Bound b = endpoints.get(t.name());
         if (b == null || b.transport() != t) {
             return;
         }
-        endpoints.remove(t.name());
-        chooseSender();
+        List<SignalingNode> nodes = new ArrayList<>(core.directory().ussNodes());
+        nodes.addAll(core.directory().locationServers());
+        if (!nodes.contains(this)) {
+            nodes.add(this);
+        }
+        for (SignalingNode n : nodes) {
+            n.stopSendingWith(t);
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS);
+        boolean drained = false;
+        try {
+            while (!(drained = nodes.stream().allMatch(n -> n.drainedOn(t))) && System.nanoTime() < deadline) {
+                Thread.sleep(2);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!drained) {
+            core.metrics().inc("transport.drain.timeout");
+            LOG.warn("{}: frames on {} were not all delivered within {} ms; closing it", id, t.name(), DRAIN_MILLIS);
+        }
+        synchronized (this) {
+            if (!endpoints.remove(t.name(), b)) {
+                return;
+            }
+            leaving.remove(t.name());
+            chooseSender();
+        }
         b.endpoint().close();
         LOG.info("{}: stopped listening with {}; sending with {}", id, t.name(), transportName());
+    }
+
+    /** Longest wait for frames already sent on a leaving transport. */
+    static final long DRAIN_MILLIS = 3_000;
+
+    /** Transports about to leave: still listened on, no longer sent with. */
+    private final java.util.Set<String> leaving = ConcurrentHashMap.newKeySet();
+
+    private synchronized void stopSendingWith(Transport t) {
+        Bound b = endpoints.get(t.name());
+        if (b != null && b.transport() == t && leaving.add(t.name())) {
+            chooseSender();
+        }
+    }
+
+    private boolean drainedOn(Transport t) {
+        Bound b = endpoints.get(t.name());
+        return b == null || b.transport() != t || b.endpoint().drained();
     }
 
     /** Makes {@code name} the transport this node sends with (another one while it is not installed). */
@@ -144,9 +214,10 @@ public abstract class SignalingNode implements FrameHandler {
     }
 
     private void chooseSender() {
-        Bound b = endpoints.get(preferredTransport);
+        Bound b = leaving.contains(preferredTransport) ? null : endpoints.get(preferredTransport);
         if (b == null) {
-            b = endpoints.values().stream().min(java.util.Comparator.comparing(x -> x.transport().name())).orElse(null);
+            b = endpoints.values().stream().filter(x -> !leaving.contains(x.transport().name()))
+                    .min(java.util.Comparator.comparing(x -> x.transport().name())).orElse(null);
         }
         sender = b;
     }
@@ -232,10 +303,11 @@ public abstract class SignalingNode implements FrameHandler {
 
     /** Sends a frame; counts it. */
     public void send(NodeAddress to, Frame frame) throws TransportException {
-        Bound b = sender;
-        if (b == null) {
+        Bound preferred = sender;
+        if (preferred == null) {
             throw new TransportException("node " + id + " has no transport installed");
         }
+        Bound b = relayed(frame) ? relayTransport(to, preferred) : preferred;
         core.metrics().sent(frame);
         LinkDelays delays = core.linkDelays();
         if (delays == LinkDelays.NONE) {
@@ -280,6 +352,45 @@ public abstract class SignalingNode implements FrameHandler {
         core.metrics().add("link.bytes." + d, bytes);
         core.metrics().inc("link.frames." + d + "." + kind);
         core.metrics().add("link.bytes." + d + "." + kind, bytes);
+    }
+
+    /**
+     * Frames a node passes on and acknowledges before the next hop has them: a stub's forwarded messages and
+     * FLUSH markers, the drained buffer, a strategy's chunk stream. Their order to one destination must
+     * survive a change of transport: two transports are two paths, and the later frame could overtake.
+     */
+    private static boolean relayed(Frame f) {
+        return f.has(Frame.FORWARDED) || f.type() == MessageType.BUFFERED || f.type() == MessageType.FLUSH
+                || f.type() == MessageType.TRANSFER_DATA;
+    }
+
+    /** The last transport relayed frames went on, per destination, and when. */
+    private final ConcurrentHashMap<NodeAddress, Relay> relays = new ConcurrentHashMap<>();
+
+    private record Relay(Bound bound, long nanos) {
+    }
+
+    /** How long a destination's relayed frames stay on their transport after the last one, at least. */
+    static final long RELAY_QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
+    /**
+     * The transport for a relayed frame to {@code to}: the one the previous relayed frame to it took, while
+     * that one is still bound and has frames outstanding or carried one within {@link #RELAY_QUIET_NANOS};
+     * else the node's sender. Frames of one relay stream so keep one path across a transport switch.
+     */
+    private Bound relayTransport(NodeAddress to, Bound preferred) {
+        long now = System.nanoTime();
+        Relay last = relays.get(to);
+        Bound use = preferred;
+        String lastName = last == null ? null : last.bound().transport().name();
+        if (last != null && last.bound() != preferred && endpoints.get(lastName) == last.bound()
+                && !leaving.contains(lastName) // a leaving transport's peers may have closed it already
+                && (now - last.nanos() < RELAY_QUIET_NANOS || !last.bound().endpoint().drained())) {
+            use = last.bound();
+            core.metrics().inc("transport.relay.kept");
+        }
+        relays.put(to, new Relay(use, now));
+        return use;
     }
 
     /** This node's cluster for the link-delay model; {@code null} for a Location Server. */

@@ -196,6 +196,17 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         return "org.roamer.uss";
     }
 
+    @Override
+    public java.util.Map<String, Object> identity() {
+        UssSettings s = settings;
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("node.id", id.value());
+        m.put("cluster", cluster.value());
+        m.put("listen", s.listen().toString());
+        m.put("location.server", s.locationServer() == null ? "" : s.locationServer().toString());
+        return m;
+    }
+
     public UserSignalingServer(RoamerCore core, Transport transport, UssSettings settings) throws TransportException {
         this(core, transport, settings, RoutingSettings.DEFAULT);
     }
@@ -248,6 +259,9 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
      */
     @Modified
     public void modified(Config config) {
+        if (incomplete(config.node_id())) {
+            return;
+        }
         RoutingSettings r;
         try {
             r = routingSettings(config);

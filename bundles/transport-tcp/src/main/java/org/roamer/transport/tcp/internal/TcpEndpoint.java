@@ -173,6 +173,16 @@ final class TcpEndpoint implements Endpoint {
     }
 
     @Override
+    public boolean drained() {
+        for (TcpLink link : links) {
+            if (!link.drained()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
     public TransportStats stats() {
         return new TransportStats(framesIn.sum(), framesOut.sum(), bytesIn.sum(), bytesOut.sum(), badFrames.sum(),
                 connectionsOpened.get(), connectionsOpen.get());

@@ -391,6 +391,16 @@ final class TcpLink {
 
     // ---- closing ------------------------------------------------------------------------------------
 
+    /** Whether nothing waits to be written on this link (any thread). */
+    boolean drained() {
+        lock.lock();
+        try {
+            return backlog.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Closes the connection; frames still queued are dropped. Idempotent, any thread. */
     void close(String reason) {
         lock.lock();

@@ -351,6 +351,21 @@ final class UdpEndpoint implements Endpoint {
     }
 
     @Override
+    public boolean drained() {
+        for (PeerSlot s : peers.values()) {
+            s.lock.lock();
+            try {
+                if (s.peer.sendHeldBytes() > 0) {
+                    return false;
+                }
+            } finally {
+                s.lock.unlock();
+            }
+        }
+        return true;
+    }
+
+    @Override
     public TransportStats stats() {
         long srtt = 0;
         long rto = 0;
