@@ -741,7 +741,7 @@ public final class NetworkService implements RoamerNetwork {
                         ClusterId to = at.equals(a) ? b : a;
                         try {
                             MoveResult r = move(m, to, strategy);
-                            if (r.migrated()) {
+                            if (r.ok()) { // migrated, or stayed anchored on purpose (a node routing 'anchored')
                                 at = to;
                                 latency.recordValue(Math.min(r.micros(), TimeUnit.SECONDS.toMicros(60)));
                                 bytes.addAndGet(r.bytesMoved());
