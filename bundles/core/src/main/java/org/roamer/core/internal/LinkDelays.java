@@ -52,7 +52,8 @@ public record LinkDelays(Map<String, Long> pairs, long between, long ls) {
                 pairs.put(key(t.substring(0, dash).trim(), t.substring(dash + 1, eq).trim()), ms);
             }
         }
-        return new LinkDelays(pairs, between, ls);
+        LinkDelays d = new LinkDelays(pairs, between, ls);
+        return d.active() ? d : NONE; // off: no accounting on the send path either
     }
 
     /** Whether any delay is configured. */

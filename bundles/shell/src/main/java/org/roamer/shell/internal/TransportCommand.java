@@ -3,7 +3,6 @@ package org.roamer.shell.internal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
@@ -79,8 +78,15 @@ public class TransportCommand implements Action {
         return null;
     }
 
+    /** Shown whenever a transport reports them; the other details only when they are not 0. */
+    static final List<String> KEY_DETAILS = List.of("datagramsIn", "datagramsOut", "retransmissions",
+            "duplicatesDropped", "srttMicros", "rtoMicros");
+
     static String details(Map<String, Long> d) {
-        return d.entrySet().stream().sorted(Map.Entry.comparingByKey()).map(e -> e.getKey() + "=" + e.getValue())
-                .collect(Collectors.joining(" "));
+        List<String> out = new ArrayList<>();
+        KEY_DETAILS.stream().filter(d::containsKey).forEach(k -> out.add(k + "=" + d.get(k)));
+        d.entrySet().stream().filter(e -> !KEY_DETAILS.contains(e.getKey()) && e.getValue() != 0)
+                .sorted(Map.Entry.comparingByKey()).forEach(e -> out.add(e.getKey() + "=" + e.getValue()));
+        return String.join(" ", out);
     }
 }
