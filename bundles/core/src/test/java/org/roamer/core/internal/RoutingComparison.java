@@ -177,7 +177,8 @@ public final class RoutingComparison {
                     call(net, r, mobiles.get(i), mobiles.get(peer), "out", mobiles.get(i));
                 }
                 progress.accept(String.format(Locale.ROOT, "%s: step %d/%d, %d crossings, %d migrations, %d calls",
-                        setup.label(), step + 1, p.steps(), r.crossings, r.migrations, r.calls));
+                        setup.label(), step + 1, p.steps(), r.crossings,
+                        net.core.metrics().get("migrations") - migrations0, r.calls));
             }
             // a quiet moment for pending rechecks and their migrations, then the walk's totals
             if (setup == Setup.THRESHOLD) {
