@@ -1,7 +1,7 @@
 package org.roamer.shell.internal;
 
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
@@ -11,9 +11,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
 import org.roamer.api.NodeId;
-import org.roamer.api.NodeInfo;
 import org.roamer.api.NodeRole;
-import org.roamer.api.RoamerException;
 import org.roamer.api.RoamerNetwork;
 import org.roamer.api.RoutingInfo;
 
@@ -38,23 +36,10 @@ public class RoutingCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
-        List<NodeId> nodes = new ArrayList<>();
-        String policy;
-        if (all) {
-            if (second != null) {
-                throw new RoamerException("with --all give only the policy, e.g. roamer:routing --all anchored");
-            }
-            network.nodes().stream().filter(n -> n.role() == NodeRole.USER_SIGNALING_SERVER).map(NodeInfo::node)
-                    .forEach(nodes::add);
-            policy = first;
-        } else if (first != null) {
-            nodes.add(NodeId.of(first));
-            policy = second;
-        } else {
-            network.nodes().stream().filter(n -> n.role() == NodeRole.USER_SIGNALING_SERVER).map(NodeInfo::node)
-                    .forEach(nodes::add);
-            policy = null;
-        }
+        NodeChoice choice = NodeChoice.of(network, Set.of(NodeRole.USER_SIGNALING_SERVER), all, first, second,
+                "roamer:routing --all anchored");
+        List<NodeId> nodes = choice.nodes();
+        String policy = choice.value();
         if (policy == null) {
             ShellTable t = new ShellTable();
             t.column("Node");

@@ -3,6 +3,7 @@ package org.roamer.shell.internal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
@@ -12,9 +13,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
 import org.roamer.api.NodeId;
-import org.roamer.api.NodeInfo;
 import org.roamer.api.NodeRole;
-import org.roamer.api.RoamerException;
 import org.roamer.api.RoamerNetwork;
 import org.roamer.api.TransportInfo;
 
@@ -39,19 +38,10 @@ public class TransportCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
-        List<NodeId> nodes = new ArrayList<>();
-        String transport;
-        if (all || first == null) {
-            if (all && second != null) {
-                throw new RoamerException("with --all give only the transport, e.g. roamer:transport --all udp");
-            }
-            network.nodes().stream().filter(n -> n.role() == NodeRole.USER_SIGNALING_SERVER
-                    || n.role() == NodeRole.LOCATION_SERVER).map(NodeInfo::node).forEach(nodes::add);
-            transport = all ? first : null;
-        } else {
-            nodes.add(NodeId.of(first));
-            transport = second;
-        }
+        NodeChoice choice = NodeChoice.of(network, Set.of(NodeRole.USER_SIGNALING_SERVER, NodeRole.LOCATION_SERVER),
+                all, first, second, "roamer:transport --all udp");
+        List<NodeId> nodes = choice.nodes();
+        String transport = choice.value();
         if (transport == null) {
             ShellTable t = new ShellTable();
             t.column("Node");
