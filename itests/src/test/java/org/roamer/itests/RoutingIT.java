@@ -147,6 +147,25 @@ public class RoutingIT extends RoamerTestSupport {
                 .contains("routing policy 'nosuch' is not installed");
     }
 
+    @Test
+    public void consoleInputIsCheckedAndAMoveTakesAStrategy() throws Exception {
+        await().atMost(AWAIT_TIMEOUT).until(() -> network.clusters().size() == 3);
+        network.register(MobileId.of("cs1"), C1, ANY);
+        assertThat(catchError(() -> execute("roamer:agents --cluster c9"))).contains("unknown cluster 'c9'");
+        assertThat(catchError(() -> execute("roamer:agents --limit -1")))
+                .contains("--limit '-1' must be a whole number from 1 to 1000000");
+        assertThat(catchError(() -> execute("roamer:send cs1 hi --count abc")))
+                .contains("--count 'abc' must be a whole number from 1 to 1000000");
+        assertThat(catchError(() -> execute("roamer:bench --concurrency 0")))
+                .contains("--concurrency '0' must be a whole number from 1 to 1024");
+        assertThat(execute("roamer:move cs1 c2 --strategy tern")).contains("migrated cs1 c1 -> c2 with tern");
+        assertThat(execute("roamer:move --strategy condor cs1 c3")).contains("migrated cs1 c2 -> c3 with condor");
+        assertThat(catchError(() -> execute("roamer:move cs1 c1 --strategy nosuch")))
+                .contains("strategy 'nosuch' is not installed");
+        String call = execute("roamer:register cs2 c1", "roamer:call cs2 cs1");
+        assertThat(call).contains("accepted\n").doesNotContain("accepted: accepted");
+    }
+
     private static String catchError(Runnable r) {
         try {
             r.run();

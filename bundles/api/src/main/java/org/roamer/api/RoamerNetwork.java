@@ -54,6 +54,15 @@ public interface RoamerNetwork {
     MoveResult move(MobileId mobile, ClusterId to) throws RoamerException;
 
     /**
+     * {@link #move(MobileId, ClusterId)} asking for a migration strategy: used when both USS nodes have it,
+     * else the nodes negotiate as usual; ignored when the agent stays anchored.
+     *
+     * @param strategy an installed strategy, or {@code null} for the nodes' own choice
+     * @throws RoamerException also for a strategy that is not installed here
+     */
+    MoveResult move(MobileId mobile, ClusterId to, String strategy) throws RoamerException;
+
+    /**
      * Sends an application message to a mobile's agent through the network (not over the air). Messages
      * from one sender are delivered once, in {@code seq} order, also across migrations.
      *

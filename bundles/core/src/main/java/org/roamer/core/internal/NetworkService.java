@@ -473,6 +473,7 @@ public final class NetworkService implements RoamerNetwork {
      * A move with an optional strategy override (benchmarks, tests). One REGISTRATION round trip: the LS
      * answers when the migration is done or has failed, with the cluster the agent left.
      */
+    @Override
     public MoveResult move(MobileId mobile, ClusterId to, String strategy) throws RoamerException {
         UserSignalingServer uss = uss(to);
         RadioPort port = radioPort(to);

@@ -9,6 +9,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
 import org.roamer.api.AgentInfo;
+import org.roamer.api.RoamerException;
 import org.roamer.api.RoamerNetwork;
 
 @Service
@@ -21,11 +22,15 @@ public class AgentsCommand implements Action {
     @Completion(Completers.Clusters.class)
     String cluster;
 
-    @Option(name = "--limit", description = "Show at most this many agents (default 100)")
-    int limit = 100;
+    @Option(name = "--limit", description = "Show at most this many agents, 1-1000000 (default 100)")
+    String limitText = "100";
 
     @Override
-    public Object execute() {
+    public Object execute() throws Exception {
+        int limit = Parse.number("--limit", limitText, 1, 1_000_000);
+        if (cluster != null && network.clusters().stream().noneMatch(c -> c.value().equals(cluster))) {
+            throw new RoamerException("unknown cluster '" + cluster + "'; clusters here: " + network.clusters());
+        }
         List<AgentInfo> all = network.agents().stream()
                 .filter(a -> cluster == null || a.cluster().value().equals(cluster)).toList();
         ShellTable t = new ShellTable();
@@ -36,7 +41,7 @@ public class AgentsCommand implements Action {
         t.column("Epoch").alignRight();
         t.column("Calls").alignRight();
         t.column("Delivered").alignRight();
-        all.stream().limit(Math.max(0, limit)).forEach(a -> t.addRow().addContent(a.mobile(), a.node(), a.cluster(),
+        all.stream().limit(limit).forEach(a -> t.addRow().addContent(a.mobile(), a.node(), a.cluster(),
                 a.status().name().toLowerCase().replace('_', ' '), a.epoch(), a.calls().size(), a.delivered()));
         t.print(System.out);
         if (all.size() > limit) {

@@ -17,11 +17,11 @@ public class BenchCommand implements Action {
     @Option(name = "--strategy", description = "Strategy to migrate with (default naive)")
     String strategy = "naive";
 
-    @Option(name = "--count", description = "Number of migrations (default 10000)")
-    int count = 10000;
+    @Option(name = "--count", description = "Number of migrations, 1-10000000 (default 10000)")
+    String countText = "10000";
 
-    @Option(name = "--concurrency", description = "Mobiles moving at once (default 1)")
-    int concurrency = 1;
+    @Option(name = "--concurrency", description = "Mobiles moving at once, 1-1024 (default 1)")
+    String concurrencyText = "1";
 
     @Option(name = "--size", description = "Application state per agent: bytes, or with a unit, e.g. 72k (KiB) or 1m "
             + "(MiB); default 0. NAIVE does not move it")
@@ -36,6 +36,8 @@ public class BenchCommand implements Action {
 
     @Override
     public Object execute() throws Exception {
+        int count = Parse.number("--count", countText, 1, 10_000_000);
+        int concurrency = Parse.number("--concurrency", concurrencyText, 1, 1024);
         if (sweep) {
             System.out.println("SWEEP strategy,state_bytes,moved_bytes,count,p50_us,p90_us,p99_us,per_s");
             for (String s : Parse.list(strategies)) {

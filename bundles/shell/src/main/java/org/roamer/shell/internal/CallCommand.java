@@ -36,7 +36,7 @@ public class CallCommand implements Action {
     public Object execute() throws Exception {
         type = Parse.trailing(trailing, java.util.Set.of("--type"), java.util.Set.of()).getOrDefault("--type", type);
         CallResult r = network.call(Parse.mobile(caller), Parse.mobile(callee), CallType.parse(type));
-        System.out.println((r.accepted() ? "accepted" : "rejected") + ": " + r.reason());
+        System.out.println(r.accepted() ? "accepted" : "rejected: " + r.reason());
         System.out.println("call        " + r.callId());
         System.out.println("paged       " + (r.paged() ? "yes, found at " + r.radioPort() : "no"));
         System.out.println("air msgs    " + r.airMessages());

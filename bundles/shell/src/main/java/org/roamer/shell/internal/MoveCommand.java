@@ -4,6 +4,7 @@ import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.roamer.api.MoveResult;
@@ -23,9 +24,18 @@ public class MoveCommand implements Action {
     @Completion(Completers.Clusters.class)
     String cluster;
 
+    @Option(name = "--strategy", description = "Migration strategy to ask for (naive, tern, condor, ...); the nodes"
+            + " negotiate another one if the target lacks it")
+    String strategy;
+
+    @Argument(index = 2, name = "more", multiValued = true, description = "--strategy may also follow the arguments")
+    java.util.List<String> trailing;
+
     @Override
     public Object execute() throws Exception {
-        MoveResult r = network.move(Parse.mobile(mobile), Parse.cluster(cluster));
+        strategy = Parse.trailing(trailing, java.util.Set.of("--strategy"), java.util.Set.of())
+                .getOrDefault("--strategy", strategy);
+        MoveResult r = network.move(Parse.mobile(mobile), Parse.cluster(cluster), strategy);
         if (r.anchored()) {
             boolean home = isHome(r);
             System.out.println(home

@@ -39,6 +39,21 @@ final class Parse {
         return (int) (n * unit);
     }
 
+    /**
+     * A whole number an operator typed for {@code option}, within {@code min}–{@code max}.
+     *
+     * @throws IllegalArgumentException naming the option, the value and the range
+     */
+    static int number(String option, String text, int min, int max) {
+        String t = text == null ? "" : text.trim();
+        long n = t.isEmpty() || t.length() > 10 || !t.chars().allMatch(c -> c >= '0' && c <= '9') ? -1 : Long.parseLong(t);
+        if (n < min || n > max) {
+            throw new IllegalArgumentException(option + " '" + text + "' must be a whole number from " + min + " to "
+                    + max);
+        }
+        return (int) n;
+    }
+
     static MobileId mobile(String s) {
         return MobileId.of(s);
     }

@@ -23,8 +23,8 @@ public class SendCommand implements Action {
     @Argument(index = 1, name = "text", description = "Message text")
     String text = "hello";
 
-    @Option(name = "--count", description = "How many messages (default 1)")
-    int count = 1;
+    @Option(name = "--count", description = "How many messages, 1-1000000 (default 1)")
+    String count = "1";
 
     @Option(name = "--sender", description = "Sender label; order is kept per sender (default console)")
     String sender = "console";
@@ -36,17 +36,24 @@ public class SendCommand implements Action {
     public Object execute() throws Exception {
         java.util.Map<String, String> t = Parse.trailing(trailing, java.util.Set.of("--count", "--sender"),
                 java.util.Set.of());
-        count = t.containsKey("--count") ? Integer.parseInt(t.get("--count")) : count;
+        int n = Parse.number("--count", t.getOrDefault("--count", count), 1, 1_000_000);
         sender = t.getOrDefault("--sender", sender);
-        if (count < 1) {
-            throw new IllegalArgumentException("--count must be at least 1");
-        }
         byte[] body = text.getBytes(StandardCharsets.UTF_8);
         long start = System.nanoTime();
-        for (int i = 0; i < count; i++) {
-            network.send(Parse.mobile(mobile), sender, i, body);
+        long report = start + 1_000_000_000L;
+        int sent = 0;
+        for (; sent < n; sent++) {
+            if (Thread.currentThread().isInterrupted()) {
+                System.out.printf("interrupted after %d of %d message(s)%n", sent, n);
+                return null;
+            }
+            network.send(Parse.mobile(mobile), sender, sent, body);
+            if (System.nanoTime() > report) { // a long run shows that it is alive (Ctrl-C stops it)
+                System.out.printf("  %d/%d sent%n", sent + 1, n);
+                report = System.nanoTime() + 1_000_000_000L;
+            }
         }
-        System.out.printf("sent %d message(s) to %s in %.3f ms%n", count, mobile, (System.nanoTime() - start) / 1e6);
+        System.out.printf("sent %d message(s) to %s in %.3f ms%n", sent, mobile, (System.nanoTime() - start) / 1e6);
         return null;
     }
 }

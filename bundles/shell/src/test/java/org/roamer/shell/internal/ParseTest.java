@@ -27,4 +27,15 @@ class ParseTest {
         }
         assertThatThrownBy(() -> Parse.bytes(null)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void numbersAreCheckedAgainstTheirRangeWithTheOptionNamed() {
+        assertThat(Parse.number("--count", "1", 1, 10)).isEqualTo(1);
+        assertThat(Parse.number("--count", " 10 ", 1, 10)).isEqualTo(10);
+        for (String bad : new String[] {"abc", "", "0", "11", "-1", "1.5", "99999999999", "1e3"}) {
+            assertThatThrownBy(() -> Parse.number("--count", bad, 1, 10)).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("--count '" + bad + "' must be a whole number from 1 to 10");
+        }
+    }
 }
