@@ -104,7 +104,7 @@ final class UdpPeer {
     private long timerAt = Long.MAX_VALUE; // the retransmission timer (RFC 6298 section 5), MAX when off
     private long probeAt = Long.MAX_VALUE; // the tail loss probe timer (RFC 8985 section 7), MAX when off
     private boolean probed; // a probe went out since the cumulative ack last advanced: the RTO's turn
-    private int probeShift; // probes since the last RTT sample: the next PTO is doubled this many times
+    private int probesUnsampled; // probes since the last RTT sample: from the second on, each doubles the PTO
 
     // ---- receive stream
     private int recvSession; // 0 = none yet
@@ -290,13 +290,15 @@ final class UdpPeer {
 
     /**
      * The probe time-out: {@code max(2 * SRTT, tlpMin)}, or {@code max(initialRto / 4, tlpMin)} before the first
-     * RTT sample, doubled for each probe since the last sample. A probe resends a segment, so by Karn's rule its
-     * ack yields no sample; without the doubling, a path whose RTT exceeds the PTO would be probed spuriously on
-     * every exchange and never measured.
+     * RTT sample; doubled for each further probe after the first one since the last RTT sample. A probe resends
+     * a segment, so by Karn's rule its ack yields no sample: without the doubling, a path whose RTT exceeds the
+     * PTO would be probed spuriously on every exchange and never measured. One probe is not enough to double:
+     * after a real loss the next exchange (which is not measured yet) keeps the short PTO.
      */
     long pto() {
         long base = srtt < 0 ? initialPto : Math.max(tlpMin, 2 * srtt);
-        return Math.min(maxRto, base << probeShift);
+        int shift = Math.min(MAX_PROBE_SHIFT, Math.max(0, probesUnsampled - 1));
+        return Math.min(maxRto, base << shift);
     }
 
     /**
@@ -321,7 +323,7 @@ final class UdpPeer {
     private void sendProbe(long now) {
         probeAt = Long.MAX_VALUE;
         probed = true;
-        probeShift = Math.min(MAX_PROBE_SHIFT, probeShift + 1);
+        probesUnsampled = Math.min(MAX_PROBE_SHIFT + 1, probesUnsampled + 1);
         Segment probe = inflight[slot(sendBase)];
         for (long seq = nextSeq - 1; seq >= sendBase; seq--) {
             Segment seg = inflight[slot(seq)];
@@ -370,7 +372,7 @@ final class UdpPeer {
             srtt = (7 * srtt + r) / 8;
         }
         rto = Math.max(minRto, Math.min(maxRto, srtt + 4 * rttvar));
-        probeShift = 0;
+        probesUnsampled = 0;
     }
 
     /** Earliest time {@link #onTimer} has something to do, or {@link Long#MAX_VALUE}. */
@@ -450,7 +452,7 @@ final class UdpPeer {
         timerAt = Long.MAX_VALUE;
         probeAt = Long.MAX_VALUE;
         probed = false;
-        probeShift = 0;
+        probesUnsampled = 0;
         lastProgress = now;
         counters.framesDropped.add(dropped);
         out.failed(reason, dropped);
