@@ -80,6 +80,7 @@ final class UdpPeer {
     private final long deadNanos;
     private final boolean tlp;
     private final long tlpMin;
+    private final int tlpMaxProbes;
     private final long initialPto;
 
     // ---- the peer's identity
@@ -103,7 +104,7 @@ final class UdpPeer {
     private long lastProgress;
     private long timerAt = Long.MAX_VALUE; // the retransmission timer (RFC 6298 section 5), MAX when off
     private long probeAt = Long.MAX_VALUE; // the tail loss probe timer (RFC 8985 section 7), MAX when off
-    private boolean probed; // a probe went out since the cumulative ack last advanced: the RTO's turn
+    private int probesSent; // probes since the cumulative ack last advanced; at tlpMaxProbes it is the RTO's turn
     private int probesUnsampled; // probes since the last RTT sample: from the second on, each doubles the PTO
 
     // ---- receive stream
@@ -133,6 +134,7 @@ final class UdpPeer {
         this.rto = settings.initialRtoMs() * 1_000_000L;
         this.tlp = settings.tailLossProbe();
         this.tlpMin = settings.tlpMinMicros() * 1_000L;
+        this.tlpMaxProbes = settings.tlpMaxProbes();
         this.initialPto = Math.max(tlpMin, rto / 4);
     }
 
@@ -278,7 +280,7 @@ final class UdpPeer {
         }
         if (advanced) {
             timerAt = inFlight() == 0 ? Long.MAX_VALUE : now + rto; // (5.2, 5.3)
-            probed = false;
+            probesSent = 0;
             probeAt = Long.MAX_VALUE;
             armProbe(now); // (RFC 8985 7.2) an ack that advances: probe again if the new tail goes silent
         }
@@ -302,16 +304,17 @@ final class UdpPeer {
     }
 
     /**
-     * (Re)starts the probe timer while data is in flight, unless a probe already went out since the cumulative
-     * ack last advanced or the session is backing off after a time-out (RFC 8985 7.2); no probe when the
-     * retransmission timer would fire first (7.3: the RTO's turn).
+     * (Re)starts the probe timer while data is in flight, unless {@code tlpMaxProbes} probes (1: RFC 8985) already
+     * went out since the cumulative ack last advanced or the session is backing off after a time-out (RFC 8985
+     * 7.2); no probe when the retransmission timer would fire first (7.3: the RTO's turn). A further probe waits
+     * twice as long as the previous one.
      */
     private void armProbe(long now) {
-        if (!tlp || probed || backoffs > 0 || inFlight() == 0) {
+        if (!tlp || probesSent >= tlpMaxProbes || backoffs > 0 || inFlight() == 0) {
             probeAt = Long.MAX_VALUE;
             return;
         }
-        long at = now + pto();
+        long at = now + Math.min(maxRto, pto() << probesSent);
         probeAt = at - timerAt < 0 ? at : Long.MAX_VALUE;
     }
 
@@ -322,7 +325,7 @@ final class UdpPeer {
      */
     private void sendProbe(long now) {
         probeAt = Long.MAX_VALUE;
-        probed = true;
+        probesSent++;
         probesUnsampled = Math.min(MAX_PROBE_SHIFT + 1, probesUnsampled + 1);
         Segment probe = inflight[slot(sendBase)];
         for (long seq = nextSeq - 1; seq >= sendBase; seq--) {
@@ -336,6 +339,7 @@ final class UdpPeer {
         counters.retransmissions.increment();
         transmit(probe, now);
         timerAt = now + rto;
+        armProbe(now); // another one (tlpMaxProbes > 1) if the RTO is not due first
     }
 
     /**
@@ -451,7 +455,7 @@ final class UdpPeer {
         backoffs = 0;
         timerAt = Long.MAX_VALUE;
         probeAt = Long.MAX_VALUE;
-        probed = false;
+        probesSent = 0;
         probesUnsampled = 0;
         lastProgress = now;
         counters.framesDropped.add(dropped);

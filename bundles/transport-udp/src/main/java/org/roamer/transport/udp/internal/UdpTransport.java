@@ -92,6 +92,12 @@ public final class UdpTransport implements Transport {
                         + " 2 x RTT term dominates.")
         int tlpMinMicros() default 1000;
 
+        @AttributeDefinition(name = "Probes before the time-out", min = "1", max = "4",
+                description = "Tail loss probes sent while the peer stays silent before the retransmission"
+                        + " time-out takes over: 1 as in RFC 8985; each further probe waits twice the previous"
+                        + " probe time-out (as QUIC, RFC 9002), which recovers a lost probe sooner than the RTO.")
+        int tlpMaxProbes() default 1;
+
         @AttributeDefinition(name = "Injected loss (%)", min = "0", max = "50",
                 description = "Testing only: drop this share of outgoing datagrams (applies at once, also to"
                         + " endpoints already bound). 0 in production.")

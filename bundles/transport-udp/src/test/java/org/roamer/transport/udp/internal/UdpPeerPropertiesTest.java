@@ -46,10 +46,11 @@ class UdpPeerPropertiesTest {
             @ForAll @IntRange(min = 1, max = 256) int window,
             @ForAll boolean tailLossProbe,
             @ForAll @IntRange(min = 1, max = 5_000) int tlpMinMicros,
+            @ForAll @IntRange(min = 1, max = 4) int tlpMaxProbes,
             @ForAll long seed) {
         // a small probe floor with the delay jitter makes many probes spurious: they must change nothing
         UdpSettings settings = UdpSettings.DEFAULTS.withSendWindow(window).withTailLossProbe(tailLossProbe,
-                tlpMinMicros);
+                tlpMinMicros).withTlpMaxProbes(tlpMaxProbes);
         Rules rules = new Rules(loss, duplication, 10_000, 10_000 + maxDelayMs * MS);
         LossyNetwork net = new LossyNetwork(settings, FrameLimits.DEFAULT, rules, seed);
         List<Frame> fromA = frames(aToB, seed);

@@ -454,6 +454,29 @@ class UdpPeerTest {
     }
 
     @Test
+    void with_two_probes_a_lost_probe_is_followed_by_a_second_one_after_twice_the_pto_before_the_rto() {
+        LossyNetwork net = warmedUp(UdpSettings.DEFAULTS.withTlpMaxProbes(2), 32);
+        net.dropIf = d -> d.srcIncarnation() == net.a.incarnation && d.has(DatagramCodec.DATA) && d.seq() == 2
+                && net.a.counters.retransmissions.sum() < 2; // the original and the first probe
+        long start = net.now;
+        net.a.send(frame(1, 10));
+        assertThat(net.runUntil(() -> net.a.peer.idle(), 10 * S)).isTrue();
+        // probe at 1 ms (lost), the second 2 ms later, before the RTO restarted by the first (at 6 ms)
+        assertThat(net.now - start).isEqualTo(1 * MS + 2 * MS + 100 * US);
+        assertThat(net.a.counters.tailLossProbes.sum()).isEqualTo(2);
+        assertThat(net.a.counters.retransmissions.sum()).isEqualTo(2);
+        assertThat(net.a.peer.rto()).isEqualTo(5 * MS); // no time-out, no back-off
+
+        // a peer that went silent: two probes, then the time-outs with their back-off as before
+        LossyNetwork dead = warmedUp(UdpSettings.DEFAULTS.withTlpMaxProbes(2), 33);
+        dead.rules = new Rules(1.0, 0, MS, MS);
+        dead.a.send(frame(1, 10));
+        assertThat(dead.runUntil(() -> !dead.a.failures.isEmpty(), 30 * S)).isTrue();
+        assertThat(dead.a.counters.tailLossProbes.sum()).isEqualTo(2);
+        assertThat(dead.a.counters.peersFailed.sum()).isEqualTo(1);
+    }
+
+    @Test
     void a_lost_first_of_two_segments_is_resent_on_the_first_sack_by_early_retransmit() {
         LossyNetwork net = warmedUp(UdpSettings.DEFAULTS, 28);
         net.dropIf = once(d -> d.srcIncarnation() == net.a.incarnation && d.has(DatagramCodec.DATA) && d.seq() == 2);

@@ -52,6 +52,7 @@ public final class UdpTailLossBench {
         run("probe on,  no loss  ", on, FaultInjection.NONE, roundTrips);
         run("probe off, 5 %/2 %  ", off, lossy, roundTrips);
         run("probe on,  5 %/2 %  ", on, lossy, roundTrips);
+        run("2 probes,  5 %/2 %  ", on.withTlpMaxProbes(2), lossy, roundTrips);
     }
 
     private static Frame ping(long seq) {
