@@ -18,6 +18,8 @@ final class UdpCounters {
     final LongAdder segmentsIn = new LongAdder();
     final LongAdder retransmissions = new LongAdder();
     final LongAdder fastRetransmissions = new LongAdder();
+    /** Tail loss probes sent (each also counts as a retransmission). */
+    final LongAdder tailLossProbes = new LongAdder();
     final LongAdder acksOut = new LongAdder();
     final LongAdder duplicatesDropped = new LongAdder();
     final LongAdder outOfWindowDropped = new LongAdder();
@@ -46,6 +48,7 @@ final class UdpCounters {
         m.put("acksOut", acksOut.sum());
         m.put("retransmissions", retransmissions.sum());
         m.put("fastRetransmissions", fastRetransmissions.sum());
+        m.put("tailLossProbes", tailLossProbes.sum());
         m.put("badDatagrams", badDatagrams.sum());
         m.put("duplicatesDropped", duplicatesDropped.sum());
         m.put("outOfWindowDropped", outOfWindowDropped.sum());

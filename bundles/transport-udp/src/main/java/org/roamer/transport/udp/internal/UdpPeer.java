@@ -45,6 +45,10 @@ final class UdpPeer {
 
     private static final byte[] EMPTY = new byte[0];
     private static final int FAST_RETRANSMIT_SACKS = 3;
+    /** Early retransmit (RFC 5827) applies while fewer segments than this are in flight and none are queued. */
+    private static final int EARLY_RETRANSMIT_BELOW = 4;
+    /** Probe time-outs double at most this many times in a row without an RTT sample. */
+    private static final int MAX_PROBE_SHIFT = 10;
 
     /** One segment in flight. */
     private static final class Segment {
@@ -74,6 +78,10 @@ final class UdpPeer {
     private final long minRto;
     private final long maxRto;
     private final long deadNanos;
+    private final boolean tlp;
+    private final long tlpMin;
+    private final int tlpMaxProbes;
+    private final long initialPto;
 
     // ---- the peer's identity
     private long peerIncarnation; // 0 = not heard from yet
@@ -95,6 +103,9 @@ final class UdpPeer {
     private int backoffs; // time-outs since the last progress
     private long lastProgress;
     private long timerAt = Long.MAX_VALUE; // the retransmission timer (RFC 6298 section 5), MAX when off
+    private long probeAt = Long.MAX_VALUE; // the tail loss probe timer (RFC 8985 section 7), MAX when off
+    private int probesSent; // probes since the cumulative ack last advanced; at tlpMaxProbes it is the RTO's turn
+    private int probesUnsampled; // probes since the last RTT sample: from the second on, each doubles the PTO
 
     // ---- receive stream
     private int recvSession; // 0 = none yet
@@ -121,6 +132,10 @@ final class UdpPeer {
         this.maxRto = settings.maxRtoMs() * 1_000_000L;
         this.deadNanos = settings.deadPeerTimeoutMs() * 1_000_000L;
         this.rto = settings.initialRtoMs() * 1_000_000L;
+        this.tlp = settings.tailLossProbe();
+        this.tlpMin = settings.tlpMinMicros() * 1_000L;
+        this.tlpMaxProbes = settings.tlpMaxProbes();
+        this.initialPto = Math.max(tlpMin, rto / 4);
     }
 
     // ==== sending ====================================================================================
@@ -170,6 +185,7 @@ final class UdpPeer {
             }
             counters.segmentsOut.increment();
             transmit(seg, now);
+            armProbe(now); // (RFC 8985 7.2) after new data
         }
     }
 
@@ -264,6 +280,9 @@ final class UdpPeer {
         }
         if (advanced) {
             timerAt = inFlight() == 0 ? Long.MAX_VALUE : now + rto; // (5.2, 5.3)
+            probesSent = 0;
+            probeAt = Long.MAX_VALUE;
+            armProbe(now); // (RFC 8985 7.2) an ack that advances: probe again if the new tail goes silent
         }
         if (highestSacked > 0) {
             fastRetransmit(highestSacked, now);
@@ -271,14 +290,74 @@ final class UdpPeer {
         pump(now);
     }
 
-    /** Resends, once each, the holes below which at least three later segments were selectively acked. */
+    /**
+     * The probe time-out: {@code max(2 * SRTT, tlpMin)}, or {@code max(initialRto / 4, tlpMin)} before the first
+     * RTT sample; doubled for each further probe after the first one since the last RTT sample. A probe resends
+     * a segment, so by Karn's rule its ack yields no sample: without the doubling, a path whose RTT exceeds the
+     * PTO would be probed spuriously on every exchange and never measured. One probe is not enough to double:
+     * after a real loss the next exchange (which is not measured yet) keeps the short PTO.
+     */
+    long pto() {
+        long base = srtt < 0 ? initialPto : Math.max(tlpMin, 2 * srtt);
+        int shift = Math.min(MAX_PROBE_SHIFT, Math.max(0, probesUnsampled - 1));
+        return Math.min(maxRto, base << shift);
+    }
+
+    /**
+     * (Re)starts the probe timer while data is in flight, unless {@code tlpMaxProbes} probes (1: RFC 8985) already
+     * went out since the cumulative ack last advanced or the session is backing off after a time-out (RFC 8985
+     * 7.2); no probe when the retransmission timer would fire first (7.3: the RTO's turn). A further probe waits
+     * twice as long as the previous one.
+     */
+    private void armProbe(long now) {
+        if (!tlp || probesSent >= tlpMaxProbes || backoffs > 0 || inFlight() == 0) {
+            probeAt = Long.MAX_VALUE;
+            return;
+        }
+        long at = now + Math.min(maxRto, pto() << probesSent);
+        probeAt = at - timerAt < 0 ? at : Long.MAX_VALUE;
+    }
+
+    /**
+     * (RFC 8985 7.3) The probe timer expired: resend the newest segment the peer has not selectively acked,
+     * once. Its ack (with the SACK bitmap) shows what is missing, and fast/early retransmit or the cumulative
+     * ack take it from there; if nothing comes back, the retransmission timer (restarted here) resends the rest.
+     */
+    private void sendProbe(long now) {
+        probeAt = Long.MAX_VALUE;
+        probesSent++;
+        probesUnsampled = Math.min(MAX_PROBE_SHIFT + 1, probesUnsampled + 1);
+        Segment probe = inflight[slot(sendBase)];
+        for (long seq = nextSeq - 1; seq >= sendBase; seq--) {
+            Segment seg = inflight[slot(seq)];
+            if (!seg.sacked) {
+                probe = seg;
+                break;
+            }
+        }
+        counters.tailLossProbes.increment();
+        counters.retransmissions.increment();
+        transmit(probe, now);
+        timerAt = now + rto;
+        armProbe(now); // another one (tlpMaxProbes > 1) if the RTO is not due first
+    }
+
+    /**
+     * Resends, once each, the holes below which at least three later segments were selectively acked; with
+     * fewer than four segments in flight and nothing queued (the peer cannot send three SACKs then), at least
+     * {@code inFlight - 1} (early retransmit, RFC 5827 section 3.2, SACK variant).
+     */
     private void fastRetransmit(long highestSacked, long now) {
+        int threshold = FAST_RETRANSMIT_SACKS;
+        if (inFlight() < EARLY_RETRANSMIT_BELOW && queue.isEmpty()) {
+            threshold = Math.max(1, inFlight() - 1);
+        }
         int sackedAbove = 0;
         for (long seq = highestSacked; seq >= sendBase; seq--) {
             Segment seg = inflight[slot(seq)];
             if (seg.sacked) {
                 sackedAbove++;
-            } else if (sackedAbove >= FAST_RETRANSMIT_SACKS && !seg.fastRetransmitted) {
+            } else if (sackedAbove >= threshold && !seg.fastRetransmitted) {
                 seg.fastRetransmitted = true;
                 counters.fastRetransmissions.increment();
                 counters.retransmissions.increment();
@@ -297,6 +376,7 @@ final class UdpPeer {
             srtt = (7 * srtt + r) / 8;
         }
         rto = Math.max(minRto, Math.min(maxRto, srtt + 4 * rttvar));
+        probesUnsampled = 0;
     }
 
     /** Earliest time {@link #onTimer} has something to do, or {@link Long#MAX_VALUE}. */
@@ -304,7 +384,7 @@ final class UdpPeer {
         if (inFlight() == 0) {
             return Long.MAX_VALUE;
         }
-        return Math.min(timerAt, lastProgress + deadNanos);
+        return Math.min(Math.min(timerAt, probeAt), lastProgress + deadNanos);
     }
 
     /** Retransmits what timed out (with exponential back-off) and fails the session of a dead peer. */
@@ -313,7 +393,14 @@ final class UdpPeer {
         if (deadline == Long.MAX_VALUE || now - deadline < 0) {
             return;
         }
-        if (now - lastProgress >= deadNanos || backoffs >= settings.maxRetransmits()) {
+        boolean dead = now - lastProgress >= deadNanos;
+        if (!dead && now - timerAt < 0) {
+            if (probeAt != Long.MAX_VALUE && now - probeAt >= 0) {
+                sendProbe(now);
+            }
+            return;
+        }
+        if (dead || backoffs >= settings.maxRetransmits()) {
             counters.peersFailed.increment();
             failSendSession("peer is not responding: no acknowledgement for " + (now - lastProgress) / 1_000_000
                     + " ms, " + backoffs + " time-outs", true, now);
@@ -330,6 +417,7 @@ final class UdpPeer {
             }
         }
         timerAt = now + rto;
+        probeAt = Long.MAX_VALUE; // backing off: no probes until the peer acknowledges something
     }
 
     /**
@@ -366,6 +454,9 @@ final class UdpPeer {
         rto = settings.initialRtoMs() * 1_000_000L;
         backoffs = 0;
         timerAt = Long.MAX_VALUE;
+        probeAt = Long.MAX_VALUE;
+        probesSent = 0;
+        probesUnsampled = 0;
         lastProgress = now;
         counters.framesDropped.add(dropped);
         out.failed(reason, dropped);

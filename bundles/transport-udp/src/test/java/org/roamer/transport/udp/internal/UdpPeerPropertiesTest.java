@@ -44,8 +44,13 @@ class UdpPeerPropertiesTest {
             @ForAll("payloadSizes") List<Integer> aToB,
             @ForAll("payloadSizes") List<Integer> bToA,
             @ForAll @IntRange(min = 1, max = 256) int window,
+            @ForAll boolean tailLossProbe,
+            @ForAll @IntRange(min = 1, max = 5_000) int tlpMinMicros,
+            @ForAll @IntRange(min = 1, max = 4) int tlpMaxProbes,
             @ForAll long seed) {
-        UdpSettings settings = UdpSettings.DEFAULTS.withSendWindow(window);
+        // a small probe floor with the delay jitter makes many probes spurious: they must change nothing
+        UdpSettings settings = UdpSettings.DEFAULTS.withSendWindow(window).withTailLossProbe(tailLossProbe,
+                tlpMinMicros).withTlpMaxProbes(tlpMaxProbes);
         Rules rules = new Rules(loss, duplication, 10_000, 10_000 + maxDelayMs * MS);
         LossyNetwork net = new LossyNetwork(settings, FrameLimits.DEFAULT, rules, seed);
         List<Frame> fromA = frames(aToB, seed);

@@ -61,7 +61,8 @@ class UdpPeerTest {
 
     @Test
     void a_lost_segment_is_retransmitted_after_the_timeout() {
-        LossyNetwork net = new LossyNetwork(UdpSettings.DEFAULTS, FrameLimits.DEFAULT, Rules.PERFECT, 3);
+        UdpSettings noProbe = UdpSettings.DEFAULTS.withTailLossProbe(false, 1000);
+        LossyNetwork net = new LossyNetwork(noProbe, FrameLimits.DEFAULT, Rules.PERFECT, 3);
         boolean[] dropped = {false};
         net.dropIf = d -> {
             if (d.has(DatagramCodec.DATA) && d.seq() == 1 && !dropped[0]) {
@@ -284,5 +285,247 @@ class UdpPeerTest {
         net.a.send(frame(99, 10));
         net.runFor(4 * S);
         assertThat(net.a.peer.rto()).isEqualTo(2000 * MS); // backed off to the maximum
+    }
+
+    // ==== tail loss probe (RFC 8985), early retransmit (RFC 5827) ======================================
+
+    private static final long US = 1_000L;
+
+    /** Drops the first datagram {@code which} matches, once. */
+    private static java.util.function.Predicate<Datagram> once(java.util.function.Predicate<Datagram> which) {
+        boolean[] dropped = {false};
+        return d -> {
+            if (!dropped[0] && which.test(d)) {
+                dropped[0] = true;
+                return true;
+            }
+            return false;
+        };
+    }
+
+    /** A network on which both sides have an RTT sample (100 µs: 50 µs each way), so PTO = the 1 ms floor. */
+    private static LossyNetwork warmedUp(UdpSettings settings, long seed) {
+        LossyNetwork net = new LossyNetwork(settings, FrameLimits.DEFAULT, Rules.PERFECT, seed);
+        net.a.send(frame(1000, 10));
+        assertThat(net.runUntil(() -> net.a.peer.idle() && net.b.received.size() == 1, S)).isTrue();
+        net.b.send(frame(2000, 10));
+        assertThat(net.runUntil(() -> net.b.peer.idle() && net.a.received.size() == 1, S)).isTrue();
+        assertThat(net.a.peer.srtt()).isEqualTo(100 * US);
+        assertThat(net.b.peer.srtt()).isEqualTo(100 * US);
+        return net;
+    }
+
+    private static UdpSettings withoutProbe() {
+        return UdpSettings.DEFAULTS.withTailLossProbe(false, 1000);
+    }
+
+    /** Sends one frame from A with its segment {@code lostSeq} dropped once; returns the virtual time to recover. */
+    private static long recoverLost(LossyNetwork net, int payloadBytes, int lostSegmentFromEnd) {
+        int segments = (FrameCodec.encode(frame(1, payloadBytes)).length + DatagramCodec.MAX_SEGMENT - 1)
+                / DatagramCodec.MAX_SEGMENT;
+        long lost = net.a.counters.segmentsOut.sum() + segments - lostSegmentFromEnd; // one session: seq = count
+        net.dropIf = once(d -> d.has(DatagramCodec.DATA) && d.srcIncarnation() == net.a.incarnation
+                && d.seq() == lost);
+        Frame f = frame(1, payloadBytes);
+        int before = net.b.received.size();
+        long start = net.now;
+        net.a.send(f);
+        assertThat(net.runUntil(() -> net.b.received.size() == before + 1 && net.a.peer.idle(), 10 * S)).isTrue();
+        assertThat(net.b.received).endsWith(f);
+        return net.now - start;
+    }
+
+    @Test
+    void a_lost_last_segment_is_recovered_by_a_tail_loss_probe_after_the_pto_not_the_rto() {
+        LossyNetwork net = warmedUp(UdpSettings.DEFAULTS, 20);
+        assertThat(net.a.peer.pto()).isEqualTo(1 * MS); // max(2 x 100 µs, 1 ms floor)
+        assertThat(net.a.peer.rto()).isEqualTo(5 * MS); // the minimum RTO
+        // a one-segment frame: probe at 1 ms, arrives 50 µs later, its ack 50 µs after that
+        assertThat(recoverLost(net, 10, 0)).isEqualTo(1 * MS + 100 * US);
+        assertThat(net.a.counters.tailLossProbes.sum()).isEqualTo(1);
+        assertThat(net.a.counters.retransmissions.sum()).isEqualTo(1);
+        assertThat(net.b.received).hasSize(2); // once
+        assertThat(net.a.peer.srtt()).isEqualTo(100 * US); // Karn: the probed segment gave no sample
+
+        // the last of three segments: the probe resends the newest unacked one, which is the lost one
+        LossyNetwork three = warmedUp(UdpSettings.DEFAULTS, 21);
+        // (the ack of the first two, at 100 µs, restarts the probe timer: RFC 8985 7.2)
+        assertThat(recoverLost(three, 3000, 0)).isEqualTo(100 * US + 1 * MS + 100 * US);
+        assertThat(three.a.counters.tailLossProbes.sum()).isEqualTo(1);
+        assertThat(three.a.counters.retransmissions.sum()).isEqualTo(1);
+
+        // the same without the probe: the retransmission time-out (5 ms)
+        LossyNetwork before = warmedUp(withoutProbe(), 22);
+        assertThat(recoverLost(before, 10, 0)).isEqualTo(5 * MS + 100 * US);
+        assertThat(before.a.counters.tailLossProbes.sum()).isZero();
+    }
+
+    @Test
+    void after_one_probe_the_pto_stays_short_and_after_two_without_an_rtt_sample_it_doubles() {
+        LossyNetwork net = warmedUp(UdpSettings.DEFAULTS, 31);
+        assertThat(recoverLost(net, 10, 0)).isEqualTo(1 * MS + 100 * US);
+        assertThat(net.a.peer.pto()).isEqualTo(1 * MS); // one probe (a real loss): the next one is not slower
+        assertThat(recoverLost(net, 10, 0)).isEqualTo(1 * MS + 100 * US); // seq 3, again lost once
+        assertThat(net.a.peer.pto()).isEqualTo(2 * MS); // two probes without a sample in between
+        net.a.send(frame(9, 10)); // acked in time: a sample, back to the floor
+        assertThat(net.runUntil(() -> net.a.peer.idle(), S)).isTrue();
+        assertThat(net.a.peer.pto()).isEqualTo(1 * MS);
+        assertThat(net.a.counters.tailLossProbes.sum()).isEqualTo(2);
+    }
+
+    @Test
+    void a_lost_ack_is_recovered_by_a_tail_loss_probe_and_the_frame_is_delivered_once() {
+        LossyNetwork net = warmedUp(UdpSettings.DEFAULTS, 23);
+        net.dropIf = once(d -> d.srcIncarnation() == net.b.incarnation && d.has(DatagramCodec.ACK));
+        Frame f = frame(1, 10);
+        long start = net.now;
+        net.a.send(f);
+        assertThat(net.runUntil(() -> net.a.peer.idle(), 10 * S)).isTrue();
+        // B got it at 50 µs, its ack was lost; A probes at 1 ms, B drops the duplicate and acks at once
+        assertThat(net.now - start).isEqualTo(1 * MS + 100 * US);
+        assertThat(net.b.received).hasSize(2).endsWith(f);
+        assertThat(net.b.counters.duplicatesDropped.sum()).isEqualTo(1);
+        assertThat(net.a.counters.tailLossProbes.sum()).isEqualTo(1);
+    }
+
+    @Test
+    void a_request_whose_reply_is_lost_completes_after_the_pto_on_both_sides() {
+        LossyNetwork net = warmedUp(UdpSettings.DEFAULTS, 24);
+        // B's ack of the request and its reply are lost (on an endpoint the reply carries the ack: one datagram)
+        int[] fromB = {0};
+        net.dropIf = d -> d.srcIncarnation() == net.b.incarnation && fromB[0]++ < 2;
+        long start = net.now;
+        net.a.send(frame(1, 10));
+        assertThat(net.runUntil(() -> net.b.received.size() == 2, S)).isTrue();
+        net.b.send(frame(2, 10)); // the reply, sent as the request arrives
+        assertThat(net.runUntil(() -> net.a.received.size() == 2 && net.a.peer.idle() && net.b.peer.idle(), 10 * S))
+                .isTrue();
+        // B probes its reply 1 ms after sending it (at 50 µs); A probed its request at 1 ms (B acked the duplicate)
+        assertThat(net.now - start).isEqualTo(50 * US + 1 * MS + 100 * US);
+        assertThat(net.a.counters.tailLossProbes.sum()).isEqualTo(1);
+        assertThat(net.b.counters.tailLossProbes.sum()).isEqualTo(1);
+        assertThat(net.a.received).hasSize(2);
+        assertThat(net.b.received).hasSize(2);
+    }
+
+    @Test
+    void no_probe_while_acks_arrive_in_time() {
+        // request/response and bursts on a perfect channel (RTT 100 µs, PTO 1 ms)
+        LossyNetwork net = warmedUp(UdpSettings.DEFAULTS, 25);
+        for (int i = 0; i < 200; i++) {
+            int n = net.b.received.size();
+            net.a.send(frame(i, 10 + i * 37 % 4000));
+            assertThat(net.runUntil(() -> net.b.received.size() == n + 1, S)).isTrue();
+            net.b.send(frame(i, 10));
+        }
+        sendAll(net.a, 100, 3000);
+        assertThat(net.runUntil(() -> net.a.peer.idle() && net.b.peer.idle() && net.b.received.size() == 301, 10 * S))
+                .isTrue();
+        // a slower path: 400 µs each way, so PTO = 2 x 800 µs = 1.6 ms
+        LossyNetwork slow = new LossyNetwork(UdpSettings.DEFAULTS, FrameLimits.DEFAULT,
+                new Rules(0, 0, 400 * US, 400 * US), 26);
+        for (int i = 0; i < 50; i++) {
+            int n = slow.b.received.size();
+            slow.a.send(frame(i, 10));
+            assertThat(slow.runUntil(() -> slow.b.received.size() == n + 1 && slow.a.peer.idle(), S)).isTrue();
+        }
+        assertThat(slow.a.peer.pto()).isEqualTo(1600 * US);
+        for (LossyNetwork n : List.of(net, slow)) {
+            assertThat(n.a.counters.tailLossProbes.sum()).isZero();
+            assertThat(n.b.counters.tailLossProbes.sum()).isZero();
+            assertThat(n.a.counters.retransmissions.sum()).isZero();
+            assertThat(n.b.counters.retransmissions.sum()).isZero();
+        }
+    }
+
+    @Test
+    void a_lost_probe_falls_back_to_the_rto_with_its_back_off() {
+        LossyNetwork net = warmedUp(UdpSettings.DEFAULTS, 27);
+        net.dropIf = d -> d.srcIncarnation() == net.a.incarnation && d.has(DatagramCodec.DATA) && d.seq() == 2
+                && net.a.counters.retransmissions.sum() < 2; // the original and the probe
+        long start = net.now;
+        net.a.send(frame(1, 10));
+        assertThat(net.runUntil(() -> net.a.peer.idle(), 10 * S)).isTrue();
+        // probe at 1 ms (lost), the RTO restarted by the probe fires 5 ms later and resends
+        assertThat(net.now - start).isEqualTo(1 * MS + 5 * MS + 100 * US);
+        assertThat(net.a.counters.tailLossProbes.sum()).isEqualTo(1);
+        assertThat(net.a.counters.retransmissions.sum()).isEqualTo(2);
+        assertThat(net.a.peer.rto()).isEqualTo(10 * MS); // backed off once; no sample from a resent segment
+    }
+
+    @Test
+    void with_two_probes_a_lost_probe_is_followed_by_a_second_one_after_twice_the_pto_before_the_rto() {
+        LossyNetwork net = warmedUp(UdpSettings.DEFAULTS.withTlpMaxProbes(2), 32);
+        net.dropIf = d -> d.srcIncarnation() == net.a.incarnation && d.has(DatagramCodec.DATA) && d.seq() == 2
+                && net.a.counters.retransmissions.sum() < 2; // the original and the first probe
+        long start = net.now;
+        net.a.send(frame(1, 10));
+        assertThat(net.runUntil(() -> net.a.peer.idle(), 10 * S)).isTrue();
+        // probe at 1 ms (lost), the second 2 ms later, before the RTO restarted by the first (at 6 ms)
+        assertThat(net.now - start).isEqualTo(1 * MS + 2 * MS + 100 * US);
+        assertThat(net.a.counters.tailLossProbes.sum()).isEqualTo(2);
+        assertThat(net.a.counters.retransmissions.sum()).isEqualTo(2);
+        assertThat(net.a.peer.rto()).isEqualTo(5 * MS); // no time-out, no back-off
+
+        // a peer that went silent: two probes, then the time-outs with their back-off as before
+        LossyNetwork dead = warmedUp(UdpSettings.DEFAULTS.withTlpMaxProbes(2), 33);
+        dead.rules = new Rules(1.0, 0, MS, MS);
+        dead.a.send(frame(1, 10));
+        assertThat(dead.runUntil(() -> !dead.a.failures.isEmpty(), 30 * S)).isTrue();
+        assertThat(dead.a.counters.tailLossProbes.sum()).isEqualTo(2);
+        assertThat(dead.a.counters.peersFailed.sum()).isEqualTo(1);
+    }
+
+    @Test
+    void a_lost_first_of_two_segments_is_resent_on_the_first_sack_by_early_retransmit() {
+        LossyNetwork net = warmedUp(UdpSettings.DEFAULTS, 28);
+        net.dropIf = once(d -> d.srcIncarnation() == net.a.incarnation && d.has(DatagramCodec.DATA) && d.seq() == 2);
+        long start = net.now;
+        net.a.send(frame(1, 10));
+        net.a.send(frame(2, 10));
+        assertThat(net.runUntil(() -> net.b.received.size() == 3 && net.a.peer.idle(), 10 * S)).isTrue();
+        // B's ack of segment 3 (SACK) reaches A at 100 µs; the hole goes out at once
+        assertThat(net.now - start).isEqualTo(200 * US);
+        assertThat(net.b.received).endsWith(frame(1, 10), frame(2, 10));
+        assertThat(net.a.counters.fastRetransmissions.sum()).isEqualTo(1);
+        assertThat(net.a.counters.tailLossProbes.sum()).isZero();
+    }
+
+    @Test
+    void before_the_first_rtt_sample_the_probe_waits_a_quarter_of_the_initial_rto() {
+        LossyNetwork net = new LossyNetwork(UdpSettings.DEFAULTS, FrameLimits.DEFAULT, Rules.PERFECT, 29);
+        net.dropIf = once(d -> d.has(DatagramCodec.DATA) && d.seq() == 1);
+        assertThat(net.a.peer.pto()).isEqualTo(50 * MS);
+        long start = net.now;
+        net.a.send(frame(1, 10));
+        assertThat(net.runUntil(() -> net.b.received.size() == 1 && net.a.peer.idle(), 10 * S)).isTrue();
+        assertThat(net.now - start).isEqualTo(50 * MS + 100 * US);
+        assertThat(net.a.counters.tailLossProbes.sum()).isEqualTo(1);
+    }
+
+    @Test
+    void on_a_path_slower_than_the_pto_probes_back_off_until_the_rtt_is_measured() {
+        // 60 ms each way: longer than the first PTO (50 ms). Each probe is spurious and (Karn) its ack gives no
+        // sample; after the second the PTO doubles (100 ms), then reaches the RTO (200 ms): no probe, a sample,
+        // PTO = 2 x SRTT
+        LossyNetwork net = new LossyNetwork(UdpSettings.DEFAULTS, FrameLimits.DEFAULT,
+                new Rules(0, 0, 60 * MS, 60 * MS), 30);
+        for (int i = 0; i < 6; i++) {
+            int n = net.b.received.size();
+            net.a.send(frame(i, 10));
+            assertThat(net.runUntil(() -> net.b.received.size() == n + 1 && net.a.peer.idle(), 10 * S)).isTrue();
+        }
+        assertThat(net.a.counters.tailLossProbes.sum()).isEqualTo(3); // at 50, 50, 100 ms
+        assertThat(net.a.peer.srtt()).isEqualTo(120 * MS);
+        assertThat(net.a.peer.pto()).isEqualTo(240 * MS);
+        assertThat(net.b.received).hasSize(6);
+    }
+
+    @Test
+    void tail_loss_probe_settings_are_validated() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> UdpSettings.DEFAULTS.withTailLossProbe(true, 0))
+                .hasMessageContaining("tlpMinMicros");
+        assertThat(UdpSettings.DEFAULTS.tailLossProbe()).isTrue();
+        assertThat(UdpSettings.DEFAULTS.tlpMinMicros()).isEqualTo(1000);
     }
 }

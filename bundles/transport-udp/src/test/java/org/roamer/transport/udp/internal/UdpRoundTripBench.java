@@ -65,7 +65,7 @@ public final class UdpRoundTripBench {
         return new Frame(MessageType.AGENT_MESSAGE, 0, seq, 1, seq, "", PAYLOAD);
     }
 
-    private static void rawFloor(int n, int size, boolean report) throws Exception {
+    static void rawFloor(int n, int size, boolean report) throws Exception {
         Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
         try (DatagramChannel client = DatagramChannel.open(); DatagramChannel server = DatagramChannel.open()) {
             client.bind(new InetSocketAddress("127.0.0.1", 0));
@@ -226,13 +226,13 @@ public final class UdpRoundTripBench {
         }
     }
 
-    private static void print(String what, Histogram h) {
+    static void print(String what, Histogram h) {
         System.out.printf("%s: n=%,d p50=%.1f µs p90=%.1f µs p99=%.1f µs p99.9=%.1f µs max=%.1f µs%n", what,
                 h.getTotalCount(), h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(90) / 1e3,
                 h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3);
     }
 
-    private static FrameHandler handler(java.util.function.Consumer<Frame> onFrame) {
+    static FrameHandler handler(java.util.function.Consumer<Frame> onFrame) {
         return new FrameHandler() {
             @Override
             public void onFrame(Frame frame) {

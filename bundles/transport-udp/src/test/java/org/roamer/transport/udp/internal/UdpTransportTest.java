@@ -111,7 +111,7 @@ class UdpTransportTest {
         assertThat(s.badFrames()).isZero();
         assertThat(s.connectionsOpen()).isEqualTo(1);
         assertThat(s.details()).containsKeys("datagramsOut", "datagramsIn", "retransmissions", "duplicatesDropped",
-                "srttMicros", "rtoMicros", "peersFailed", "fragmentsIn", "fragmentsOut");
+                "srttMicros", "rtoMicros", "peersFailed", "fragmentsIn", "fragmentsOut", "tailLossProbes");
         assertThat(s.detail("datagramsOut")).isGreaterThanOrEqualTo(10_000);
         assertThat(b.stats().framesIn()).isEqualTo(10_000);
     }
