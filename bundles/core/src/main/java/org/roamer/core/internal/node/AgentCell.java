@@ -475,9 +475,18 @@ final class AgentCell implements AgentContext {
     }
 
     private void forward(Frame f) {
-        Frame fwd = f.type() == MessageType.FLUSH ? f
-                : new Frame(f.type(), f.flags() | Frame.FORWARDED, f.correlationId(), forwardEpoch, f.seq(), f.mobile(),
-                        f.payload());
+        if (f.hops() >= Frame.MAX_HOPS) {
+            // a loop between stubs (or a chase that cannot end): never forward it again
+            uss.core().metrics().inc("frames.hop.limit");
+            LOG.error("{}: dropped {} for {} after {} hops (limit {}); not forwarded to {}", uss.id(), f,
+                    mobile, f.hops(), Frame.MAX_HOPS, forwardNode);
+            if (!f.has(Frame.FORWARDED) && f.type() != MessageType.FLUSH) {
+                refuse(f, "hop limit of " + Frame.MAX_HOPS + " reached");
+            }
+            return;
+        }
+        // FLUSH markers travel as they are (their epoch names their migration), only their hops count
+        Frame fwd = f.type() == MessageType.FLUSH ? f.forwarded(0, f.epoch()) : f.forwarded(Frame.FORWARDED, forwardEpoch);
         try {
             uss.send(NodeAddress.parse(forwardTo), fwd);
             uss.core().metrics().inc("stub.forwarded");
