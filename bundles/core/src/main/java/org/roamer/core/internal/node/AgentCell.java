@@ -87,6 +87,9 @@ final class AgentCell implements AgentContext {
     private Drain drain;
     /** Target: the migration that last made the agent live here (for BUFFERED that comes again, or late). */
     private Arrived arrived;
+    /** Source: the last migration rolled back here and its target, which a late READY must tell to drop its copy. */
+    private long rolledBackId = -1;
+    private String rolledBackTarget;
 
     /** How often a source sends its BUFFERED chunks before it gives up waiting for their ACK. */
     static final int BUFFERED_ATTEMPTS = 4;
@@ -1045,7 +1048,8 @@ final class AgentCell implements AgentContext {
         if (state != State.OUTGOING || out.id != f.correlationId()) {
             // READY after a rollback: make the target discard its copy
             uss.core().metrics().inc("migrate.late.ready");
-            String target = state == State.OUTGOING ? out.target : null;
+            // a prepared target never drops the agent on its own: it must hear that this migration was rolled back
+            String target = rolledBackId == f.correlationId() ? rolledBackTarget : null;
             LOG.info("{}: late READY for migration {} of {}", uss.id(), f.correlationId(), mobile);
             if (target != null) {
                 uss.trySend(target, new Frame(MessageType.MIGRATE_FAILED, 0, f.correlationId(), f.epoch(), 0,
@@ -1165,6 +1169,8 @@ final class AgentCell implements AgentContext {
             o.timeout.cancel(false);
         }
         state = State.LIVE;
+        rolledBackId = o.id;
+        rolledBackTarget = o.target;
         uss.core().metrics().inc("migrations.rolledback");
         LOG.info("{}: migration {} of {} rolled back: {}", uss.id(), o.id, mobile, reason);
         Frame failed = new Frame(MessageType.MIGRATE_FAILED, 0, o.id, o.epoch, 0, mobile.value(),
