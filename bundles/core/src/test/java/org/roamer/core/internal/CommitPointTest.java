@@ -161,4 +161,43 @@ class CommitPointTest {
                     .as("the sender had its acknowledgement from the first stub").hasSize(1);
         }
     }
+
+    /** The first BUFFERED is lost on the way: the source sends it again until the target acknowledges it. */
+    @Test
+    void aLostBufferedIsSentAgainUntilAcknowledged() throws Exception {
+        net = new InVmNetwork(3, 600_000, 1000, 300);
+        Recording image = new Recording("image", new ProbeStrategies.Image());
+        net.core.bindStrategy(new ProbeStrategies.Vars("vars"));
+        net.core.bindStrategy(image);
+        net.network.register(M, C1, Profile.defaults());
+        net.network.send(M, "s", 0, new byte[0]); // s routes to c1 from now on
+        assertThat(net.network.move(M, C2).migrated()).isTrue(); // c1 forwards to c2
+        await().atMost(Duration.ofSeconds(5)).until(() -> net.core.metrics().get("stub.drain.acked") == 1);
+        image.holdCapture = new CountDownLatch(1);
+        CompletableFuture<MoveResult> move = CompletableFuture.supplyAsync(() -> {
+            try {
+                return net.network.move(M, C3, "image");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(image.capturing.await(10, TimeUnit.SECONDS)).isTrue();
+        java.util.concurrent.atomic.AtomicInteger dropped = new java.util.concurrent.atomic.AtomicInteger();
+        net.transport.filter((from, to, f) -> f.type() != MessageType.BUFFERED || dropped.getAndIncrement() > 0);
+        for (int i = 1; i <= 3; i++) {
+            net.network.send(M, "s", i, new byte[] {(byte) i}); // c1 forwards them into c2's stub
+        }
+        image.holdCapture.countDown();
+        MoveResult r = move.get(20, TimeUnit.SECONDS);
+        assertThat(r.migrated()).as(r.reason()).isTrue();
+        assertThat(r.drained()).isEqualTo(3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> net.deliveriesOf("m1").size() >= 4);
+        assertThat(net.deliveriesOf("m1")).extracting(InVmNetwork.Delivery::seq).containsExactly(0L, 1L, 2L, 3L);
+        assertThat(net.deliveriesOf("m1").subList(1, 4)).extracting(InVmNetwork.Delivery::node).containsOnly("uss-c3");
+        assertThat(dropped.get()).isGreaterThanOrEqualTo(2);
+        assertThat(net.core.metrics().get("stub.drain.retried")).isPositive();
+        await().atMost(Duration.ofSeconds(5)).until(() -> net.core.metrics().get("stub.drain.acked") == 2);
+        assertThat(net.core.metrics().get("migrate.buffered.timeout")).isZero();
+        assertThat(net.core.metrics().get("stub.drain.unacked")).isZero();
+    }
 }
