@@ -23,6 +23,19 @@ import org.roamer.api.spi.transport.TransportStats;
 public final class InVmTransport implements Transport {
     private final ConcurrentHashMap<Integer, InVmEndpoint> endpoints = new ConcurrentHashMap<>();
     private final AtomicInteger ports = new AtomicInteger(1);
+    private volatile SendFilter filter;
+
+    /** Sees every frame before it is sent; for tests that drop frames or crash nodes at a chosen point. */
+    @FunctionalInterface
+    public interface SendFilter {
+        /** @return false to drop the frame: the sender's send fails as if the peer were unreachable */
+        boolean pass(NodeAddress from, NodeAddress to, Frame frame);
+    }
+
+    /** Installs a send filter ({@code null}: none). */
+    public void filter(SendFilter f) {
+        filter = f;
+    }
 
     @Override
     public String name() {
@@ -63,6 +76,10 @@ public final class InVmTransport implements Transport {
 
         @Override
         public void send(NodeAddress to, Frame frame) throws TransportException {
+            SendFilter sf = filter;
+            if (sf != null && !sf.pass(address, to, frame)) {
+                throw new TransportException(frame.type() + " to " + to + " dropped by the send filter");
+            }
             InVmEndpoint dest = "invm".equals(to.host()) ? endpoints.get(to.port()) : null;
             if (dest == null || dest.closed || closed) {
                 throw new TransportException("no in-VM endpoint at " + to);

@@ -83,6 +83,41 @@ final class AgentCell implements AgentContext {
     private ScheduledFuture<?> stubTimer;
     /** The mobile is in another cluster while its agent stays here (anchored routing); null when it is here. */
     private Away away;
+    /** Source after the commit: the BUFFERED chunks, sent again until the target acknowledges them. */
+    private Drain drain;
+    /** Target: the migration that last made the agent live here (for BUFFERED that comes again, or late). */
+    private Arrived arrived;
+    /** Source: the last migration rolled back here and its target, which a late READY must tell to drop its copy. */
+    private long rolledBackId = -1;
+    private String rolledBackTarget;
+
+    /** How often a source sends its BUFFERED chunks before it gives up waiting for their ACK. */
+    static final int BUFFERED_ATTEMPTS = 4;
+
+    /** The stub's buffer on its way to the target after the commit point. */
+    private static final class Drain {
+        long id;
+        String target;
+        String targetNode;
+        List<Frame> chunks;
+        int messages;
+        int attempts;
+        ScheduledFuture<?> retry;
+    }
+
+    /** BUFFERED chunks put together in order at the target. */
+    private static final class Assembly {
+        long next;
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    }
+
+    /** A migration that ended here: its source, and whether its BUFFERED came (else it may still come late). */
+    private static final class Arrived {
+        long id;
+        String source;
+        boolean buffered;
+        final Assembly assembly = new Assembly();
+    }
 
     /** Where the mobile of an anchored agent is, and what the routing policy needs to know about its travels. */
     private static final class Away {
@@ -145,6 +180,7 @@ final class AgentCell implements AgentContext {
         boolean readySent;
         final ArrayDeque<Frame> held = new ArrayDeque<>();
         int heldBytes;
+        final Assembly assembly = new Assembly();
         UserAgent rebuilt;
         long timerRemaining = -1;
         ScheduledFuture<?> timeout;
@@ -271,6 +307,7 @@ final class AgentCell implements AgentContext {
                 case TRANSFER_DATA -> onTransferData(f);
                 case READY -> onReady(f);
                 case BUFFERED -> onBuffered(f);
+                case ACK -> onBufferedAck(f);
                 case MIGRATE_FAILED -> onMigrateFailed(f);
                 case FLUSH -> onFlush(f);
                 case LOCATION_UPDATE -> onCrossing(f);
@@ -325,6 +362,10 @@ final class AgentCell implements AgentContext {
     private void retire() {
         state = State.DEAD;
         cancelStubTimer();
+        if (drain != null) {
+            drain.retry.cancel(false);
+            drain = null;
+        }
         home();
         uss.remove(this);
     }
@@ -475,9 +516,18 @@ final class AgentCell implements AgentContext {
     }
 
     private void forward(Frame f) {
-        Frame fwd = f.type() == MessageType.FLUSH ? f
-                : new Frame(f.type(), f.flags() | Frame.FORWARDED, f.correlationId(), forwardEpoch, f.seq(), f.mobile(),
-                        f.payload());
+        if (f.hops() >= Frame.MAX_HOPS) {
+            // a loop between stubs (or a chase that cannot end): never forward it again
+            uss.core().metrics().inc("frames.hop.limit");
+            LOG.error("{}: dropped {} for {} after {} hops (limit {}); not forwarded to {}", uss.id(), f,
+                    mobile, f.hops(), Frame.MAX_HOPS, forwardNode);
+            if (!f.has(Frame.FORWARDED) && f.type() != MessageType.FLUSH) {
+                refuse(f, "hop limit of " + Frame.MAX_HOPS + " reached");
+            }
+            return;
+        }
+        // FLUSH markers travel as they are (their epoch names their migration), only their hops count
+        Frame fwd = f.type() == MessageType.FLUSH ? f.forwarded(0, f.epoch()) : f.forwarded(Frame.FORWARDED, forwardEpoch);
         try {
             uss.send(NodeAddress.parse(forwardTo), fwd);
             uss.core().metrics().inc("stub.forwarded");
@@ -532,6 +582,15 @@ final class AgentCell implements AgentContext {
         if (state == State.LIVE || state == State.OUTGOING) {
             uss.trySend(m.from(), new Frame(MessageType.MIGRATE_FAILED, 0, id, f.epoch(), 0, mobile.value(),
                     Json.encode(new MigrateFailed("agent of " + mobile + " already runs on " + uss.id()))));
+            return;
+        }
+        if (state == State.INCOMING && in.readySent) {
+            // prepared: the source may have committed, so this node owns the agent; it is not given up for a newer
+            // migration (which names a source that no longer has the agent); the LS tries again later
+            uss.core().metrics().inc("migrate.refused.prepared");
+            uss.trySend(m.from(), new Frame(MessageType.MIGRATE_FAILED, 0, id, f.epoch(), 0, mobile.value(),
+                    Json.encode(new MigrateFailed("agent of " + mobile + " is arriving on " + uss.id()
+                            + " (migration " + in.id + " past its commit point)"))));
             return;
         }
         if (state == State.INCOMING) {
@@ -631,9 +690,9 @@ final class AgentCell implements AgentContext {
                 if (in.rebuilt == null) {
                     throw new MigrationException("strategy " + in.strategyName + " finished without restoring the agent");
                 }
-                in.readySent = true;
                 uss.send(NodeAddress.parse(in.source), new Frame(MessageType.READY, 0, in.id, in.epoch, 0,
                         mobile.value(), new byte[0]));
+                prepared(in);
             }
         } catch (MigrationException | RuntimeException e) {
             failIncoming(in.strategyName + " restore failed: " + e.getMessage(), true);
@@ -642,15 +701,141 @@ final class AgentCell implements AgentContext {
         }
     }
 
+    /**
+     * READY went out: this node is a prepared participant. The source may have committed, so from here only the
+     * source's own MIGRATE_FAILED (it rolled back: it never saw READY) can make this node drop the agent. It waits
+     * for BUFFERED; without it (the source died, or its chunks never came) it goes live after the wait anyway,
+     * with the messages it holds, and reports MIGRATE_DONE.
+     */
+    private void prepared(Incoming inc) {
+        inc.readySent = true;
+        if (inc.timeout != null) {
+            inc.timeout.cancel(false);
+        }
+        long wait = bufferedWaitMillis();
+        inc.timeout = schedule(wait, () -> {
+            if (state == State.INCOMING && in == inc) {
+                uss.core().metrics().inc("migrate.buffered.timeout");
+                LOG.warn("{}: no BUFFERED from {} within {} ms after READY for migration {} of {}; the agent goes live"
+                        + " here without the source stub's messages", uss.id(), inc.sourceNode, wait, inc.id, mobile);
+                arrive(inc, List.of(), false);
+            }
+        });
+    }
+
+    /** How long a prepared target waits for BUFFERED: twice the source's retry window. */
+    private long bufferedWaitMillis() {
+        return 2 * uss.settings().migrationTimeoutMillis();
+    }
+
     private void onBuffered(Frame f) throws FrameException {
-        if (state != State.INCOMING || in.id != f.correlationId() || !in.readySent) {
-            uss.core().metrics().inc("migrate.stray.buffered");
+        long id = f.correlationId();
+        if (state == State.INCOMING && in.id == id && in.readySent) {
+            List<Frame> drained = assemble(in.assembly, f);
+            if (drained != null) {
+                Incoming inc = in;
+                ackBuffered(inc.source, f);
+                arrive(inc, drained, true);
+            }
             return;
         }
-        List<Frame> drained = AgentMessages.decodeBuffered(f.payload(), uss.settings().limits());
-        Incoming inc = in;
+        Arrived a = arrived;
+        if (a != null && a.id == id) {
+            if (a.buffered) {
+                // a retry whose first copy arrived: only the ACK was missing
+                if (f.has(Frame.LAST)) {
+                    uss.core().metrics().inc("migrate.buffered.duplicate");
+                    ackBuffered(a.source, f);
+                }
+                return;
+            }
+            List<Frame> late = assemble(a.assembly, f);
+            if (late != null) {
+                a.buffered = true;
+                ackBuffered(a.source, f);
+                lateBuffered(late);
+            }
+            return;
+        }
+        uss.core().metrics().inc("migrate.stray.buffered");
+    }
+
+    /**
+     * Adds one BUFFERED chunk; returns the stub's messages once the last one is in, {@code null} before. A chunk
+     * 0 starts again (the source retries from the first chunk); a gap waits for that retry.
+     */
+    private List<Frame> assemble(Assembly a, Frame f) throws FrameException {
+        if (f.seq() == 0) {
+            a.bytes.reset();
+            a.next = 0;
+        }
+        if (f.seq() != a.next) {
+            uss.core().metrics().inc("migrate.buffered.gap");
+            return null;
+        }
+        long max = 64L * uss.settings().limits().maxDataPayload();
+        if (a.bytes.size() + (long) f.payload().length > max) {
+            a.bytes.reset();
+            a.next = 0;
+            throw new FrameException("BUFFERED of " + mobile + " exceeds " + max + " bytes");
+        }
+        a.bytes.writeBytes(f.payload());
+        a.next++;
+        if (f.has(Frame.LAST)) {
+            byte[] all = a.bytes.toByteArray();
+            a.bytes.reset();
+            a.next = 0;
+            return AgentMessages.decodeBuffered(all, uss.settings().limits());
+        }
+        if (f.seq() == 0) {
+            // a node of an earlier release sends its whole buffer in one BUFFERED without LAST; a first chunk of
+            // several never decodes on its own (its entries are fewer than its count says)
+            try {
+                List<Frame> whole = AgentMessages.decodeBuffered(f.payload(), uss.settings().limits());
+                a.bytes.reset();
+                a.next = 0;
+                return whole;
+            } catch (FrameException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /** Tells the source that its BUFFERED is in: ACK (not a reply) with the migration id. */
+    private void ackBuffered(String source, Frame f) {
+        uss.trySend(source, new Frame(MessageType.ACK, 0, f.correlationId(), f.epoch(), f.seq() + 1, mobile.value(),
+                new byte[0]));
+    }
+
+    /** The stub's messages came after the agent went live here without them: delivered now, as forwarded ones. */
+    private void lateBuffered(List<Frame> late) {
+        uss.core().metrics().add("migrate.buffered.late", late.size());
+        LOG.warn("{}: {} buffered messages of {} arrived after its agent went live here; delivered late", uss.id(),
+                late.size(), mobile);
+        for (Frame d : late) {
+            if (d.type() == MessageType.FLUSH) {
+                onFlush(d);
+            } else {
+                try {
+                    onAgentFrame(new Frame(d.type(), d.flags() | Frame.FORWARDED, d.correlationId(), epoch, d.seq(),
+                            d.mobile(), d.payload()));
+                } catch (FrameException e) {
+                    uss.core().metrics().inc("frames.invalid");
+                }
+            }
+        }
+    }
+
+    /** The agent goes live here: the stub's messages first, then those that reached this node directly. */
+    private void arrive(Incoming inc, List<Frame> drained, boolean buffered) {
         in = null;
         inc.timeout.cancel(false);
+        Arrived a = new Arrived();
+        a.id = inc.id;
+        a.source = inc.source;
+        a.buffered = buffered;
+        arrived = a;
         agent = inc.rebuilt;
         epoch = inc.epoch;
         state = State.LIVE;
@@ -863,7 +1048,8 @@ final class AgentCell implements AgentContext {
         if (state != State.OUTGOING || out.id != f.correlationId()) {
             // READY after a rollback: make the target discard its copy
             uss.core().metrics().inc("migrate.late.ready");
-            String target = state == State.OUTGOING ? out.target : null;
+            // a prepared target never drops the agent on its own: it must hear that this migration was rolled back
+            String target = rolledBackId == f.correlationId() ? rolledBackTarget : null;
             LOG.info("{}: late READY for migration {} of {}", uss.id(), f.correlationId(), mobile);
             if (target != null) {
                 uss.trySend(target, new Frame(MessageType.MIGRATE_FAILED, 0, f.correlationId(), f.epoch(), 0,
@@ -891,14 +1077,73 @@ final class AgentCell implements AgentContext {
         state = State.FORWARDING;
         lastActivity = System.nanoTime();
         uss.core().metrics().inc("migrations.out");
-        if (!uss.trySend(o.target, new Frame(MessageType.BUFFERED, 0, o.id, o.epoch, 0, mobile.value(),
-                AgentMessages.encodeBuffered(drained)))) {
-            uss.core().metrics().add("stub.drain.lost", drained.size());
-            LOG.error("{}: could not drain {} buffered messages of {} to {}", uss.id(), drained.size(), mobile,
-                    o.targetNode);
+        if (drain != null) {
+            drain.retry.cancel(false); // an older drain still unacknowledged: this newer target is the agent's home
+            uss.core().metrics().add("stub.drain.unacked", drain.messages);
         }
+        Drain dr = new Drain();
+        dr.id = o.id;
+        dr.target = o.target;
+        dr.targetNode = o.targetNode;
+        dr.messages = drained.size();
+        dr.chunks = bufferedChunks(o.id, o.epoch, drained);
+        drain = dr;
+        sendDrain(dr);
         armIdle();
         outcome(o, true);
+    }
+
+    /** The stub's buffer as BUFFERED frames: the encoded list cut into chunks of at most one data payload. */
+    private List<Frame> bufferedChunks(long id, long ep, List<Frame> drained) {
+        byte[] all = AgentMessages.encodeBuffered(drained);
+        int max = uss.settings().limits().maxDataPayload();
+        int n = Math.max(1, (all.length + max - 1) / max);
+        List<Frame> chunks = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int from = i * max;
+            byte[] part = java.util.Arrays.copyOfRange(all, from, Math.min(all.length, from + max));
+            chunks.add(new Frame(MessageType.BUFFERED, i == n - 1 ? Frame.LAST : 0, id, ep, i, mobile.value(), part));
+        }
+        return chunks;
+    }
+
+    /** Sends every chunk of the drain (again) and arms the next attempt; gives up after {@link #BUFFERED_ATTEMPTS}. */
+    private void sendDrain(Drain dr) {
+        dr.attempts++;
+        if (dr.attempts > 1) {
+            uss.core().metrics().inc("stub.drain.retried");
+        }
+        for (Frame c : dr.chunks) {
+            if (!uss.trySend(dr.target, c)) {
+                break; // the rest would not arrive either; the next attempt sends all again
+            }
+        }
+        long every = Math.max(1, uss.settings().migrationTimeoutMillis() / BUFFERED_ATTEMPTS);
+        dr.retry = schedule(every, () -> {
+            if (drain != dr) {
+                return;
+            }
+            if (dr.attempts < BUFFERED_ATTEMPTS) {
+                sendDrain(dr);
+            } else {
+                drain = null;
+                uss.core().metrics().add("stub.drain.unacked", dr.messages);
+                LOG.error("{}: {} buffered messages of {} not acknowledged by {} after {} attempts", uss.id(),
+                        dr.messages, mobile, dr.targetNode, dr.attempts);
+            }
+        });
+    }
+
+    /** The target has the stub's buffer: stop sending it. */
+    private void onBufferedAck(Frame f) {
+        Drain dr = drain;
+        if (f.has(Frame.REPLY) || dr == null || dr.id != f.correlationId()) {
+            uss.core().metrics().inc("frames.unexpected");
+            return;
+        }
+        drain = null;
+        dr.retry.cancel(false);
+        uss.core().metrics().inc("stub.drain.acked");
     }
 
     private void onMigrateFailed(Frame f) throws FrameException {
@@ -924,6 +1169,8 @@ final class AgentCell implements AgentContext {
             o.timeout.cancel(false);
         }
         state = State.LIVE;
+        rolledBackId = o.id;
+        rolledBackTarget = o.target;
         uss.core().metrics().inc("migrations.rolledback");
         LOG.info("{}: migration {} of {} rolled back: {}", uss.id(), o.id, mobile, reason);
         Frame failed = new Frame(MessageType.MIGRATE_FAILED, 0, o.id, o.epoch, 0, mobile.value(),
