@@ -951,8 +951,11 @@ final class AgentCell implements AgentContext {
             w.timeout = schedule(uss.settings().stablePointTimeoutMillis(), () -> {
                 if (waiting == w) {
                     waiting = null;
-                    failTransfer(f, t, "no stable point within " + uss.settings().stablePointTimeoutMillis()
-                            + " ms (" + name + " migrates only between negotiations)");
+                    failTransfer(f, t, draining != null
+                            ? "the agent was still taking in messages from its previous move after "
+                                    + uss.settings().stablePointTimeoutMillis() + " ms (its FLUSH marker had not returned)"
+                            : "no stable point within " + uss.settings().stablePointTimeoutMillis() + " ms (" + name
+                                    + " migrates only between negotiations)");
                 }
             });
             waiting = w;
