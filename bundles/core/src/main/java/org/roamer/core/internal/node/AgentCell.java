@@ -414,7 +414,10 @@ final class AgentCell implements AgentContext {
                 forward(f);
             }
             case TOMBSTONE -> {
-                String replyTo = UserSignalingServer.replyAddress(f);
+                // a frame another stub forwarded was acknowledged to its sender by that stub: a REDIRECT would
+                // reach the sender as a late reply to a finished request and be dropped, losing the message.
+                // Only frames straight from their sender are redirected; forwarded ones go on to the next hop.
+                String replyTo = f.has(Frame.FORWARDED) ? null : UserSignalingServer.replyAddress(f);
                 if (replyTo != null && (f.type() == MessageType.AGENT_MESSAGE || f.type() == MessageType.CALL_OFFER)) {
                     uss.core().metrics().inc("stub.redirected");
                     uss.trySend(replyTo, SignalingNode.reply(f, MessageType.REDIRECT,
