@@ -1536,6 +1536,13 @@ final class AgentCell implements AgentContext {
         }
     }
 
+    /** After an LS restart: tells the new LS that the live agent runs here, with its epoch and paging area. */
+    void announceLive() {
+        if (state == State.LIVE) {
+            uss.announceLive(mobile, away == null ? uss.cluster() : away.cluster, epoch);
+        }
+    }
+
     /** The cluster the mobile is in while its agent stays here, or {@code null} when it is in this one. */
     ClusterId pagingArea() {
         Away a = away;

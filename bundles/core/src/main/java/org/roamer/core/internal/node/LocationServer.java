@@ -120,6 +120,8 @@ public final class LocationServer extends SignalingNode {
     private final ConcurrentHashMap<String, Entry> mobiles = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, UssRecord> clusters = new ConcurrentHashMap<>();
     private final AtomicLong migrationIds = new AtomicLong(ThreadLocalRandom.current().nextLong() >>> 2);
+    /** Random per start (see {@link Payloads.HelloAck}). */
+    private final long incarnation = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
 
     /**
      * The DS constructor: the node starts without a listener; SCR then binds every installed transport
@@ -236,7 +238,42 @@ public final class LocationServer extends SignalingNode {
                 h.routing() == null ? "migrate" : h.routing(), migrates));
         LOG.info("{}: USS {} of cluster {} at {} with strategies {}, routing {}", id, h.node(), h.cluster(), h.addr(),
                 h.strategies(), h.routing());
-        trySend(h.addr(), reply(f, MessageType.ACK, Json.encode(Reply.success())));
+        trySend(h.addr(), reply(f, MessageType.ACK, Json.encode(new Payloads.HelloAck(true, incarnation))));
+    }
+
+    /**
+     * A USS announces an agent it runs (after this LS restarted and lost its directory): recorded with the
+     * agent's epoch, so epochs continue from there. When another USS already announced a newer epoch for the
+     * mobile, this one is stale and refused; one agent per mobile stays known.
+     */
+    private void live(Frame f, Registration r) {
+        String mobile = f.mobile();
+        UssRecord uss = clusters.values().stream().filter(u -> u.addr().equals(r.from())).findFirst().orElse(null);
+        if (uss == null) {
+            answer(r.from(), f, Reply.error("unknown USS at " + r.from() + ": send HELLO first"));
+            return;
+        }
+        Entry e = mobiles.get(mobile);
+        if (e != null && (e.pending != null || e.creating)) {
+            answer(r.from(), f, Reply.error("mobile '" + mobile + "' is busy; announce it again later"));
+            return;
+        }
+        if (e != null && !e.node.equals(uss.node()) && e.epoch >= r.live()) {
+            core.metrics().inc("reannounce.stale");
+            answer(r.from(), f, Reply.error("mobile '" + mobile + "' runs on " + e.node + " with epoch " + e.epoch
+                    + "; the agent of epoch " + r.live() + " on " + uss.node() + " is stale"));
+            return;
+        }
+        Entry n = e != null ? e : new Entry();
+        n.node = uss.node();
+        n.addr = uss.addr();
+        n.agentCluster = uss.cluster();
+        n.cluster = clusters.containsKey(r.cluster()) ? r.cluster() : uss.cluster();
+        n.epoch = r.live();
+        n.maxEpoch = Math.max(n.maxEpoch, r.live());
+        mobiles.put(mobile, n);
+        core.metrics().inc("reannounced");
+        answer(r.from(), f, Reply.location(n.node, n.cluster, n.addr, n.epoch));
     }
 
     private void answer(String to, Frame request, Reply r) {
@@ -246,6 +283,13 @@ public final class LocationServer extends SignalingNode {
     private void onRegistration(Frame f) throws FrameException {
         Registration r = Json.decode(f.payload(), Registration.class);
         String mobile = f.mobile();
+        if (r.live() != null) {
+            if (r.live() < 1) {
+                throw new FrameException("live epoch " + r.live() + " < 1");
+            }
+            live(f, r);
+            return;
+        }
         UssRecord uss = clusters.get(r.cluster());
         if (uss == null) {
             answer(r.from(), f, Reply.error("unknown cluster '" + r.cluster() + "'"));

@@ -161,6 +161,11 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
     private volatile boolean recoveryInUse;
     private volatile boolean restoredOnStart;
     private volatile ScheduledFuture<?> hello;
+    private volatile ScheduledFuture<?> keepAlive;
+    /** The LS's incarnation from its last HELLO answer (see {@link Payloads.HelloAck}). */
+    private volatile Long lsIncarnation;
+    /** How often a registered node says HELLO again, to learn of (and repair) a restarted LS. */
+    static final long KEEP_ALIVE_MS = 2_000;
     /**
      * Counts {@link #announce} calls: an ACK to a HELLO sent before the latest announcement (which may carry
      * strategies or a routing policy that changed since) does not count as registered.
@@ -227,6 +232,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         core.addStrategyListener(this);
         recoveryInUse = recoveryInUse(settings, false);
         hello = core.scheduleWithFixedDelay(this::hello, 0, 250, TimeUnit.MILLISECONDS);
+        keepAlive = core.scheduleWithFixedDelay(this::keepAlive, KEEP_ALIVE_MS, KEEP_ALIVE_MS, TimeUnit.MILLISECONDS);
         scheduleCheckpoints();
         LOG.info("USS {} of cluster {} starting on {}, sending with {}, routing {}", id, cluster, settings.listen(),
                 transport, routing.policy());
@@ -319,6 +325,10 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         ScheduledFuture<?> h = hello;
         if (h != null) {
             h.cancel(false);
+        }
+        ScheduledFuture<?> k = keepAlive;
+        if (k != null) {
+            k.cancel(false);
         }
         core.removeStrategyListener(this);
         core.directory().remove(this);
@@ -601,6 +611,9 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
                 Json.encode(new Hello(id.value(), "uss", cluster.value(), address().toString(), strategyNames(),
                         transportName(), routingName(), policy == null || policy.alwaysMigrates())));
         request(ls, f, 1000).whenComplete((r, e) -> {
+            if (e == null && r.type() == MessageType.ACK) {
+                lsIncarnation(r);
+            }
             if (e == null && r.type() == MessageType.ACK && acknowledged(generation)) {
                 LOG.info("USS {} registered with the Location Server at {}", id, ls);
                 preEstablishLinks();
@@ -618,6 +631,75 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
      * {@link #announce}: an ACK handled between announce's steps could otherwise cancel the new HELLOs and
      * leave the node unregistered for good.
      */
+    /** Keep-alive HELLO once registered: tells a restarted LS about this node, and this node about the restart. */
+    private void keepAlive() {
+        NodeAddress ls = locationServer();
+        if (stopped || !registered || ls == null || address() == null) {
+            return;
+        }
+        RoutingPolicy policy = routingPolicy();
+        Frame f = Frame.of(MessageType.HELLO, nextCorrelation(), "",
+                Json.encode(new Hello(id.value(), "uss", cluster.value(), address().toString(), strategyNames(),
+                        transportName(), routingName(), policy == null || policy.alwaysMigrates())));
+        request(ls, f, 1000).whenComplete((r, e) -> {
+            if (e == null && r.type() == MessageType.ACK) {
+                lsIncarnation(r);
+            }
+        });
+    }
+
+    /**
+     * Notes the LS's incarnation from a HELLO answer. When it changed, the LS restarted and knows nothing of this
+     * node's agents: each live agent is announced to it again, with its epoch.
+     */
+    private void lsIncarnation(Frame ack) {
+        Long now;
+        try {
+            now = Json.decode(ack.payload(), Payloads.HelloAck.class).incarnation();
+        } catch (FrameException x) {
+            return;
+        }
+        if (now == null) {
+            return; // an LS that does not say (older version)
+        }
+        Long before = lsIncarnation;
+        lsIncarnation = now;
+        if (before != null && !before.equals(now)) {
+            core.metrics().inc("ls.restart.seen");
+            LOG.warn("USS {}: the Location Server restarted; announcing {} agents to it again", id, cells.size());
+            for (AgentCell c : cells.values()) {
+                c.actor.execute(c::announceLive);
+            }
+        }
+    }
+
+    /** Tells the LS that an agent runs here (after an LS restart); see {@link AgentCell#announceLive}. */
+    void announceLive(MobileId mobile, ClusterId mobileCluster, long epoch) {
+        NodeAddress ls = locationServer();
+        if (ls == null) {
+            return;
+        }
+        Frame reg = Frame.of(MessageType.REGISTRATION, nextCorrelation(), mobile.value(), Json.encode(
+                Payloads.Registration.live(mobileCluster.value(), address().toString(), epoch)));
+        request(ls, reg, 5_000).whenComplete((rep, e) -> {
+            String why = e != null ? String.valueOf(e.getMessage()) : null;
+            if (why == null) {
+                try {
+                    Reply r = Json.decode(rep.payload(), Reply.class);
+                    why = r.ok() ? null : r.reason();
+                } catch (FrameException x) {
+                    why = x.getMessage();
+                }
+            }
+            if (why == null) {
+                core.metrics().inc("reannounce.ok");
+            } else {
+                core.metrics().inc("reannounce.failed");
+                LOG.warn("USS {}: the Location Server did not take the agent of {} back: {}", id, mobile, why);
+            }
+        });
+    }
+
     private synchronized boolean acknowledged(long generation) {
         if (generation != announcements.get()) {
             return false;

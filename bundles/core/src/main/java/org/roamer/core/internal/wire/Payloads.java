@@ -42,16 +42,36 @@ public final class Payloads {
      * @param restore an agent restored from its checkpoint of that epoch (crash recovery)
      * @param follow  sent by the USS an agent is anchored at, for its mobile: the routing policy decided on a
      *                recheck that the agent now follows the mobile into {@code cluster}
+     * @param live    sent by a USS to a restarted LS: the agent runs there with this epoch
      */
     public record Registration(String cluster, String from, ProfileDto profile, String strategy, Long restore,
-            Boolean follow) {
+            Boolean follow, Long live) {
         public Registration(String cluster, String from, ProfileDto profile, String strategy) {
-            this(cluster, from, profile, strategy, null, null);
+            this(cluster, from, profile, strategy, null, null, null);
         }
 
         public Registration(String cluster, String from, ProfileDto profile, String strategy, Long restore) {
-            this(cluster, from, profile, strategy, restore, null);
+            this(cluster, from, profile, strategy, restore, null, null);
         }
+
+        public Registration(String cluster, String from, ProfileDto profile, String strategy, Long restore,
+                Boolean follow) {
+            this(cluster, from, profile, strategy, restore, follow, null);
+        }
+
+        /** A USS tells a restarted LS that the agent runs there with epoch {@code live}, its mobile in {@code cluster}. */
+        public static Registration live(String cluster, String from, long epoch) {
+            return new Registration(cluster, from, null, null, null, null, epoch);
+        }
+    }
+
+    /**
+     * The LS's answer to HELLO.
+     *
+     * @param incarnation random per start of the LS: a USS that sees it change knows the LS restarted and lost
+     *                    what it knew, and announces its agents again
+     */
+    public record HelloAck(boolean ok, Long incarnation) {
     }
 
     /** DEREGISTRATION / LOCATE / simple requests needing a reply address. */
