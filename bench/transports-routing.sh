@@ -21,12 +21,12 @@ out+=("tcp   condor 1m    $(bench --strategy condor --size 1m --count 50)")
 c 'roamer:transport --all udp' >/dev/null
 out+=("udp   naive        $(bench --strategy naive --count "$count")")
 out+=("udp   condor 1m    $(bench --strategy condor --size 1m --count 50)")
-c 'config:property-set -p org.roamer.transport.udp fault.loss.percent 5' \
-  'config:property-set -p org.roamer.transport.udp fault.duplication.percent 2' >/dev/null
+c 'config:edit org.roamer.transport.udp' 'config:property-set fault.loss.percent 5' \
+  'config:property-set fault.duplication.percent 2' 'config:update' >/dev/null
 sleep 1
 out+=("udp5% naive        $(bench --strategy naive --count "$count")")
-c 'config:property-set -p org.roamer.transport.udp fault.loss.percent 0' \
-  'config:property-set -p org.roamer.transport.udp fault.duplication.percent 0' 'roamer:transport --all tcp' >/dev/null
+c 'config:edit org.roamer.transport.udp' 'config:property-set fault.loss.percent 0' \
+  'config:property-set fault.duplication.percent 0' 'config:update' 'roamer:transport --all tcp' >/dev/null
 c 'feature:install -r roamer-routing-anchored' >/dev/null
 c 'roamer:routing --all anchored' >/dev/null
 out+=("tcp   anchored     $(bench --strategy naive --count "$count")")

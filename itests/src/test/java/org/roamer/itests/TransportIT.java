@@ -129,9 +129,11 @@ public class TransportIT extends RoamerTestSupport {
     @Test
     public void strategiesMoveOverUdpWithLossAndDuplicationAndUninstallFallsBackToTcp() throws Exception {
         await().atMost(AWAIT_TIMEOUT).until(() -> network.clusters().size() == 3);
-        execute("roamer:transport --all udp",
-                "config:property-set -p org.roamer.transport.udp fault.loss.percent 5",
-                "config:property-set -p org.roamer.transport.udp fault.duplication.percent 2");
+        // one configuration update for both (config:edit ... config:update): two quick property-sets in a row
+        // can meet Karaf's file install reading its etc/ file while rewriting it
+        execute("roamer:transport --all udp", "config:edit org.roamer.transport.udp",
+                "config:property-set fault.loss.percent 5", "config:property-set fault.duplication.percent 2",
+                "config:update");
         try {
             await().atMost(AWAIT_TIMEOUT).until(() -> detail("uss-c1", "faultsDropped") > 0 || benchOnce());
             for (String[] s : new String[][] {{"naive", "0", "200"}, {"tern", "73728", "50"}, {"condor", "1048576", "5"}}) {
@@ -142,8 +144,8 @@ public class TransportIT extends RoamerTestSupport {
             assertThat(detail("uss-c1", "faultsDropped") + detail("uss-c2", "faultsDropped")).isPositive();
             assertThat(detail("uss-c1", "retransmissions") + detail("uss-c2", "retransmissions")).isPositive();
         } finally {
-            execute("config:property-set -p org.roamer.transport.udp fault.loss.percent 0",
-                    "config:property-set -p org.roamer.transport.udp fault.duplication.percent 0");
+            execute("config:edit org.roamer.transport.udp", "config:property-set fault.loss.percent 0",
+                    "config:property-set fault.duplication.percent 0", "config:update");
         }
 
         // UDP goes: every node keeps running, listens on TCP only and sends with it
