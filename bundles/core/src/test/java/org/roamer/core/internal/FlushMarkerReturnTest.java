@@ -31,6 +31,9 @@ import org.roamer.api.Profile;
  * b cannot arrive before c1 stops draining, c1 does not stop before FLUSH(a) comes back: the drain times out
  * (flush.timeout), c1 delivers message 2, and message 1 is delivered at c3 after it — out of order.</li>
  * </ol>
+ * Fixed: a target that has not sent READY returns a marker of another migration to its source at once, after
+ * the frames it held ahead of it, stamped with the marker's epoch; c1 delivers message 1, ends its drain on
+ * FLUSH(a), delivers message 2, and b goes on.
  */
 class FlushMarkerReturnTest {
     static final MobileId M = MobileId.of("f1");
@@ -85,6 +88,10 @@ class FlushMarkerReturnTest {
         assertThat(net.deliveriesOf("f1")).extracting(InVmNetwork.Delivery::seq).as("per-sender order")
                 .containsExactly(0L, 1L, 2L);
         assertThat(net.core.metrics().get("flush.timeout")).as("FLUSH(a) came back to c1").isZero();
+        assertThat(net.core.metrics().get("flush.returned")).as("c3 sent FLUSH(a) back to c1, the source of b")
+                .isEqualTo(1);
+        assertThat(net.deliveriesOf("f1").subList(1, 3)).extracting(InVmNetwork.Delivery::node)
+                .as("both delivered at c1, before the agent left it").containsOnly("uss-c1");
         assertThat(net.network.agent(M).orElseThrow().node().value()).isEqualTo("uss-c3");
     }
 }
