@@ -186,6 +186,8 @@ final class AgentCell implements AgentContext {
         ScheduledFuture<?> timeout;
         boolean flushPending;
         boolean flushed;
+        /** Where this node forwarded before the migration began (it was a stub), else null. */
+        String oldChain;
 
         @Override
         public AgentType localAgentType() {
@@ -479,17 +481,19 @@ final class AgentCell implements AgentContext {
      * target) is this migration's source — while it drains it refuses to move on, so the LS still has the agent
      * there — and this migration cannot go on before that drain ends. Held here until this agent arrives, the
      * marker would only come back through the drain time-out, after the source had delivered the messages it
-     * holds ahead of those that travelled the chain in front of the marker. So the marker goes back to the source
-     * at once, after everything held here so far (the chain's stragglers among them), in order. They are stamped
-     * FORWARDED with the marker's epoch — the draining agent's — so that the source delivers them before it ends
-     * its drain; held frames were acknowledged when they came here.
+     * holds ahead of those that travelled the chain in front of the marker. So the marker goes back at once, after
+     * everything held here so far (the chain's stragglers among them), in order: down the path this node forwarded
+     * on as a stub (behind what it forwarded before the migration began; it leads to the agent), else straight to
+     * the source. They are stamped FORWARDED with the marker's epoch — the draining agent's — so that the source
+     * delivers them before it ends its drain; held frames were acknowledged when they came here.
      */
     private void returnFlush(Incoming inc, Frame marker) {
         uss.core().metrics().inc("flush.returned");
         inc.held.add(marker);
+        String via = inc.oldChain != null ? inc.oldChain : inc.source;
         NodeAddress to;
         try {
-            to = NodeAddress.parse(inc.source);
+            to = NodeAddress.parse(via);
         } catch (IllegalArgumentException e) {
             return; // cannot happen for a MIGRATE that started; the marker stays held
         }
@@ -499,7 +503,7 @@ final class AgentCell implements AgentContext {
                 inc.held.poll();
                 uss.core().metrics().inc("frames.hop.limit");
                 LOG.error("{}: dropped {} for {} after {} hops (limit {}); not returned to {}", uss.id(), h, mobile,
-                        h.hops(), Frame.MAX_HOPS, inc.sourceNode);
+                        h.hops(), Frame.MAX_HOPS, via);
                 continue;
             }
             Frame back = h.type() == MessageType.FLUSH ? h.forwarded(0, h.epoch())
@@ -507,9 +511,9 @@ final class AgentCell implements AgentContext {
             try {
                 uss.send(to, back);
             } catch (TransportException e) {
-                // the source is unreachable: the rest stays held (this migration fails and sends it on)
-                LOG.warn("{}: could not return FLUSH marker {} of {} to {}: {}", uss.id(), marker.correlationId(),
-                        mobile, inc.sourceNode, e.getMessage());
+                // unreachable: the rest stays held (sent on to the source when the agent arrives or this fails)
+                LOG.warn("{}: could not return FLUSH marker {} of {} via {}: {}", uss.id(), marker.correlationId(),
+                        mobile, via, e.getMessage());
                 break;
             }
             inc.held.poll();
@@ -660,6 +664,7 @@ final class AgentCell implements AgentContext {
         inc.ls = m.from();
         inc.requestedStrategy = m.strategy();
         String oldChain = state == State.FORWARDING || state == State.TOMBSTONE ? forwardTo : null;
+        inc.oldChain = oldChain;
         cancelStubTimer();
         in = inc;
         state = State.INCOMING;
