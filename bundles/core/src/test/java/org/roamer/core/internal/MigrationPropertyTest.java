@@ -98,6 +98,9 @@ class MigrationPropertyTest {
                     assertThat(seqs.get(i)).isEqualTo(i);
                 }
             }
+            // every FLUSH marker came back to the node draining for it: none was given up after the time-out
+            assertThat(net.core.metrics().get("flush.timeout")).as("flush.timeout; counters "
+                    + net.core.metrics().snapshot().counters()).isZero();
             List<AgentInfo> agents = net.network.agents();
             assertThat(agents).hasSize(1);
             assertThat(agents.get(0).cluster().value()).isEqualTo(where);

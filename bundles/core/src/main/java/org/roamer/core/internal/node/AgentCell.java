@@ -186,6 +186,8 @@ final class AgentCell implements AgentContext {
         ScheduledFuture<?> timeout;
         boolean flushPending;
         boolean flushed;
+        /** Where this node forwarded before the migration began (it was a stub), else null. */
+        String oldChain;
 
         @Override
         public AgentType localAgentType() {
@@ -446,7 +448,10 @@ final class AgentCell implements AgentContext {
             case INCOMING -> {
                 if (f.correlationId() == in.id) {
                     in.flushed = true;
+                } else if (!in.readySent) {
+                    returnFlush(in, f);
                 } else {
+                    // the source sent its image, so it drains nothing: whoever sent this marker waits no more
                     in.held.add(f);
                 }
             }
@@ -467,6 +472,55 @@ final class AgentCell implements AgentContext {
                 }
             }
             default -> uss.core().metrics().inc("flush.stray");
+        }
+    }
+
+    /**
+     * A FLUSH marker of an earlier migration reached this node while it is the target of a later one, before
+     * READY: the marker's old chain runs through this node. The node that waits for it (the earlier migration's
+     * target) is this migration's source — while it drains it refuses to move on, so the LS still has the agent
+     * there — and this migration cannot go on before that drain ends. Held here until this agent arrives, the
+     * marker would only come back through the drain time-out, after the source had delivered the messages it
+     * holds ahead of those that travelled the chain in front of the marker. So the marker goes back at once, after
+     * everything held here so far (the chain's stragglers among them), in order: down the path this node forwarded
+     * on as a stub (behind what it forwarded before the migration began; it leads to the agent), else straight to
+     * the source. They are stamped FORWARDED with the marker's epoch — the draining agent's — so that the source
+     * delivers them before it ends its drain; held frames were acknowledged when they came here.
+     */
+    private void returnFlush(Incoming inc, Frame marker) {
+        uss.core().metrics().inc("flush.returned");
+        inc.held.add(marker);
+        String via = inc.oldChain != null ? inc.oldChain : inc.source;
+        NodeAddress to;
+        try {
+            to = NodeAddress.parse(via);
+        } catch (IllegalArgumentException e) {
+            return; // cannot happen for a MIGRATE that started; the marker stays held
+        }
+        while (!inc.held.isEmpty()) {
+            Frame h = inc.held.peek();
+            if (h.hops() >= Frame.MAX_HOPS) {
+                inc.held.poll();
+                uss.core().metrics().inc("frames.hop.limit");
+                LOG.error("{}: dropped {} for {} after {} hops (limit {}); not returned to {}", uss.id(), h, mobile,
+                        h.hops(), Frame.MAX_HOPS, via);
+                continue;
+            }
+            Frame back = h.type() == MessageType.FLUSH ? h.forwarded(0, h.epoch())
+                    : h.forwarded(Frame.FORWARDED, marker.epoch());
+            try {
+                uss.send(to, back);
+            } catch (TransportException e) {
+                // unreachable: the rest stays held (sent on to the source when the agent arrives or this fails)
+                LOG.warn("{}: could not return FLUSH marker {} of {} via {}: {}", uss.id(), marker.correlationId(),
+                        mobile, via, e.getMessage());
+                break;
+            }
+            inc.held.poll();
+            if (h.type() != MessageType.FLUSH) { // markers are not counted against the queue's limits
+                inc.heldBytes -= h.wireSize();
+            }
+            uss.core().metrics().inc("stub.forwarded");
         }
     }
 
@@ -610,6 +664,7 @@ final class AgentCell implements AgentContext {
         inc.ls = m.from();
         inc.requestedStrategy = m.strategy();
         String oldChain = state == State.FORWARDING || state == State.TOMBSTONE ? forwardTo : null;
+        inc.oldChain = oldChain;
         cancelStubTimer();
         in = inc;
         state = State.INCOMING;
