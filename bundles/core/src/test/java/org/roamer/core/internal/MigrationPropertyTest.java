@@ -42,9 +42,9 @@ class MigrationPropertyTest {
             @ForAll @IntRange(min = 1, max = 400) int messages, @ForAll @IntRange(min = 1, max = 3) int senders)
             throws Exception {
         ProbeStrategies.Vars vars = new ProbeStrategies.Vars("vars");
-        // A new move may wait for the end of the previous one's drain (its FLUSH marker, given up after the 1 s
-        // migration time-out): the stable-point wait (3 s) covers that and stays below the LS's 5 s, so that on a
-        // loaded 2-core machine the only failures are the injected ones.
+        // A new move may wait for the previous move's drain (until its FLUSH marker returns); the stable-point
+        // wait (3 s) leaves room for that on a loaded 2-core machine and stays below the LS's 5 s, so that the only
+        // failures are the injected ones. A marker that never returns fails the property (flush.timeout, below).
         try (InVmNetwork net = new InVmNetwork(3, 50, 1000, 3000)) {
             net.core.bindStrategy(vars);
             MobileId m = MobileId.of("p1");
