@@ -8,9 +8,7 @@ import static org.ops4j.pax.exam.CoreOptions.options;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.reflect.Method;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -30,7 +28,6 @@ import org.junit.Test;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
 import org.osgi.framework.Bundle;
-import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.ConfigurationAdmin;
 
 /**
@@ -46,7 +43,11 @@ public class DistributionSmokeIT extends RoamerTestSupport {
 
     @Configuration
     public Option[] config() {
-        return options(roamerDistribution(), ephemeralRoamerPorts());
+        String sshPort = String.valueOf(freePort()); // a known port, so the test can knock on it
+        return options(roamerDistribution(), ephemeralRoamerPorts(),
+                org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut(
+                        "etc/org.apache.karaf.shell.cfg", "sshPort", sshPort),
+                org.ops4j.pax.exam.CoreOptions.systemProperty("roamer.itest.sshPort").value(sshPort));
     }
 
     @Test
@@ -139,14 +140,27 @@ public class DistributionSmokeIT extends RoamerTestSupport {
         assertNotNull("org.apache.karaf.shell configuration", shell);
         assertEquals("127.0.0.1", shell[0].getProperties().get("sshHost"));
 
-        // The SSH server itself: Karaf registers Apache MINA sshd's SshServer as a service *before* it
-        // starts it, and replaces the instance whenever its configuration is updated during boot, so the
-        // service is looked up again on every poll (holding the first instance seen failed once in CI: it
-        // had been stopped and replaced, its bound addresses stayed empty).
-        Collection<?> addresses = awaitNonEmpty(this::currentSshBoundAddresses);
-        for (Object address : addresses) {
-            InetSocketAddress socket = (InetSocketAddress) (SocketAddress) address;
-            assertTrue("SSH bound to " + socket + ", expected loopback only", socket.getAddress().isLoopbackAddress());
+        // The SSH server itself, by what it does: it answers on 127.0.0.1 and on no other address of this host.
+        // (Its SshServer service object is not a reliable witness: Karaf replaces the server when its
+        // configuration is updated during boot, and a stopped instance stayed listed with no bound address.)
+        int port = Integer.getInteger("roamer.itest.sshPort");
+        org.awaitility.Awaitility.await().atMost(AWAIT_TIMEOUT).until(() -> connects("127.0.0.1", port));
+        for (java.net.NetworkInterface nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            for (java.net.InetAddress a : java.util.Collections.list(nic.getInetAddresses())) {
+                if (!a.isLoopbackAddress() && !a.isLinkLocalAddress()) {
+                    assertFalse("SSH answers on " + a.getHostAddress() + ":" + port + ", expected loopback only",
+                            connects(a.getHostAddress(), port));
+                }
+            }
+        }
+    }
+
+    private static boolean connects(String host, int port) {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new InetSocketAddress(host, port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -165,24 +179,4 @@ public class DistributionSmokeIT extends RoamerTestSupport {
         assertTrue("the distribution ships no user at all: " + usersDefined, usersDefined.isEmpty());
     }
 
-    private Collection<?> currentSshBoundAddresses() throws ReflectiveOperationException {
-        ServiceReference<?> reference = bundleContext.getServiceReference("org.apache.sshd.server.SshServer");
-        if (reference == null) {
-            return null;
-        }
-        Object sshServer = bundleContext.getService(reference);
-        try {
-            if (sshServer == null) {
-                return null;
-            }
-            Method boundAddresses = sshServer.getClass().getMethod("getBoundAddresses");
-            return new java.util.ArrayList<>((Collection<?>) boundAddresses.invoke(sshServer));
-        } finally {
-            bundleContext.ungetService(reference);
-        }
-    }
-
-    private static <T extends Collection<?>> T awaitNonEmpty(java.util.concurrent.Callable<T> supplier) {
-        return org.awaitility.Awaitility.await().atMost(AWAIT_TIMEOUT).until(supplier, c -> c != null && !c.isEmpty());
-    }
 }
