@@ -308,10 +308,4 @@ public class HotSwapIT extends RoamerTestSupport {
         }
         return listed;
     }
-
-    private static List<Long> deliveredTo(Map<String, List<Long>> delivered, String mobile) {
-        // one sender per partition, so a mobile's messages come from exactly one sender label
-        return delivered.entrySet().stream().filter(e -> e.getKey().startsWith(mobile + "/"))
-                .flatMap(e -> e.getValue().stream()).toList();
-    }
 }

@@ -223,9 +223,4 @@ public class PluginSwapIT extends RoamerTestSupport {
         execute("roamer:routing --all migrate", "roamer:transport --all tcp");
         reg.unregister();
     }
-
-    private static List<Long> deliveredTo(Map<String, List<Long>> delivered, String mobile) {
-        return delivered.entrySet().stream().filter(e -> e.getKey().startsWith(mobile + "/"))
-                .flatMap(e -> e.getValue().stream()).toList();
-    }
 }

@@ -315,6 +315,16 @@ public abstract class RoamerTestSupport {
                 Set.of(), Set.of());
     }
 
+    /**
+     * The sequence numbers delivered to a mobile, from a map of "mobile/sender" to sequence numbers that a
+     * {@code DeliveryListener} filled; meant for tests with one sender per mobile.
+     */
+    protected static java.util.List<Long> deliveredTo(java.util.Map<String, java.util.List<Long>> delivered,
+            String mobile) {
+        return delivered.entrySet().stream().filter(e -> e.getKey().startsWith(mobile + "/"))
+                .flatMap(e -> e.getValue().stream()).toList();
+    }
+
     /** Waits (up to {@link #AWAIT_TIMEOUT}) for a service of the type and returns the highest ranked one. */
     protected <T> T awaitService(Class<T> type) {
         return awaitService(type, null, AWAIT_TIMEOUT);

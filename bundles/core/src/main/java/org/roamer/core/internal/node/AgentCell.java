@@ -1501,21 +1501,13 @@ final class AgentCell implements AgentContext {
                         to.value(), u.uss(), u.ussNode(), uss.address().toString(), uss.id().value())));
         uss.request(NodeAddress.parse(u.uss()), ports, uss.settings().migrationTimeoutMillis())
                 .whenComplete((rep, e) -> actor.execute(() -> {
-                    Reply r = null;
-                    String why = e != null ? String.valueOf(e.getMessage()) : null;
-                    if (why == null) {
-                        try {
-                            r = Json.decode(rep.payload(), Reply.class);
-                            why = r.ok() ? null : r.reason();
-                        } catch (FrameException x) {
-                            why = x.getMessage();
-                        }
-                    }
-                    if (why != null) {
+                    SignalingNode.Answer answer = SignalingNode.Answer.of(rep, e);
+                    if (answer.refusal() != null) {
                         uss.trySend(u.from(), SignalingNode.reply(f, MessageType.ERROR, Json.encode(Reply.error(
-                                "radio ports of " + to + " not updated: " + why))));
+                                "radio ports of " + to + " not updated: " + answer.refusal()))));
                         return;
                     }
+                    Reply r = answer.reply();
                     if (state != State.LIVE || f.epoch() != epoch) {
                         uss.trySend(u.from(), SignalingNode.reply(f, MessageType.ERROR, Json.encode(Reply.error(
                                 "agent of " + mobile + " left " + uss.id() + " meanwhile"))));

@@ -341,19 +341,8 @@ public final class LocationServer extends SignalingNode {
      */
     private void cross(Frame f, Registration r, Entry e, UssRecord target) {
         String mobile = f.mobile();
-        Pending p = new Pending();
+        Pending p = begin(f, r, e, target, "no routing decision from " + e.node);
         p.asking = true;
-        p.sourceCluster = e.cluster;
-        p.target = target;
-        p.requester = r.from();
-        p.request = f;
-        p.started = System.nanoTime();
-        e.pending = p;
-        p.timeout = core.schedule(() -> actor.execute(() -> {
-            if (e.pending == p) {
-                finishFailed(mobile, e, "no routing decision from " + e.node + " within " + migrationTimeout + " ms");
-            }
-        }), migrationTimeout, TimeUnit.MILLISECONDS);
         Frame update = new Frame(MessageType.LOCATION_UPDATE, 0, nextCorrelation(), e.epoch, 0, mobile,
                 Json.encode(new Payloads.LocationUpdate(Payloads.LocationUpdate.CROSSING, address().toString(),
                         target.cluster(), target.addr(), target.node(), e.addr, e.node)));
@@ -456,21 +445,10 @@ public final class LocationServer extends SignalingNode {
 
     private void migrate(Frame f, Registration r, Entry e, UssRecord target, String routing) {
         String mobile = f.mobile();
-        Pending p = new Pending();
+        Pending p = begin(f, r, e, target, "no MIGRATE_DONE");
         p.routing = routing;
         p.id = migrationIds.incrementAndGet();
-        p.sourceCluster = e.cluster;
         p.epoch = ++e.maxEpoch;
-        p.target = target;
-        p.requester = r.from();
-        p.request = f;
-        p.started = System.nanoTime();
-        e.pending = p;
-        p.timeout = core.schedule(() -> actor.execute(() -> {
-            if (e.pending == p) {
-                finishFailed(mobile, e, "no MIGRATE_DONE within " + migrationTimeout + " ms");
-            }
-        }), migrationTimeout, TimeUnit.MILLISECONDS);
         Frame migrate = new Frame(MessageType.MIGRATE, 0, p.id, p.epoch, 0, mobile,
                 Json.encode(new Payloads.Migrate(e.addr, e.node, r.strategy(), address().toString())));
         try {
@@ -478,6 +456,26 @@ public final class LocationServer extends SignalingNode {
         } catch (TransportException ex) {
             finishFailed(mobile, e, "target USS " + target.node() + " unreachable: " + ex.getMessage());
         }
+    }
+
+    /**
+     * Makes a crossing of {@code e}'s mobile pending (other registrations of it answer "busy") until it is done,
+     * failed, or {@code migrationTimeout} passes ("{@code silence} within ... ms").
+     */
+    private Pending begin(Frame f, Registration r, Entry e, UssRecord target, String silence) {
+        Pending p = new Pending();
+        p.sourceCluster = e.cluster;
+        p.target = target;
+        p.requester = r.from();
+        p.request = f;
+        p.started = System.nanoTime();
+        e.pending = p;
+        p.timeout = core.schedule(() -> actor.execute(() -> {
+            if (e.pending == p) {
+                finishFailed(f.mobile(), e, silence + " within " + migrationTimeout + " ms");
+            }
+        }), migrationTimeout, TimeUnit.MILLISECONDS);
+        return p;
     }
 
     private void onMigrateDone(Frame f) throws FrameException {

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.roamer.api.NodeAddress;
 import org.roamer.api.NodeId;
 import org.roamer.api.frame.Frame;
+import org.roamer.api.frame.FrameException;
 import org.roamer.api.frame.FrameLimits;
 import org.roamer.api.frame.MessageType;
 import org.roamer.api.spi.transport.Endpoint;
@@ -20,6 +21,8 @@ import org.roamer.api.spi.transport.Transport;
 import org.roamer.api.spi.transport.TransportException;
 import org.roamer.core.internal.LinkDelays;
 import org.roamer.core.internal.RoamerCore;
+import org.roamer.core.internal.wire.Json;
+import org.roamer.core.internal.wire.Payloads.Reply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -455,6 +458,25 @@ public abstract class SignalingNode implements FrameHandler {
             core.workers().execute(() -> f.completeExceptionally(why));
         } catch (java.util.concurrent.RejectedExecutionException e) { // the pool stopped: fail here, at once
             f.completeExceptionally(why);
+        }
+    }
+
+    /**
+     * The answer to a request as a {@link Reply}: {@code refusal} is null when the request was granted, else why
+     * not (no answer, an ERROR, a refusal, an unreadable body).
+     */
+    public record Answer(Reply reply, String refusal) {
+        /** From what {@link #request} completed with. */
+        public static Answer of(Frame answer, Throwable failure) {
+            if (failure != null) {
+                return new Answer(null, String.valueOf(failure.getMessage()));
+            }
+            try {
+                Reply r = Json.decode(answer.payload(), Reply.class);
+                return new Answer(r, r.ok() ? null : r.reason());
+            } catch (FrameException e) {
+                return new Answer(null, e.getMessage());
+            }
         }
     }
 

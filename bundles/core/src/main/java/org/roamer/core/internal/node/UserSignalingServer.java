@@ -606,10 +606,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
             return; // no LS known yet, or no transport bound yet
         }
         long generation = announcements.get();
-        RoutingPolicy policy = routingPolicy();
-        Frame f = Frame.of(MessageType.HELLO, nextCorrelation(), "",
-                Json.encode(new Hello(id.value(), "uss", cluster.value(), address().toString(), strategyNames(),
-                        transportName(), routingName(), policy == null || policy.alwaysMigrates())));
+        Frame f = helloFrame();
         request(ls, f, 1000).whenComplete((r, e) -> {
             if (e == null && r.type() == MessageType.ACK) {
                 lsIncarnation(r);
@@ -625,22 +622,21 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         });
     }
 
-    /**
-     * The LS acknowledged the HELLO of announcement {@code generation}: registered, and HELLOs stop — unless a
-     * newer announcement came meanwhile (its HELLO carries what changed; its ACK counts). Atomic with
-     * {@link #announce}: an ACK handled between announce's steps could otherwise cancel the new HELLOs and
-     * leave the node unregistered for good.
-     */
+    /** This node as the LS must know it: strategies, transport, routing policy. */
+    private Frame helloFrame() {
+        RoutingPolicy policy = routingPolicy();
+        return Frame.of(MessageType.HELLO, nextCorrelation(), "",
+                Json.encode(new Hello(id.value(), "uss", cluster.value(), address().toString(), strategyNames(),
+                        transportName(), routingName(), policy == null || policy.alwaysMigrates())));
+    }
+
     /** Keep-alive HELLO once registered: tells a restarted LS about this node, and this node about the restart. */
     private void keepAlive() {
         NodeAddress ls = locationServer();
         if (stopped || !registered || ls == null || address() == null) {
             return;
         }
-        RoutingPolicy policy = routingPolicy();
-        Frame f = Frame.of(MessageType.HELLO, nextCorrelation(), "",
-                Json.encode(new Hello(id.value(), "uss", cluster.value(), address().toString(), strategyNames(),
-                        transportName(), routingName(), policy == null || policy.alwaysMigrates())));
+        Frame f = helloFrame();
         request(ls, f, 1000).whenComplete((r, e) -> {
             if (e == null && r.type() == MessageType.ACK) {
                 lsIncarnation(r);
@@ -675,31 +671,23 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
 
     /** Tells the LS that an agent runs here (after an LS restart); see {@link AgentCell#announceLive}. */
     void announceLive(MobileId mobile, ClusterId mobileCluster, long epoch) {
-        NodeAddress ls = locationServer();
-        if (ls == null) {
-            return;
-        }
-        Frame reg = Frame.of(MessageType.REGISTRATION, nextCorrelation(), mobile.value(), Json.encode(
-                Payloads.Registration.live(mobileCluster.value(), address().toString(), epoch)));
-        request(ls, reg, 5_000).whenComplete((rep, e) -> {
-            String why = e != null ? String.valueOf(e.getMessage()) : null;
-            if (why == null) {
-                try {
-                    Reply r = Json.decode(rep.payload(), Reply.class);
-                    why = r.ok() ? null : r.reason();
-                } catch (FrameException x) {
-                    why = x.getMessage();
-                }
-            }
-            if (why == null) {
-                core.metrics().inc("reannounce.ok");
-            } else {
-                core.metrics().inc("reannounce.failed");
-                LOG.warn("USS {}: the Location Server did not take the agent of {} back: {}", id, mobile, why);
-            }
-        });
+        register(mobile, Payloads.Registration.live(mobileCluster.value(), address().toString(), epoch), 5_000,
+                why -> {
+                    if (why == null) {
+                        core.metrics().inc("reannounce.ok");
+                    } else {
+                        core.metrics().inc("reannounce.failed");
+                        LOG.warn("USS {}: the Location Server did not take the agent of {} back: {}", id, mobile, why);
+                    }
+                });
     }
 
+    /**
+     * The LS acknowledged the HELLO of announcement {@code generation}: registered, and HELLOs stop — unless a
+     * newer announcement came meanwhile (its HELLO carries what changed; its ACK counts). Atomic with
+     * {@link #announce}: an ACK handled between announce's steps could otherwise cancel the new HELLOs and
+     * leave the node unregistered for good.
+     */
     private synchronized boolean acknowledged(long generation) {
         if (generation != announcements.get()) {
             return false;
@@ -1010,29 +998,26 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
      * migration (a REGISTRATION with {@code follow}), as the mobile's own registration would.
      */
     void follow(MobileId mobile, ClusterId to) {
+        register(mobile, new Payloads.Registration(to.value(), address().toString(), null, null, null, true),
+                2 * settings.migrationTimeoutMillis() + 5_000, why -> {
+                    if (why == null) {
+                        core.metrics().inc("routing.followed");
+                    } else {
+                        core.metrics().inc("routing.follow.failed");
+                        LOG.info("USS {}: agent of {} did not follow its mobile to {}: {}", id, mobile, to, why);
+                    }
+                });
+    }
+
+    /** Sends a REGISTRATION about a mobile to the LS; {@code outcome} gets null when granted, else why not. */
+    private void register(MobileId mobile, Payloads.Registration registration, long timeoutMillis,
+            java.util.function.Consumer<String> outcome) {
         NodeAddress ls = locationServer();
         if (ls == null) {
             return;
         }
-        Frame reg = Frame.of(MessageType.REGISTRATION, nextCorrelation(), mobile.value(), Json.encode(
-                new Payloads.Registration(to.value(), address().toString(), null, null, null, true)));
-        request(ls, reg, 2 * settings.migrationTimeoutMillis() + 5_000).whenComplete((rep, e) -> {
-            String why = e != null ? String.valueOf(e.getMessage()) : null;
-            if (why == null) {
-                try {
-                    Reply r = Json.decode(rep.payload(), Reply.class);
-                    why = r.ok() ? null : r.reason();
-                } catch (FrameException x) {
-                    why = x.getMessage();
-                }
-            }
-            if (why == null) {
-                core.metrics().inc("routing.followed");
-            } else {
-                core.metrics().inc("routing.follow.failed");
-                LOG.info("USS {}: agent of {} did not follow its mobile to {}: {}", id, mobile, to, why);
-            }
-        });
+        Frame reg = Frame.of(MessageType.REGISTRATION, nextCorrelation(), mobile.value(), Json.encode(registration));
+        request(ls, reg, timeoutMillis).whenComplete((rep, e) -> outcome.accept(Answer.of(rep, e).refusal()));
     }
 
     void connect(String callId, CallType type, String radioPort) {
