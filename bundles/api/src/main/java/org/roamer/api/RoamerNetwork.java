@@ -13,16 +13,19 @@ import java.util.function.Consumer;
 @org.osgi.annotation.versioning.ProviderType
 public interface RoamerNetwork {
 
-    /** All nodes known locally, sorted by role then id. */
+    /**
+     * All nodes of the network, sorted by role then id: this container's, and those of the other containers
+     * (listed by their consoles through remote administration, else as the Location Server knows them).
+     */
     List<NodeInfo> nodes();
 
-    /** All agents hosted by the local USS nodes, sorted by mobile id. */
+    /** All agents of the network's USS nodes (this container's and the other containers'), sorted by mobile id. */
     List<AgentInfo> agents();
 
-    /** The agent of a mobile, wherever the Location Server says it is, if it runs on a local USS. */
+    /** The agent of a mobile, wherever the Location Server says it runs (in this container or another). */
     Optional<AgentInfo> agent(MobileId mobile);
 
-    /** Ids of the clusters that have a USS, sorted. */
+    /** Ids of the clusters of the network that have a USS, sorted. */
     List<ClusterId> clusters();
 
     /**

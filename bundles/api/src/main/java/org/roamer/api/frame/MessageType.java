@@ -63,7 +63,13 @@ public enum MessageType {
      * A marker a node sends down the forwarding chain it was part of when an agent arrives there; stubs
      * forward it like a message, so its return proves every message forwarded before it has arrived.
      */
-    FLUSH(28, false);
+    FLUSH(28, false),
+    /**
+     * An operator's console command for the nodes of another container (list its nodes and agents, register,
+     * move, swap a plug-in); answered with ACK or ERROR. Refused unless the receiving node allows remote
+     * administration.
+     */
+    ADMIN(29, true);
 
     private static final MessageType[] BY_CODE = new MessageType[64];
 

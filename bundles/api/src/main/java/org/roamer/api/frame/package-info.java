@@ -4,5 +4,5 @@
  * described in {@code docs/protocol.md}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package org.roamer.api.frame;

@@ -18,7 +18,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.HdrHistogram.ConcurrentHistogram;
+import com.google.gson.JsonElement;
+import com.google.gson.reflect.TypeToken;
+import java.lang.reflect.Type;
 import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -70,9 +74,11 @@ import org.roamer.core.internal.wire.Payloads.Redirect;
 import org.roamer.core.internal.wire.Payloads.Reply;
 
 /**
- * {@link RoamerNetwork} over the nodes of this container. The mobile's side of the air interface is
- * simulated here: a registration or move enters through a radio port of the named cluster and travels to
- * the Location Server as a real frame through that cluster's USS.
+ * {@link RoamerNetwork} over the nodes of this container and, through {@link RemoteConsole}, of the other
+ * containers of the network. The mobile's side of the air interface is simulated here: a registration or move
+ * enters through a radio port of the named cluster and travels to the Location Server as a real frame through
+ * that cluster's USS; for a cluster of another container, the command runs in that container's console service
+ * (ADMIN frames), where the cluster's radio ports are.
  */
 @Component(service = RoamerNetwork.class)
 public final class NetworkService implements RoamerNetwork {
@@ -101,15 +107,186 @@ public final class NetworkService implements RoamerNetwork {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     volatile ConfigurationAdmin configAdmin;
 
+    private final RemoteConsole remote;
+
     @Activate
     public NetworkService(@Reference RoamerCore core) {
         this.core = core;
+        this.remote = new RemoteConsole(core, commands());
+        core.admin(remote::serve);
+    }
+
+    @Deactivate
+    void close() {
+        core.admin(null);
+        remote.close();
+    }
+
+    // ------------------------------------------------------------------ other containers
+
+    private static final Type STRATEGIES = TypeToken.getParameterized(List.class, StrategyInfo.class).getType();
+    private static final Type ROUTINGS = TypeToken.getParameterized(List.class, RoutingInfo.class).getType();
+    private static final Type TRANSPORTS = TypeToken.getParameterized(List.class, TransportInfo.class).getType();
+    private static final Type CHECKPOINTS = TypeToken.getParameterized(List.class, CheckpointStore.CheckpointInfo.class)
+            .getType();
+    private static final Type NODES = TypeToken.getParameterized(List.class, NodeInfo.class).getType();
+    private static final Type AGENTS = TypeToken.getParameterized(List.class, AgentInfo.class).getType();
+
+    /** The commands other containers' consoles may run here (see {@link RemoteConsole}). */
+    private Map<String, RemoteConsole.Command> commands() {
+        Map<String, RemoteConsole.Command> c = new java.util.HashMap<>();
+        c.put("network", a -> {
+            if (core.directory().locationServers().isEmpty()) {
+                throw new RoamerException("no Location Server runs in container " + core.containerName());
+            }
+            return remote.localNetwork();
+        });
+        c.put("nodes", a -> localNodes());
+        c.put("agents", a -> localAgents());
+        c.put("agent", a -> localAgent(MobileId.of(arg(a, "mobile"))));
+        c.put("register", a -> register(MobileId.of(arg(a, "mobile")), ClusterId.of(arg(a, "cluster")),
+                profile(arg(a, "profile"))));
+        c.put("move", a -> move(MobileId.of(arg(a, "mobile")), ClusterId.of(arg(a, "cluster")), a.get("strategy")));
+        c.put("call", a -> call(MobileId.of(arg(a, "caller")), MobileId.of(arg(a, "callee")),
+                callType(arg(a, "type"))));
+        c.put("hangup", a -> {
+            hangup(arg(a, "call"));
+            return true;
+        });
+        c.put("route", a -> route(MobileId.of(arg(a, "mobile"))));
+        c.put("strategies", a -> strategies(NodeId.of(arg(a, "node"))));
+        c.put("prefer-strategy", a -> {
+            preferStrategy(NodeId.of(arg(a, "node")), arg(a, "strategy"));
+            return true;
+        });
+        c.put("routing", a -> routing(NodeId.of(arg(a, "node"))));
+        c.put("use-routing", a -> {
+            useRouting(NodeId.of(arg(a, "node")), arg(a, "policy"));
+            return true;
+        });
+        c.put("transports", a -> transports(NodeId.of(arg(a, "node"))));
+        c.put("use-transport", a -> {
+            useTransport(NodeId.of(arg(a, "node")), arg(a, "transport"));
+            return true;
+        });
+        c.put("checkpoints", a -> checkpoints(NodeId.of(arg(a, "node"))));
+        c.put("restore", a -> restore(MobileId.of(arg(a, "mobile")), NodeId.of(arg(a, "node"))));
+        return c;
+    }
+
+    private static String arg(Map<String, String> args, String name) throws RoamerException {
+        String v = args.get(name);
+        if (v == null) {
+            throw new RoamerException("missing argument '" + name + "'");
+        }
+        return v;
+    }
+
+    private static Profile profile(String json) throws RoamerException {
+        try {
+            Profile p = Json.fromTree(com.google.gson.JsonParser.parseString(json), Profile.class);
+            if (p == null) {
+                throw new RoamerException("no profile");
+            }
+            return p;
+        } catch (FrameException | RuntimeException e) {
+            throw new RoamerException("invalid profile: " + e.getMessage());
+        }
+    }
+
+    private static CallType callType(String name) throws RoamerException {
+        try {
+            return CallType.valueOf(name);
+        } catch (IllegalArgumentException e) {
+            throw new RoamerException("unknown call type '" + name + "'");
+        }
+    }
+
+    /** The node this container's console sends from: a USS, else the Location Server. */
+    private SignalingNode sender() throws RoamerException {
+        List<UserSignalingServer> all = core.directory().ussNodes();
+        if (!all.isEmpty()) {
+            return all.get(0);
+        }
+        LocationServer ls = core.directory().locationServer();
+        if (ls != null && ls.address() != null) {
+            return ls;
+        }
+        throw new RoamerException("no User Signaling Server or Location Server runs in container "
+                + core.containerName());
+    }
+
+    /** The Location Server the console asks: the one the local USS nodes use, else this container's own. */
+    private NodeAddress lsAddress() throws RoamerException {
+        List<UserSignalingServer> all = core.directory().ussNodes();
+        if (!all.isEmpty()) {
+            return locationServer(all.get(0));
+        }
+        LocationServer ls = core.directory().locationServer();
+        if (ls != null && ls.address() != null) {
+            return ls.address();
+        }
+        throw new RoamerException("no Location Server configured or running");
+    }
+
+    private RemoteConsole.Network network() throws RoamerException {
+        return remote.network(sender(), lsAddress());
+    }
+
+    /** The USS of a cluster that is not in this container, from the Location Server's view; else an error. */
+    private LocationServer.UssRecord remoteUss(ClusterId cluster) throws RoamerException {
+        RemoteConsole.Network n = network();
+        for (LocationServer.UssRecord u : n.uss()) {
+            if (u.cluster().equals(cluster.value())) {
+                return u;
+            }
+        }
+        throw new RoamerException("unknown cluster '" + cluster + "'; clusters: " + clusters(n));
+    }
+
+    /** The address of a node (USS or Location Server) of another container; else an error. */
+    private String remoteNode(NodeId node, boolean ussOnly) throws RoamerException {
+        RemoteConsole.Network n = network();
+        for (LocationServer.UssRecord u : n.uss()) {
+            if (u.node().equals(node.value())) {
+                return u.addr();
+            }
+        }
+        if (!ussOnly && n.ls().containsKey(node.value())) {
+            return n.ls().get(node.value());
+        }
+        List<String> known = new ArrayList<>(n.uss().stream().map(LocationServer.UssRecord::node).toList());
+        if (!ussOnly) {
+            known.addAll(n.ls().keySet());
+        }
+        java.util.Collections.sort(known);
+        throw new RoamerException("unknown " + (ussOnly ? "USS node" : "node") + " '" + node + "'; "
+                + (ussOnly ? "USS nodes" : "nodes") + " of the network: " + known);
+    }
+
+    private <T> T forward(String addr, String op, Map<String, String> args, Type type) throws RoamerException {
+        return remote.call(sender(), addr, op, args, type);
+    }
+
+    private void forward(String addr, String op, Map<String, String> args) throws RoamerException {
+        remote.call(sender(), addr, op, args);
+    }
+
+    private boolean localUss(NodeId node) {
+        return core.directory().ussNodes().stream().anyMatch(u -> u.id().equals(node));
+    }
+
+    private boolean localNode(NodeId node) {
+        return localUss(node) || core.directory().locationServers().stream().anyMatch(l -> l.id().equals(node));
     }
 
     // ------------------------------------------------------------------ strategies
 
     @Override
     public List<StrategyInfo> strategies(NodeId node) throws RoamerException {
+        if (!localUss(node)) {
+            return forward(remoteNode(node, true), "strategies", Map.of("node", node.value()), STRATEGIES);
+        }
         UserSignalingServer u = ussNode(node);
         List<StrategyInfo> out = new ArrayList<>();
         int rank = 1;
@@ -127,6 +304,10 @@ public final class NetworkService implements RoamerNetwork {
 
     @Override
     public void preferStrategy(NodeId node, String strategy) throws RoamerException {
+        if (!localUss(node)) {
+            forward(remoteNode(node, true), "prefer-strategy", Map.of("node", node.value(), "strategy", strategy));
+            return;
+        }
         UserSignalingServer u = ussNode(node);
         if (core.strategy(strategy) == null) {
             throw new RoamerException("strategy '" + strategy + "' is not installed; installed: "
@@ -207,6 +388,9 @@ public final class NetworkService implements RoamerNetwork {
 
     @Override
     public List<RoutingInfo> routing(NodeId node) throws RoamerException {
+        if (!localUss(node)) {
+            return forward(remoteNode(node, true), "routing", Map.of("node", node.value()), ROUTINGS);
+        }
         UserSignalingServer u = ussNode(node);
         String active = u.routingName();
         List<RoutingInfo> out = new ArrayList<>();
@@ -223,6 +407,10 @@ public final class NetworkService implements RoamerNetwork {
 
     @Override
     public void useRouting(NodeId node, String policy) throws RoamerException {
+        if (!localUss(node)) {
+            forward(remoteNode(node, true), "use-routing", Map.of("node", node.value(), "policy", policy));
+            return;
+        }
         UserSignalingServer u = ussNode(node);
         if (core.routing(policy) == null && !policy.equals(RoutingSettings.DEFAULT.policy())) {
             throw new RoamerException("routing policy '" + policy + "' is not installed; installed: "
@@ -254,6 +442,9 @@ public final class NetworkService implements RoamerNetwork {
 
     @Override
     public List<TransportInfo> transports(NodeId node) throws RoamerException {
+        if (!localNode(node)) {
+            return forward(remoteNode(node, false), "transports", Map.of("node", node.value()), TRANSPORTS);
+        }
         SignalingNode n = signalingNode(node);
         List<TransportInfo> out = new ArrayList<>();
         String sending = n.transportName();
@@ -269,6 +460,10 @@ public final class NetworkService implements RoamerNetwork {
 
     @Override
     public void useTransport(NodeId node, String transport) throws RoamerException {
+        if (!localNode(node)) {
+            forward(remoteNode(node, false), "use-transport", Map.of("node", node.value(), "transport", transport));
+            return;
+        }
         SignalingNode n = signalingNode(node);
         if (!n.transports().contains(transport)) {
             throw new RoamerException("transport '" + transport + "' is not installed on " + node + "; it listens on "
@@ -294,6 +489,10 @@ public final class NetworkService implements RoamerNetwork {
     public RouteInfo route(MobileId mobile) throws RoamerException {
         Reply r = locate(mobile);
         ClusterId mobileCluster = ClusterId.of(r.cluster());
+        if (core.directory().uss(mobileCluster.value()) == null && !RemoteConsole.serving()) {
+            // the mobile's radio ports are in another container: it draws the route
+            return forward(remoteUss(mobileCluster).addr(), "route", Map.of("mobile", mobile.value()), RouteInfo.class);
+        }
         ClusterId agentCluster = ClusterId.of(r.agentCluster() != null ? r.agentCluster() : r.cluster());
         boolean anchored = !agentCluster.equals(mobileCluster);
         UserSignalingServer agentUss = core.directory().uss(agentCluster.value());
@@ -341,6 +540,9 @@ public final class NetworkService implements RoamerNetwork {
 
     @Override
     public List<CheckpointStore.CheckpointInfo> checkpoints(NodeId node) throws RoamerException {
+        if (!localUss(node)) {
+            return forward(remoteNode(node, true), "checkpoints", Map.of("node", node.value()), CHECKPOINTS);
+        }
         try {
             return ussNode(node).checkpointList();
         } catch (MigrationException e) {
@@ -350,6 +552,12 @@ public final class NetworkService implements RoamerNetwork {
 
     @Override
     public AgentInfo restore(MobileId mobile, NodeId node) throws RoamerException {
+        if (!localUss(node)) {
+            AgentInfo a = forward(remoteNode(node, true), "restore", Map.of("mobile", mobile.value(), "node",
+                    node.value()), AgentInfo.class);
+            routes.remove(mobile.value());
+            return a;
+        }
         UserSignalingServer u = ussNode(node);
         try {
             AgentInfo a = u.restore(mobile).get(TIMEOUT_MS + 1000, TimeUnit.MILLISECONDS);
@@ -378,8 +586,65 @@ public final class NetworkService implements RoamerNetwork {
 
     // ------------------------------------------------------------------ views
 
+    /**
+     * Every node of the network: this container's, and each other container's as its console service lists
+     * them. A container that does not answer is shown by the Location Server's view of its USS nodes, its
+     * name marked with why.
+     */
     @Override
     public List<NodeInfo> nodes() {
+        List<NodeInfo> out = new ArrayList<>(localNodes());
+        RemoteConsole.Network n;
+        try {
+            n = network();
+        } catch (RoamerException e) {
+            LOG.debug("network view unavailable: {}", e.getMessage());
+            return out;
+        }
+        java.util.Set<NodeId> seen = new java.util.HashSet<>();
+        out.forEach(i -> seen.add(i.node()));
+        for (Map.Entry<String, String> c : remote.otherContainers(n).entrySet()) {
+            List<NodeInfo> theirs;
+            try {
+                theirs = forward(c.getValue(), "nodes", Map.of(), NODES);
+            } catch (RoamerException e) {
+                String why = c.getKey().startsWith("@") ? "?" : c.getKey();
+                why += " (" + shortReason(e.getMessage()) + ")";
+                theirs = new ArrayList<>();
+                for (LocationServer.UssRecord u : n.uss()) {
+                    if (c.getValue().equals(u.addr()) || c.getKey().equals(u.container())) {
+                        theirs.add(new NodeInfo(NodeId.of(u.node()), NodeRole.USER_SIGNALING_SERVER,
+                                ClusterId.of(u.cluster()), NodeAddress.parse(u.addr()), null, u.transport(), 0,
+                                u.routing(), why));
+                    }
+                }
+            }
+            for (NodeInfo i : theirs) {
+                if (seen.add(i.node())) {
+                    out.add(i);
+                }
+            }
+        }
+        out.sort(Comparator.comparing(NodeInfo::role).thenComparing(i -> i.node().value()));
+        return out;
+    }
+
+    private static String shortReason(String reason) {
+        if (reason == null) {
+            return "no answer";
+        }
+        if (reason.contains("does not allow remote administration")) {
+            return "no remote administration";
+        }
+        if (reason.contains("no answer") || reason.contains("onnection refused")) {
+            return "not answering";
+        }
+        return reason.length() > 40 ? reason.substring(0, 40) + "..." : reason;
+    }
+
+    /** The nodes of this container. */
+    List<NodeInfo> localNodes() {
+        String container = core.containerName();
         List<NodeInfo> out = new ArrayList<>();
         for (LocationServer ls : core.directory().locationServers()) {
             out.add(new NodeInfo(ls.id(), NodeRole.LOCATION_SERVER, null, ls.address(), null, ls.transportName(),
@@ -398,12 +663,36 @@ public final class NetworkService implements RoamerNetwork {
         for (RadioPort p : core.directory().radioPorts()) {
             out.add(new NodeInfo(p.id(), NodeRole.RADIO_PORT, p.cluster(), null, null, null, 0));
         }
+        out.replaceAll(i -> i.in(container));
         out.sort(Comparator.comparing(NodeInfo::role).thenComparing(n -> n.node().value()));
         return out;
     }
 
+    /**
+     * The agents of the whole network: this container's, and those each other container lists. A container
+     * that does not answer is left out (logged): its agents are not known here.
+     */
     @Override
     public List<AgentInfo> agents() {
+        List<AgentInfo> out = new ArrayList<>(localAgents());
+        try {
+            RemoteConsole.Network n = network();
+            for (Map.Entry<String, String> c : remote.otherContainers(n).entrySet()) {
+                try {
+                    out.addAll(forward(c.getValue(), "agents", Map.of(), AGENTS));
+                } catch (RoamerException e) {
+                    LOG.warn("agents of container {} not listed: {}", c.getKey(), e.getMessage());
+                }
+            }
+        } catch (RoamerException e) {
+            LOG.debug("network view unavailable: {}", e.getMessage());
+        }
+        out.sort(Comparator.comparing(AgentInfo::mobile));
+        return out;
+    }
+
+    /** The agents of this container's USS nodes. */
+    List<AgentInfo> localAgents() {
         List<AgentInfo> out = new ArrayList<>();
         for (UserSignalingServer u : core.directory().ussNodes()) {
             out.addAll(u.agents(TIMEOUT_MS));
@@ -412,19 +701,56 @@ public final class NetworkService implements RoamerNetwork {
         return out;
     }
 
+    /** The agent of a mobile: on a USS of this container, else where the Location Server says it runs. */
     @Override
     public Optional<AgentInfo> agent(MobileId mobile) {
+        AgentInfo here = localAgent(mobile);
+        if (here != null || RemoteConsole.serving()) {
+            return Optional.ofNullable(here);
+        }
+        try {
+            Reply r = locate(mobile);
+            if (r.node() == null || localUss(NodeId.of(r.node())) || r.addr() == null) {
+                return Optional.empty();
+            }
+            JsonElement e = remote.call(sender(), r.addr(), "agent", Map.of("mobile", mobile.value()));
+            if (e == null || e.isJsonNull()) {
+                return Optional.empty();
+            }
+            return Optional.ofNullable(Json.fromTree(e, AgentInfo.class));
+        } catch (RoamerException | FrameException | IllegalArgumentException e) {
+            LOG.debug("agent of {} not found elsewhere: {}", mobile, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private AgentInfo localAgent(MobileId mobile) {
         for (UserSignalingServer u : core.directory().ussNodes()) {
             AgentInfo i = u.agent(mobile, TIMEOUT_MS);
             if (i != null) {
-                return Optional.of(i);
+                return i;
             }
         }
-        return Optional.empty();
+        return null;
     }
 
+    /** The clusters of the whole network (this container's when the Location Server cannot be asked). */
     @Override
     public List<ClusterId> clusters() {
+        try {
+            return clusters(network());
+        } catch (RoamerException e) {
+            return localClusters();
+        }
+    }
+
+    private List<ClusterId> clusters(RemoteConsole.Network n) {
+        java.util.TreeSet<ClusterId> all = new java.util.TreeSet<>(localClusters());
+        n.uss().forEach(u -> all.add(ClusterId.of(u.cluster())));
+        return List.copyOf(all);
+    }
+
+    private List<ClusterId> localClusters() {
         return core.directory().ussNodes().stream().map(UserSignalingServer::cluster).sorted().toList();
     }
 
@@ -432,6 +758,11 @@ public final class NetworkService implements RoamerNetwork {
 
     @Override
     public AgentInfo register(MobileId mobile, ClusterId cluster, Profile profile) throws RoamerException {
+        if (core.directory().uss(cluster.value()) == null) {
+            // the cluster's radio ports are in another container: the mobile powers on there
+            return forward(remoteUss(cluster).addr(), "register", Map.of("mobile", mobile.value(), "cluster",
+                    cluster.value(), "profile", Json.tree(profile).toString()), AgentInfo.class);
+        }
         UserSignalingServer uss = uss(cluster);
         RadioPort port = radioPort(cluster);
         Reply r = await(registration(uss, mobile, new Payloads.Registration(cluster.value(), uss.address().toString(),
@@ -448,13 +779,13 @@ public final class NetworkService implements RoamerNetwork {
     @Override
     public void deregister(MobileId mobile) throws RoamerException {
         Reply where = locate(mobile);
-        UserSignalingServer uss = core.directory().uss(where.cluster());
+        SignalingNode uss = core.directory().uss(where.cluster());
         if (uss == null) {
-            uss = anyUss();
+            uss = sender();
         }
         Frame f = Frame.of(MessageType.DEREGISTRATION, uss.nextCorrelation(), mobile.value(),
                 Json.encode(new Payloads.Request(uss.address().toString())));
-        Reply r = await(uss.request(locationServer(uss), f, TIMEOUT_MS), "deregistration of " + mobile);
+        Reply r = await(uss.request(lsAddress(), f, TIMEOUT_MS), "deregistration of " + mobile);
         if (!r.ok()) {
             throw new RoamerException(r.reason());
         }
@@ -475,6 +806,16 @@ public final class NetworkService implements RoamerNetwork {
      */
     @Override
     public MoveResult move(MobileId mobile, ClusterId to, String strategy) throws RoamerException {
+        if (core.directory().uss(to.value()) == null) {
+            // the mobile crosses into a cluster of another container: it registers there
+            Map<String, String> args = new java.util.HashMap<>(Map.of("mobile", mobile.value(), "cluster", to.value()));
+            if (strategy != null) {
+                args.put("strategy", strategy);
+            }
+            MoveResult m = forward(remoteUss(to).addr(), "move", args, MoveResult.class);
+            core.air().remove(mobile.value()); // out of this container's radio ports' range
+            return m;
+        }
         UserSignalingServer uss = uss(to);
         RadioPort port = radioPort(to);
         if (strategy != null && core.strategy(strategy) == null) {
@@ -529,9 +870,17 @@ public final class NetworkService implements RoamerNetwork {
             throw new RoamerException("a mobile cannot call itself");
         }
         locate(callee); // a clear error for an unknown callee before anything is sent over the air
+        if (core.air().portOf(caller.value()) == null && !RemoteConsole.serving()) {
+            // not in range of this container's radio ports: the call starts in the container the caller is in
+            ClusterId at = ClusterId.of(locate(caller).cluster());
+            if (core.directory().uss(at.value()) == null) {
+                return forward(remoteUss(at).addr(), "call", Map.of("caller", caller.value(), "callee",
+                        callee.value(), "type", type.name()), CallResult.class);
+            }
+        }
         // the request enters the network at the caller's radio port, which knows where its agent is: in the
         // port's cluster, or anchored elsewhere (the route the port learnt)
-        UserSignalingServer uss = anyUss();
+        SignalingNode uss = sender();
         String first = null;
         String portId = core.air().portOf(caller.value());
         for (RadioPort p : portId == null ? List.<RadioPort>of() : core.directory().radioPorts()) {
@@ -567,6 +916,16 @@ public final class NetworkService implements RoamerNetwork {
                 return;
             }
         }
+        if (!RemoteConsole.serving()) {
+            for (String addr : remote.otherContainers(network()).values()) {
+                try {
+                    forward(addr, "hangup", Map.of("call", callId));
+                    return;
+                } catch (RoamerException e) {
+                    LOG.debug("call {} not released at {}: {}", callId, addr, e.getMessage());
+                }
+            }
+        }
         throw new RoamerException("unknown call '" + callId + "'");
     }
 
@@ -574,7 +933,7 @@ public final class NetworkService implements RoamerNetwork {
 
     @Override
     public void send(MobileId mobile, String sender, long seq, byte[] body) throws RoamerException {
-        UserSignalingServer uss = anyUss();
+        SignalingNode uss = sender();
         Frame f = new Frame(MessageType.AGENT_MESSAGE, 0, 0, 0, seq, mobile.value(),
                 AgentMessages.encodeMessage(uss.address().toString(), sender, body));
         requestAgent(uss, mobile, sender, f);
@@ -584,7 +943,7 @@ public final class NetworkService implements RoamerNetwork {
      * Sends a request to a mobile's agent and waits for its answer, following REDIRECTs, re-locating after
      * a missing agent and retrying after BUSY (the stub's back-pressure) with the delay it asks for.
      */
-    private Frame requestAgent(UserSignalingServer uss, MobileId mobile, String lane, Frame request)
+    private Frame requestAgent(SignalingNode uss, MobileId mobile, String lane, Frame request)
             throws RoamerException {
         return requestAgent(uss, mobile, lane, request, null);
     }
@@ -593,7 +952,7 @@ public final class NetworkService implements RoamerNetwork {
      * As above, trying {@code first} (where the mobile's radio port sends it) before what this lane knows.
      * Only call set-up uses it: its lane carries no ordered stream of messages.
      */
-    private Frame requestAgent(UserSignalingServer uss, MobileId mobile, String lane, Frame request, String first)
+    private Frame requestAgent(SignalingNode uss, MobileId mobile, String lane, Frame request, String first)
             throws RoamerException {
         String addr = first != null ? first : route(mobile, lane);
         if (addr == null) {
@@ -788,10 +1147,10 @@ public final class NetworkService implements RoamerNetwork {
     // ------------------------------------------------------------------ helpers
 
     private Reply locate(MobileId mobile) throws RoamerException {
-        UserSignalingServer uss = anyUss();
+        SignalingNode uss = sender();
         Frame f = Frame.of(MessageType.LOCATE, uss.nextCorrelation(), mobile.value(),
                 Json.encode(new Payloads.Request(uss.address().toString())));
-        Reply r = await(uss.request(locationServer(uss), f, TIMEOUT_MS), "locating " + mobile);
+        Reply r = await(uss.request(lsAddress(), f, TIMEOUT_MS), "locating " + mobile);
         if (!r.ok()) {
             throw new RoamerException(r.reason());
         }
@@ -801,7 +1160,7 @@ public final class NetworkService implements RoamerNetwork {
     private UserSignalingServer uss(ClusterId cluster) throws RoamerException {
         UserSignalingServer u = core.directory().uss(cluster.value());
         if (u == null) {
-            throw new RoamerException("unknown cluster '" + cluster + "'; clusters here: " + clusters());
+            throw new RoamerException("unknown cluster '" + cluster + "'; clusters: " + clusters());
         }
         return u;
     }
@@ -813,14 +1172,6 @@ public final class NetworkService implements RoamerNetwork {
         }
         // spread mobiles over the cluster's ports
         return ports.get(ThreadLocalRandom.current().nextInt(ports.size()));
-    }
-
-    private UserSignalingServer anyUss() throws RoamerException {
-        List<UserSignalingServer> all = core.directory().ussNodes();
-        if (all.isEmpty()) {
-            throw new RoamerException("no User Signaling Server runs in this container");
-        }
-        return all.get(0);
     }
 
     private static NodeAddress locationServer(UserSignalingServer uss) throws RoamerException {

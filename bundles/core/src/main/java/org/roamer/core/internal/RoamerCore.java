@@ -67,6 +67,17 @@ public final class RoamerCore {
 
         @AttributeDefinition(name = "Location Server link delay (ms)", description = "Delay to and from a Location Server")
         long link_delay_ls_ms() default 0;
+
+        @AttributeDefinition(name = "Remote administration", description = "Whether consoles of other containers"
+                + " may list this container's nodes and agents and command them (ADMIN frames): on in a network of"
+                + " containers, off in the single-container default")
+        boolean admin_remote() default false;
+    }
+
+    /** Serves the ADMIN frames a node of this container receives (the console service). */
+    public interface AdminHandler {
+        /** Answers {@code request}, which arrived at {@code node}; may answer later, from another thread. */
+        void serve(org.roamer.core.internal.node.SignalingNode node, org.roamer.api.frame.Frame request);
     }
 
     /** Told when a strategy service leaves, so in-flight migrations using it can roll back. */
@@ -98,6 +109,8 @@ public final class RoamerCore {
     private final AirInterface air = new AirInterface();
     private final AgentType agentType;
     private volatile LinkDelays linkDelays = LinkDelays.NONE;
+    private volatile boolean adminRemote;
+    private volatile AdminHandler admin;
     private final ConcurrentHashMap<String, MigrationStrategy> strategies = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, RoutingPolicy> routing = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, CheckpointStore> checkpointStores = new ConcurrentHashMap<>();
@@ -115,6 +128,42 @@ public final class RoamerCore {
     @Modified
     public void modified(Config config) {
         linkDelays(LinkDelays.parse(config.link_delay_ms(), config.link_delay_default_ms(), config.link_delay_ls_ms()));
+        adminRemote(config.admin_remote());
+    }
+
+    /** Allows or refuses remote administration (see {@link Config#admin_remote()}). */
+    public void adminRemote(boolean on) {
+        if (on != adminRemote) {
+            LOG.info("remote administration {}", on ? "allowed" : "off");
+        }
+        adminRemote = on;
+    }
+
+    /** Whether consoles of other containers may command this one. */
+    public boolean adminRemote() {
+        return adminRemote;
+    }
+
+    /** Sets (or with {@code null} clears) the handler of ADMIN frames. */
+    public void admin(AdminHandler handler) {
+        admin = handler;
+    }
+
+    /** The handler of ADMIN frames, or {@code null}. */
+    public AdminHandler admin() {
+        return admin;
+    }
+
+    private volatile String containerName = System.getProperty("karaf.name", "root");
+
+    /** This container's name: Karaf's {@code karaf.name} ({@code root} unless set). */
+    public String containerName() {
+        return containerName;
+    }
+
+    /** Names this container (tests and embedding; Karaf's is {@code karaf.name}). */
+    public void containerName(String name) {
+        containerName = java.util.Objects.requireNonNull(name);
     }
 
     /** Sets the link-delay model (see {@link LinkDelays}). */

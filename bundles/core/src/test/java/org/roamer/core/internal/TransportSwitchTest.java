@@ -119,6 +119,6 @@ class TransportSwitchTest {
         assertThatThrownBy(() -> net.network.useTransport(NodeId.of("uss-c1"), "udp"))
                 .hasMessageContaining("transport 'udp' is not installed on uss-c1; it listens on [invm, invm2]");
         assertThatThrownBy(() -> net.network.transports(NodeId.of("uss-c9")))
-                .hasMessageContaining("unknown USS node 'uss-c9'");
+                .hasMessageContaining("unknown node 'uss-c9'");
     }
 }

@@ -9,7 +9,8 @@ import org.roamer.api.NodeInfo;
 import org.roamer.api.RoamerNetwork;
 
 @Service
-@Command(scope = "roamer", name = "nodes", description = "Lists the nodes of this container: role, cluster, address, strategy, routing, transport, agents")
+@Command(scope = "roamer", name = "nodes", description = "Lists the nodes of the network, of this container and of the others: container, role, cluster,"
+        + " address, strategy, routing, transport, agents")
 public class NodesCommand implements Action {
     @Reference
     RoamerNetwork network;
@@ -18,6 +19,7 @@ public class NodesCommand implements Action {
     public Object execute() {
         ShellTable t = new ShellTable();
         t.column("Node");
+        t.column("Container");
         t.column("Role");
         t.column("Cluster");
         t.column("Address");
@@ -26,7 +28,7 @@ public class NodesCommand implements Action {
         t.column("Transport");
         t.column("Agents").alignRight();
         for (NodeInfo n : network.nodes()) {
-            t.addRow().addContent(n.node(), n.role().name().toLowerCase().replace('_', '-'), dash(n.cluster()),
+            t.addRow().addContent(n.node(), dash(n.container()), n.role().name().toLowerCase().replace('_', '-'), dash(n.cluster()),
                     dash(n.address()), dash(n.strategy()), dash(n.routing()), dash(n.transport()), n.agents());
         }
         t.print(System.out);

@@ -73,16 +73,16 @@ public final class LocationServer extends SignalingNode {
         long request_timeout_ms() default 5000;
     }
 
-    /** A USS known from its HELLO. */
     /**
      * A USS known from its HELLO.
      *
      * @param routing         its routing policy
      * @param routingMigrates whether that policy migrates on every crossing: the LS then starts migrations of
      *                        agents there at once instead of asking the USS first
+     * @param container       the Karaf container it runs in, {@code null} when its HELLO did not say
      */
     public record UssRecord(String node, String cluster, String addr, List<String> strategies, String transport,
-            String routing, boolean routingMigrates) {
+            String routing, boolean routingMigrates, String container) {
     }
 
     private static final class Entry {
@@ -235,7 +235,7 @@ public final class LocationServer extends SignalingNode {
         boolean migrates = h.routingMigrates() == null || h.routingMigrates();
         clusters.put(h.cluster(), new UssRecord(h.node(), h.cluster(), h.addr(),
                 h.strategies() == null ? List.of() : List.copyOf(h.strategies()), h.transport(),
-                h.routing() == null ? "migrate" : h.routing(), migrates));
+                h.routing() == null ? "migrate" : h.routing(), migrates, h.container()));
         LOG.info("{}: USS {} of cluster {} at {} with strategies {}, routing {}", id, h.node(), h.cluster(), h.addr(),
                 h.strategies(), h.routing());
         trySend(h.addr(), reply(f, MessageType.ACK, Json.encode(new Payloads.HelloAck(true, incarnation))));

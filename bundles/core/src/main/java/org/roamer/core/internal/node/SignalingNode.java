@@ -22,6 +22,7 @@ import org.roamer.api.spi.transport.TransportException;
 import org.roamer.core.internal.LinkDelays;
 import org.roamer.core.internal.RoamerCore;
 import org.roamer.core.internal.wire.Json;
+import org.roamer.core.internal.wire.Payloads;
 import org.roamer.core.internal.wire.Payloads.Reply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -499,11 +500,34 @@ public abstract class SignalingNode implements FrameHandler {
                 return;
             }
         }
+        if (frame.type() == MessageType.ADMIN) {
+            admin(frame);
+            return;
+        }
         try {
             handle(frame);
         } catch (RuntimeException e) {
             core.metrics().inc("errors.handle");
             LOG.error("{}: failed to handle {}", id, frame, e);
+        }
+    }
+
+    /** An operator's command from another container: to the console service, unless this container refuses. */
+    private void admin(Frame frame) {
+        RoamerCore.AdminHandler h = core.admin();
+        if (h != null && core.adminRemote()) {
+            h.serve(this, frame);
+            return;
+        }
+        core.metrics().inc("admin.refused");
+        try {
+            String from = Json.decode(frame.payload(), Payloads.Request.class).from();
+            trySend(from, reply(frame, MessageType.ERROR, Json.encode(Reply.error(h == null
+                    ? "container " + core.containerName() + " has no console service running"
+                    : "container " + core.containerName() + " does not allow remote administration"
+                            + " (admin.remote in etc/org.roamer.runtime.cfg)"))));
+        } catch (FrameException | RuntimeException e) {
+            onBadFrame(String.valueOf(frame.mobile()), "ADMIN: " + e.getMessage());
         }
     }
 

@@ -627,7 +627,8 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         RoutingPolicy policy = routingPolicy();
         return Frame.of(MessageType.HELLO, nextCorrelation(), "",
                 Json.encode(new Hello(id.value(), "uss", cluster.value(), address().toString(), strategyNames(),
-                        transportName(), routingName(), policy == null || policy.alwaysMigrates())));
+                        transportName(), routingName(), policy == null || policy.alwaysMigrates(),
+                        core.containerName())));
     }
 
     /** Keep-alive HELLO once registered: tells a restarted LS about this node, and this node about the restart. */

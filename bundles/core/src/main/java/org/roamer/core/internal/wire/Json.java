@@ -2,7 +2,6 @@ package org.roamer.core.internal.wire;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
-import com.google.gson.JsonParseException;
 import com.google.gson.Strictness;
 import java.nio.charset.StandardCharsets;
 import org.roamer.api.frame.FrameException;
@@ -24,6 +23,24 @@ public final class Json {
         return GSON.toJson(payload).getBytes(StandardCharsets.UTF_8);
     }
 
+    /** A value as a JSON tree (results of remote console commands). */
+    public static com.google.gson.JsonElement tree(Object value) {
+        return GSON.toJsonTree(value);
+    }
+
+    /**
+     * Reads a JSON tree as {@code type}; record constructors validate what they hold.
+     *
+     * @throws FrameException when it does not have the expected shape or a value is invalid
+     */
+    public static <T> T fromTree(com.google.gson.JsonElement tree, java.lang.reflect.Type type) throws FrameException {
+        try {
+            return GSON.fromJson(tree, type);
+        } catch (RuntimeException e) { // Gson wraps a record constructor's IllegalArgumentException
+            throw new FrameException("invalid " + type.getTypeName() + ": " + e.getMessage());
+        }
+    }
+
     /**
      * Parses a control payload.
      *
@@ -36,7 +53,7 @@ public final class Json {
                 throw new FrameException("empty " + type.getSimpleName() + " payload");
             }
             return value;
-        } catch (JsonParseException | IllegalArgumentException | IllegalStateException e) {
+        } catch (RuntimeException e) { // JsonParseException, or a record constructor's check wrapped by Gson
             throw new FrameException("invalid " + type.getSimpleName() + " payload: " + e.getMessage());
         }
     }

@@ -29,11 +29,22 @@ public final class Payloads {
      * @param routingMigrates whether that policy migrates on every crossing (the LS then need not ask)
      */
     public record Hello(String node, String role, String cluster, String addr, List<String> strategies,
-            String transport, String routing, Boolean routingMigrates) {
+            String transport, String routing, Boolean routingMigrates, String container) {
         public Hello(String node, String role, String cluster, String addr, List<String> strategies,
                 String transport) {
-            this(node, role, cluster, addr, strategies, transport, null, null);
+            this(node, role, cluster, addr, strategies, transport, null, null, null);
         }
+    }
+
+    /**
+     * ADMIN: an operator's command for another container ({@code op} with its arguments), answered to
+     * {@code from}.
+     */
+    public record Admin(String from, String op, java.util.Map<String, String> args) {
+    }
+
+    /** The answer to ADMIN: the command's result as JSON, or why it failed. */
+    public record AdminResult(boolean ok, String reason, com.google.gson.JsonElement result) {
     }
 
     /**
