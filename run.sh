@@ -26,6 +26,16 @@ Commands:
   status             tell whether Roamer is running
   password           print the console user and password
 
+  network start [N]  a network of containers on this machine: a Location Server container (ls1) and N USS
+                     containers (c1..cN, default 3), each its own Karaf process with its own etc/, data/ and
+                     SSH port, under target/network/; starts the ones not running, waits for every console
+  network status     each container: running or not, its SSH port, its nodes' address
+  network client NAME CMD...
+                     console commands in container NAME (ls1, c1, ...; a node id such as uss-c2 names its
+                     container), e.g. ./run.sh network client c1 'roamer:nodes'
+  network kill NAME  kills a container's JVM with SIGKILL (a crash); 'network start' brings it back
+  network stop       stops every container of the network
+
 Options:
   --build            build first (mvn -B -q install -DskipTests); done anyway when the zip is missing
   --fresh            discard target/roamer (configuration changes, data, password) and unpack anew
@@ -40,8 +50,13 @@ Environment:
   ROAMER_PASSWORD        sets the password of user 'roamer' (letters, digits and ._~+@%^- only)
   ROAMER_START_TIMEOUT   seconds 'start' waits for the console (default 180)
   ROAMER_HOME            where to unpack (default target/roamer)
+  ROAMER_NETWORK_HOME    where the network's containers live (default target/network)
+  ROAMER_NETWORK_SSH     SSH port of ls1 (default 8110; c1 gets 8111, ...)
+  ROAMER_NETWORK_PORT    node port of ls1 (default 7200; uss-c1 gets 7201, ...)
   JAVA_HOME              Java 17 to 24 (Karaf 4.4 does not run on Java 25)
-SSH listens on 127.0.0.1:8101 only.
+SSH listens on 127.0.0.1:8101 only (the network's containers: 127.0.0.1:8110 and up).
+The containers of a network share one console password; consoles of one network may command each other's
+nodes (admin.remote = true in each container's etc/org.roamer.runtime.cfg).
 EOF
 }
 
@@ -62,6 +77,7 @@ while [ $# -gt 0 ]; do
     start|stop|status|password) COMMAND="$1"; shift
       [ $# -eq 0 ] || { [ "$1" = "--build" ] || [ "$1" = "--fresh" ] || die "'$COMMAND' takes no arguments (got: $*)"; } ;;
     client) COMMAND=client; shift; ARGS=("$@"); break ;;
+    network) COMMAND=network; shift; ARGS=("$@"); break ;;
     -*) die "unknown option: $1 (see ./run.sh --help)" ;;
     *) die "unknown command: $1 (see ./run.sh --help)" ;;
   esac
@@ -217,10 +233,16 @@ start_background() {
     info "Roamer is already running from $HOME_DIR"
     return 0
   fi
-  local t0 deadline out out2 password
-  password="$(read_password)"
+  local t0
   t0="$(now_ms)"
   "$HOME_DIR/bin/start"
+  wait_console "$t0"
+}
+
+# Waits until the console of $HOME_DIR answers roamer:nodes; prints what it answered and the time since $1 (ms).
+wait_console() {
+  local t0="$1" deadline out out2 password
+  password="$(read_password)"
   deadline=$(( $(date +%s) + START_TIMEOUT ))
   info "waiting for the console (roamer:nodes) ..."
   while :; do
@@ -247,7 +269,9 @@ start_background() {
   done
   local t1
   t1="$(now_ms)"
-  echo "$out" | grep -v 'JAVA_HOME not set' || true
+  if [ "${QUIET_NODES:-false}" != true ]; then
+    echo "$out" | grep -v 'JAVA_HOME not set' || true
+  fi
   printf 'Roamer started in %d.%03d s (bin/start until the console answered)\n' $(( (t1 - t0) / 1000 )) $(( (t1 - t0) % 1000 ))
 }
 
@@ -269,10 +293,231 @@ stop_background() {
   info "Roamer stopped"
 }
 
+# ---------------------------------------------------------------- a network of containers
+
+NET_DIR="${ROAMER_NETWORK_HOME:-$ROOT/target/network}"
+NET_SSH="${ROAMER_NETWORK_SSH:-8110}"
+NET_PORT="${ROAMER_NETWORK_PORT:-7200}"
+NET_MAX=20
+
+# The containers of the network: ls1, then c1..cN (N from target/network/size).
+net_size() { [ -f "$NET_DIR/size" ] && tr -dc '0-9' < "$NET_DIR/size" || echo 0; }
+net_names() {
+  local n i
+  n="$(net_size)"
+  [ "$n" -gt 0 ] || return 0
+  echo ls1
+  for (( i = 1; i <= n; i++ )); do echo "c$i"; done
+}
+net_index() { if [ "$1" = ls1 ]; then echo 0; else echo "${1#c}"; fi; }
+net_home() { HOME_DIR="$NET_DIR/$1"; STAMP="$HOME_DIR/.roamer-distribution"; }
+
+# container NAME, or the container of a node id (ls1, uss-c2, call-c2, rp-c2-1, conn-c2)
+net_resolve() {
+  local name="$1"
+  case "$name" in
+    ls1|c[0-9]*) ;;
+    uss-c*|call-c*|conn-c*) name="${name#*-}" ;;
+    rp-c*) name="${name#rp-}"; name="${name%-*}" ;;
+    *) die "unknown container or node '$1': containers are $(net_names | tr '\n' ' ')" ;;
+  esac
+  net_names | grep -qx "$name" || die "no container '$name' in the network: $(net_names | tr '\n' ' ')"
+  echo "$name"
+}
+
+set_prop() { # FILE KEY VALUE: replaces 'KEY = ...' or appends it
+  local file="$1" key="$2" value="$3"
+  if [ -f "$file" ] && grep -q "^${key}[[:space:]]*=" "$file"; then
+    sed -i "s|^${key}[[:space:]]*=.*|${key} = ${value}|" "$file"
+  else
+    printf '%s = %s\n' "$key" "$value" >> "$file"
+  fi
+}
+
+# Gives an unpacked container its name, ports and only its own nodes.
+net_configure() {
+  local name="$1" idx ssh etc ls_port port
+  idx="$(net_index "$name")"
+  ssh=$(( NET_SSH + idx ))
+  ls_port="$NET_PORT"
+  port=$(( NET_PORT + idx ))
+  etc="$HOME_DIR/etc"
+  [ "$(cat "$HOME_DIR/.roamer-network-node" 2>/dev/null)" = "$name $ssh $port" ] && return 0
+  rm -f "$etc"/org.roamer.location-*.cfg "$etc"/org.roamer.uss-*.cfg "$etc"/org.roamer.call-*.cfg \
+    "$etc"/org.roamer.connection-*.cfg "$etc"/org.roamer.radioport-*.cfg
+  set_prop "$etc/system.properties" karaf.name "$name"
+  set_prop "$etc/org.apache.karaf.shell.cfg" sshPort "$ssh"
+  set_prop "$etc/org.apache.karaf.shell.cfg" sshHost 127.0.0.1
+  printf '# Roamer runtime of container %s (a network of containers: consoles command each other)\nadmin.remote = true\n' \
+    "$name" > "$etc/org.roamer.runtime.cfg"
+  if [ "$name" = ls1 ]; then
+    printf 'node.id = ls1\nlisten = 127.0.0.1:%d\ntransport = tcp\n' "$port" > "$etc/org.roamer.location-ls1.cfg"
+  else
+    local c="$name"
+    cat > "$etc/org.roamer.uss-$c.cfg" <<CFG
+# Roamer USS of cluster $c in container $name (./run.sh network)
+node.id = uss-$c
+cluster = $c
+listen = 127.0.0.1:$port
+location.server = 127.0.0.1:$ls_port
+transport = tcp
+strategy.preferred = naive
+strategy.order = naive,tern,condor
+routing = migrate
+CFG
+    printf 'node.id = call-%s\ncluster = %s\n' "$c" "$c" > "$etc/org.roamer.call-$c.cfg"
+    printf 'node.id = conn-%s\ncluster = %s\n' "$c" "$c" > "$etc/org.roamer.connection-$c.cfg"
+    printf 'node.id = rp-%s-1\ncluster = %s\n' "$c" "$c" > "$etc/org.roamer.radioport-$c-1.cfg"
+    printf 'node.id = rp-%s-2\ncluster = %s\n' "$c" "$c" > "$etc/org.roamer.radioport-$c-2.cfg"
+  fi
+  echo "$name $ssh $port" > "$HOME_DIR/.roamer-network-node"
+}
+
+net_client() { # NAME CMD...: runs console commands in a container
+  local name="$1"; shift
+  net_home "$name"
+  local ssh password
+  ssh=$(( NET_SSH + $(net_index "$name") ))
+  password="$(read_password)"
+  if [ $# -gt 0 ]; then
+    printf '%s\n' "$@" | "$HOME_DIR/bin/client" -a "$ssh" -h 127.0.0.1 -u "$USER_NAME" -p "$password" -r 3 -d 1 -b
+  else
+    "$HOME_DIR/bin/client" -a "$ssh" -h 127.0.0.1 -u "$USER_NAME" -p "$password" -r 3 -d 1 -b
+  fi
+}
+
+net_pid() { [ -f "$HOME_DIR/karaf.pid" ] && tr -dc '0-9' < "$HOME_DIR/karaf.pid" || true; }
+
+network() {
+  local sub="${1:-}"
+  [ $# -gt 0 ] && shift
+  case "$sub" in
+    start)
+      local n="${1:-3}"
+      [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le "$NET_MAX" ] \
+        || die "network start N: N is the number of USS containers, 1 to $NET_MAX (got '$n')"
+      [ $# -le 1 ] || die "network start takes at most one argument (got: $*)"
+      local old
+      old="$(net_size)"
+      if $FRESH && [ "$old" -gt 0 ]; then
+        for name in $(net_names); do net_home "$name"; is_running && die "container $name is running: ./run.sh network stop first"; done
+        info "discarding the network in $NET_DIR (--fresh)"
+        rm -rf "$NET_DIR"
+        old=0
+      fi
+      if [ "$old" -gt 0 ] && [ "$old" != "$n" ]; then
+        die "a network of $old USS container(s) exists in $NET_DIR: ./run.sh network stop, then ./run.sh --fresh network start $n"
+      fi
+      mkdir -p "$NET_DIR"
+      echo "$n" > "$NET_DIR/size"
+      # one password for the whole network: the one already there, ROAMER_PASSWORD, or a new one
+      local password="${ROAMER_PASSWORD:-}"
+      if [ -z "$password" ] && [ -f "$NET_DIR/ls1/etc/users.properties" ]; then
+        net_home ls1; password="$(read_password)"
+      fi
+      [ -n "$password" ] || password="$(random_password)"
+      local name started=() t0
+      for name in $(net_names); do
+        net_home "$name"
+        ROAMER_PASSWORD="$password" prepare
+        net_configure "$name"
+        if is_running; then
+          info "container $name is already running"
+        else
+          "$HOME_DIR/bin/start"
+          started+=("$name")
+        fi
+      done
+      t0="$(now_ms)"
+      for name in "${started[@]}"; do
+        net_home "$name"
+        info "container $name: waiting for its console ..."
+        QUIET_NODES=true wait_console "$t0" | sed "s/^Roamer started/container $name started/"
+      done
+      echo "Network of $(( n + 1 )) containers in $NET_DIR; console user '$USER_NAME', password '$password'"
+      echo "  ./run.sh network client c1 'roamer:nodes'      ./run.sh network status      ./run.sh network stop"
+      # every USS has said HELLO once the LS lists it
+      local deadline=$(( $(date +%s) + 60 )) out
+      while :; do
+        out="$(net_client ls1 'roamer:nodes' 2>&1 || true)"
+        [ "$(grep -c 'user-signaling-server' <<< "$out")" -ge "$n" ] && break
+        [ "$(date +%s)" -lt "$deadline" ] || { echo "$out"; die "not every USS joined the Location Server within 60 s"; }
+        sleep 1
+      done
+      echo "$out"
+      ;;
+    status)
+      [ "$(net_size)" -gt 0 ] || { echo "no network in $NET_DIR (./run.sh network start 3)"; exit 3; }
+      local name running=0 total=0 line
+      printf '%-10s %-12s %-8s %-9s %s\n' Container State PID SSH Home
+      for name in $(net_names); do
+        net_home "$name"
+        total=$(( total + 1 ))
+        if is_running; then state=running; running=$(( running + 1 )); else state=stopped; fi
+        printf '%-10s %-12s %-8s %-9s %s\n' "$name" "$state" "$(net_pid)" "$(( NET_SSH + $(net_index "$name") ))" "$HOME_DIR"
+      done
+      echo "$running of $total containers running"
+      [ "$running" -eq "$total" ] || exit 3
+      ;;
+    client)
+      [ $# -ge 1 ] || die "network client NAME CMD...: name a container (ls1, c1, ...) or a node"
+      local name
+      name="$(net_resolve "$1")"; shift
+      net_home "$name"
+      is_running || die "container $name is not running: ./run.sh network start"
+      if [ $# -eq 0 ] && [ -t 0 ]; then
+        die "no commands: ./run.sh network client $name 'roamer:nodes' ..., or pipe commands on standard input"
+      fi
+      net_client "$name" "$@"
+      ;;
+    kill)
+      [ $# -eq 1 ] || die "network kill NAME: name one container"
+      local name pid
+      name="$(net_resolve "$1")"
+      net_home "$name"
+      pid="$(net_pid)"
+      { [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; } || die "container $name is not running"
+      kill -9 "$pid"
+      while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+      echo "killed container $name (pid $pid) with SIGKILL"
+      ;;
+    stop)
+      [ "$(net_size)" -gt 0 ] || { info "no network in $NET_DIR: nothing to stop"; exit 0; }
+      local name pid pids=() names=()
+      for name in $(net_names); do
+        net_home "$name"
+        pid="$(net_pid)"
+        if is_running || { [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }; then
+          "$HOME_DIR/bin/stop" >/dev/null 2>&1 || true
+          pids+=("$pid"); names+=("$name")
+        fi
+      done
+      [ ${#names[@]} -gt 0 ] || { info "no container of the network is running"; exit 0; }
+      local i deadline=$(( $(date +%s) + 60 ))
+      for i in "${!names[@]}"; do
+        pid="${pids[$i]}"
+        while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; do
+          if [ "$(date +%s)" -ge "$deadline" ]; then
+            info "container ${names[$i]} did not stop within 60 s: killing it (pid $pid)"
+            kill -9 "$pid" 2>/dev/null || true
+          fi
+          sleep 0.5
+        done
+        info "container ${names[$i]} stopped"
+      done
+      ;;
+    ""|-h|--help|help) usage; exit 0 ;;
+    *) die "unknown network command '$sub': start, status, client, kill, stop (see ./run.sh --help)" ;;
+  esac
+}
+
 # ---------------------------------------------------------------- main
 
 find_java
 case "$COMMAND" in
+  network)
+    network "${ARGS[@]}"
+    ;;
   console)
     prepare
     is_running && die "Roamer is already running in the background: ./run.sh client ..., or ./run.sh stop first"
