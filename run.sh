@@ -364,6 +364,9 @@ transport = tcp
 strategy.preferred = naive
 strategy.order = naive,tern,condor
 routing = migrate
+# crash recovery: a checkpoint of every live agent each second, agents back from them when the node starts
+checkpoint.interval.s = 1
+checkpoint.restore.on.start = true
 CFG
     printf 'node.id = call-%s\ncluster = %s\n' "$c" "$c" > "$etc/org.roamer.call-$c.cfg"
     printf 'node.id = conn-%s\ncluster = %s\n' "$c" "$c" > "$etc/org.roamer.connection-$c.cfg"
