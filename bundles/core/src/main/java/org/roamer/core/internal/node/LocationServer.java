@@ -26,6 +26,8 @@ import org.roamer.api.frame.Frame;
 import org.roamer.api.frame.FrameException;
 import org.roamer.api.frame.FrameLimits;
 import org.roamer.api.frame.MessageType;
+import org.roamer.api.spi.directory.LocationDirectory;
+import org.roamer.api.spi.directory.MobileRecord;
 import org.roamer.api.spi.transport.Transport;
 import org.roamer.api.spi.transport.TransportException;
 import org.roamer.core.internal.Actor;
@@ -71,6 +73,10 @@ public final class LocationServer extends SignalingNode {
 
         @AttributeDefinition(description = "Time-out of requests to USS nodes (ms)")
         long request_timeout_ms() default 5000;
+
+        @AttributeDefinition(name = "Location directory", description = "Where the record of every mobile is kept:"
+                + " memory (this container, the default) or another installed directory such as zookeeper")
+        String directory() default "memory";
     }
 
     /**
@@ -96,6 +102,8 @@ public final class LocationServer extends SignalingNode {
         long maxEpoch;
         Pending pending;
         boolean creating;
+        /** The directory's version of the record this entry was last read from or written as. */
+        long version;
     }
 
     private static final class Pending {
@@ -111,6 +119,8 @@ public final class LocationServer extends SignalingNode {
         Frame request;
         long started;
         ScheduledFuture<?> timeout;
+        /** MIGRATE_DONE came; its record is being written. */
+        boolean done;
     }
 
     private final Actor actor;
@@ -119,6 +129,11 @@ public final class LocationServer extends SignalingNode {
     private final long requestTimeout;
     private final ConcurrentHashMap<String, Entry> mobiles = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, UssRecord> clusters = new ConcurrentHashMap<>();
+    /** Deregistered mobiles as the directory keeps them: their highest epoch and the record's version. */
+    private final ConcurrentHashMap<String, MobileRecord> retired = new ConcurrentHashMap<>();
+    /** Installed directories by name; the one {@link #directoryName} names is used. */
+    private final ConcurrentHashMap<String, LocationDirectory> directories = new ConcurrentHashMap<>();
+    private final String directoryName;
     private final AtomicLong migrationIds = new AtomicLong(ThreadLocalRandom.current().nextLong() >>> 2);
     /** Random per start (see {@link Payloads.HelloAck}). */
     private final long incarnation = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
@@ -130,8 +145,33 @@ public final class LocationServer extends SignalingNode {
     @Activate
     public LocationServer(@Reference RoamerCore core, Config c, Map<String, Object> properties) {
         this(core, c.transport().trim(), NodeId.of(c.node_id()), NodeAddress.parse(c.listen()),
-                c.migration_timeout_ms(), c.request_timeout_ms());
+                c.migration_timeout_ms(), c.request_timeout_ms(), c.directory().trim());
         configurationPid(properties);
+    }
+
+    /** Every installed location directory; the LS uses the one its configuration names. */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindDirectory(LocationDirectory d) {
+        directories.put(d.name(), d);
+        if (d.name().equals(directoryName)) {
+            LOG.info("{}: location directory {}", id, d.describe());
+        }
+    }
+
+    void unbindDirectory(LocationDirectory d) {
+        directories.remove(d.name(), d);
+    }
+
+    /** The directory in use, or {@code null} when the configured one is not installed. */
+    private LocationDirectory directory() {
+        return directories.get(directoryName);
+    }
+
+    /** The directory in use, described for operators. */
+    public String directoryInfo() {
+        LocationDirectory d = directory();
+        return d == null ? directoryName + " (not installed)" : d.describe();
     }
 
     @Override
@@ -146,13 +186,22 @@ public final class LocationServer extends SignalingNode {
 
     public LocationServer(RoamerCore core, Transport transport, NodeId id, NodeAddress listen, long migrationTimeout,
             long requestTimeout) throws TransportException {
-        this(core, transport.name(), id, listen, migrationTimeout, requestTimeout);
+        this(core, transport, id, listen, migrationTimeout, requestTimeout,
+                new org.roamer.core.internal.directory.MemoryDirectory());
+    }
+
+    /** For tests and embedding: a Location Server with its directory. */
+    public LocationServer(RoamerCore core, Transport transport, NodeId id, NodeAddress listen, long migrationTimeout,
+            long requestTimeout, LocationDirectory directory) throws TransportException {
+        this(core, transport.name(), id, listen, migrationTimeout, requestTimeout, directory.name());
+        directories.put(directory.name(), directory);
         bind(transport, listen, FrameLimits.DEFAULT);
     }
 
     private LocationServer(RoamerCore core, String transport, NodeId id, NodeAddress listen, long migrationTimeout,
-            long requestTimeout) {
+            long requestTimeout, String directory) {
         super(core, id, transport);
+        this.directoryName = directory.isEmpty() ? "memory" : directory;
         this.actor = core.actor("location server " + id);
         this.listen = listen;
         this.migrationTimeout = migrationTimeout;
@@ -212,9 +261,7 @@ public final class LocationServer extends SignalingNode {
             try {
                 switch (f.type()) {
                     case HELLO -> onHello(f);
-                    case REGISTRATION -> onRegistration(f);
-                    case DEREGISTRATION -> onDeregistration(f);
-                    case LOCATE -> onLocate(f);
+                    case REGISTRATION, DEREGISTRATION, LOCATE -> refresh(f);
                     case MIGRATE_DONE -> onMigrateDone(f);
                     case MIGRATE_FAILED -> onMigrateFailed(f);
                     default -> {
@@ -227,6 +274,140 @@ public final class LocationServer extends SignalingNode {
                 LOG.warn("{}: invalid {}: {}", id, f.type(), e.getMessage());
             }
         });
+    }
+
+    /**
+     * Reads the mobile's record from the directory, then handles the request with it: another Location Server
+     * may have changed the mobile since this one last saw it. Skipped while this one has a change of the
+     * mobile in progress (its own state is the newest then).
+     */
+    private void refresh(Frame f) throws FrameException {
+        String mobile = f.mobile();
+        String from = Json.decode(f.payload(), Request.class).from();
+        Entry mine = mobiles.get(mobile);
+        if (mine != null && (mine.pending != null || mine.creating)) {
+            dispatch(f);
+            return;
+        }
+        LocationDirectory d = directory();
+        if (d == null) {
+            answer(from, f, Reply.error("location directory '" + directoryName + "' is not installed on " + id
+                    + " (feature:install roamer-directory-" + directoryName + ")"));
+            return;
+        }
+        d.get(mobile).whenComplete((rec, ex) -> actor.execute(() -> {
+            if (ex != null) {
+                core.metrics().inc("directory.errors");
+                answer(from, f, Reply.error("location directory unavailable: " + cause(ex)));
+                return;
+            }
+            Entry cur = mobiles.get(mobile);
+            if (cur == null || cur.pending == null && !cur.creating) {
+                adopt(mobile, rec.orElse(null), cur);
+            }
+            MobileRecord r = rec.orElse(null);
+            if (r != null && f.type() != MessageType.LOCATE && r.claimedByOther(id.value(), System.currentTimeMillis())) {
+                answer(from, f, Reply.error("mobile '" + mobile + "' is busy: Location Server " + r.owner()
+                        + " is changing it; try again"));
+                return;
+            }
+            try {
+                dispatch(f);
+            } catch (FrameException e) {
+                core.metrics().inc("frames.invalid");
+                LOG.warn("{}: invalid {}: {}", id, f.type(), e.getMessage());
+            }
+        }));
+    }
+
+    private void dispatch(Frame f) throws FrameException {
+        switch (f.type()) {
+            case REGISTRATION -> onRegistration(f);
+            case DEREGISTRATION -> onDeregistration(f);
+            case LOCATE -> onLocate(f);
+            default -> throw new IllegalStateException(f.type().name());
+        }
+    }
+
+    /** Makes the directory's record the entry of a mobile not being changed here. */
+    private void adopt(String mobile, MobileRecord rec, Entry cur) {
+        if (rec == null) {
+            if (cur != null && cur.version != 0) {
+                mobiles.remove(mobile, cur); // gone from the directory
+            }
+            return;
+        }
+        if (cur != null && cur.version == rec.version() && rec.registered()) {
+            return; // unchanged
+        }
+        if (!rec.registered()) {
+            mobiles.remove(mobile);
+            retired.put(mobile, rec);
+            return;
+        }
+        retired.remove(mobile);
+        Entry e = cur != null ? cur : new Entry();
+        e.cluster = rec.cluster();
+        e.agentCluster = rec.agentCluster();
+        e.node = rec.node();
+        e.addr = rec.addr();
+        e.epoch = rec.epoch();
+        e.maxEpoch = Math.max(e.maxEpoch, rec.maxEpoch());
+        e.version = rec.version();
+        mobiles.put(mobile, e);
+    }
+
+    /**
+     * Writes a mobile's entry to the directory (a tombstone keeping its highest epoch when {@code e} is
+     * deregistered), compare-and-set on the version it was read with; then runs {@code then} on the actor with
+     * {@code null}, or why the write failed (another Location Server changed the mobile first; the directory
+     * is unavailable).
+     *
+     * @param claim whether this LS claims the mobile (a change in progress: others answer "busy") until
+     *              {@code claimMillis} from now
+     */
+    private void write(String mobile, Entry e, boolean registered, long claimMillis,
+            java.util.function.Consumer<String> then) {
+        LocationDirectory d = directory();
+        if (d == null) {
+            then.accept("location directory '" + directoryName + "' is not installed");
+            return;
+        }
+        MobileRecord rec;
+        try {
+            rec = registered
+                    ? new MobileRecord(mobile, e.cluster, e.agentCluster, e.node, e.addr, e.epoch, e.maxEpoch,
+                            claimMillis > 0 ? id.value() : null,
+                            claimMillis > 0 ? System.currentTimeMillis() + claimMillis : 0, e.version)
+                    : new MobileRecord(mobile, null, null, null, null, 0, e.maxEpoch, null, 0, e.version);
+        } catch (IllegalArgumentException ex) {
+            then.accept("invalid record of " + mobile + ": " + ex.getMessage());
+            return;
+        }
+        d.put(rec).whenComplete((stored, ex) -> actor.execute(() -> {
+            if (ex != null) {
+                core.metrics().inc("directory.errors");
+                then.accept("location directory unavailable: " + cause(ex));
+            } else if (stored.isEmpty()) {
+                core.metrics().inc("directory.conflicts");
+                then.accept("mobile '" + mobile + "' was changed by another Location Server; try again");
+            } else {
+                e.version = stored.get().version();
+                core.metrics().inc("directory.writes");
+                then.accept(null);
+            }
+        }));
+    }
+
+    private static String cause(Throwable ex) {
+        Throwable c = ex instanceof java.util.concurrent.CompletionException && ex.getCause() != null
+                ? ex.getCause() : ex;
+        return String.valueOf(c.getMessage());
+    }
+
+    /** The time a claim lasts: the change's time-out, and a margin. */
+    private long claimMillis() {
+        return migrationTimeout + requestTimeout;
     }
 
     private void onHello(Frame f) throws FrameException {
@@ -264,16 +445,46 @@ public final class LocationServer extends SignalingNode {
                     + "; the agent of epoch " + r.live() + " on " + uss.node() + " is stale"));
             return;
         }
-        Entry n = e != null ? e : new Entry();
+        Entry n = e != null ? e : fresh(mobile);
         n.node = uss.node();
         n.addr = uss.addr();
         n.agentCluster = uss.cluster();
         n.cluster = clusters.containsKey(r.cluster()) ? r.cluster() : uss.cluster();
         n.epoch = r.live();
         n.maxEpoch = Math.max(n.maxEpoch, r.live());
+        store(f, r.from(), mobile, n, e == null, "reannounced");
+    }
+
+    /** A new entry for a mobile, continuing its epochs where the directory's tombstone left them. */
+    private Entry fresh(String mobile) {
+        Entry n = new Entry();
+        MobileRecord tomb = retired.get(mobile);
+        if (tomb != null) {
+            n.maxEpoch = tomb.maxEpoch();
+            n.version = tomb.version();
+        }
+        return n;
+    }
+
+    /** Stores a changed entry in the directory, then answers with its location (or why it was not stored). */
+    private void store(Frame f, String to, String mobile, Entry n, boolean isNew, String counter) {
+        n.creating = true; // other requests for the mobile wait for the write
         mobiles.put(mobile, n);
-        core.metrics().inc("reannounced");
-        answer(r.from(), f, Reply.location(n.node, n.cluster, n.addr, n.epoch));
+        write(mobile, n, true, 0, failed -> {
+            n.creating = false;
+            if (failed != null) {
+                if (isNew) {
+                    mobiles.remove(mobile, n);
+                } else {
+                    mobiles.remove(mobile, n); // read again from the directory on the next request
+                }
+                answer(to, f, Reply.error(failed));
+                return;
+            }
+            retired.remove(mobile);
+            core.metrics().inc(counter);
+            answer(to, f, Reply.location(n.node, n.cluster, n.addr, n.epoch));
+        });
     }
 
     private void answer(String to, Frame request, Reply r) {
@@ -343,6 +554,20 @@ public final class LocationServer extends SignalingNode {
         String mobile = f.mobile();
         Pending p = begin(f, r, e, target, "no routing decision from " + e.node);
         p.asking = true;
+        write(mobile, e, true, claimMillis(), claimFailed -> {
+            if (e.pending != p) {
+                return; // timed out meanwhile
+            }
+            if (claimFailed != null) {
+                finishFailed(mobile, e, claimFailed);
+                return;
+            }
+            ask(f, r, e, target, p);
+        });
+    }
+
+    private void ask(Frame f, Registration r, Entry e, UssRecord target, Pending p) {
+        String mobile = f.mobile();
         Frame update = new Frame(MessageType.LOCATION_UPDATE, 0, nextCorrelation(), e.epoch, 0, mobile,
                 Json.encode(new Payloads.LocationUpdate(Payloads.LocationUpdate.CROSSING, address().toString(),
                         target.cluster(), target.addr(), target.node(), e.addr, e.node)));
@@ -368,15 +593,22 @@ public final class LocationServer extends SignalingNode {
                 migrate(f, r, e, target, d.routing());
                 return;
             }
-            e.pending = null;
             p.timeout.cancel(false);
             e.cluster = target.cluster();
-            long micros = (System.nanoTime() - p.started) / 1000;
-            boolean home = e.cluster.equals(e.agentCluster);
-            core.metrics().inc(home ? "crossings.home" : "crossings.anchored");
-            core.metrics().latency("crossing.anchored", micros * 1000);
-            answer(p.requester, p.request, new Reply(true, "ok", e.node, e.cluster, e.addr, e.epoch, null, null, null,
-                    null, micros, p.sourceCluster, d.routing(), true, d.ports(), d.links(), e.agentCluster));
+            Reply decided = d;
+            write(mobile, e, true, 0, failed -> { // the new paging area, and the claim ends
+                e.pending = null;
+                if (failed != null) {
+                    LOG.warn("{}: {} anchored, but the directory keeps its old paging area: {}", id, mobile, failed);
+                }
+                long micros = (System.nanoTime() - p.started) / 1000;
+                boolean home = e.cluster.equals(e.agentCluster);
+                core.metrics().inc(home ? "crossings.home" : "crossings.anchored");
+                core.metrics().latency("crossing.anchored", micros * 1000);
+                answer(p.requester, p.request, new Reply(true, "ok", e.node, e.cluster, e.addr, e.epoch, null, null,
+                        null, null, micros, p.sourceCluster, decided.routing(), true, decided.ports(), decided.links(),
+                        e.agentCluster));
+            });
         }));
     }
 
@@ -406,41 +638,71 @@ public final class LocationServer extends SignalingNode {
                     + "); the checkpoint of epoch " + r.restore() + " on " + uss.node() + " is stale"));
             return;
         }
-        Entry n = e != null ? e : new Entry();
+        Entry n = e != null ? e : fresh(mobile);
         n.cluster = uss.cluster();
         n.agentCluster = uss.cluster();
         n.node = uss.node();
         n.addr = uss.addr();
         n.maxEpoch = Math.max(n.maxEpoch, r.restore()) + 1;
         n.epoch = n.maxEpoch;
-        mobiles.put(mobile, n);
-        core.metrics().inc("restorations");
-        answer(r.from(), f, Reply.location(n.node, n.cluster, n.addr, n.epoch));
+        store(f, r.from(), mobile, n, e == null, "restorations");
     }
 
     private void create(Frame f, Registration r, UssRecord uss) {
         String mobile = f.mobile();
-        Entry e = new Entry();
+        Entry e = fresh(mobile);
         e.cluster = uss.cluster();
         e.agentCluster = uss.cluster();
         e.node = uss.node();
         e.addr = uss.addr();
-        e.epoch = 1;
-        e.maxEpoch = 1;
+        e.maxEpoch++;
+        e.epoch = e.maxEpoch;
         e.creating = true;
         mobiles.put(mobile, e);
-        Frame create = new Frame(MessageType.CREATE_AGENT, 0, nextCorrelation(), e.epoch, 0, mobile,
-                Json.encode(new CreateAgent(r.profile(), null, address().toString())));
-        request(NodeAddress.parse(uss.addr()), create, requestTimeout).whenComplete((rep, ex) -> actor.execute(() -> {
-            e.creating = false;
-            if (ex == null && rep.type() == MessageType.ACK) {
-                core.metrics().inc("registrations");
-                answer(r.from(), f, Reply.location(e.node, e.cluster, e.addr, e.epoch));
-            } else {
+        // claimed in the directory first: no other Location Server creates a second agent meanwhile
+        write(mobile, e, true, claimMillis(), claimFailed -> {
+            if (claimFailed != null) {
+                e.creating = false;
                 mobiles.remove(mobile, e);
-                answer(r.from(), f, Reply.error("USS " + uss.node() + " did not create the agent: " + reason(rep, ex)));
+                answer(r.from(), f, Reply.error(claimFailed));
+                return;
             }
-        }));
+            Frame create = new Frame(MessageType.CREATE_AGENT, 0, nextCorrelation(), e.epoch, 0, mobile,
+                    Json.encode(new CreateAgent(r.profile(), null, address().toString())));
+            request(NodeAddress.parse(uss.addr()), create, requestTimeout).whenComplete((rep, ex) -> actor.execute(() -> {
+                if (ex == null && rep.type() == MessageType.ACK) {
+                    write(mobile, e, true, 0, released -> { // the claim ends
+                        e.creating = false;
+                        if (released != null) {
+                            LOG.warn("{}: {} created, but its record keeps this LS's claim until it lapses: {}", id,
+                                    mobile, released);
+                        }
+                        core.metrics().inc("registrations");
+                        answer(r.from(), f, Reply.location(e.node, e.cluster, e.addr, e.epoch));
+                    });
+                } else {
+                    String why = "USS " + uss.node() + " did not create the agent: " + reason(rep, ex);
+                    retire(mobile, e, failed -> answer(r.from(), f, Reply.error(why)));
+                }
+            }));
+        });
+    }
+
+    /**
+     * Writes a mobile's tombstone (its highest epoch, no agent), forgets its entry, then runs {@code then} with
+     * null or why the write failed (the entry is forgotten anyway: the next request reads the directory).
+     */
+    private void retire(String mobile, Entry e, java.util.function.Consumer<String> then) {
+        write(mobile, e, false, 0, failed -> {
+            e.creating = false;
+            mobiles.remove(mobile, e);
+            if (failed == null) {
+                retired.put(mobile, new MobileRecord(mobile, null, null, null, null, 0, e.maxEpoch, null, 0, e.version));
+            } else {
+                LOG.warn("{}: the directory keeps a record of {} that has no agent: {}", id, mobile, failed);
+            }
+            then.accept(failed);
+        });
     }
 
     private void migrate(Frame f, Registration r, Entry e, UssRecord target, String routing) {
@@ -449,13 +711,23 @@ public final class LocationServer extends SignalingNode {
         p.routing = routing;
         p.id = migrationIds.incrementAndGet();
         p.epoch = ++e.maxEpoch;
-        Frame migrate = new Frame(MessageType.MIGRATE, 0, p.id, p.epoch, 0, mobile,
-                Json.encode(new Payloads.Migrate(e.addr, e.node, r.strategy(), address().toString())));
-        try {
-            send(NodeAddress.parse(target.addr()), migrate);
-        } catch (TransportException ex) {
-            finishFailed(mobile, e, "target USS " + target.node() + " unreachable: " + ex.getMessage());
-        }
+        // the new epoch is recorded, and the mobile claimed, before any USS hears of it
+        write(mobile, e, true, claimMillis(), claimFailed -> {
+            if (e.pending != p) {
+                return; // timed out meanwhile
+            }
+            if (claimFailed != null) {
+                finishFailed(mobile, e, claimFailed);
+                return;
+            }
+            Frame migrate = new Frame(MessageType.MIGRATE, 0, p.id, p.epoch, 0, mobile,
+                    Json.encode(new Payloads.Migrate(e.addr, e.node, r.strategy(), address().toString())));
+            try {
+                send(NodeAddress.parse(target.addr()), migrate);
+            } catch (TransportException ex) {
+                finishFailed(mobile, e, "target USS " + target.node() + " unreachable: " + ex.getMessage());
+            }
+        });
     }
 
     /**
@@ -481,12 +753,13 @@ public final class LocationServer extends SignalingNode {
     private void onMigrateDone(Frame f) throws FrameException {
         MigrateDone d = Json.decode(f.payload(), MigrateDone.class);
         Entry e = mobiles.get(f.mobile());
-        if (e == null || e.pending == null || e.pending.asking || e.pending.id != f.correlationId()) {
+        if (e == null || e.pending == null || e.pending.asking || e.pending.id != f.correlationId()
+                || e.pending.done) {
             core.metrics().inc("migrate.done.stray");
             return;
         }
         Pending p = e.pending;
-        e.pending = null;
+        p.done = true;
         p.timeout.cancel(false);
         long micros = (System.nanoTime() - p.started) / 1000;
         e.cluster = d.cluster();
@@ -494,6 +767,18 @@ public final class LocationServer extends SignalingNode {
         e.node = d.node();
         e.addr = d.addr();
         e.epoch = p.epoch;
+        // the migration is done whatever the directory says: the record follows, and the claim ends
+        write(f.mobile(), e, true, 0, failed -> {
+            e.pending = null;
+            if (failed != null) {
+                LOG.warn("{}: {} migrated to {}, but the directory keeps its old record: {}", id, f.mobile(), e.node,
+                        failed);
+            }
+            migrated(p, d, e, micros);
+        });
+    }
+
+    private void migrated(Pending p, MigrateDone d, Entry e, long micros) {
         core.metrics().inc("migrations");
         core.metrics().inc("migrations." + d.strategy());
         core.metrics().latency("migration", micros * 1000);
@@ -506,7 +791,8 @@ public final class LocationServer extends SignalingNode {
     private void onMigrateFailed(Frame f) throws FrameException {
         MigrateFailed m = Json.decode(f.payload(), MigrateFailed.class);
         Entry e = mobiles.get(f.mobile());
-        if (e == null || e.pending == null || e.pending.asking || e.pending.id != f.correlationId()) {
+        if (e == null || e.pending == null || e.pending.asking || e.pending.id != f.correlationId()
+                || e.pending.done) {
             return; // the other side already reported it
         }
         finishFailed(f.mobile(), e, m.reason());
@@ -516,6 +802,11 @@ public final class LocationServer extends SignalingNode {
         Pending p = e.pending;
         e.pending = null;
         p.timeout.cancel(false);
+        write(mobile, e, true, 0, failed -> { // the claim ends (the record keeps the epoch handed out)
+            if (failed != null) {
+                LOG.debug("{}: claim on {} not released: {}", id, mobile, failed);
+            }
+        });
         core.metrics().inc("migrations.failed");
         LOG.info("{}: {} of {} to {} failed: {}", id, p.asking ? "crossing" : "migration " + p.id, mobile,
                 p.target.node(), reason);
@@ -540,12 +831,13 @@ public final class LocationServer extends SignalingNode {
         Frame terminate = new Frame(MessageType.TERMINATE_AGENT, 0, nextCorrelation(), e.epoch, 0, mobile,
                 Json.encode(new Request(address().toString())));
         request(NodeAddress.parse(e.addr), terminate, requestTimeout).whenComplete((rep, ex) -> actor.execute(() -> {
-            e.creating = false;
             if (ex == null && rep.type() == MessageType.ACK) {
-                mobiles.remove(mobile, e);
-                core.metrics().inc("deregistrations");
-                answer(r.from(), f, Reply.success());
+                retire(mobile, e, failed -> {
+                    core.metrics().inc("deregistrations");
+                    answer(r.from(), f, Reply.success());
+                });
             } else {
+                e.creating = false;
                 answer(r.from(), f, Reply.error("USS " + e.node + " did not terminate the agent: " + reason(rep, ex)));
             }
         }));
