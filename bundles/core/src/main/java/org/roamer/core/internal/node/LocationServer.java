@@ -306,7 +306,8 @@ public final class LocationServer extends SignalingNode {
                 adopt(mobile, rec.orElse(null), cur);
             }
             MobileRecord r = rec.orElse(null);
-            if (r != null && f.type() != MessageType.LOCATE && r.claimedByOther(id.value(), System.currentTimeMillis())) {
+            if (r != null && f.type() != MessageType.LOCATE && r.claimedByOther(id.value(), System.currentTimeMillis())
+                    && !newerAgent(f, r)) {
                 answer(from, f, Reply.error("mobile '" + mobile + "' is busy: Location Server " + r.owner()
                         + " is changing it; try again"));
                 return;
@@ -318,6 +319,23 @@ public final class LocationServer extends SignalingNode {
                 LOG.warn("{}: invalid {}: {}", id, f.type(), e.getMessage());
             }
         }));
+    }
+
+    /**
+     * Whether a request is a USS announcing an agent newer than the record (REGISTRATION {@code live}): that agent
+     * exists, with an epoch the directory handed out, whoever claims the mobile (its claimant may have died
+     * before it could record the migration).
+     */
+    private static boolean newerAgent(Frame f, MobileRecord r) {
+        if (f.type() != MessageType.REGISTRATION) {
+            return false;
+        }
+        try {
+            Long live = Json.decode(f.payload(), Registration.class).live();
+            return live != null && live > r.epoch() && live <= r.maxEpoch();
+        } catch (FrameException e) {
+            return false;
+        }
     }
 
     private void dispatch(Frame f) throws FrameException {

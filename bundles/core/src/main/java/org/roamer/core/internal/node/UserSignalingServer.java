@@ -74,7 +74,9 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         @AttributeDefinition(description = "Listen address host:port (port 0: any free port)")
         String listen() default "127.0.0.1:0";
 
-        @AttributeDefinition(name = "Location Server", description = "LS address host:port; empty: the LS in this container")
+        @AttributeDefinition(name = "Location Server", description = "LS address host:port, or several separated by"
+                + " commas (the node says HELLO to each and fails over to the next when its LS stops answering);"
+                + " empty: the LS in this container")
         String location_server() default "";
 
         @AttributeDefinition(name = "Transport", description = "The transport this node sends with (tcp, udp, ...);"
@@ -164,6 +166,14 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
     private volatile ScheduledFuture<?> keepAlive;
     /** The LS's incarnation from its last HELLO answer (see {@link Payloads.HelloAck}). */
     private volatile Long lsIncarnation;
+    /** Every Location Server configured, in order (empty: one, as {@link UssSettings#locationServer()}). */
+    private volatile List<NodeAddress> locationServers = List.of();
+    /** Which of {@link #locationServers} this node uses now. */
+    private volatile int currentLs;
+    /** Keep-alive HELLOs in a row the LS in use did not answer. */
+    private final java.util.concurrent.atomic.AtomicInteger lsMisses = new java.util.concurrent.atomic.AtomicInteger();
+    /** Keep-alives the LS in use may miss before this node fails over to the next one. */
+    static final int LS_MISSES = 2;
     /** How often a registered node says HELLO again, to learn of (and repair) a restarted LS. */
     static final long KEEP_ALIVE_MS = 2_000;
     /**
@@ -180,6 +190,9 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
     public UserSignalingServer(@Reference RoamerCore core, Config config, java.util.Map<String, Object> properties) {
         this(core, config.transport().trim(), settings(config), routingSettings(config));
         configurationPid(properties);
+        if (!config.location_server().isBlank()) {
+            locationServers(locationServers(config.location_server()));
+        }
     }
 
     /** Every installed transport: this node listens on each (see {@link SignalingNode}). */
@@ -242,6 +255,20 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         return RoutingSettings.parse(c.routing(), c.radioport_scheme(), c.radioport_update(), c.radioport_links());
     }
 
+    /** The Location Servers of a {@code location.server} setting, in order: the first is used first. */
+    static List<NodeAddress> locationServers(String setting) {
+        List<NodeAddress> out = new ArrayList<>();
+        for (String a : setting.split(",")) {
+            if (!a.isBlank()) {
+                out.add(NodeAddress.parse(a.trim()));
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("location.server '" + setting + "' names no address");
+        }
+        return List.copyOf(out);
+    }
+
     static UssSettings settings(Config c) {
         String dir = c.work_directory().isBlank()
                 ? System.getProperty("karaf.data", System.getProperty("java.io.tmpdir")) + "/roamer/" + c.node_id()
@@ -251,7 +278,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
             Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).forEach(order::add);
         }
         return new UssSettings(NodeId.of(c.node_id()), ClusterId.of(c.cluster()), NodeAddress.parse(c.listen()),
-                c.location_server().isBlank() ? null : NodeAddress.parse(c.location_server()),
+                c.location_server().isBlank() ? null : locationServers(c.location_server()).get(0),
                 c.strategy_preferred().trim(), order, c.stub_max_messages(), c.stub_max_bytes(),
                 c.stub_idle_timeout_ms(), c.tombstone_ttl_ms(), c.migration_timeout_ms(), c.stable_point_timeout_ms(),
                 new FrameLimits(c.max_control_bytes(), c.max_frame_bytes()), Path.of(dir), c.checkpoint_store().trim(),
@@ -276,6 +303,11 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
             r = routing;
         }
         apply(settings(config), r, config.transport().trim());
+        List<NodeAddress> lss = config.location_server().isBlank() ? List.of()
+                : locationServers(config.location_server());
+        if (!lss.equals(locationServers)) {
+            locationServers(lss);
+        }
     }
 
     /** Applies new settings at run time, routing unchanged; see {@link #modified}. */
@@ -470,7 +502,20 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         hosted.addAndGet(delta);
     }
 
+    /**
+     * Sets the Location Servers this node may use, in order (two or more: it fails over between them); the
+     * first one is used first.
+     */
+    public void locationServers(List<NodeAddress> all) {
+        locationServers = List.copyOf(all);
+        currentLs = 0;
+    }
+
     NodeAddress locationServer() {
+        List<NodeAddress> all = locationServers;
+        if (all.size() > 1) {
+            return all.get(Math.floorMod(currentLs, all.size()));
+        }
         if (settings.locationServer() != null) {
             return settings.locationServer();
         }
@@ -631,18 +676,45 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
                         core.containerName())));
     }
 
-    /** Keep-alive HELLO once registered: tells a restarted LS about this node, and this node about the restart. */
+    /**
+     * Keep-alive HELLO once registered: tells a restarted LS about this node, and this node about the restart.
+     * With several Location Servers configured, every one hears it (each must know the clusters), and when the
+     * one in use misses {@link #LS_MISSES} in a row, this node fails over to the next.
+     */
     private void keepAlive() {
         NodeAddress ls = locationServer();
         if (stopped || !registered || ls == null || address() == null) {
             return;
         }
-        Frame f = helloFrame();
-        request(ls, f, 1000).whenComplete((r, e) -> {
+        for (NodeAddress other : locationServers) {
+            if (!other.equals(ls)) {
+                request(other, helloFrame(), 1000); // a standby: its answer does not matter here
+            }
+        }
+        int using = currentLs;
+        request(ls, helloFrame(), 1000).whenComplete((r, e) -> {
             if (e == null && r.type() == MessageType.ACK) {
+                lsMisses.set(0);
                 lsIncarnation(r);
+            } else if (locationServers.size() > 1 && lsMisses.incrementAndGet() >= LS_MISSES) {
+                failOver(using, ls);
             }
         });
+    }
+
+    /**
+     * The Location Server in use stopped answering: use the next one. This node announces itself to it and,
+     * since its incarnation differs, announces every live agent to it again.
+     */
+    private synchronized void failOver(int from, NodeAddress was) {
+        if (currentLs != from || stopped) {
+            return; // already failed over
+        }
+        lsMisses.set(0);
+        currentLs = from + 1;
+        core.metrics().inc("ls.failover");
+        LOG.warn("USS {}: the Location Server at {} does not answer; failing over to {}", id, was, locationServer());
+        announce();
     }
 
     /**
