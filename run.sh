@@ -26,9 +26,14 @@ Commands:
   status             tell whether Roamer is running
   password           print the console user and password
 
-  network start [N]  a network of containers on this machine: a Location Server container (ls1) and N USS
+  network start [N] [--directory memory|zookeeper]
+                     a network of containers on this machine: a Location Server container (ls1) and N USS
                      containers (c1..cN, default 3), each its own Karaf process with its own etc/, data/ and
-                     SSH port, under target/network/; starts the ones not running, waits for every console
+                     SSH port, under target/network/; starts the ones not running, waits for every console.
+                     --directory zookeeper: three Location Server containers (ls1..ls3), each running one
+                     member of a ZooKeeper ensemble that holds the location directory, every directory link
+                     mutual TLS with certificates of a CA made for the network (target/network/pki); the USS
+                     nodes know all three and fail over between them. Default: memory (one LS, its own memory)
   network status     each container: running or not, its SSH port, its nodes' address
   network client NAME CMD...
                      console commands in container NAME (ls1, c1, ...; a node id such as uss-c2 names its
@@ -302,21 +307,69 @@ NET_MAX=20
 
 # The containers of the network: ls1, then c1..cN (N from target/network/size).
 net_size() { [ -f "$NET_DIR/size" ] && tr -dc '0-9' < "$NET_DIR/size" || echo 0; }
+net_directory() { [ -f "$NET_DIR/directory" ] && cat "$NET_DIR/directory" || echo memory; }
+net_ls_names() { if [ "$(net_directory)" = zookeeper ]; then echo ls1 ls2 ls3; else echo ls1; fi; }
 net_names() {
   local n i
   n="$(net_size)"
   [ "$n" -gt 0 ] || return 0
-  echo ls1
+  for i in $(net_ls_names); do echo "$i"; done
   for (( i = 1; i <= n; i++ )); do echo "c$i"; done
 }
-net_index() { if [ "$1" = ls1 ]; then echo 0; else echo "${1#c}"; fi; }
+# ls1 -> 0, ls2 -> 21, ls3 -> 22, cK -> K: offsets of each container's SSH and node ports
+net_index() {
+  case "$1" in
+    ls1) echo 0 ;;
+    ls*) echo $(( NET_MAX + ${1#ls} - 1 )) ;;
+    *) echo "${1#c}" ;;
+  esac
+}
+# ZooKeeper member K (ls K): quorum, election and client ports
+zk_port() { echo $(( NET_PORT + 100 + 3 * $1 + $2 )); }
+zk_members() {
+  local k out=""
+  for k in 1 2 3; do
+    out="$out${out:+,}$k=127.0.0.1:$(zk_port "$k" 0):$(zk_port "$k" 1);$(zk_port "$k" 2)"
+  done
+  echo "$out"
+}
+ls_addresses() {
+  local name out=""
+  for name in $(net_ls_names); do out="$out${out:+,}127.0.0.1:$(( NET_PORT + $(net_index "$name") ))"; done
+  echo "$out"
+}
+
+# The network's CA and one key store per Location Server container (keytool, PKCS#12), made once.
+net_pki() {
+  local pki="$NET_DIR/pki" name keytool="$JAVA_HOME/bin/keytool" pw
+  [ -f "$pki/trust.p12" ] && return 0
+  mkdir -p "$pki"
+  chmod 700 "$pki"
+  random_password > "$pki/password"
+  chmod 600 "$pki/password"
+  pw="$(cat "$pki/password")"
+  info "making the network's CA and certificates in $pki"
+  kt() { "$keytool" "$@" -storepass "$pw" -storetype PKCS12 >/dev/null 2>&1 || die "keytool $1 failed in $pki"; }
+  kt -genkeypair -alias ca -keyalg EC -groupname secp256r1 -dname "CN=roamer-network-ca" -ext bc:c -validity 3650 -keystore "$pki/ca.p12"
+  kt -exportcert -rfc -alias ca -keystore "$pki/ca.p12" -file "$pki/ca.pem"
+  kt -importcert -noprompt -alias ca -file "$pki/ca.pem" -keystore "$pki/trust.p12"
+  for name in ls1 ls2 ls3; do
+    kt -genkeypair -alias node -keyalg EC -groupname secp256r1 -dname "CN=$name" -validity 3650 -keystore "$pki/$name.p12"
+    kt -certreq -alias node -keystore "$pki/$name.p12" -file "$pki/$name.csr"
+    kt -gencert -rfc -alias ca -keystore "$pki/ca.p12" -infile "$pki/$name.csr" -outfile "$pki/$name.pem" -validity 3650 \
+      -ext SAN=ip:127.0.0.1,dns:localhost -ext KU=digitalSignature -ext EKU=serverAuth,clientAuth
+    kt -importcert -noprompt -alias ca -file "$pki/ca.pem" -keystore "$pki/$name.p12"
+    kt -importcert -noprompt -alias node -file "$pki/$name.pem" -keystore "$pki/$name.p12"
+    rm -f "$pki/$name.csr"
+  done
+}
 net_home() { HOME_DIR="$NET_DIR/$1"; STAMP="$HOME_DIR/.roamer-distribution"; }
 
 # container NAME, or the container of a node id (ls1, uss-c2, call-c2, rp-c2-1, conn-c2)
 net_resolve() {
   local name="$1"
   case "$name" in
-    ls1|c[0-9]*) ;;
+    ls[0-9]|c[0-9]*) ;;
     uss-c*|call-c*|conn-c*) name="${name#*-}" ;;
     rp-c*) name="${name#rp-}"; name="${name%-*}" ;;
     *) die "unknown container or node '$1': containers are $(net_names | tr '\n' ' ')" ;;
@@ -342,7 +395,9 @@ net_configure() {
   ls_port="$NET_PORT"
   port=$(( NET_PORT + idx ))
   etc="$HOME_DIR/etc"
-  [ "$(cat "$HOME_DIR/.roamer-network-node" 2>/dev/null)" = "$name $ssh $port" ] && return 0
+  local directory
+  directory="$(net_directory)"
+  [ "$(cat "$HOME_DIR/.roamer-network-node" 2>/dev/null)" = "$name $ssh $port $directory" ] && return 0
   rm -f "$etc"/org.roamer.location-*.cfg "$etc"/org.roamer.uss-*.cfg "$etc"/org.roamer.call-*.cfg \
     "$etc"/org.roamer.connection-*.cfg "$etc"/org.roamer.radioport-*.cfg
   set_prop "$etc/system.properties" karaf.name "$name"
@@ -350,8 +405,26 @@ net_configure() {
   set_prop "$etc/org.apache.karaf.shell.cfg" sshHost 127.0.0.1
   printf '# Roamer runtime of container %s (a network of containers: consoles command each other)\nadmin.remote = true\n' \
     "$name" > "$etc/org.roamer.runtime.cfg"
-  if [ "$name" = ls1 ]; then
-    printf 'node.id = ls1\nlisten = 127.0.0.1:%d\ntransport = tcp\n' "$port" > "$etc/org.roamer.location-ls1.cfg"
+  if [[ "$name" == ls* ]]; then
+    printf 'node.id = %s\nlisten = 127.0.0.1:%d\ntransport = tcp\ndirectory = %s\n' "$name" "$port" "$directory" \
+      > "$etc/org.roamer.location-$name.cfg"
+    if [ "$directory" = zookeeper ]; then
+      mkdir -p "$etc/roamer-tls"
+      cp "$NET_DIR/pki/$name.p12" "$etc/roamer-tls/node.p12"
+      cp "$NET_DIR/pki/trust.p12" "$etc/roamer-tls/trust.p12"
+      chmod 600 "$etc/roamer-tls/"*.p12
+      {
+        echo "# the location directory: member ${name#ls} of the network's ZooKeeper ensemble (./run.sh network)"
+        echo "member.id = ${name#ls}"
+        echo "members = $(zk_members)"
+        echo "tls.password = $(cat "$NET_DIR/pki/password")"
+      } > "$etc/org.roamer.directory.zookeeper.cfg"
+      chmod 600 "$etc/org.roamer.directory.zookeeper.cfg"
+      grep -q 'roamer-directory-zookeeper' "$etc/org.apache.karaf.features.cfg" \
+        || sed -i 's|^\(    roamer-core/[^,]*\), \\$|\1, \\\n    roamer-directory-zookeeper, \\|' "$etc/org.apache.karaf.features.cfg"
+      grep -q 'roamer-directory-zookeeper' "$etc/org.apache.karaf.features.cfg" \
+        || die "could not add roamer-directory-zookeeper to the boot features of $name"
+    fi
   else
     local c="$name"
     cat > "$etc/org.roamer.uss-$c.cfg" <<CFG
@@ -359,7 +432,7 @@ net_configure() {
 node.id = uss-$c
 cluster = $c
 listen = 127.0.0.1:$port
-location.server = 127.0.0.1:$ls_port
+location.server = $(ls_addresses)
 transport = tcp
 strategy.preferred = naive
 strategy.order = naive,tern,condor
@@ -373,7 +446,7 @@ CFG
     printf 'node.id = rp-%s-1\ncluster = %s\n' "$c" "$c" > "$etc/org.roamer.radioport-$c-1.cfg"
     printf 'node.id = rp-%s-2\ncluster = %s\n' "$c" "$c" > "$etc/org.roamer.radioport-$c-2.cfg"
   fi
-  echo "$name $ssh $port" > "$HOME_DIR/.roamer-network-node"
+  echo "$name $ssh $port $directory" > "$HOME_DIR/.roamer-network-node"
 }
 
 net_client() { # NAME CMD...: runs console commands in a container
@@ -396,10 +469,22 @@ network() {
   [ $# -gt 0 ] && shift
   case "$sub" in
     start)
-      local n="${1:-3}"
+      local n=3 directory="" arg
+      while [ $# -gt 0 ]; do
+        arg="$1"; shift
+        case "$arg" in
+          --directory) [ $# -gt 0 ] || die "--directory needs memory or zookeeper"; directory="$1"; shift ;;
+          --directory=*) directory="${arg#--directory=}" ;;
+          [0-9]*) n="$arg" ;;
+          *) die "network start [N] [--directory memory|zookeeper]: unknown argument '$arg'" ;;
+        esac
+      done
       [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le "$NET_MAX" ] \
         || die "network start N: N is the number of USS containers, 1 to $NET_MAX (got '$n')"
-      [ $# -le 1 ] || die "network start takes at most one argument (got: $*)"
+      case "${directory:-}" in
+        ""|memory|zookeeper) ;;
+        *) die "--directory $directory: memory or zookeeper" ;;
+      esac
       local old
       old="$(net_size)"
       if $FRESH && [ "$old" -gt 0 ]; then
@@ -411,8 +496,13 @@ network() {
       if [ "$old" -gt 0 ] && [ "$old" != "$n" ]; then
         die "a network of $old USS container(s) exists in $NET_DIR: ./run.sh network stop, then ./run.sh --fresh network start $n"
       fi
+      if [ "$old" -gt 0 ] && [ -n "$directory" ] && [ "$directory" != "$(net_directory)" ]; then
+        die "the network in $NET_DIR uses the $(net_directory) directory: ./run.sh network stop, then ./run.sh --fresh network start $n --directory $directory"
+      fi
       mkdir -p "$NET_DIR"
       echo "$n" > "$NET_DIR/size"
+      [ "$old" -gt 0 ] || echo "${directory:-memory}" > "$NET_DIR/directory"
+      [ "$(net_directory)" = zookeeper ] && net_pki
       # one password for the whole network: the one already there, ROAMER_PASSWORD, or a new one
       local password="${ROAMER_PASSWORD:-}"
       if [ -z "$password" ] && [ -f "$NET_DIR/ls1/etc/users.properties" ]; then
@@ -437,7 +527,7 @@ network() {
         info "container $name: waiting for its console ..."
         QUIET_NODES=true wait_console "$t0" | sed "s/^Roamer started/container $name started/"
       done
-      echo "Network of $(( n + 1 )) containers in $NET_DIR; console user '$USER_NAME', password '$password'"
+      echo "Network of $(net_names | wc -l) containers in $NET_DIR ($(net_directory) directory); console user '$USER_NAME', password '$password'"
       echo "  ./run.sh network client c1 'roamer:nodes'      ./run.sh network status      ./run.sh network stop"
       # every USS has said HELLO once the LS lists it
       local deadline=$(( $(date +%s) + 60 )) out

@@ -257,7 +257,26 @@ public final class NetworkService implements RoamerNetwork {
         }
         List<String> known = new ArrayList<>(n.uss().stream().map(LocationServer.UssRecord::node).toList());
         if (!ussOnly) {
-            known.addAll(n.ls().keySet());
+            // Location Servers known by address only: their containers name them
+            for (Map.Entry<String, String> l : n.ls().entrySet()) {
+                if (!l.getKey().startsWith(RemoteConsole.UNNAMED)) {
+                    known.add(l.getKey());
+                    continue;
+                }
+                try {
+                    List<NodeInfo> theirs = forward(l.getValue(), "nodes", Map.of(), NODES);
+                    for (NodeInfo i : theirs) {
+                        if (i.node().equals(node) && i.role() == NodeRole.LOCATION_SERVER) {
+                            return l.getValue();
+                        }
+                        if (i.role() == NodeRole.LOCATION_SERVER) {
+                            known.add(i.node().value());
+                        }
+                    }
+                } catch (RoamerException e) {
+                    LOG.debug("Location Server at {} not asked: {}", l.getValue(), e.getMessage());
+                }
+            }
         }
         java.util.Collections.sort(known);
         throw new RoamerException("unknown " + (ussOnly ? "USS node" : "node") + " '" + node + "'; "

@@ -65,6 +65,9 @@ final class RemoteConsole {
     record Network(String container, Map<String, String> ls, List<LocationServer.UssRecord> uss) {
     }
 
+    /** Key prefix of a Location Server of the network known by its address only. */
+    static final String UNNAMED = "?@";
+
     private final RoamerCore core;
     private final Map<String, Command> commands;
     private final ThreadPoolExecutor servers;
@@ -174,9 +177,19 @@ final class RemoteConsole {
     Network localNetwork() {
         Map<String, String> ls = new LinkedHashMap<>();
         Map<String, LocationServer.UssRecord> uss = new LinkedHashMap<>();
+        java.util.Set<String> known = new java.util.HashSet<>();
         for (LocationServer l : core.directory().locationServers()) {
             ls.put(l.id().value(), String.valueOf(l.address()));
+            known.add(String.valueOf(l.address()));
             l.clusters().values().forEach(u -> uss.putIfAbsent(u.node(), u));
+        }
+        // the other Location Servers the USS nodes use, known by address only
+        for (LocationServer.UssRecord u : uss.values()) {
+            for (String a : u.ls() == null ? List.<String>of() : u.ls()) {
+                if (known.add(a)) {
+                    ls.put(UNNAMED + a, a);
+                }
+            }
         }
         return new Network(core.containerName(), ls, new ArrayList<>(uss.values()));
     }
@@ -196,7 +209,8 @@ final class RemoteConsole {
         Map<String, String> out = new LinkedHashMap<>();
         for (Map.Entry<String, String> l : n.ls().entrySet()) {
             if (!localAddrs.contains(l.getValue())) {
-                out.putIfAbsent(key(n.container(), l.getValue()), l.getValue());
+                out.putIfAbsent(l.getKey().startsWith(UNNAMED) ? "@" + l.getValue() : key(n.container(), l.getValue()),
+                        l.getValue());
             }
         }
         for (LocationServer.UssRecord u : n.uss()) {

@@ -86,9 +86,10 @@ public final class LocationServer extends SignalingNode {
      * @param routingMigrates whether that policy migrates on every crossing: the LS then starts migrations of
      *                        agents there at once instead of asking the USS first
      * @param container       the Karaf container it runs in, {@code null} when its HELLO did not say
+     * @param ls              the Location Servers it knows (when it has several), by address
      */
     public record UssRecord(String node, String cluster, String addr, List<String> strategies, String transport,
-            String routing, boolean routingMigrates, String container) {
+            String routing, boolean routingMigrates, String container, List<String> ls) {
     }
 
     private static final class Entry {
@@ -434,7 +435,8 @@ public final class LocationServer extends SignalingNode {
         boolean migrates = h.routingMigrates() == null || h.routingMigrates();
         clusters.put(h.cluster(), new UssRecord(h.node(), h.cluster(), h.addr(),
                 h.strategies() == null ? List.of() : List.copyOf(h.strategies()), h.transport(),
-                h.routing() == null ? "migrate" : h.routing(), migrates, h.container()));
+                h.routing() == null ? "migrate" : h.routing(), migrates, h.container(),
+                h.ls() == null ? List.of() : h.ls().stream().limit(16).map(a -> NodeAddress.parse(a).toString()).toList()));
         LOG.info("{}: USS {} of cluster {} at {} with strategies {}, routing {}", id, h.node(), h.cluster(), h.addr(),
                 h.strategies(), h.routing());
         trySend(h.addr(), reply(f, MessageType.ACK, Json.encode(new Payloads.HelloAck(true, incarnation))));

@@ -673,7 +673,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         return Frame.of(MessageType.HELLO, nextCorrelation(), "",
                 Json.encode(new Hello(id.value(), "uss", cluster.value(), address().toString(), strategyNames(),
                         transportName(), routingName(), policy == null || policy.alwaysMigrates(),
-                        core.containerName())));
+                        core.containerName(), locationServers.stream().map(NodeAddress::toString).toList())));
     }
 
     /**

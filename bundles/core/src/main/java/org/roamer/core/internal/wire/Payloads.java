@@ -29,10 +29,10 @@ public final class Payloads {
      * @param routingMigrates whether that policy migrates on every crossing (the LS then need not ask)
      */
     public record Hello(String node, String role, String cluster, String addr, List<String> strategies,
-            String transport, String routing, Boolean routingMigrates, String container) {
+            String transport, String routing, Boolean routingMigrates, String container, List<String> ls) {
         public Hello(String node, String role, String cluster, String addr, List<String> strategies,
                 String transport) {
-            this(node, role, cluster, addr, strategies, transport, null, null, null);
+            this(node, role, cluster, addr, strategies, transport, null, null, null, null);
         }
     }
 

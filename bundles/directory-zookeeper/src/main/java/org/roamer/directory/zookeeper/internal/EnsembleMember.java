@@ -81,10 +81,15 @@ final class EnsembleMember implements AutoCloseable {
             p.setProperty("authProvider.x509", "org.apache.zookeeper.server.auth.X509AuthenticationProvider");
         }
         QuorumPeerConfig config = new QuorumPeerConfig();
+        // ZooKeeper loads its providers through the context class loader: in OSGi that must be this bundle's
+        ClassLoader before = Thread.currentThread().getContextClassLoader();
+        Thread.currentThread().setContextClassLoader(EnsembleMember.class.getClassLoader());
         try {
             config.parseProperties(p);
         } catch (QuorumPeerConfig.ConfigException e) {
             throw new IllegalArgumentException("invalid ensemble configuration: " + e.getMessage(), e);
+        } finally {
+            Thread.currentThread().setContextClassLoader(before);
         }
         thread = new Thread(() -> {
             try {
@@ -94,6 +99,7 @@ final class EnsembleMember implements AutoCloseable {
                 LOG.error("directory member {} stopped: {}", id, t.toString(), t);
             }
         }, "roamer-zookeeper-member-" + id);
+        thread.setContextClassLoader(EnsembleMember.class.getClassLoader());
         thread.setDaemon(true);
         thread.start();
         LOG.info("directory member {} starting ({} members, data in {}, {})", id, members.size(), dataDir,

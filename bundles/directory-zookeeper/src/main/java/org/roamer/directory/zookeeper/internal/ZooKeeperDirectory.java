@@ -61,8 +61,9 @@ public final class ZooKeeperDirectory implements LocationDirectory {
                 + " (1-255); 0: no member here, only a client")
         int member_id() default 0;
 
-        @AttributeDefinition(description = "Every member of the ensemble, id=host:quorumPort:electionPort;clientPort")
-        String[] members() default {};
+        @AttributeDefinition(description = "Every member of the ensemble, id=host:quorumPort:electionPort;clientPort,"
+                + " separated by commas")
+        String members() default "";
 
         @AttributeDefinition(description = "The member's data directory; empty: karaf.data/zookeeper")
         String data_dir() default "";
@@ -114,7 +115,8 @@ public final class ZooKeeperDirectory implements LocationDirectory {
     }
 
     static Settings settings(Config c) {
-        List<String> members = Arrays.stream(c.members()).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        List<String> members = Arrays.stream(c.members().split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .toList();
         String connect = c.connect().trim();
         if (connect.isEmpty()) {
             List<String> clients = new ArrayList<>();
@@ -160,10 +162,16 @@ public final class ZooKeeperDirectory implements LocationDirectory {
             return t;
         });
         timer.setRemoveOnCancelPolicy(true);
-        client = CuratorFrameworkFactory.builder().connectString(connect).namespace("roamer")
-                .sessionTimeoutMs(s.sessionTimeout()).connectionTimeoutMs(Math.min(s.sessionTimeout(), 5_000))
-                .retryPolicy(new RetryNTimes(3, 200)).zkClientConfig(zk).build();
-        client.start();
+        ClassLoader before = Thread.currentThread().getContextClassLoader();
+        Thread.currentThread().setContextClassLoader(ZooKeeperDirectory.class.getClassLoader()); // see EnsembleMember
+        try {
+            client = CuratorFrameworkFactory.builder().connectString(connect).namespace("roamer")
+                    .sessionTimeoutMs(s.sessionTimeout()).connectionTimeoutMs(Math.min(s.sessionTimeout(), 5_000))
+                    .retryPolicy(new RetryNTimes(3, 200)).zkClientConfig(zk).build();
+            client.start();
+        } finally {
+            Thread.currentThread().setContextClassLoader(before);
+        }
         LOG.info("location directory on ZooKeeper at {} ({}{})", connect, tls ? "mutual TLS" : "plain links",
                 member == null ? "" : ", member " + member.id() + " here");
     }
