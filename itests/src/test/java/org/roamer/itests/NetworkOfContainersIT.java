@@ -51,10 +51,11 @@ class NetworkOfContainersIT {
         assertThat(script).as("run.sh at the root of the repository").isRegularFile();
         base = Path.of("target", "net-" + HexFormat.of().formatHex(bytes(6))).toAbsolutePath();
         Files.createDirectories(base);
-        sshBase = freeRange(4);
+        // run.sh: SSH and node ports at base + 0..22 (ls2, ls3 at 21, 22), ZooKeeper's at node base + 103..111
+        sshBase = freeRange(23);
         do {
-            portBase = freeRange(4);
-        } while (Math.abs(portBase - sshBase) < 4);
+            portBase = freeRange(112);
+        } while (Math.abs(portBase - sshBase) < 112);
         password = HexFormat.of().formatHex(bytes(12));
         log("network in %s; SSH %d.., nodes %d..", base, sshBase, portBase);
     }
@@ -147,6 +148,111 @@ class NetworkOfContainersIT {
         assertThat(Long.parseLong(field(m1, "epoch"))).isGreaterThan(Long.parseLong(epochM1));
         assertThat(client("ls1", "roamer:agents")).contains("m1").contains("m2");
         passed = true;
+    }
+
+    /**
+     * The directory on ZooKeeper: three Location Server containers, each a member of the ensemble. Twenty mobiles
+     * move round the clusters while the container of the Location Server every USS uses is killed with SIGKILL:
+     * the USS nodes fail over to the next Location Server, the moves go on through it, and afterwards every mobile
+     * has exactly one agent, where its last move put it, with every message delivered. The killed container
+     * comes back and its Location Server answers from the directory.
+     */
+    @Test
+    void aLocationServerContainerKilledWhileMobilesMoveOnTheZooKeeperDirectory() throws Exception {
+        String started = run("network", "start", "3", "--directory", "zookeeper");
+        log("./run.sh network start 3 --directory zookeeper:%n%s", started);
+        assertThat(started).contains("Network of 6 containers").contains("zookeeper directory");
+        for (String ls : List.of("ls1", "ls2", "ls3")) {
+            assertThat(row(started, ls)).contains("location-server");
+        }
+        int mobiles = 20;
+        List<String> reg = new ArrayList<>();
+        List<String> send = new ArrayList<>();
+        for (int i = 0; i < mobiles; i++) {
+            reg.add("roamer:register m" + i + " c" + (1 + i % 3));
+            send.add("roamer:send m" + i + " before --count 5");
+        }
+        client("c1", reg.toArray(String[]::new));
+        client("c2", send.toArray(String[]::new));
+
+        // three rounds of moves of every mobile; the LS container in use is killed during the second
+        java.util.Map<String, String> at = new java.util.HashMap<>();
+        long killedAt = 0;
+        long firstMoveAfterKill = 0;
+        for (int round = 0; round < 3; round++) {
+            List<String> pending = new ArrayList<>();
+            for (int i = 0; i < mobiles; i++) {
+                String to = "c" + (1 + (i + round + 1) % 3);
+                at.put("m" + i, to);
+                pending.add("roamer:move m" + i + " " + to);
+            }
+            if (round == 1) {
+                pending = new ArrayList<>(pending);
+                moveAll("c3", pending.subList(0, 5));
+                log("%s", run("network", "kill", "ls1"));
+                killedAt = System.nanoTime();
+                long firstDone = moveAll("c3", new ArrayList<>(pending.subList(5, pending.size())));
+                firstMoveAfterKill = firstDone - killedAt;
+            } else {
+                moveAll("c3", pending);
+            }
+        }
+        log("first move through another Location Server %d ms after ls1 was killed (from the console, bin/client"
+                + " included)", firstMoveAfterKill / 1_000_000);
+
+        String agents = client("c2", "roamer:agents");
+        log("roamer:agents after the failover:%n%s", agents);
+        for (int i = 0; i < mobiles; i++) {
+            String m = "m" + i;
+            assertThat(rows(agents, m)).as(m + " has one agent").hasSize(1);
+            assertThat(row(agents, m)).as(m + " is where its last move put it").contains("uss-" + at.get(m) + " ");
+        }
+        send.replaceAll(c -> c.replace("before", "after"));
+        client("c1", send.toArray(String[]::new));
+        String after = client("c1", "roamer:agents");
+        for (int i = 0; i < mobiles; i++) {
+            String[] cells = row(after, "m" + i).split("\\|");
+            assertThat(cells[cells.length - 1].trim()).as("m" + i + ": 10 messages delivered").isEqualTo("10");
+        }
+
+        // the killed container comes back; its Location Server answers from the directory
+        log("%s", run("network", "start", "3"));
+        String fromLs1 = poll("ls1 locating m7 from the directory", Duration.ofSeconds(60),
+                () -> client(true, "ls1", "roamer:agent m7"), out -> out.contains("uss-" + at.get("m7")));
+        log("roamer:agent m7 in the restarted ls1:%n%s", fromLs1);
+        passed = true;
+    }
+
+    /**
+     * Runs moves in batches from a console, retrying what an unanswered or refused batch left (a mobile found
+     * already in its target cluster counts as moved); returns when the first move succeeded (System.nanoTime).
+     */
+    private long moveAll(String container, List<String> moves) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        long first = 0;
+        List<String> left = new ArrayList<>(moves);
+        while (!left.isEmpty()) {
+            List<String> batch = new ArrayList<>(left.subList(0, Math.min(5, left.size())));
+            String out = client(true, container, batch.toArray(String[]::new));
+            int done = 0;
+            for (String move : batch) {
+                String[] w = move.split(" ");
+                if (out.contains("migrated " + w[1] + " ") || out.contains("'" + w[1] + "' is already in cluster " + w[2])) {
+                    done++;
+                } else {
+                    break;
+                }
+            }
+            if (done > 0 && first == 0) {
+                first = System.nanoTime();
+            }
+            left.subList(0, done).clear();
+            if (done < batch.size()) {
+                assertThat(System.nanoTime()).as("moves left: " + left + "; last answer:\n" + out).isLessThan(deadline);
+                Thread.sleep(200); // the network fails over meanwhile
+            }
+        }
+        return first;
     }
 
     @AfterEach
