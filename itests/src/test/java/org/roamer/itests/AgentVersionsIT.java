@@ -86,7 +86,7 @@ public class AgentVersionsIT extends RoamerTestSupport {
     public void start() throws Exception {
         listener = bundleContext.registerService(DeliveryListener.class,
                 (m, n, e, s, q) -> deliveries.add(new Delivery(m.value(), n.value(), e, s, q)), null);
-        await().atMost(AWAIT_TIMEOUT).until(() -> network.clusters().size() == 3
+        await().atMost(AWAIT_TIMEOUT).until(() -> network.clusters().containsAll(DEFAULT_CLUSTERS)
                 && network.nodes().stream().filter(n -> n.role() == NodeRole.USER_SIGNALING_SERVER).count() == 3);
         ls = network.nodes().stream().filter(n -> n.role() == NodeRole.LOCATION_SERVER).findFirst().orElseThrow()
                 .address();

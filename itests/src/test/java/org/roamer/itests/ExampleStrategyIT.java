@@ -49,7 +49,7 @@ public class ExampleStrategyIT extends RoamerTestSupport {
 
     @Test
     public void theExampleIsInstalledSelectedUsedAndUninstalledOnALiveNetwork() throws Exception {
-        await().atMost(AWAIT_TIMEOUT).until(() -> network.clusters().size() == 3);
+        await().atMost(AWAIT_TIMEOUT).until(() -> network.clusters().containsAll(DEFAULT_CLUSTERS));
         List<String> delivered = new CopyOnWriteArrayList<>();
         ServiceRegistration<DeliveryListener> listener = bundleContext.registerService(DeliveryListener.class,
                 (m, n, e, s, q) -> delivered.add(m.value() + "@" + n.value() + "#" + q), null);

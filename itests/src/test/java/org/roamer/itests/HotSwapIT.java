@@ -85,7 +85,7 @@ public class HotSwapIT extends RoamerTestSupport {
 
     @Test
     public void strategiesSwapUnderLoadWithoutLosingAnAgentOrAMessage() throws Exception {
-        await().atMost(AWAIT_TIMEOUT).until(() -> network.clusters().size() == 3);
+        await().atMost(AWAIT_TIMEOUT).until(() -> network.clusters().containsAll(DEFAULT_CLUSTERS));
         ConcurrentHashMap<String, List<Long>> delivered = new ConcurrentHashMap<>();
         ServiceRegistration<DeliveryListener> reg = bundleContext.registerService(DeliveryListener.class,
                 (m, n, e, s, q) -> delivered.computeIfAbsent(m.value() + "/" + s, k -> new CopyOnWriteArrayList<>())

@@ -85,6 +85,10 @@ import org.osgi.framework.ServiceReference;
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public abstract class RoamerTestSupport {
+    /** The clusters of the distribution's default network (the network may know more: fake peers, other containers). */
+    protected static final java.util.List<org.roamer.api.ClusterId> DEFAULT_CLUSTERS = java.util.List.of(
+            org.roamer.api.ClusterId.of("c1"), org.roamer.api.ClusterId.of("c2"), org.roamer.api.ClusterId.of("c3"));
+
 
     /** The Location Server's factory configuration shipped in the distribution. */
     public static final String LOCATION_SERVER_CFG = "etc/org.roamer.location-ls1.cfg";

@@ -51,7 +51,7 @@ public class RoutingIT extends RoamerTestSupport {
 
     @Test
     public void anchoredAndThresholdRoutingOnALiveNetwork() throws Exception {
-        await().atMost(AWAIT_TIMEOUT).until(() -> network.clusters().size() == 3);
+        await().atMost(AWAIT_TIMEOUT).until(() -> network.clusters().containsAll(DEFAULT_CLUSTERS));
         List<String> delivered = new CopyOnWriteArrayList<>();
         ServiceRegistration<DeliveryListener> listener = bundleContext.registerService(DeliveryListener.class,
                 (m, n, e, s, q) -> delivered.add(m.value() + "@" + n.value() + "#" + q), null);
@@ -149,7 +149,7 @@ public class RoutingIT extends RoamerTestSupport {
 
     @Test
     public void consoleInputIsCheckedAndAMoveTakesAStrategy() throws Exception {
-        await().atMost(AWAIT_TIMEOUT).until(() -> network.clusters().size() == 3);
+        await().atMost(AWAIT_TIMEOUT).until(() -> network.clusters().containsAll(DEFAULT_CLUSTERS));
         network.register(MobileId.of("cs1"), C1, ANY);
         assertThat(catchError(() -> execute("roamer:agents --cluster c9"))).contains("unknown cluster 'c9'");
         assertThat(catchError(() -> execute("roamer:agents --limit -1")))

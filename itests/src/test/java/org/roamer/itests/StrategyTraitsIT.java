@@ -58,7 +58,7 @@ public class StrategyTraitsIT extends RoamerTestSupport {
 
     @Before
     public void farAway() throws Exception {
-        await().atMost(AWAIT_TIMEOUT).until(() -> network.clusters().size() == 3);
+        await().atMost(AWAIT_TIMEOUT).until(() -> network.clusters().containsAll(DEFAULT_CLUSTERS));
         ls = network.nodes().stream().filter(n -> n.role() == NodeRole.LOCATION_SERVER).findFirst().orElseThrow()
                 .address();
         far = new FakeUssPeer(ls, "cx");

@@ -53,7 +53,7 @@ public class SwapLatencyIT extends RoamerTestSupport {
 
     @Test
     public void aSwapTakesEffectOnTheNextMigrations() throws Exception {
-        await().atMost(AWAIT_TIMEOUT).until(() -> network.clusters().size() == 3);
+        await().atMost(AWAIT_TIMEOUT).until(() -> network.clusters().containsAll(DEFAULT_CLUSTERS));
         ClusterId c1 = ClusterId.of(SOURCE);
         ClusterId c2 = ClusterId.of("c2");
         List<MobileId> mobiles = new ArrayList<>();

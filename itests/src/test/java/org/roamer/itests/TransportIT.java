@@ -49,7 +49,7 @@ public class TransportIT extends RoamerTestSupport {
 
     @Test
     public void everyNodeListensOnBothAndSwitchesUnderLoadLosingNothing() throws Exception {
-        await().atMost(AWAIT_TIMEOUT).until(() -> network.clusters().size() == 3);
+        await().atMost(AWAIT_TIMEOUT).until(() -> network.clusters().containsAll(DEFAULT_CLUSTERS));
         for (String n : NODES) {
             assertThat(network.transports(NodeId.of(n))).extracting(TransportInfo::name).containsExactly("tcp", "udp");
             assertThat(network.transports(NodeId.of(n))).filteredOn(TransportInfo::sending).extracting(TransportInfo::name)
@@ -128,7 +128,7 @@ public class TransportIT extends RoamerTestSupport {
 
     @Test
     public void strategiesMoveOverUdpWithLossAndDuplicationAndUninstallFallsBackToTcp() throws Exception {
-        await().atMost(AWAIT_TIMEOUT).until(() -> network.clusters().size() == 3);
+        await().atMost(AWAIT_TIMEOUT).until(() -> network.clusters().containsAll(DEFAULT_CLUSTERS));
         // one configuration update for both (config:edit ... config:update): two quick property-sets in a row
         // can meet Karaf's file install reading its etc/ file while rewriting it
         execute("roamer:transport --all udp", "config:edit org.roamer.transport.udp",

@@ -32,6 +32,32 @@ public final class InVmTransport implements Transport {
         boolean pass(NodeAddress from, NodeAddress to, Frame frame);
     }
 
+    /** Chooses frames to hold back in flight (a slow path), until {@link #release()}. */
+    @FunctionalInterface
+    public interface HoldFilter {
+        boolean hold(NodeAddress from, NodeAddress to, Frame frame);
+    }
+
+    private volatile HoldFilter holdFilter;
+    private final java.util.concurrent.ConcurrentLinkedQueue<Held> held = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    private record Held(NodeAddress from, InVmEndpoint dest, byte[] bytes) {
+    }
+
+    /** Installs a hold filter ({@code null}: none); held frames stay in flight until released. */
+    public void hold(HoldFilter h) {
+        holdFilter = h;
+    }
+
+    /** Delivers every held frame, in the order they were sent; returns how many. */
+    public int release() {
+        int n = 0;
+        for (Held h; (h = held.poll()) != null; n++) {
+            h.dest().receive(h.from().toString(), h.bytes());
+        }
+        return n;
+    }
+
     /** Installs a send filter ({@code null}: none). */
     public void filter(SendFilter f) {
         filter = f;
@@ -87,7 +113,17 @@ public final class InVmTransport implements Transport {
             byte[] bytes = FrameCodec.encode(frame);
             out.incrementAndGet();
             bytesOut.addAndGet(bytes.length);
+            HoldFilter h = holdFilter;
+            if (h != null && h.hold(address, to, frame)) {
+                held.add(new Held(address, dest, bytes));
+                return;
+            }
             dest.receive(address.toString(), bytes);
+        }
+
+        @Override
+        public boolean drained(NodeAddress to) {
+            return held.stream().noneMatch(h -> h.from().equals(address) && h.dest().address.equals(to));
         }
 
         /** Delivers raw bytes as if read from a wire (also used by tests to inject garbage). */

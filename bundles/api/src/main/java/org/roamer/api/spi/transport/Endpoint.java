@@ -31,6 +31,18 @@ public interface Endpoint extends AutoCloseable {
         return true;
     }
 
+    /**
+     * {@link #drained()} for the frames sent to one destination only: whether each has left this endpoint for
+     * it (written to its link, or acknowledged by it). A forwarding stub asks before it stops forwarding and
+     * starts redirecting senders: a frame it forwarded must not be overtaken by the sender's next one on the
+     * direct path. The default answers for the whole endpoint.
+     *
+     * @since 1.2
+     */
+    default boolean drained(NodeAddress to) {
+        return drained();
+    }
+
     /** Counters of this endpoint. */
     TransportStats stats();
 

@@ -1319,6 +1319,15 @@ final class AgentCell implements AgentContext {
             stubTimer = schedule(TimeUnit.NANOSECONDS.toMillis(idleNanos - quiet) + 1, this::idleCheck);
             return;
         }
+        // A tombstone redirects senders to the agent's node: their next message then takes the direct path
+        // there, and must not overtake one this stub forwarded that is still on its way (a slow link, a
+        // retransmission). Forward on until the link to the next hop has delivered what it carries; only a link
+        // that never drains (a peer that is gone) lets the stub expire regardless, after ten idle periods.
+        if (!uss.drainedTo(NodeAddress.parse(forwardTo)) && quiet < 10 * idleNanos) {
+            uss.core().metrics().inc("stub.expiry.postponed");
+            stubTimer = schedule(Math.max(1, uss.settings().stubIdleMillis() / 10), this::idleCheck);
+            return;
+        }
         state = State.TOMBSTONE;
         uss.core().metrics().inc("stub.expired");
         stubTimer = schedule(uss.settings().tombstoneMillis(), () -> {

@@ -402,6 +402,19 @@ public abstract class SignalingNode implements FrameHandler {
         return null;
     }
 
+    /**
+     * Whether every frame this node sent to {@code to}, on every transport, has left it (see
+     * {@link Endpoint#drained(NodeAddress)}).
+     */
+    public boolean drainedTo(NodeAddress to) {
+        for (Bound b : endpoints.values()) {
+            if (!b.endpoint().drained(to)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The cluster of the node at an address in this container, {@code null} for a Location Server or unknown. */
     private String clusterAt(NodeAddress to) {
         UserSignalingServer u = core.directory().ussByAddress(to.toString());

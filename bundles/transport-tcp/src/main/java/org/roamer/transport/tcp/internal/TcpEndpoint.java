@@ -183,6 +183,16 @@ final class TcpEndpoint implements Endpoint {
     }
 
     @Override
+    public boolean drained(NodeAddress to) {
+        OutboundPeer p = peers.get(to);
+        if (p == null) {
+            return true;
+        }
+        TcpLink link = p.link;
+        return p.carried.isEmpty() && (link == null || link.drained());
+    }
+
+    @Override
     public TransportStats stats() {
         return new TransportStats(framesIn.sum(), framesOut.sum(), bytesIn.sum(), bytesOut.sum(), badFrames.sum(),
                 connectionsOpened.get(), connectionsOpen.get());

@@ -366,6 +366,26 @@ final class UdpEndpoint implements Endpoint {
     }
 
     @Override
+    public boolean drained(NodeAddress to) {
+        InetSocketAddress address;
+        try {
+            address = resolve(to);
+        } catch (TransportException | RuntimeException e) {
+            return true; // nothing can have been sent there
+        }
+        PeerSlot s = peers.get(address);
+        if (s == null) {
+            return true;
+        }
+        s.lock.lock();
+        try {
+            return s.peer.sendHeldBytes() == 0;
+        } finally {
+            s.lock.unlock();
+        }
+    }
+
+    @Override
     public TransportStats stats() {
         long srtt = 0;
         long rto = 0;
