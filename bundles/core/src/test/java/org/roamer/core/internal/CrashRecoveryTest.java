@@ -149,4 +149,29 @@ class CrashRecoveryTest {
             assertThat(after.network.agents()).allSatisfy(a -> assertThat(a.epoch()).isEqualTo(2));
         }
     }
+
+    /**
+     * An agent that arrived (or was created) on a node just before the node crashed had no checkpoint anywhere
+     * (the source forgets its own at the commit point; the periodic checkpoint had not run yet) and was lost
+     * for good (found by NetworkNemesisIT). The target now writes one before READY, and a new agent at once.
+     */
+    @Test
+    void anAgentThatArrivedOrWasCreatedJustBeforeACrashComesBack() throws Exception {
+        MemoryCheckpointStore disk = new MemoryCheckpointStore();
+        MobileId m1 = MobileId.of("m1");
+        MobileId m2 = MobileId.of("m2");
+        try (InVmNetwork before = network(disk, false, 3600)) { // no periodic checkpoint within the test
+            before.core.bindStrategy(new ProbeStrategies.Vars("vars"));
+            before.network.register(m1, ClusterId.of("c1"), Profile.defaults());
+            assertThat(before.network.move(m1, ClusterId.of("c2")).migrated()).isTrue();
+            before.network.register(m2, ClusterId.of("c1"), Profile.defaults());
+        } // the crash, right after
+        try (InVmNetwork after = network(disk, false)) {
+            after.core.bindStrategy(new ProbeStrategies.Vars("vars"));
+            assertThat(after.network.restore(m1, NodeId.of("uss-c2")).epoch()).isEqualTo(3);
+            assertThat(after.network.restore(m2, NodeId.of("uss-c1")).epoch()).isEqualTo(2);
+            assertThat(after.network.checkpoints(NodeId.of("uss-c1"))).extracting(CheckpointStore.CheckpointInfo::mobile)
+                    .containsExactly(m2);
+        }
+    }
 }

@@ -342,6 +342,10 @@ final class AgentCell implements AgentContext {
         state = State.LIVE;
         uss.hosted(1);
         uss.core().metrics().inc("agents.created");
+        CheckpointStore store = uss.checkpointStore();
+        if (store != null) {
+            checkpoint(store); // a registration acknowledged survives a crash right after it
+        }
         uss.trySend(c.from(), SignalingNode.reply(f, MessageType.ACK, Json.encode(Reply.success())));
     }
 
@@ -748,6 +752,7 @@ final class AgentCell implements AgentContext {
                 if (in.rebuilt == null) {
                     throw new MigrationException("strategy " + in.strategyName + " finished without restoring the agent");
                 }
+                checkpointArriving(in); // durable before it votes: the source forgets its own at READY
                 uss.send(NodeAddress.parse(in.source), new Frame(MessageType.READY, 0, in.id, in.epoch, 0,
                         mobile.value(), new byte[0]));
                 prepared(in);
@@ -1383,6 +1388,25 @@ final class AgentCell implements AgentContext {
         } catch (MigrationException | RuntimeException e) {
             uss.core().metrics().inc("checkpoints.failed");
             LOG.warn("{}: checkpoint of {} failed: {}", uss.id(), mobile, e.getMessage());
+        }
+    }
+
+    /**
+     * With checkpointing on, the rebuilt agent's checkpoint is written before READY: the source forgets its own
+     * checkpoint at the commit point, so until this node's next periodic checkpoint a crash here would lose the
+     * agent for good (found by NetworkNemesisIT). A prepared participant persists before it votes.
+     */
+    private void checkpointArriving(Incoming inc) {
+        CheckpointStore store = uss.checkpointStore();
+        if (store == null) {
+            return;
+        }
+        try {
+            store.save(new SourceView(inc.rebuilt), inc.epoch, uss.id(), uss.settings().checkpointDirectory());
+            uss.core().metrics().inc("checkpoints.written");
+        } catch (MigrationException | RuntimeException e) {
+            uss.core().metrics().inc("checkpoints.failed");
+            LOG.warn("{}: checkpoint of arriving {} failed: {}", uss.id(), mobile, e.getMessage());
         }
     }
 

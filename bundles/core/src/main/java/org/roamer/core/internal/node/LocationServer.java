@@ -653,7 +653,10 @@ public final class LocationServer extends SignalingNode {
             answer(r.from(), f, Reply.error("mobile '" + mobile + "' is busy; try again"));
             return;
         }
-        if (e != null && !e.node.equals(uss.node())) {
+        // a checkpoint newer than the record was written by the target of a migration the LS never saw finish
+        // (the target died after READY): its epoch was handed out for that node, and the source committed
+        boolean newer = e != null && r.restore() > e.epoch && r.restore() <= e.maxEpoch;
+        if (e != null && !e.node.equals(uss.node()) && !newer) {
             answer(r.from(), f, Reply.error("mobile '" + mobile + "' runs on " + e.node + " (epoch " + e.epoch
                     + "); the checkpoint of epoch " + r.restore() + " on " + uss.node() + " is stale"));
             return;
