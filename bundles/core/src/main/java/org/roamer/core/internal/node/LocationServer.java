@@ -574,6 +574,15 @@ public final class LocationServer extends SignalingNode {
         String mobile = f.mobile();
         Pending p = begin(f, r, e, target, "no routing decision from " + e.node);
         p.asking = true;
+        claim(mobile, e, p, () -> ask(f, r, e, target, p));
+    }
+
+    /**
+     * Claims the mobile of pending change {@code p} in the directory (with its new epoch, if any), then runs
+     * {@code then} on the actor; the change fails instead when the claim does, and nothing happens when it
+     * timed out meanwhile.
+     */
+    private void claim(String mobile, Entry e, Pending p, Runnable then) {
         write(mobile, e, true, claimMillis(), claimFailed -> {
             if (e.pending != p) {
                 return; // timed out meanwhile
@@ -582,7 +591,7 @@ public final class LocationServer extends SignalingNode {
                 finishFailed(mobile, e, claimFailed);
                 return;
             }
-            ask(f, r, e, target, p);
+            then.run();
         });
     }
 
@@ -735,14 +744,7 @@ public final class LocationServer extends SignalingNode {
         p.id = migrationIds.incrementAndGet();
         p.epoch = ++e.maxEpoch;
         // the new epoch is recorded, and the mobile claimed, before any USS hears of it
-        write(mobile, e, true, claimMillis(), claimFailed -> {
-            if (e.pending != p) {
-                return; // timed out meanwhile
-            }
-            if (claimFailed != null) {
-                finishFailed(mobile, e, claimFailed);
-                return;
-            }
+        claim(mobile, e, p, () -> {
             Frame migrate = new Frame(MessageType.MIGRATE, 0, p.id, p.epoch, 0, mobile,
                     Json.encode(new Payloads.Migrate(e.addr, e.node, r.strategy(), address().toString())));
             try {
