@@ -87,7 +87,8 @@ public class AgentVersionsIT extends RoamerTestSupport {
         listener = bundleContext.registerService(DeliveryListener.class,
                 (m, n, e, s, q) -> deliveries.add(new Delivery(m.value(), n.value(), e, s, q)), null);
         await().atMost(AWAIT_TIMEOUT).until(() -> network.clusters().containsAll(DEFAULT_CLUSTERS)
-                && network.nodes().stream().filter(n -> n.role() == NodeRole.USER_SIGNALING_SERVER).count() == 3);
+                && network.nodes().stream().filter(n -> n.role() == NodeRole.USER_SIGNALING_SERVER)
+                        .map(n -> n.node().value()).toList().containsAll(DEFAULT_USS));
         ls = network.nodes().stream().filter(n -> n.role() == NodeRole.LOCATION_SERVER).findFirst().orElseThrow()
                 .address();
         far = new FakeUssPeer(ls, "cx", List.of("naive", "tern", "condor"));

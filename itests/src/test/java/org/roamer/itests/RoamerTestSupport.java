@@ -88,6 +88,8 @@ public abstract class RoamerTestSupport {
     /** The clusters of the distribution's default network (the network may know more: fake peers, other containers). */
     protected static final java.util.List<org.roamer.api.ClusterId> DEFAULT_CLUSTERS = java.util.List.of(
             org.roamer.api.ClusterId.of("c1"), org.roamer.api.ClusterId.of("c2"), org.roamer.api.ClusterId.of("c3"));
+    /** The USS nodes of the distribution's default network. */
+    protected static final java.util.List<String> DEFAULT_USS = java.util.List.of("uss-c1", "uss-c2", "uss-c3");
 
 
     /** The Location Server's factory configuration shipped in the distribution. */

@@ -625,6 +625,9 @@ public final class NetworkService implements RoamerNetwork {
         for (Map.Entry<String, String> c : remote.otherContainers(n).entrySet()) {
             List<NodeInfo> theirs;
             try {
+                if (!speaksAdmin(n, c.getValue())) {
+                    throw new RoamerException("no console service");
+                }
                 theirs = forward(c.getValue(), "nodes", Map.of(), NODES);
             } catch (RoamerException e) {
                 String why = c.getKey().startsWith("@") ? "?" : c.getKey();
@@ -646,6 +649,19 @@ public final class NetworkService implements RoamerNetwork {
         }
         out.sort(Comparator.comparing(NodeInfo::role).thenComparing(i -> i.node().value()));
         return out;
+    }
+
+    /**
+     * Whether the node at {@code addr} can answer ADMIN: a USS whose HELLO named no container is not a Roamer
+     * container of this version (a peer of another implementation, an older Roamer): asking it would only wait.
+     */
+    private static boolean speaksAdmin(RemoteConsole.Network n, String addr) {
+        for (LocationServer.UssRecord u : n.uss()) {
+            if (u.addr().equals(addr)) {
+                return u.container() != null;
+            }
+        }
+        return true;
     }
 
     private static String shortReason(String reason) {
@@ -729,7 +745,8 @@ public final class NetworkService implements RoamerNetwork {
         }
         try {
             Reply r = locate(mobile);
-            if (r.node() == null || localUss(NodeId.of(r.node())) || r.addr() == null) {
+            if (r.node() == null || localUss(NodeId.of(r.node())) || r.addr() == null
+                    || !speaksAdmin(network(), r.addr())) {
                 return Optional.empty();
             }
             JsonElement e = remote.call(sender(), r.addr(), "agent", Map.of("mobile", mobile.value()));

@@ -43,6 +43,13 @@ final class RemoteConsole {
     private static final Logger LOG = LoggerFactory.getLogger(RemoteConsole.class);
     /** Time-out of one remote command: a move or a configuration change takes up to about 12 s there. */
     static final long TIMEOUT_MS = 30_000;
+    /**
+     * Time-out of a command that only reads (lists, looks up): answered at once by a container that is there; a
+     * node that does not speak ADMIN (another implementation, an older version) must not hold a console for long.
+     */
+    static final long READ_TIMEOUT_MS = 5_000;
+    private static final java.util.Set<String> READS = java.util.Set.of("network", "nodes", "agents", "agent", "route",
+            "strategies", "routing", "transports", "checkpoints");
     static final int SERVERS = 2;
     static final int QUEUE = 32;
     /** Largest result answered: the data limit of a frame, less room for the envelope. */
@@ -116,15 +123,16 @@ final class RemoteConsole {
         Frame f = Frame.of(MessageType.ADMIN, from.nextCorrelation(), "",
                 Json.encode(new Admin(from.address().toString(), op, args)));
         Frame answer;
+        long timeout = READS.contains(op) ? READ_TIMEOUT_MS : TIMEOUT_MS;
         try {
-            answer = from.request(addr, f, TIMEOUT_MS).get(TIMEOUT_MS + 1000, TimeUnit.MILLISECONDS);
+            answer = from.request(addr, f, timeout).get(timeout + 1000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RoamerException("interrupted while waiting for " + to);
         } catch (ExecutionException | TimeoutException e) {
             Throwable c = e instanceof ExecutionException ? e.getCause() : e;
             throw new RoamerException("'" + op + "' at " + to + " failed: " + (c instanceof TimeoutException
-                    ? "no answer within " + TIMEOUT_MS + " ms" : c.getMessage()), c);
+                    ? "no answer within " + timeout + " ms" : c.getMessage()), c);
         }
         AdminResult r;
         try {
