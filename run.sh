@@ -342,7 +342,10 @@ ls_addresses() {
 # The network's CA and one key store per Location Server container (keytool, PKCS#12), made once.
 net_pki() {
   local pki="$NET_DIR/pki" name keytool="$JAVA_HOME/bin/keytool" pw
-  [ -f "$pki/trust.p12" ] && return 0
+  if [ -f "$pki/trust.p12" ] && [ -f "$pki/ls1.p12" ] && [ -f "$pki/ls2.p12" ] && [ -f "$pki/ls3.p12" ]; then
+    return 0
+  fi
+  rm -rf "$pki" # made part-way before: make it anew
   mkdir -p "$pki"
   chmod 700 "$pki"
   random_password > "$pki/password"
@@ -374,7 +377,7 @@ net_resolve() {
     rp-c*) name="${name#rp-}"; name="${name%-*}" ;;
     *) die "unknown container or node '$1': containers are $(net_names | tr '\n' ' ')" ;;
   esac
-  net_names | grep -qx "$name" || die "no container '$name' in the network: $(net_names | tr '\n' ' ')"
+  grep -qx "$name" <<< "$(net_names)" || die "no container '$name' in the network: $(net_names | tr '\n' ' ')"
   echo "$name"
 }
 
@@ -462,7 +465,16 @@ net_client() { # NAME CMD...: runs console commands in a container
   fi
 }
 
-net_pid() { [ -f "$HOME_DIR/karaf.pid" ] && tr -dc '0-9' < "$HOME_DIR/karaf.pid" || true; }
+# the pid of this container's Karaf JVM, only if that process is it (a stale karaf.pid may name a reused pid)
+net_pid() {
+  local pid
+  [ -f "$HOME_DIR/karaf.pid" ] || return 0
+  pid="$(tr -dc '0-9' < "$HOME_DIR/karaf.pid")"
+  local home
+  home="$(cd "$HOME_DIR" && pwd -P)"
+  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF -- "$home" && echo "$pid"
+  return 0
+}
 
 network() {
   local sub="${1:-}"

@@ -293,8 +293,12 @@ final class RemoteConsole {
         }
     }
 
+    /**
+     * Answers with an ADMIN frame flagged REPLY: a data frame, so a result up to {@link #MAX_RESULT} fits (an ACK
+     * is a control frame, limited to 64 KiB: a listing of a few hundred agents did not arrive).
+     */
     private static void answer(SignalingNode node, Frame request, Admin a, AdminResult r) {
-        node.trySend(a.from(), new Frame(MessageType.ACK, Frame.REPLY, request.correlationId(), 0, 0, "",
+        node.trySend(a.from(), new Frame(MessageType.ADMIN, Frame.REPLY, request.correlationId(), 0, 0, "",
                 Json.encode(r)));
     }
 }

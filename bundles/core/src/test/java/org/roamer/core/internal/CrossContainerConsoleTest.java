@@ -191,4 +191,20 @@ class CrossContainerConsoleTest {
         // the console still works
         assertThat(a.network.nodes()).extracting(n -> n.node().value()).contains("uss-c3");
     }
+
+    /**
+     * A listing larger than a control frame: the answer went out as an ACK (64 KiB at most), the transport
+     * refused it, and the other container's agents were silently left out after a time-out. It is a data frame.
+     */
+    @Test
+    void aContainerWithHundredsOfAgentsListsThemAll() throws Exception {
+        int n = 600;
+        for (int i = 0; i < n; i++) {
+            b.register(MobileId.of("many" + i), ClusterId.of("c3"), Profile.defaults());
+        }
+        long start = System.nanoTime();
+        List<AgentInfo> all = a.network.agents();
+        assertThat(all).filteredOn(i -> i.node().value().equals("uss-c3")).hasSize(n);
+        assertThat((System.nanoTime() - start) / 1_000_000).as("answered, not timed out").isLessThan(5_000);
+    }
 }

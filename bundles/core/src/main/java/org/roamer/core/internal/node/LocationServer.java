@@ -130,6 +130,8 @@ public final class LocationServer extends SignalingNode {
     private final long requestTimeout;
     private final ConcurrentHashMap<String, Entry> mobiles = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, UssRecord> clusters = new ConcurrentHashMap<>();
+    /** The highest epoch a USS may announce: far from overflow however many migrations follow. */
+    static final long MAX_EPOCH = Long.MAX_VALUE / 4;
     /** Deregistered mobiles as the directory keeps them: their highest epoch and the record's version. */
     private final ConcurrentHashMap<String, MobileRecord> retired = new ConcurrentHashMap<>();
     /** Installed directories by name; the one {@link #directoryName} names is used. */
@@ -354,6 +356,7 @@ public final class LocationServer extends SignalingNode {
             if (cur != null && cur.version != 0) {
                 mobiles.remove(mobile, cur); // gone from the directory
             }
+            retired.remove(mobile); // and so is its tombstone: a write on its version could never succeed
             return;
         }
         if (cur != null && cur.version == rec.version() && rec.registered()) {
@@ -431,7 +434,16 @@ public final class LocationServer extends SignalingNode {
 
     private void onHello(Frame f) throws FrameException {
         Hello h = Json.decode(f.payload(), Hello.class);
-        NodeAddress.parse(h.addr());
+        try {
+            NodeAddress.parse(h.addr());
+            NodeId.of(h.node());
+            org.roamer.api.ClusterId.of(h.cluster());
+            if (h.container() != null) {
+                NodeId.of(h.container()); // a container name is shown by every console: an identifier only
+            }
+        } catch (IllegalArgumentException | NullPointerException x) {
+            throw new FrameException("HELLO: " + x.getMessage());
+        }
         boolean migrates = h.routingMigrates() == null || h.routingMigrates();
         clusters.put(h.cluster(), new UssRecord(h.node(), h.cluster(), h.addr(),
                 h.strategies() == null ? List.of() : List.copyOf(h.strategies()), h.transport(),
@@ -515,8 +527,8 @@ public final class LocationServer extends SignalingNode {
         Registration r = Json.decode(f.payload(), Registration.class);
         String mobile = f.mobile();
         if (r.live() != null) {
-            if (r.live() < 1) {
-                throw new FrameException("live epoch " + r.live() + " < 1");
+            if (r.live() < 1 || r.live() > MAX_EPOCH) {
+                throw new FrameException("live epoch " + r.live() + " not in 1.." + MAX_EPOCH);
             }
             live(f, r);
             return;
@@ -527,6 +539,9 @@ public final class LocationServer extends SignalingNode {
             return;
         }
         Entry e = mobiles.get(mobile);
+        if (r.restore() != null && (r.restore() < 1 || r.restore() > MAX_EPOCH)) {
+            throw new FrameException("restore epoch " + r.restore() + " not in 1.." + MAX_EPOCH);
+        }
         if (r.restore() != null) {
             restored(f, r, e, uss);
             return;
@@ -623,6 +638,7 @@ public final class LocationServer extends SignalingNode {
                 return;
             }
             p.timeout.cancel(false);
+            p.done = true;
             e.cluster = target.cluster();
             Reply decided = d;
             write(mobile, e, true, 0, failed -> { // the new paging area, and the claim ends
@@ -768,7 +784,7 @@ public final class LocationServer extends SignalingNode {
         p.started = System.nanoTime();
         e.pending = p;
         p.timeout = core.schedule(() -> actor.execute(() -> {
-            if (e.pending == p) {
+            if (e.pending == p && !p.done) { // done: the outcome is being written, and will be answered
                 finishFailed(f.mobile(), e, silence + " within " + migrationTimeout + " ms");
             }
         }), migrationTimeout, TimeUnit.MILLISECONDS);

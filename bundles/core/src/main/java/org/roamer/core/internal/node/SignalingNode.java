@@ -514,7 +514,11 @@ public abstract class SignalingNode implements FrameHandler {
             }
         }
         if (frame.type() == MessageType.ADMIN) {
-            admin(frame);
+            if (frame.has(Frame.REPLY)) {
+                core.metrics().inc("frames.late.reply"); // its requester gave up waiting
+            } else {
+                admin(frame);
+            }
             return;
         }
         try {

@@ -174,6 +174,8 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
     private final java.util.concurrent.atomic.AtomicInteger lsMisses = new java.util.concurrent.atomic.AtomicInteger();
     /** Keep-alives the LS in use may miss before this node fails over to the next one. */
     static final int LS_MISSES = 2;
+    /** HELLOs (every 250 ms until one is answered) an LS may leave unanswered before the node tries the next. */
+    static final int HELLO_MISSES = 8;
     /** How often a registered node says HELLO again, to learn of (and repair) a restarted LS. */
     static final long KEEP_ALIVE_MS = 2_000;
     /**
@@ -652,9 +654,13 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         }
         long generation = announcements.get();
         Frame f = helloFrame();
+        int using = currentLs;
         request(ls, f, 1000).whenComplete((r, e) -> {
             if (e == null && r.type() == MessageType.ACK) {
+                lsMisses.set(0);
                 lsIncarnation(r);
+            } else if (locationServers.size() > 1 && lsMisses.incrementAndGet() >= HELLO_MISSES) {
+                failOver(using, ls); // not registered yet, and this LS does not answer: try the next one
             }
             if (e == null && r.type() == MessageType.ACK && acknowledged(generation)) {
                 LOG.info("USS {} registered with the Location Server at {}", id, ls);

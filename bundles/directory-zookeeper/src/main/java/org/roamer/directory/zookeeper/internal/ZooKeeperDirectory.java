@@ -263,7 +263,7 @@ public final class ZooKeeperDirectory implements LocationDirectory {
     private static <T> void complete(CompletableFuture<T> f, Reading<T> r) {
         try {
             f.complete(r.read());
-        } catch (IllegalArgumentException e) {
+        } catch (RuntimeException e) { // a record constructor's check, or a field missing (NullPointerException)
             f.completeExceptionally(new DirectoryException("invalid record in the directory: " + e.getMessage(), e));
         }
     }
