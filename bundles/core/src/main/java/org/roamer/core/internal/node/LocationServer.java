@@ -3,10 +3,12 @@ package org.roamer.core.internal.node;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -298,7 +300,7 @@ public final class LocationServer extends SignalingNode {
                     + " (feature:install roamer-directory-" + directoryName + ")"));
             return;
         }
-        d.get(mobile).whenComplete((rec, ex) -> actor.execute(() -> {
+        bounded(d.get(mobile), "read of " + mobile).whenComplete((rec, ex) -> actor.execute(() -> {
             if (ex != null) {
                 core.metrics().inc("directory.errors");
                 answer(from, f, Reply.error("location directory unavailable: " + cause(ex)));
@@ -406,7 +408,7 @@ public final class LocationServer extends SignalingNode {
             then.accept("invalid record of " + mobile + ": " + ex.getMessage());
             return;
         }
-        d.put(rec).whenComplete((stored, ex) -> actor.execute(() -> {
+        bounded(d.put(rec), "write of " + mobile).whenComplete((stored, ex) -> actor.execute(() -> {
             if (ex != null) {
                 core.metrics().inc("directory.errors");
                 then.accept("location directory unavailable: " + cause(ex));
@@ -419,6 +421,27 @@ public final class LocationServer extends SignalingNode {
                 then.accept(null);
             }
         }));
+    }
+
+    /**
+     * A directory operation that fails after {@code requestTimeout} when the directory never answers (it was
+     * closed mid-operation, its retries cut off): a mobile must not stay busy for good waiting for it. On the
+     * core's timer; the operation's own answer, should it come later, is ignored.
+     */
+    private <T> CompletableFuture<T> bounded(java.util.concurrent.CompletionStage<T> op, String what) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        ScheduledFuture<?> t = core.schedule(() -> f.completeExceptionally(new TimeoutException(what
+                + ": no answer from the location directory within " + requestTimeout + " ms")), requestTimeout,
+                TimeUnit.MILLISECONDS);
+        op.whenComplete((v, e) -> {
+            t.cancel(false);
+            if (e != null) {
+                f.completeExceptionally(e);
+            } else {
+                f.complete(v);
+            }
+        });
+        return f;
     }
 
     private static String cause(Throwable ex) {
