@@ -507,7 +507,7 @@ public final class LocationServer extends SignalingNode {
         n.cluster = clusters.containsKey(r.cluster()) ? r.cluster() : uss.cluster();
         n.epoch = r.live();
         n.maxEpoch = Math.max(n.maxEpoch, r.live());
-        store(f, r.from(), mobile, n, e == null, "reannounced");
+        store(f, r.from(), mobile, n, "reannounced");
     }
 
     /** A new entry for a mobile, continuing its epochs where the directory's tombstone left them. */
@@ -522,17 +522,13 @@ public final class LocationServer extends SignalingNode {
     }
 
     /** Stores a changed entry in the directory, then answers with its location (or why it was not stored). */
-    private void store(Frame f, String to, String mobile, Entry n, boolean isNew, String counter) {
+    private void store(Frame f, String to, String mobile, Entry n, String counter) {
         n.creating = true; // other requests for the mobile wait for the write
         mobiles.put(mobile, n);
         write(mobile, n, true, 0, failed -> {
             n.creating = false;
             if (failed != null) {
-                if (isNew) {
-                    mobiles.remove(mobile, n);
-                } else {
-                    mobiles.remove(mobile, n); // read again from the directory on the next request
-                }
+                mobiles.remove(mobile, n); // read again from the directory on the next request
                 answer(to, f, Reply.error(failed));
                 return;
             }
@@ -716,7 +712,7 @@ public final class LocationServer extends SignalingNode {
         n.addr = uss.addr();
         n.maxEpoch = Math.max(n.maxEpoch, r.restore()) + 1;
         n.epoch = n.maxEpoch;
-        store(f, r.from(), mobile, n, e == null, "restorations");
+        store(f, r.from(), mobile, n, "restorations");
     }
 
     private void create(Frame f, Registration r, UssRecord uss) {

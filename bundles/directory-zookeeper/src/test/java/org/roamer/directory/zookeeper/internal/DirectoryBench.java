@@ -42,10 +42,8 @@ class DirectoryBench {
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"),
                 Runtime.getRuntime().maxMemory() >> 20, System.getProperty("zookeeper.forceSync", "yes"));
         TestPki pki = new TestPki(tmp.resolve("pki"), "bench-ca");
-        int base = 11_000 + new java.util.Random().nextInt(15_000);
-        List<String> members = List.of("1=127.0.0.1:" + base + ":" + (base + 1) + ";" + (base + 2),
-                "2=127.0.0.1:" + (base + 3) + ":" + (base + 4) + ";" + (base + 5),
-                "3=127.0.0.1:" + (base + 6) + ":" + (base + 7) + ";" + (base + 8));
+        int base = ZooKeeperDirectoryTest.freeRange(9);
+        List<String> members = ZooKeeperDirectoryTest.members(base);
         List<ZooKeeperDirectory> ds = new ArrayList<>();
         try {
             for (int id = 1; id <= 3; id++) {

@@ -53,10 +53,7 @@ class ZooKeeperDirectoryTest {
 
     @BeforeEach
     void ensemble() throws Exception {
-        int base = freeRange(9);
-        members = List.of("1=127.0.0.1:" + base + ":" + (base + 1) + ";" + (base + 2),
-                "2=127.0.0.1:" + (base + 3) + ":" + (base + 4) + ";" + (base + 5),
-                "3=127.0.0.1:" + (base + 6) + ":" + (base + 7) + ";" + (base + 8));
+        members = members(freeRange(9));
         for (int id = 1; id <= 3; id++) {
             directories.add(new ZooKeeperDirectory(new ZooKeeperDirectory.Settings("", id, members,
                     tmp.resolve("zk" + id), TLS.get(id - 1), 10_000, 5_000, 200).withConnect(members)));
@@ -178,8 +175,18 @@ class ZooKeeperDirectoryTest {
                 .hasCauseInstanceOf(DirectoryException.class).hasMessageContaining("names m1");
     }
 
+    /** Three members on loopback: member k has quorum, election and client ports at base + 3(k-1) .. + 2. */
+    static List<String> members(int base) {
+        List<String> out = new ArrayList<>();
+        for (int k = 1; k <= 3; k++) {
+            int p = base + 3 * (k - 1);
+            out.add(k + "=127.0.0.1:" + p + ":" + (p + 1) + ";" + (p + 2));
+        }
+        return List.copyOf(out);
+    }
+
     /** The first of {@code n} consecutive free ports below the ephemeral range. */
-    private static int freeRange(int n) throws IOException {
+    static int freeRange(int n) throws IOException {
         for (int attempt = 0; attempt < 50; attempt++) {
             int first = 10_000 + RANDOM.nextInt(22_000);
             boolean free = true;
