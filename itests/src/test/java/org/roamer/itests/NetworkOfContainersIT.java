@@ -8,6 +8,7 @@ import static org.roamer.itests.ScriptedNetwork.rows;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -132,7 +133,103 @@ class NetworkOfContainersIT {
     }
 
     /**
-     * The directory on ZooKeeper: three Location Server containers, each a member of the ensemble. Twenty mobiles
+     * A USS container killed with SIGKILL in the middle of a migration, on either side of the commit point (the
+     * target's READY). Cross-cluster links get 600 ms of delay (the link-delay model), so each hop of a migration
+     * is long enough to kill a container between two of them; the test follows each migration in the nodes' DEBUG
+     * log and kills at the step it names.
+     * <ul>
+     * <li>Before the commit: the source has sent the agent's image, and its target's container is killed before the
+     * image arrives. The source gets no READY and rolls back: the agent stays at the source, with its messages.
+     * <li>After the commit: the target has sent READY, and the source's container is killed before READY arrives.
+     * The target is a prepared participant: it keeps the agent and goes live without the source's BUFFERED. When
+     * the source's container starts again it restores the agent from its older checkpoint; the Location Server
+     * refuses that stale copy, so the mobile still has one agent, at the target.
+     * </ul>
+     */
+    @Test
+    void aUssContainerKilledInTheMiddleOfAMigration() throws Exception {
+        net.run("network", "start", "3");
+        for (String c : List.of("c1", "c2")) {
+            net.client(c, "config:edit org.roamer.runtime", "config:property-set link.delay.default.ms 600",
+                    "config:update", "log:set DEBUG org.roamer.core.internal.node.AgentCell");
+        }
+        net.client("c1", "roamer:register m1 c1", "roamer:register m2 c1", "roamer:send m1 before --count 5",
+                "roamer:send m2 before --count 5");
+        ScriptedNetwork.poll("checkpoints of m1 and m2 on uss-c1", Duration.ofSeconds(30),
+                () -> net.client("c1", "roamer:checkpoints uss-c1"),
+                out -> !rows(out, "m1").isEmpty() && !rows(out, "m2").isEmpty());
+
+        // before the commit point: the target's container dies while the image is on its way to it
+        var move1 = java.util.concurrent.CompletableFuture.supplyAsync(() -> attempt("c2", "roamer:move m1 c2"));
+        String sent = awaitLog("c1", "of m1: image sent to uss-c2");
+        net.log("%s%n%s", sent, net.run("network", "kill", "c2").output());
+        net.log("the move, its console killed with c2: %s", move1.get(60, TimeUnit.SECONDS));
+        String m1 = ScriptedNetwork.poll("m1 rolled back to uss-c1", Duration.ofSeconds(30),
+                () -> tryClientOut("c1", "roamer:agent m1"), out -> out.contains("uss-c1") && !out.contains("migrating"));
+        net.log("roamer:agent m1 after the rollback:%n%s", m1);
+        net.run("network", "start", "3");
+        assertThat(log("c2")).as("c2 was killed before it voted").doesNotContain("of m1: READY sent");
+        String agents = net.client("c3", "roamer:agents");
+        net.log("roamer:agents after c2 came back:%n%s", agents);
+        assertThat(rows(agents, "m1")).as("m1 has one agent").hasSize(1);
+        assertThat(row(agents, "m1")).contains("uss-c1 ");
+        net.client("c3", "roamer:send m1 after --count 5");
+        assertThat(field(net.client("c3", "roamer:agent m1"), "delivered")).isEqualTo("10");
+
+        // after the commit point: the source's container dies while READY is on its way to it
+        String epochBefore = field(net.client("c3", "roamer:agent m2"), "epoch");
+        var move2 = java.util.concurrent.CompletableFuture.supplyAsync(() -> attempt("c2", "roamer:move m2 c2"));
+        String ready = awaitLog("c2", "of m2: READY sent to uss-c1");
+        net.log("%s%n%s", ready, net.run("network", "kill", "c1").output());
+        String moved = move2.get(60, TimeUnit.SECONDS);
+        net.log("roamer:move m2 c2, its source killed after READY:%n%s", moved);
+        assertThat(moved).as("the prepared target finished the migration").contains("migrated m2 c1 -> c2");
+        net.run("network", "start", "3");
+        net.log("c1 after its restart: %s", awaitLog("c1", "could not restore m2 on start"));
+        assertThat(awaitLog("c1", "could not restore m2 on start")).as("refused as stale").contains("is stale");
+        agents = net.client("c3", "roamer:agents");
+        net.log("roamer:agents after c1 came back:%n%s", agents);
+        assertThat(rows(agents, "m2")).as("m2 has one agent").hasSize(1);
+        assertThat(row(agents, "m2")).contains("uss-c2 ");
+        assertThat(rows(agents, "m1")).as("m1 still has one agent").hasSize(1);
+        String m2 = net.client("c3", "roamer:agent m2");
+        assertThat(Long.parseLong(field(m2, "epoch"))).isGreaterThan(Long.parseLong(epochBefore));
+        assertThat(field(m2, "delivered")).isEqualTo("5");
+        net.client("c3", "roamer:send m2 after --count 5", "roamer:move m2 c3");
+        m2 = net.client("c3", "roamer:agent m2");
+        assertThat(field(m2, "node")).startsWith("uss-c3");
+        assertThat(field(m2, "delivered")).isEqualTo("10");
+        net.passed();
+    }
+
+    /** A console command whose failure (its container killed under it) is an answer. */
+    private String attempt(String container, String command) {
+        try {
+            return tryClientOut(container, command);
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+
+    private String log(String container) throws java.io.IOException {
+        return java.nio.file.Files.readString(net.home(container).resolve("data/log/karaf.log"));
+    }
+
+    /** Waits (polling every 10 ms, at most 60 s) for a line of the container's log that contains {@code text}. */
+    private String awaitLog(String container, String text) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            java.util.Optional<String> line = log(container).lines().filter(l -> l.contains(text)).findFirst();
+            if (line.isPresent()) {
+                return line.get();
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no '" + text + "' in " + container + "'s log within 60 s");
+    }
+
+    /**
+     * The directory on ZooKeeper: three Location Server containers, each a member of the ensemble. A hundred mobiles
      * move round the clusters while the container of the Location Server every USS uses is killed with SIGKILL:
      * the USS nodes fail over to the next Location Server, the moves go on through it, and afterwards every mobile
      * has exactly one agent, where its last move put it, with every message delivered. The killed container
@@ -146,7 +243,7 @@ class NetworkOfContainersIT {
         for (String ls : List.of("ls1", "ls2", "ls3")) {
             assertThat(row(started, ls)).contains("location-server");
         }
-        int mobiles = 20;
+        int mobiles = 100;
         List<String> reg = new ArrayList<>();
         List<String> send = new ArrayList<>();
         for (int i = 0; i < mobiles; i++) {
@@ -169,10 +266,10 @@ class NetworkOfContainersIT {
             }
             if (round == 1) {
                 pending = new ArrayList<>(pending);
-                moveAll("c3", pending.subList(0, 5));
+                moveAll("c3", pending.subList(0, 25));
                 net.log("%s", net.run("network", "kill", "ls1").output());
                 killedAt = System.nanoTime();
-                long firstDone = moveAll("c3", new ArrayList<>(pending.subList(5, pending.size())));
+                long firstDone = moveAll("c3", new ArrayList<>(pending.subList(25, pending.size())));
                 firstMoveAfterKill = firstDone - killedAt;
             } else {
                 moveAll("c3", pending);
@@ -213,7 +310,7 @@ class NetworkOfContainersIT {
         long first = 0;
         List<String> left = new ArrayList<>(moves);
         while (!left.isEmpty()) {
-            List<String> batch = new ArrayList<>(left.subList(0, Math.min(5, left.size())));
+            List<String> batch = new ArrayList<>(left.subList(0, Math.min(25, left.size())));
             String out = tryClientOut(container, batch.toArray(String[]::new));
             int done = 0;
             for (String move : batch) {

@@ -136,6 +136,24 @@ class CrossContainerConsoleTest {
         assertThat(a.network.agent(m)).get().extracting(AgentInfo::epoch).isEqualTo(b.agent(m).get().epoch());
     }
 
+    /**
+     * The link-delay model between containers: a node of another container is in another cluster, so frames to
+     * it get the delay between clusters. They went out undelayed before (taken for a Location Server's, of 0 ms).
+     */
+    @Test
+    void theLinkDelayModelDelaysFramesToAnotherContainersNodes() throws Exception {
+        MobileId m = MobileId.of("m1");
+        b.register(m, ClusterId.of("c3"), Profile.defaults());
+        LinkDelays delays = new LinkDelays(Map.of(), 250, 0);
+        a.core.linkDelays(delays);
+        coreB.linkDelays(delays);
+        MoveResult r = a.network.move(m, ClusterId.of("c1"));
+        assertThat(r.migrated()).as(r.reason()).isTrue();
+        // TRANSFER c1 -> c3, the image c3 -> c1, READY c1 -> c3: three hops between the containers at least
+        assertThat(r.micros()).as("MIGRATE -> MIGRATE_DONE, microseconds").isGreaterThanOrEqualTo(750_000);
+        assertThat(a.core.metrics().get("link.frames.long.mobility")).isPositive();
+    }
+
     @Test
     void aCallStartsInTheCallersContainer() throws Exception {
         a.network.register(MobileId.of("m1"), ClusterId.of("c3"), Profile.defaults());

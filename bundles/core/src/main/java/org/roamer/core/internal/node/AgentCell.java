@@ -755,6 +755,8 @@ final class AgentCell implements AgentContext {
                 checkpointArriving(in); // durable before it votes: the source forgets its own at READY
                 uss.send(NodeAddress.parse(in.source), new Frame(MessageType.READY, 0, in.id, in.epoch, 0,
                         mobile.value(), new byte[0]));
+                LOG.debug("{}: migration {} of {}: READY sent to {}; the agent is prepared here", uss.id(), in.id,
+                        mobile, in.sourceNode);
                 prepared(in);
             }
         } catch (MigrationException | RuntimeException e) {
@@ -1098,6 +1100,8 @@ final class AgentCell implements AgentContext {
                 uss.send(target, new Frame(MessageType.TRANSFER_DATA, i == chunks.size() - 1 ? Frame.LAST : 0, o.id,
                         o.epoch, i, mobile.value(), payload));
             }
+            LOG.debug("{}: migration {} of {}: image sent to {} ({} bytes, {}); waiting for READY", uss.id(), o.id,
+                    mobile, o.targetNode, o.bytes, s.name());
         } catch (MigrationException | RuntimeException e) {
             rollback(s.name() + " capture failed: " + e.getMessage(), true);
             return;

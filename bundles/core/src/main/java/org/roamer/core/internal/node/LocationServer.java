@@ -468,12 +468,15 @@ public final class LocationServer extends SignalingNode {
             throw new FrameException("HELLO: " + x.getMessage());
         }
         boolean migrates = h.routingMigrates() == null || h.routingMigrates();
-        clusters.put(h.cluster(), new UssRecord(h.node(), h.cluster(), h.addr(),
+        UssRecord now = new UssRecord(h.node(), h.cluster(), h.addr(),
                 h.strategies() == null ? List.of() : List.copyOf(h.strategies()), h.transport(),
                 h.routing() == null ? "migrate" : h.routing(), migrates, h.container(),
-                h.ls() == null ? List.of() : h.ls().stream().limit(16).map(a -> NodeAddress.parse(a).toString()).toList()));
-        LOG.info("{}: USS {} of cluster {} at {} with strategies {}, routing {}", id, h.node(), h.cluster(), h.addr(),
-                h.strategies(), h.routing());
+                h.ls() == null ? List.of() : h.ls().stream().limit(16).map(a -> NodeAddress.parse(a).toString()).toList());
+        UssRecord before = clusters.put(h.cluster(), now);
+        if (!now.equals(before)) { // a keep-alive HELLO that changes nothing is not news
+            LOG.info("{}: USS {} of cluster {} at {} with strategies {}, routing {}", id, h.node(), h.cluster(),
+                    h.addr(), h.strategies(), h.routing());
+        }
         trySend(h.addr(), reply(f, MessageType.ACK, Json.encode(new Payloads.HelloAck(true, incarnation))));
     }
 

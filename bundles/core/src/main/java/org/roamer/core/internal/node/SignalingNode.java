@@ -416,9 +416,29 @@ public abstract class SignalingNode implements FrameHandler {
     }
 
     /** The cluster of the node at an address in this container, {@code null} for a Location Server or unknown. */
-    private String clusterAt(NodeAddress to) {
+    String clusterAt(NodeAddress to) {
         UserSignalingServer u = core.directory().ussByAddress(to.toString());
-        return u == null ? null : u.cluster().value();
+        if (u != null) {
+            return u.cluster().value();
+        }
+        if (isLocationServer(to)) {
+            return null;
+        }
+        // a node of another container: in another cluster, whose name this container need not know
+        return OTHER_CLUSTER;
+    }
+
+    /** The cluster {@link #clusterAt} gives a node of another container: not a cluster name (no '?' in ids). */
+    static final String OTHER_CLUSTER = "?";
+
+    /** Whether {@code to} is a Location Server: one of this container, or one this node was configured with. */
+    protected boolean isLocationServer(NodeAddress to) {
+        for (LocationServer l : core.directory().locationServers()) {
+            if (to.equals(l.address())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Sends, logging and counting a failure instead of throwing (for replies and notifications). */

@@ -258,6 +258,11 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
     }
 
     /** The Location Servers of a {@code location.server} setting, in order: the first is used first. */
+    @Override
+    protected boolean isLocationServer(NodeAddress to) {
+        return locationServers.contains(to) || super.isLocationServer(to);
+    }
+
     static List<NodeAddress> locationServers(String setting) {
         List<NodeAddress> out = new ArrayList<>();
         for (String a : setting.split(",")) {
