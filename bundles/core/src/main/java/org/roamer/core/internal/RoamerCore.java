@@ -72,6 +72,11 @@ public final class RoamerCore {
                 + " may list this container's nodes and agents and command them (ADMIN frames): on in a network of"
                 + " containers, off in the single-container default")
         boolean admin_remote() default false;
+
+        @AttributeDefinition(name = "Authenticated links only", description = "Whether this container's nodes"
+                + " refuse every frame that did not come over an authenticated link (the tls transport): on in a"
+                + " network of containers; off (plaintext accepted, with a warning) in the single-container default")
+        boolean links_authenticated() default false;
     }
 
     /** Serves the ADMIN frames a node of this container receives (the console service). */
@@ -129,6 +134,27 @@ public final class RoamerCore {
     public void modified(Config config) {
         linkDelays(LinkDelays.parse(config.link_delay_ms(), config.link_delay_default_ms(), config.link_delay_ls_ms()));
         adminRemote(config.admin_remote());
+        linksAuthenticated(config.links_authenticated());
+    }
+
+    private volatile Boolean linksAuthenticated;
+
+    /** Whether nodes refuse frames that did not come over an authenticated link (see {@link Config}). */
+    public boolean linksAuthenticated() {
+        return Boolean.TRUE.equals(linksAuthenticated);
+    }
+
+    /** Sets {@link #linksAuthenticated()}; logs the choice, and warns when plaintext is accepted. */
+    public void linksAuthenticated(boolean on) {
+        if (!Boolean.valueOf(on).equals(linksAuthenticated)) {
+            if (on) {
+                LOG.info("node links: authenticated only (frames from plaintext links are refused)");
+            } else {
+                LOG.warn("node links: plaintext accepted (links.authenticated = false): anyone who reaches a node's"
+                        + " port can command it; use the tls transport and links.authenticated = true in a network");
+            }
+        }
+        linksAuthenticated = on;
     }
 
     /** Allows or refuses remote administration (see {@link Config#admin_remote()}). */

@@ -455,6 +455,22 @@ public final class LocationServer extends SignalingNode {
         return migrationTimeout + requestTimeout;
     }
 
+    /** Besides the roles: a HELLO names a cluster, and only a credential that names that cluster may say it. */
+    @Override
+    protected String authorize(Frame frame, org.roamer.api.spi.transport.Peer peer) {
+        String refusal = super.authorize(frame, peer);
+        if (refusal != null || frame.type() != MessageType.HELLO || frame.has(Frame.REPLY)) {
+            return refusal;
+        }
+        try {
+            String cluster = Json.decode(frame.payload(), Hello.class).cluster();
+            return peer.servesCluster(cluster) ? null
+                    : "the credential of " + peer.name() + " does not name cluster " + cluster;
+        } catch (FrameException e) {
+            return null; // unreadable: refused as a bad frame where it is handled
+        }
+    }
+
     private void onHello(Frame f) throws FrameException {
         Hello h = Json.decode(f.payload(), Hello.class);
         try {

@@ -17,6 +17,7 @@ import org.roamer.api.frame.FrameLimits;
 import org.roamer.api.frame.MessageType;
 import org.roamer.api.spi.transport.Endpoint;
 import org.roamer.api.spi.transport.FrameHandler;
+import org.roamer.api.spi.transport.Peer;
 import org.roamer.api.spi.transport.Transport;
 import org.roamer.api.spi.transport.TransportException;
 import org.roamer.core.internal.LinkDelays;
@@ -520,8 +521,58 @@ public abstract class SignalingNode implements FrameHandler {
                 payload);
     }
 
+    /**
+     * A frame from a plaintext link: its origin is unknown. Refused when this container takes authenticated links
+     * only ({@code links.authenticated}).
+     */
     @Override
     public final void onFrame(Frame frame) {
+        if (core.linksAuthenticated()) {
+            refuse(frame, null, "it came over a plaintext link, and this container takes authenticated links only");
+            return;
+        }
+        accept(frame);
+    }
+
+    /** A frame from an authenticated peer: handled when the peer's credential allows it to send it. */
+    @Override
+    public final void onFrame(Frame frame, Peer peer) {
+        String refusal = authorize(frame, peer);
+        if (refusal != null) {
+            refuse(frame, peer, refusal);
+            return;
+        }
+        accept(frame);
+    }
+
+    /**
+     * Why {@code peer} may not send {@code frame}, or {@code null} when it may. Requests that create, move or
+     * destroy agents come from a Location Server only; the migration protocol's frames, HELLO and registrations
+     * from a User Signaling Server only; anything else (messages, calls, replies, ADMIN) from any node of the
+     * network. A reply is matched to a request this node made, by correlation id.
+     */
+    protected String authorize(Frame frame, Peer peer) {
+        if (frame.has(Frame.REPLY)) {
+            return null;
+        }
+        return switch (frame.type()) {
+            case MIGRATE, CREATE_AGENT, TERMINATE_AGENT -> peer.isLocationServer() ? null
+                    : "only a Location Server may send " + frame.type();
+            case TRANSFER, TRANSFER_DATA, READY, BUFFERED, MIGRATE_FAILED, MIGRATE_DONE, HELLO, REGISTRATION,
+                    DEREGISTRATION -> peer.roles().contains(Peer.USER_SIGNALING_SERVER) ? null
+                    : "only a User Signaling Server may send " + frame.type();
+            default -> null;
+        };
+    }
+
+    private void refuse(Frame frame, Peer peer, String why) {
+        core.metrics().inc("frames.unauthorized");
+        core.metrics().inc("frames.unauthorized." + frame.type());
+        LOG.warn("{}: refused {} for '{}' from {}: {}", id, frame.type(), frame.mobile(),
+                peer == null ? "an unauthenticated peer" : peer, why);
+    }
+
+    private void accept(Frame frame) {
         if (frame.has(Frame.REPLY)) {
             Requested q = requested.remove(frame.correlationId());
             if (q != null) {
