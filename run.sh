@@ -340,30 +340,24 @@ ls_addresses() {
 }
 
 # The network's CA and one key store per Location Server container (keytool, PKCS#12), made once.
+# The network's CA and each container's credential (bin/roamer-pki, keytool only), in $NET_DIR/pki: ls* may act as
+# Location Servers, cK as the User Signaling Server of cluster cK. Made once; a container's credential when missing.
+PKI_SCRIPT="$ROOT/karaf-assembly/src/main/karaf/assembly/bin/roamer-pki"
 net_pki() {
-  local pki="$NET_DIR/pki" name keytool="$JAVA_HOME/bin/keytool" pw
-  if [ -f "$pki/trust.p12" ] && [ -f "$pki/ls1.p12" ] && [ -f "$pki/ls2.p12" ] && [ -f "$pki/ls3.p12" ]; then
-    return 0
+  local pki="$NET_DIR/pki" name
+  if [ ! -f "$pki/trust.p12" ] || [ ! -f "$pki/ca.p12" ]; then
+    rm -rf "$pki" # made part-way before: make it anew
+    mkdir -p "$pki"
+    chmod 700 "$pki"
+    info "making the network's CA in $pki"
+    JAVA_HOME="$JAVA_HOME" bash "$PKI_SCRIPT" "$pki" ca >/dev/null || die "could not make the network's CA in $pki"
   fi
-  rm -rf "$pki" # made part-way before: make it anew
-  mkdir -p "$pki"
-  chmod 700 "$pki"
-  random_password > "$pki/password"
-  chmod 600 "$pki/password"
-  pw="$(cat "$pki/password")"
-  info "making the network's CA and certificates in $pki"
-  kt() { "$keytool" "$@" -storepass "$pw" -storetype PKCS12 >/dev/null 2>&1 || die "keytool $1 failed in $pki"; }
-  kt -genkeypair -alias ca -keyalg EC -groupname secp256r1 -dname "CN=roamer-network-ca" -ext bc:c -validity 3650 -keystore "$pki/ca.p12"
-  kt -exportcert -rfc -alias ca -keystore "$pki/ca.p12" -file "$pki/ca.pem"
-  kt -importcert -noprompt -alias ca -file "$pki/ca.pem" -keystore "$pki/trust.p12"
-  for name in ls1 ls2 ls3; do
-    kt -genkeypair -alias node -keyalg EC -groupname secp256r1 -dname "CN=$name" -validity 3650 -keystore "$pki/$name.p12"
-    kt -certreq -alias node -keystore "$pki/$name.p12" -file "$pki/$name.csr"
-    kt -gencert -rfc -alias ca -keystore "$pki/ca.p12" -infile "$pki/$name.csr" -outfile "$pki/$name.pem" -validity 3650 \
-      -ext SAN=ip:127.0.0.1,dns:localhost -ext KU=digitalSignature -ext EKU=serverAuth,clientAuth
-    kt -importcert -noprompt -alias ca -file "$pki/ca.pem" -keystore "$pki/$name.p12"
-    kt -importcert -noprompt -alias node -file "$pki/$name.pem" -keystore "$pki/$name.p12"
-    rm -f "$pki/$name.csr"
+  for name in $(net_names); do
+    [ -f "$pki/$name.p12" ] && continue
+    case "$name" in
+      ls*) JAVA_HOME="$JAVA_HOME" bash "$PKI_SCRIPT" "$pki" node "$name" --role location-server >/dev/null ;;
+      *) JAVA_HOME="$JAVA_HOME" bash "$PKI_SCRIPT" "$pki" node "$name" --role user-signaling-server --cluster "$name" >/dev/null ;;
+    esac || die "could not make the credential of $name in $pki"
   done
 }
 net_home() { HOME_DIR="$NET_DIR/$1"; STAMP="$HOME_DIR/.roamer-distribution"; }
@@ -400,22 +394,30 @@ net_configure() {
   etc="$HOME_DIR/etc"
   local directory
   directory="$(net_directory)"
-  [ "$(cat "$HOME_DIR/.roamer-network-node" 2>/dev/null)" = "$name $ssh $port $directory" ] && return 0
+  [ "$(cat "$HOME_DIR/.roamer-network-node" 2>/dev/null)" = "$name $ssh $port $directory tls" ] && return 0
   rm -f "$etc"/org.roamer.location-*.cfg "$etc"/org.roamer.uss-*.cfg "$etc"/org.roamer.call-*.cfg \
     "$etc"/org.roamer.connection-*.cfg "$etc"/org.roamer.radioport-*.cfg
   set_prop "$etc/system.properties" karaf.name "$name"
   set_prop "$etc/org.apache.karaf.shell.cfg" sshPort "$ssh"
   set_prop "$etc/org.apache.karaf.shell.cfg" sshHost 127.0.0.1
-  printf '# Roamer runtime of container %s (a network of containers: consoles command each other)\nadmin.remote = true\n' \
+  printf '# Roamer runtime of container %s (a network of containers: consoles command each other)\nadmin.remote = true\n# frames from plaintext links are refused: every node link is mutual TLS with the network CA\nlinks.authenticated = true\n' \
     "$name" > "$etc/org.roamer.runtime.cfg"
+  # the container's credential for its node links (and its directory member's)
+  mkdir -p "$etc/roamer-tls"
+  cp "$NET_DIR/pki/$name.p12" "$etc/roamer-tls/node.p12"
+  cp "$NET_DIR/pki/trust.p12" "$etc/roamer-tls/trust.p12"
+  chmod 700 "$etc/roamer-tls"
+  chmod 600 "$etc/roamer-tls/"*.p12
+  ( umask 077; printf '# node links: mutual TLS 1.3, credential etc/roamer-tls/node.p12 (./run.sh network)\npassword = %s\n' \
+      "$(cat "$NET_DIR/pki/password")" > "$etc/org.roamer.transport.tls.cfg" )
+  # tls instead of tcp (both would listen on the node's TCP port); udp stays, refused by links.authenticated
+  sed -i 's|^    roamer-transport-tcp/[^,]*,|    roamer-transport-tls,|' "$etc/org.apache.karaf.features.cfg"
+  grep -q 'roamer-transport-tls' "$etc/org.apache.karaf.features.cfg" \
+    || die "could not add roamer-transport-tls to the boot features of $name"
   if [[ "$name" == ls* ]]; then
-    printf 'node.id = %s\nlisten = 127.0.0.1:%d\ntransport = tcp\ndirectory = %s\n' "$name" "$port" "$directory" \
+    printf 'node.id = %s\nlisten = 127.0.0.1:%d\ntransport = tls\ndirectory = %s\n' "$name" "$port" "$directory" \
       > "$etc/org.roamer.location-$name.cfg"
     if [ "$directory" = zookeeper ]; then
-      mkdir -p "$etc/roamer-tls"
-      cp "$NET_DIR/pki/$name.p12" "$etc/roamer-tls/node.p12"
-      cp "$NET_DIR/pki/trust.p12" "$etc/roamer-tls/trust.p12"
-      chmod 600 "$etc/roamer-tls/"*.p12
       {
         echo "# the location directory: member ${name#ls} of the network's ZooKeeper ensemble (./run.sh network)"
         echo "member.id = ${name#ls}"
@@ -436,7 +438,7 @@ node.id = uss-$c
 cluster = $c
 listen = 127.0.0.1:$port
 location.server = $(ls_addresses)
-transport = tcp
+transport = tls
 strategy.preferred = naive
 strategy.order = naive,tern,condor
 routing = migrate
@@ -449,7 +451,7 @@ CFG
     printf 'node.id = rp-%s-1\ncluster = %s\n' "$c" "$c" > "$etc/org.roamer.radioport-$c-1.cfg"
     printf 'node.id = rp-%s-2\ncluster = %s\n' "$c" "$c" > "$etc/org.roamer.radioport-$c-2.cfg"
   fi
-  echo "$name $ssh $port $directory" > "$HOME_DIR/.roamer-network-node"
+  echo "$name $ssh $port $directory tls" > "$HOME_DIR/.roamer-network-node"
 }
 
 net_client() { # NAME CMD...: runs console commands in a container
@@ -514,7 +516,7 @@ network() {
       mkdir -p "$NET_DIR"
       echo "$n" > "$NET_DIR/size"
       [ "$old" -gt 0 ] || echo "${directory:-memory}" > "$NET_DIR/directory"
-      [ "$(net_directory)" = zookeeper ] && net_pki
+      net_pki
       # one password for the whole network: the one already there, ROAMER_PASSWORD, or a new one
       local password="${ROAMER_PASSWORD:-}"
       if [ -z "$password" ] && [ -f "$NET_DIR/ls1/etc/users.properties" ]; then

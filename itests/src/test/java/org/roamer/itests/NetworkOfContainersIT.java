@@ -64,6 +64,17 @@ class NetworkOfContainersIT {
         String reg = net.client("c1", "roamer:register m1 c1", "roamer:register m2 c3");
         net.log("registrations:%n%s", reg);
         assertThat(reg).contains("registered m1 in c1: agent on uss-c1").contains("registered m2 in c3: agent on uss-c3");
+        // every node link is mutual TLS: a frame over a plaintext socket (here a TERMINATE_AGENT for m1 sent to
+        // uss-c1's port, which destroyed the agent before) gets nothing through, and is counted
+        String address = row(nodes, "uss-c1").split("\\|")[4].trim();
+        try (java.net.Socket s = Wire.connect(org.roamer.api.NodeAddress.parse(address))) {
+            s.getOutputStream().write(org.roamer.api.frame.FrameCodec.encode(Wire.json(
+                    org.roamer.api.frame.MessageType.TERMINATE_AGENT, 1, 99, "m1", "{\"from\":\"127.0.0.1:1\"}")));
+            assertThat(s.getInputStream().read()).as("the node closes the plaintext link").isEqualTo(-1);
+        }
+        String stats = net.client("c1", "roamer:stats");
+        assertThat(row(stats, "transport.tls.handshakesFailed")).doesNotEndWith("|     0");
+        assertThat(net.client("c2", "roamer:agent m1")).contains("uss-c1");
         int sent = 0;
         for (String to : List.of("c3", "c2", "c1")) {
             net.client("c2", "roamer:send m1 hello --count 20 --sender s1");
@@ -88,9 +99,14 @@ class NetworkOfContainersIT {
         assertThat(row(agents, "m2")).contains("uss-c3").contains("in call");
 
         // plug-ins swapped on another container's node
-        String swapped = net.client("c1", "roamer:strategy uss-c3 tern", "roamer:transport uss-c2 udp");
+        String swapped = net.client("c1", "roamer:strategy uss-c3 tern", "roamer:transport uss-c2 tls");
         net.log("swaps from c1's console:%n%s", swapped);
-        assertThat(swapped).contains("uss-c3 now prefers tern").contains("uss-c2 now sends with udp");
+        assertThat(swapped).contains("uss-c3 now prefers tern").contains("uss-c2 now sends with tls");
+        // udp does not authenticate: in a network that takes authenticated links only, the swap is refused
+        var toUdp = net.tryClient("c1", "roamer:transport uss-c2 udp");
+        net.log("roamer:transport uss-c2 udp:%n%s", toUdp.output());
+        assertThat(toUdp.code()).isNotZero();
+        assertThat(toUdp.output()).contains("does not authenticate its links");
         assertThat(row(net.client("c2", "roamer:nodes"), "uss-c3")).contains("| tern ");
 
         // a strategy missing in one container only: uss-c2's peers negotiate another one with it

@@ -488,6 +488,11 @@ public final class NetworkService implements RoamerNetwork {
             throw new RoamerException("transport '" + transport + "' is not installed on " + node + "; it listens on "
                     + n.transports() + " (feature:install roamer-transport-" + transport + " if it exists)");
         }
+        if (core.linksAuthenticated() && !n.authenticates(transport)) {
+            throw new RoamerException("transport '" + transport + "' does not authenticate its links, and container "
+                    + core.containerName() + " takes authenticated links only (links.authenticated in"
+                    + " etc/org.roamer.runtime.cfg): the network's nodes would refuse everything " + node + " sent");
+        }
         if (!configure(n, node, "transport", transport, x -> x.preferTransport(transport),
                 x -> transport.equals(x.transportName()))) {
             throw new RoamerException(node + " applied the change, but another one came in meanwhile: it now sends with "

@@ -16,6 +16,17 @@ public interface Transport {
     String name();
 
     /**
+     * Whether this transport authenticates every link and hands each frame over with its sender's
+     * {@link Peer} ({@link FrameHandler#onFrame(org.roamer.api.frame.Frame, Peer)}). A container that takes
+     * authenticated links only refuses to send with a transport that does not.
+     *
+     * @since 1.3
+     */
+    default boolean authenticates() {
+        return false;
+    }
+
+    /**
      * Opens a listener for a node. Frames that arrive are decoded with {@code limits} and handed to
      * {@code handler}; malformed input is reported to {@link FrameHandler#onBadFrame} and never stops the
      * listener.

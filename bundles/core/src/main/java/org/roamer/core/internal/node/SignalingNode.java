@@ -212,6 +212,12 @@ public abstract class SignalingNode implements FrameHandler {
         return b == null || b.transport() != t || b.endpoint().drained();
     }
 
+    /** Whether the installed transport {@code name} authenticates its links ({@code false} when not installed). */
+    public boolean authenticates(String name) {
+        Bound b = endpoints.get(name);
+        return b != null && b.transport().authenticates();
+    }
+
     /** Makes {@code name} the transport this node sends with (another one while it is not installed). */
     public synchronized void preferTransport(String name) {
         preferredTransport = name;

@@ -151,6 +151,11 @@ public final class TlsTransport implements Transport {
     }
 
     @Override
+    public boolean authenticates() {
+        return true;
+    }
+
+    @Override
     public Endpoint bind(NodeAddress listen, FrameLimits limits, FrameHandler handler) throws TransportException {
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(limits, "limits");
