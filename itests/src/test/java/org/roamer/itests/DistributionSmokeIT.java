@@ -50,6 +50,34 @@ public class DistributionSmokeIT extends RoamerTestSupport {
                 org.ops4j.pax.exam.CoreOptions.systemProperty("roamer.itest.sshPort").value(sshPort));
     }
 
+    /**
+     * The console's ACL (etc/org.apache.karaf.command.acl.roamer.cfg): a viewer lists the network but cannot change
+     * it; the administrator can. And the SSH server offers no sftp.
+     */
+    @Test
+    public void aViewerLooksAtTheNetworkButCannotChangeIt() throws Exception {
+        RoamerNetwork network = awaitService(RoamerNetwork.class);
+        org.awaitility.Awaitility.await().atMost(AWAIT_TIMEOUT).until(() -> network.clusters().containsAll(DEFAULT_CLUSTERS));
+        String nodes = executeAs(viewer(), COMMAND_TIMEOUT, "roamer:nodes", "roamer:agents", "roamer:stats");
+        assertTrue(nodes, nodes.contains("uss-c1"));
+        for (String change : List.of("roamer:register v1 c1", "roamer:strategy uss-c1 tern",
+                "roamer:transport uss-c1 udp", "roamer:bench --count 1")) {
+            try {
+                executeAs(viewer(), COMMAND_TIMEOUT, change);
+                throw new IllegalStateException("a viewer ran " + change);
+            } catch (AssertionError refused) {
+                // Karaf hides a command from a user whose roles the ACL does not name
+                assertTrue(change + ": " + refused.getMessage(), refused.getMessage().contains("Insufficient credentials")
+                        || refused.getMessage().contains("Command not found: " + change.split(" ")[0]));
+            }
+        }
+        assertFalse(execute("roamer:agents").contains("v1"));
+        assertTrue(execute("roamer:register v2 c1").contains("registered v2 in c1"));
+        org.osgi.service.cm.Configuration[] shell = awaitService(ConfigurationAdmin.class)
+                .listConfigurations("(service.pid=org.apache.karaf.shell)");
+        assertEquals("false", String.valueOf(shell[0].getProperties().get("sftpEnabled")));
+    }
+
     @Test
     public void everyRoamerBundleIsActive() {
         List<Bundle> active = awaitRoamerBundlesActive(ROAMER_BUNDLES.size());

@@ -277,6 +277,11 @@ public abstract class RoamerTestSupport {
 
     /** {@link #execute(String...)} with an explicit time limit. */
     protected String execute(Duration timeout, String... commands) {
+        return executeAs(administrator(), timeout, commands);
+    }
+
+    /** {@link #execute(String...)} as another user: its roles decide which commands it may run. */
+    protected String executeAs(Subject who, Duration timeout, String... commands) {
         SessionFactory sessionFactory = awaitService(SessionFactory.class);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
@@ -286,7 +291,7 @@ public abstract class RoamerTestSupport {
             return thread;
         });
         Session session = sessionFactory.create(new ByteArrayInputStream(new byte[0]), out, out);
-        Future<Void> run = executor.submit(() -> Subject.doAs(administrator(), (PrivilegedExceptionAction<Void>) () -> {
+        Future<Void> run = executor.submit(() -> Subject.doAs(who, (PrivilegedExceptionAction<Void>) () -> {
             for (String command : commands) {
                 Object result = session.execute(command);
                 if (result != null) {
@@ -312,6 +317,12 @@ public abstract class RoamerTestSupport {
             executor.shutdownNow();
         }
         return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    /** A user of the viewer group (Karaf's roles viewer and ssh only). */
+    protected static Subject viewer() {
+        return new Subject(false, Set.of(new UserPrincipal("watcher"), new RolePrincipal("viewer"),
+                new RolePrincipal("ssh")), Set.of(), Set.of());
     }
 
     private static Subject administrator() {
