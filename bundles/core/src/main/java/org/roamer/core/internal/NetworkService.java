@@ -1097,13 +1097,17 @@ public final class NetworkService implements RoamerNetwork {
             throw new RoamerException("strategy '" + strategy + "' is not installed; installed: "
                     + core.strategyNames(List.of()));
         }
-        List<ClusterId> clusters = clusters();
-        if (clusters.size() < 2) {
-            throw new RoamerException("the benchmark needs two clusters with a USS in this container");
+        // the mobiles start in a cluster of this container (they get their state here) and cross into another
+        // one, of this container or, in a network of containers, of another
+        List<ClusterId> local = localClusters();
+        if (local.isEmpty()) {
+            throw new RoamerException("the benchmark needs a cluster with a USS in this container (container "
+                    + core.containerName() + " has none); run it in a container of a USS");
         }
+        ClusterId a = local.get(0);
+        ClusterId b = (local.size() > 1 ? local : clusters()).stream().filter(c -> !c.equals(a)).findFirst()
+                .orElseThrow(() -> new RoamerException("the benchmark needs a second cluster; the network has only " + a));
         Consumer<String> out = progress == null ? s -> { } : progress;
-        ClusterId a = clusters.get(0);
-        ClusterId b = clusters.get(1);
         long run = benchRuns.incrementAndGet();
         List<MobileId> mobiles = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(concurrency, r -> {

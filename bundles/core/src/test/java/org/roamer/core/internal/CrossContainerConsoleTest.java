@@ -154,6 +154,15 @@ class CrossContainerConsoleTest {
         assertThat(a.core.metrics().get("link.frames.long.mobility")).isPositive();
     }
 
+    /** roamer:bench in a container of one cluster: its mobiles cross into a cluster of another container. */
+    @Test
+    void theBenchmarkRunsFromAContainerOfOneCluster() throws Exception {
+        var r = b.bench("vars", 20, 2, 1024, null);
+        assertThat(r.count()).isEqualTo(20);
+        assertThat(r.failed()).isZero();
+        assertThat(a.network.agents()).noneMatch(i -> i.mobile().value().startsWith("bench"));
+    }
+
     @Test
     void aCallStartsInTheCallersContainer() throws Exception {
         a.network.register(MobileId.of("m1"), ClusterId.of("c3"), Profile.defaults());
