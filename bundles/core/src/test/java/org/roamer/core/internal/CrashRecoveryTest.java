@@ -95,6 +95,32 @@ class CrashRecoveryTest {
         }
     }
 
+    /**
+     * A node that died holding an old checkpoint of an agent that lives on elsewhere (its source died after the
+     * commit point) is refused when it restores it, and then deletes that checkpoint: it can never be restored
+     * (epochs only grow), so it is not tried again at every start nor listed by roamer:checkpoints.
+     */
+    @Test
+    void aCheckpointRefusedAsStaleIsDeleted() throws Exception {
+        MemoryCheckpointStore disk = new MemoryCheckpointStore();
+        MobileId m1 = MobileId.of("m1");
+        try (InVmNetwork net = network(disk, false)) {
+            net.core.bindStrategy(new ProbeStrategies.Vars("vars"));
+            net.network.register(m1, ClusterId.of("c1"), Profile.defaults());
+            await().atMost(Duration.ofSeconds(10)).until(() -> checkpointed(net, "uss-c1").contains(m1));
+            String key = disk.byKey.keySet().stream().filter(k -> k.endsWith("|m1")).findFirst().orElseThrow();
+            CheckpointStore.Checkpoint old = disk.byKey.get(key);
+            assertThat(net.network.move(m1, ClusterId.of("c2")).migrated()).isTrue();
+            await().atMost(Duration.ofSeconds(10)).until(() -> !checkpointed(net, "uss-c1").contains(m1));
+            disk.byKey.put(key, old); // what a source that died after READY keeps on its disk
+
+            assertThatThrownBy(() -> net.network.restore(m1, NodeId.of("uss-c1"))).hasMessageContaining("is stale");
+            assertThat(checkpointed(net, "uss-c1")).doesNotContain(m1);
+            assertThat(net.core.metrics().get("checkpoints.stale.deleted")).isEqualTo(1);
+            assertThat(net.network.agent(m1).orElseThrow().node().value()).isEqualTo("uss-c2");
+        }
+    }
+
     @Test
     void agentsComeBackFromTheirCheckpointsAfterACrash() throws Exception {
         MemoryCheckpointStore disk = new MemoryCheckpointStore();

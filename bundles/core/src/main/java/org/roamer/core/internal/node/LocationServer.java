@@ -720,8 +720,10 @@ public final class LocationServer extends SignalingNode {
         // (the target died after READY): its epoch was handed out for that node, and the source committed
         boolean newer = e != null && r.restore() > e.epoch && r.restore() <= e.maxEpoch;
         if (e != null && !e.node.equals(uss.node()) && !newer) {
-            answer(r.from(), f, Reply.error("mobile '" + mobile + "' runs on " + e.node + " (epoch " + e.epoch
-                    + "); the checkpoint of epoch " + r.restore() + " on " + uss.node() + " is stale"));
+            // names where the agent runs and its epoch: the USS may then drop its stale checkpoint for good
+            answer(r.from(), f, new Reply(false, "mobile '" + mobile + "' runs on " + e.node + " (epoch " + e.epoch
+                    + "); the checkpoint of epoch " + r.restore() + " on " + uss.node() + " is stale", e.node,
+                    e.cluster, e.addr, e.epoch, null, null, null, null, null, null));
             return;
         }
         Entry n = e != null ? e : fresh(mobile);

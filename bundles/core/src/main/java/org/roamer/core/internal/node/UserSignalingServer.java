@@ -897,6 +897,15 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
             request(ls, reg, 10_000).whenComplete((rep, e) -> {
                 try {
                     Reply reply = e == null ? Json.decode(rep.payload(), Reply.class) : null;
+                    if (reply != null && !reply.ok() && reply.node() != null && !reply.node().equals(id.value())
+                            && reply.epoch() != null && reply.epoch() >= ckpt.info().epoch()) {
+                        // the agent runs elsewhere with this epoch or a newer one: the checkpoint can never be
+                        // restored (epochs only grow), so it goes instead of being tried at every start
+                        store.delete(settings.checkpointDirectory(), mobile);
+                        core.metrics().inc("checkpoints.stale.deleted");
+                        LOG.info("USS {}: deleted the stale checkpoint of {} (epoch {}): it runs on {} with epoch {}",
+                                id, mobile, ckpt.info().epoch(), reply.node(), reply.epoch());
+                    }
                     if (reply == null || !reply.ok()) {
                         done.completeExceptionally(new MigrationException(reply == null
                                 ? "Location Server did not answer" : reply.reason()));
