@@ -262,6 +262,7 @@ public final class TlsRoundTripBench {
             Thread acceptor = new Thread(() -> {
                 while (!server.isClosed()) {
                     try (SSLSocket s = (SSLSocket) server.accept()) {
+                        s.setTcpNoDelay(true);
                         s.startHandshake();
                         s.getInputStream().read();
                     } catch (Exception e) {
@@ -275,6 +276,7 @@ public final class TlsRoundTripBench {
                 long t0 = System.nanoTime();
                 try (SSLSocket s = (SSLSocket) tls[0].getSocketFactory().createSocket(InetAddress.getLoopbackAddress(),
                         server.getLocalPort())) {
+                    s.setTcpNoDelay(true);
                     s.startHandshake();
                     s.getOutputStream().write(1);
                     s.getOutputStream().flush();
