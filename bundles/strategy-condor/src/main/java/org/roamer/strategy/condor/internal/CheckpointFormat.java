@@ -119,6 +119,7 @@ final class CheckpointFormat {
         try {
             MessageDigest sha = sha256();
             try (FileChannel ch = FileChannel.open(temp, CREATE, WRITE, TRUNCATE_EXISTING)) {
+                ownerOnly(temp, false); // an agent's state: readable by the container's user only
                 for (byte[] part : new byte[][] {header, image.data(), image.stack(), image.registers()}) {
                     sha.update(part);
                     writeFully(ch, ByteBuffer.wrap(part));
@@ -135,6 +136,17 @@ final class CheckpointFormat {
             if (!moved) {
                 Files.deleteIfExists(temp);
             }
+        }
+    }
+
+    /**
+     * Makes a file ({@code rw-------}) or directory ({@code rwx------}) its owner's only, where the file system
+     * has POSIX permissions; elsewhere a no-op.
+     */
+    static void ownerOnly(Path path, boolean directory) throws IOException {
+        if (path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            java.nio.file.Files.setPosixFilePermissions(path,
+                    java.nio.file.attribute.PosixFilePermissions.fromString(directory ? "rwx------" : "rw-------"));
         }
     }
 

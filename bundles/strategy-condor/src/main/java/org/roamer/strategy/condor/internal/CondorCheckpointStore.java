@@ -175,12 +175,16 @@ public final class CondorCheckpointStore implements CheckpointStore {
         }
     }
 
-    /** Creates the directory when missing and forces its parent, so the new entry survives a crash too. */
+    /**
+     * Creates the directory when missing, its owner's only ({@code rwx------}), and forces its parent, so the new
+     * entry survives a crash too.
+     */
     private void ensureDirectory(Path directory) throws IOException {
         if (Files.isDirectory(directory)) {
             return;
         }
         Files.createDirectories(directory);
+        CheckpointFormat.ownerOnly(directory, true);
         Path parent = directory.toAbsolutePath().getParent();
         if (parent != null) {
             durability.forceDirectory(parent);
@@ -201,6 +205,7 @@ public final class CondorCheckpointStore implements CheckpointStore {
         if (!Files.isDirectory(directory)) {
             return List.of();
         }
+        sweepTemporaries(directory);
         long max = maxImageBytes;
         Map<MobileId, CheckpointInfo> latest = new HashMap<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*" + Checkpoints.SUFFIX)) {
@@ -225,6 +230,40 @@ public final class CondorCheckpointStore implements CheckpointStore {
         List<CheckpointInfo> out = new ArrayList<>(latest.values());
         out.sort(Comparator.comparing(CheckpointInfo::mobile));
         return out;
+    }
+
+    /** A temporary file older than this was left by a save that died (a save takes milliseconds). */
+    static final long STALE_TEMP_MILLIS = 60_000;
+
+    /**
+     * Deletes the temporary files ({@code .<mobile>.rckp.tmp}) that saves which died (a crash, a full disk) left
+     * behind; a node lists its checkpoints when it starts, so they go then. Younger ones may be a save in progress
+     * and stay.
+     */
+    private void sweepTemporaries(Path directory) {
+        long now = clock.millis();
+        int swept = 0;
+        try (DirectoryStream<Path> temps = Files.newDirectoryStream(directory, ".*" + Checkpoints.SUFFIX + TEMP_SUFFIX)) {
+            for (Path t : temps) {
+                try {
+                    if (Files.isRegularFile(t, LinkOption.NOFOLLOW_LINKS)
+                            && now - Files.getLastModifiedTime(t, LinkOption.NOFOLLOW_LINKS).toMillis() > STALE_TEMP_MILLIS
+                            && Files.deleteIfExists(t)) {
+                        swept++;
+                    }
+                } catch (IOException e) {
+                    LOG.log(Level.WARNING, "Condor checkpoint store: cannot delete the stale temporary file {0}: {1}", t,
+                            e.getMessage());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "Condor checkpoint store: cannot look for stale temporary files in {0}: {1}",
+                    directory, e.getMessage());
+        }
+        if (swept > 0) {
+            LOG.log(Level.INFO, "Condor checkpoint store: deleted {0} temporary file(s) left by saves that died in {1}",
+                    swept, directory);
+        }
     }
 
     private static final Comparator<CheckpointInfo> NEWEST = Comparator.comparingLong(CheckpointInfo::epoch)

@@ -111,6 +111,30 @@ class CondorCheckpointStoreTest {
         assertThat(CheckpointStore.NAME_PROPERTY).isEqualTo("roamer.checkpoints");
     }
 
+    /**
+     * An agent's state is its container user's only: the checkpoint directory rwx------, the file rw-------.
+     * A temporary file a dead save left (older than a minute) goes when the node lists its checkpoints at start;
+     * a young one (a save in progress) stays.
+     */
+    @Test
+    void checkpointsAreTheOwnersOnlyAndStaleTemporariesAreSweptWhenListed() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(work.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        CondorCheckpointStore store = new CondorCheckpointStore(Fixtures.MAX_IMAGE, Clock.systemUTC(), Durability.FSYNC);
+        store.save(new Agent(ALICE, Fixtures.image(100, 10, 1, 1)), 1, NODE, dir());
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir())))
+                .isEqualTo("rwx------");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir().resolve("alice.rckp")))).isEqualTo("rw-------");
+
+        Path stale = Files.write(dir().resolve(".bob.rckp.tmp"), new byte[10]);
+        Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.fromMillis(
+                System.currentTimeMillis() - CondorCheckpointStore.STALE_TEMP_MILLIS - 60_000));
+        Path young = Files.write(dir().resolve(".carol.rckp.tmp"), new byte[10]);
+        assertThat(store.list(dir())).extracting(i -> i.mobile().value()).containsExactly("alice");
+        assertThat(stale).doesNotExist();
+        assertThat(young).exists();
+    }
+
     @Test
     void saveListLoadRoundTripIsByteExact() throws Exception {
         CondorCheckpointStore store = store();
