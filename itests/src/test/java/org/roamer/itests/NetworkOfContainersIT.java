@@ -75,6 +75,27 @@ class NetworkOfContainersIT {
         String stats = net.client("c1", "roamer:stats");
         assertThat(row(stats, "transport.tls.handshakesFailed")).doesNotEndWith("|     0");
         assertThat(net.client("c2", "roamer:agent m1")).contains("uss-c1");
+
+        // an authenticated node acting outside its role: a credential of the network's own CA, for cluster c9
+        javax.net.ssl.SSLContext rogue = RogueNode.credential(net.base.resolve("pki"), "rogue", "c9");
+        String ls1 = row(nodes, "ls1").split("\\|")[4].trim();
+        RogueNode.send(rogue, address,
+                Wire.json(org.roamer.api.frame.MessageType.TERMINATE_AGENT, 2, 99, "m1", "{\"from\":\"" + address + "\"}"),
+                Wire.json(org.roamer.api.frame.MessageType.MIGRATE, 3, 50, "m1", "{\"source\":\"" + address
+                        + "\",\"sourceNode\":\"uss-c1\",\"strategy\":\"naive\",\"from\":\"" + ls1 + "\"}"));
+        RogueNode.send(rogue, ls1, Wire.json(org.roamer.api.frame.MessageType.HELLO, 4, 0, "",
+                "{\"node\":\"uss-evil\",\"role\":\"user-signaling-server\",\"cluster\":\"c1\",\"addr\":\"127.0.0.1:1\","
+                        + "\"strategies\":[\"naive\"],\"transport\":\"tls\"}"));
+        String refusedAtC1 = ScriptedNetwork.poll("the rogue's frames refused at uss-c1", Duration.ofSeconds(30),
+                () -> net.client("c1", "roamer:stats"), out -> !rows(out, "frames.unauthorized.MIGRATE").isEmpty()
+                        && !rows(out, "frames.unauthorized.TERMINATE_AGENT").isEmpty());
+        net.log("refused at c1:%n%s", String.join("\n", rows(refusedAtC1, "frames.unauthorized")));
+        ScriptedNetwork.poll("the rogue's HELLO refused at ls1", Duration.ofSeconds(30),
+                () -> net.client("ls1", "roamer:stats"), out -> !rows(out, "frames.unauthorized.HELLO").isEmpty());
+        String m1After = net.client("c2", "roamer:agent m1");
+        assertThat(field(m1After, "node")).as("m1 neither destroyed nor moved").startsWith("uss-c1");
+        assertThat(field(m1After, "epoch")).isEqualTo("1");
+        assertThat(row(net.client("c3", "roamer:nodes"), "uss-c1")).as("c1 still leads to its own USS").contains(address);
         int sent = 0;
         for (String to : List.of("c3", "c2", "c1")) {
             net.client("c2", "roamer:send m1 hello --count 20 --sender s1");
