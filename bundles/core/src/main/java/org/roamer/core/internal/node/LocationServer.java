@@ -736,9 +736,23 @@ public final class LocationServer extends SignalingNode {
         store(f, r.from(), mobile, n, "restorations");
     }
 
+    /**
+     * Why {@code e} cannot get a new epoch, or {@code null}: epochs go up by one per agent and migration, so only a
+     * corrupt or forged directory record gets near the bound; the request is refused rather than the epoch wrap.
+     */
+    private static String epochsExhausted(String mobile, Entry e) {
+        return e.maxEpoch >= MAX_EPOCH ? "mobile '" + mobile + "' has no epoch left (highest " + e.maxEpoch
+                + ", bound " + MAX_EPOCH + "): its directory record is corrupt" : null;
+    }
+
     private void create(Frame f, Registration r, UssRecord uss) {
         String mobile = f.mobile();
         Entry e = fresh(mobile);
+        String exhausted = epochsExhausted(mobile, e);
+        if (exhausted != null) {
+            answer(r.from(), f, Reply.error(exhausted));
+            return;
+        }
         e.cluster = uss.cluster();
         e.agentCluster = uss.cluster();
         e.node = uss.node();
@@ -795,6 +809,11 @@ public final class LocationServer extends SignalingNode {
 
     private void migrate(Frame f, Registration r, Entry e, UssRecord target, String routing) {
         String mobile = f.mobile();
+        String exhausted = epochsExhausted(mobile, e);
+        if (exhausted != null) {
+            answer(r.from(), f, Reply.error(exhausted));
+            return;
+        }
         Pending p = begin(f, r, e, target, "no MIGRATE_DONE");
         p.routing = routing;
         p.id = migrationIds.incrementAndGet();
