@@ -2,10 +2,8 @@ package org.roamer.transport.tcp.internal;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedSelectorException;
@@ -27,7 +25,6 @@ import java.util.function.Consumer;
 
 import org.roamer.api.NodeAddress;
 import org.roamer.api.frame.Frame;
-import org.roamer.api.frame.FrameCodec;
 import org.roamer.api.frame.FrameLimits;
 import org.roamer.api.spi.transport.Endpoint;
 import org.roamer.api.spi.transport.FrameHandler;
@@ -112,7 +109,7 @@ final class TcpEndpoint implements Endpoint {
             server.configureBlocking(false);
             selector = Selector.open();
             int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
-            TcpEndpoint endpoint = new TcpEndpoint(advertised(listen, port), server, selector, limits, handler,
+            TcpEndpoint endpoint = new TcpEndpoint(org.roamer.api.spi.transport.Transports.advertised(listen, port), server, selector, limits, handler,
                     settings, onClosed);
             endpoint.io.execute(endpoint::runIo);
             return endpoint;
@@ -123,17 +120,6 @@ final class TcpEndpoint implements Endpoint {
         }
     }
 
-    private static NodeAddress advertised(NodeAddress listen, int port) {
-        String host = listen.host();
-        try {
-            if (InetAddress.getByName(host).isAnyLocalAddress()) {
-                host = InetAddress.getLocalHost().getHostAddress();
-            }
-        } catch (UnknownHostException e) {
-            // keep the configured host
-        }
-        return new NodeAddress(host, port);
-    }
 
     @Override
     public NodeAddress localAddress() {
@@ -147,17 +133,7 @@ final class TcpEndpoint implements Endpoint {
         if (closed.get()) {
             throw new TransportException("endpoint " + local + " is closed");
         }
-        int limit = limits.limitFor(frame.type());
-        if (frame.payload().length > limit) {
-            throw new TransportException("payload of " + frame.payload().length + " bytes exceeds the " + frame.type()
-                    + " limit of " + limit + " bytes");
-        }
-        ByteBuffer bytes;
-        try {
-            bytes = ByteBuffer.wrap(FrameCodec.encode(frame));
-        } catch (IllegalArgumentException e) {
-            throw new TransportException("cannot encode " + frame + ": " + e.getMessage(), e);
-        }
+        ByteBuffer bytes = ByteBuffer.wrap(org.roamer.api.spi.transport.Transports.encodeForSending(frame, limits));
         OutboundPeer peer = peers.computeIfAbsent(to, OutboundPeer::new);
         // A link found dead (peer closed it, write failed) is replaced once: that is the lazy reconnect.
         for (int attempt = 0;; attempt++) {

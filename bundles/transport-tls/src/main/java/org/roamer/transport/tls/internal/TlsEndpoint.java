@@ -22,9 +22,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Promise;
 import java.lang.System.Logger.Level;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
@@ -106,7 +104,7 @@ final class TlsEndpoint implements Endpoint {
             throw new TransportException("cannot listen on " + listen + ": " + describe(bound.cause()), bound.cause());
         }
         server = bound.channel();
-        local = advertised(listen, ((InetSocketAddress) server.localAddress()).getPort());
+        local = org.roamer.api.spi.transport.Transports.advertised(listen, ((InetSocketAddress) server.localAddress()).getPort());
         client = new Bootstrap().group(loops).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true).option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, settings.connectTimeoutMs());
@@ -117,17 +115,6 @@ final class TlsEndpoint implements Endpoint {
         return new TlsEndpoint(listen, limits, handler, credentials, settings, loops, onClosed);
     }
 
-    private static NodeAddress advertised(NodeAddress listen, int port) {
-        String host = listen.host();
-        try {
-            if (InetAddress.getByName(host).isAnyLocalAddress()) {
-                host = InetAddress.getLocalHost().getHostAddress();
-            }
-        } catch (UnknownHostException e) {
-            // keep the configured host
-        }
-        return new NodeAddress(host, port);
-    }
 
     @Override
     public NodeAddress localAddress() {
@@ -141,17 +128,7 @@ final class TlsEndpoint implements Endpoint {
         if (closed.get()) {
             throw new TransportException("endpoint " + local + " is closed");
         }
-        int limit = limits.limitFor(frame.type());
-        if (frame.payload().length > limit) {
-            throw new TransportException("payload of " + frame.payload().length + " bytes exceeds the " + frame.type()
-                    + " limit of " + limit + " bytes");
-        }
-        byte[] bytes;
-        try {
-            bytes = FrameCodec.encode(frame);
-        } catch (IllegalArgumentException e) {
-            throw new TransportException("cannot encode " + frame + ": " + e.getMessage(), e);
-        }
+        byte[] bytes = org.roamer.api.spi.transport.Transports.encodeForSending(frame, limits);
         peers.computeIfAbsent(to, Outbound::new).send(bytes);
     }
 

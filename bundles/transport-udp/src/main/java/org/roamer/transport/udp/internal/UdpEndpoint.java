@@ -2,11 +2,9 @@ package org.roamer.transport.udp.internal;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ClosedSelectorException;
@@ -25,7 +23,6 @@ import java.util.function.Consumer;
 
 import org.roamer.api.NodeAddress;
 import org.roamer.api.frame.Frame;
-import org.roamer.api.frame.FrameCodec;
 import org.roamer.api.frame.FrameLimits;
 import org.roamer.api.spi.transport.Endpoint;
 import org.roamer.api.spi.transport.FrameHandler;
@@ -196,7 +193,7 @@ final class UdpEndpoint implements Endpoint {
             channel.configureBlocking(false);
             selector = Selector.open();
             int port = ((InetSocketAddress) channel.getLocalAddress()).getPort();
-            UdpEndpoint endpoint = new UdpEndpoint(advertised(listen, port), channel, selector, limits, handler,
+            UdpEndpoint endpoint = new UdpEndpoint(org.roamer.api.spi.transport.Transports.advertised(listen, port), channel, selector, limits, handler,
                     settings, onClosed);
             endpoint.io.start();
             return endpoint;
@@ -207,17 +204,6 @@ final class UdpEndpoint implements Endpoint {
         }
     }
 
-    private static NodeAddress advertised(NodeAddress listen, int port) {
-        String host = listen.host();
-        try {
-            if (InetAddress.getByName(host).isAnyLocalAddress()) {
-                host = InetAddress.getLocalHost().getHostAddress();
-            }
-        } catch (UnknownHostException e) {
-            // keep the configured host
-        }
-        return new NodeAddress(host, port);
-    }
 
     @Override
     public NodeAddress localAddress() {
@@ -236,17 +222,7 @@ final class UdpEndpoint implements Endpoint {
         if (closed.get()) {
             throw new TransportException("endpoint " + local + " is closed");
         }
-        int limit = limits.limitFor(frame.type());
-        if (frame.payload().length > limit) {
-            throw new TransportException("payload of " + frame.payload().length + " bytes exceeds the " + frame.type()
-                    + " limit of " + limit + " bytes");
-        }
-        byte[] bytes;
-        try {
-            bytes = FrameCodec.encode(frame);
-        } catch (IllegalArgumentException e) {
-            throw new TransportException("cannot encode " + frame + ": " + e.getMessage(), e);
-        }
+        byte[] bytes = org.roamer.api.spi.transport.Transports.encodeForSending(frame, limits);
         InetSocketAddress address = resolve(to);
         while (true) {
             PeerSlot slot = slotFor(address);
