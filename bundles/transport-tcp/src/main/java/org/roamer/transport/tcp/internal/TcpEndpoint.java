@@ -30,6 +30,7 @@ import org.roamer.api.spi.transport.Endpoint;
 import org.roamer.api.spi.transport.FrameHandler;
 import org.roamer.api.spi.transport.TransportStats;
 import org.roamer.api.spi.transport.TransportException;
+import org.roamer.api.spi.transport.Transports;
 
 /**
  * One node's listener and its links. A single I/O thread ({@code roamer-tcp-<port>-io}) owns a selector:
@@ -109,7 +110,7 @@ final class TcpEndpoint implements Endpoint {
             server.configureBlocking(false);
             selector = Selector.open();
             int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
-            TcpEndpoint endpoint = new TcpEndpoint(org.roamer.api.spi.transport.Transports.advertised(listen, port), server, selector, limits, handler,
+            TcpEndpoint endpoint = new TcpEndpoint(Transports.advertised(listen, port), server, selector, limits, handler,
                     settings, onClosed);
             endpoint.io.execute(endpoint::runIo);
             return endpoint;
@@ -119,7 +120,6 @@ final class TcpEndpoint implements Endpoint {
             throw new TransportException("cannot listen on " + listen + ": " + describe(e), e);
         }
     }
-
 
     @Override
     public NodeAddress localAddress() {
@@ -133,7 +133,7 @@ final class TcpEndpoint implements Endpoint {
         if (closed.get()) {
             throw new TransportException("endpoint " + local + " is closed");
         }
-        ByteBuffer bytes = ByteBuffer.wrap(org.roamer.api.spi.transport.Transports.encodeForSending(frame, limits));
+        ByteBuffer bytes = ByteBuffer.wrap(Transports.encodeForSending(frame, limits));
         OutboundPeer peer = peers.computeIfAbsent(to, OutboundPeer::new);
         // A link found dead (peer closed it, write failed) is replaced once: that is the lazy reconnect.
         for (int attempt = 0;; attempt++) {

@@ -46,6 +46,7 @@ import org.roamer.api.spi.transport.Endpoint;
 import org.roamer.api.spi.transport.FrameHandler;
 import org.roamer.api.spi.transport.Peer;
 import org.roamer.api.spi.transport.TransportException;
+import org.roamer.api.spi.transport.Transports;
 import org.roamer.api.spi.transport.TransportStats;
 
 /**
@@ -104,7 +105,7 @@ final class TlsEndpoint implements Endpoint {
             throw new TransportException("cannot listen on " + listen + ": " + describe(bound.cause()), bound.cause());
         }
         server = bound.channel();
-        local = org.roamer.api.spi.transport.Transports.advertised(listen, ((InetSocketAddress) server.localAddress()).getPort());
+        local = Transports.advertised(listen, ((InetSocketAddress) server.localAddress()).getPort());
         client = new Bootstrap().group(loops).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true).option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, settings.connectTimeoutMs());
@@ -114,7 +115,6 @@ final class TlsEndpoint implements Endpoint {
             TlsTransport.Settings settings, EventLoopGroup loops, Consumer<TlsEndpoint> onClosed) throws TransportException {
         return new TlsEndpoint(listen, limits, handler, credentials, settings, loops, onClosed);
     }
-
 
     @Override
     public NodeAddress localAddress() {
@@ -128,7 +128,7 @@ final class TlsEndpoint implements Endpoint {
         if (closed.get()) {
             throw new TransportException("endpoint " + local + " is closed");
         }
-        byte[] bytes = org.roamer.api.spi.transport.Transports.encodeForSending(frame, limits);
+        byte[] bytes = Transports.encodeForSending(frame, limits);
         peers.computeIfAbsent(to, Outbound::new).send(bytes);
     }
 

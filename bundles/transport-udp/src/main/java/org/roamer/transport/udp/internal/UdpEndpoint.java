@@ -27,6 +27,7 @@ import org.roamer.api.frame.FrameLimits;
 import org.roamer.api.spi.transport.Endpoint;
 import org.roamer.api.spi.transport.FrameHandler;
 import org.roamer.api.spi.transport.TransportException;
+import org.roamer.api.spi.transport.Transports;
 import org.roamer.api.spi.transport.TransportStats;
 
 /**
@@ -193,7 +194,7 @@ final class UdpEndpoint implements Endpoint {
             channel.configureBlocking(false);
             selector = Selector.open();
             int port = ((InetSocketAddress) channel.getLocalAddress()).getPort();
-            UdpEndpoint endpoint = new UdpEndpoint(org.roamer.api.spi.transport.Transports.advertised(listen, port), channel, selector, limits, handler,
+            UdpEndpoint endpoint = new UdpEndpoint(Transports.advertised(listen, port), channel, selector, limits, handler,
                     settings, onClosed);
             endpoint.io.start();
             return endpoint;
@@ -203,7 +204,6 @@ final class UdpEndpoint implements Endpoint {
             throw new TransportException("cannot listen on " + listen + ": " + describe(e), e);
         }
     }
-
 
     @Override
     public NodeAddress localAddress() {
@@ -222,7 +222,7 @@ final class UdpEndpoint implements Endpoint {
         if (closed.get()) {
             throw new TransportException("endpoint " + local + " is closed");
         }
-        byte[] bytes = org.roamer.api.spi.transport.Transports.encodeForSending(frame, limits);
+        byte[] bytes = Transports.encodeForSending(frame, limits);
         InetSocketAddress address = resolve(to);
         while (true) {
             PeerSlot slot = slotFor(address);
