@@ -339,7 +339,6 @@ ls_addresses() {
   echo "$out"
 }
 
-# The network's CA and one key store per Location Server container (keytool, PKCS#12), made once.
 # The network's CA and each container's credential (bin/roamer-pki, keytool only), in $NET_DIR/pki: ls* may act as
 # Location Servers, cK as the User Signaling Server of cluster cK. Made once; a container's credential when missing.
 PKI_SCRIPT="$ROOT/karaf-assembly/src/main/karaf/assembly/bin/roamer-pki"
