@@ -38,6 +38,24 @@ public final class InVmTransport implements Transport {
         boolean hold(NodeAddress from, NodeAddress to, Frame frame);
     }
 
+    /** What becomes of a frame on the wire: delivered, lost after the send succeeded, or delivered twice. */
+    public enum Fate {
+        DELIVER, LOSE, DUPLICATE
+    }
+
+    /** Decides each frame's {@link Fate}; for tests of lost and duplicated frames. */
+    @FunctionalInterface
+    public interface FateFilter {
+        Fate fate(NodeAddress from, NodeAddress to, Frame frame);
+    }
+
+    private volatile FateFilter fateFilter;
+
+    /** Installs a fate filter ({@code null}: every frame is delivered once). */
+    public void fate(FateFilter f) {
+        fateFilter = f;
+    }
+
     private volatile HoldFilter holdFilter;
     private final java.util.concurrent.ConcurrentLinkedQueue<Held> held = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -118,7 +136,15 @@ public final class InVmTransport implements Transport {
                 held.add(new Held(address, dest, bytes));
                 return;
             }
+            FateFilter ff = fateFilter;
+            Fate fate = ff == null ? Fate.DELIVER : ff.fate(address, to, frame);
+            if (fate == Fate.LOSE) {
+                return;
+            }
             dest.receive(address.toString(), bytes);
+            if (fate == Fate.DUPLICATE) {
+                dest.receive(address.toString(), bytes);
+            }
         }
 
         @Override

@@ -94,4 +94,40 @@ class FlushMarkerReturnTest {
                 .as("both delivered at c1, before the agent left it").containsOnly("uss-c1");
         assertThat(net.network.agent(M).orElseThrow().node().value()).isEqualTo("uss-c3");
     }
+
+    /**
+     * The old chain leads through a node that has forgotten the mobile (its tombstone retired): c1 → c2 → c3, c2
+     * retires quickly, then the agent returns to c1, whose tombstone still points at c2. c1's FLUSH marker reaches
+     * c2, which keeps nothing of the mobile: it sends the marker straight back to c1 (named in the marker), so c1
+     * ends its drain at once instead of after its time-out (a marker without a way back was dropped:
+     * flush.stray, then flush.timeout).
+     */
+    @Test
+    void aMarkerReachingANodeThatForgotTheMobileComesBackAtOnce() throws Exception {
+        net = new InVmNetwork(3, 50, 1000, 3000, org.roamer.core.internal.agent.AgentImageCodec.type("org.roamer.core",
+                "1.0.0"), s -> s.id().value().equals("uss-c2") ? tombstone(s, 100) : s, null);
+        net.core.bindStrategy(new ProbeStrategies.Vars("vars"));
+        net.network.register(M, ClusterId.of("c1"), Profile.defaults());
+        assertThat(net.network.move(M, ClusterId.of("c2")).migrated()).isTrue(); // c1 → c2
+        assertThat(net.network.move(M, ClusterId.of("c3")).migrated()).isTrue(); // c2 → c3
+        // c2's stub expires (50 ms idle) and its tombstone retires (100 ms): c2 forgets f1
+        await().atMost(Duration.ofSeconds(10)).until(() -> net.uss("c2").cellCount() == 0);
+        assertThat(net.uss("c1").cellCount()).as("c1's tombstone still points at c2").isEqualTo(1);
+
+        MoveResult back = net.network.move(M, ClusterId.of("c1")); // FLUSH to c2; c1 drains until it is back
+        assertThat(back.migrated()).as(back.reason()).isTrue();
+        net.network.send(M, "s", 0, new byte[0]);
+        await().atMost(Duration.ofSeconds(10)).until(() -> net.deliveriesOf("f1").size() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> net.core.metrics().get("flush.bounced") == 1);
+        assertThat(net.core.metrics().get("flush.stray")).isZero();
+        assertThat(net.core.metrics().get("flush.timeout")).as("c1 did not wait out its drain").isZero();
+    }
+
+    private static org.roamer.core.internal.node.UssSettings tombstone(org.roamer.core.internal.node.UssSettings s,
+            long ttl) {
+        return new org.roamer.core.internal.node.UssSettings(s.id(), s.cluster(), s.listen(), s.locationServer(),
+                s.preferredStrategy(), s.strategyOrder(), s.stubMaxMessages(), s.stubMaxBytes(), s.stubIdleMillis(),
+                ttl, s.migrationTimeoutMillis(), s.stablePointTimeoutMillis(), s.limits(), s.workDirectory(),
+                s.checkpointStore(), s.checkpointSeconds(), s.restoreOnStart());
+    }
 }

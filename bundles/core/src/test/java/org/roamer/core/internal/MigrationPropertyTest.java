@@ -37,7 +37,7 @@ class MigrationPropertyTest {
                 .map(f -> new Step(c, f))).list().ofMinSize(1).ofMaxSize(12);
     }
 
-    @Property(tries = 25)
+    @Property
     void messagesSurviveAnyInterleavingOfMoves(@ForAll("steps") List<Step> steps,
             @ForAll @IntRange(min = 1, max = 400) int messages, @ForAll @IntRange(min = 1, max = 3) int senders)
             throws Exception {

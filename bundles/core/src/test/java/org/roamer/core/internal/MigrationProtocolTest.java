@@ -192,6 +192,40 @@ class MigrationProtocolTest {
         assertThat(net.network.agent(M1).orElseThrow().epoch()).isEqualTo(3); // the failed attempt burnt epoch 2
     }
 
+    /**
+     * READY is lost, so the source rolls back after its time-out; its MIGRATE_FAILED to the prepared target is
+     * still on its way when the LS, told of the rollback, sends the next MIGRATE to the same target. That MIGRATE
+     * waits for the old migration to end instead of being refused (found by MigrationFaultPropertyTest: the move
+     * failed with "agent of p0 is arriving on uss-c1 (migration ... past its commit point)").
+     */
+    @Test
+    void aMigrateReachingAPreparedTargetBeforeTheRollbackWaitsForIt() throws Exception {
+        net.network.register(M1, C1, Profile.defaults());
+        net.transport.fate((from, to, f) -> f.type() == MessageType.READY ? InVmTransport.Fate.LOSE
+                : InVmTransport.Fate.DELIVER);
+        net.transport.hold((from, to, f) -> f.type() == MessageType.MIGRATE_FAILED
+                && to.equals(net.uss("c2").address()));
+        MoveResult failed = net.network.move(M1, C2);
+        assertThat(failed.migrated()).isFalse();
+        assertThat(failed.reason()).contains("READY");
+        net.transport.fate(null);
+        net.transport.hold(null);
+        CompletableFuture<Integer> released = CompletableFuture.supplyAsync(() -> {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return net.transport.release();
+        });
+        MoveResult r = net.network.move(M1, C2);
+        assertThat(released.get()).isEqualTo(1);
+        assertThat(r.migrated()).as(r.reason()).isTrue();
+        assertThat(net.network.agents()).extracting(a -> a.node().value()).containsExactly("uss-c2");
+        assertThat(net.core.metrics().get("migrate.deferred.prepared")).isEqualTo(1);
+        assertThat(net.core.metrics().get("migrate.refused.prepared")).isZero();
+    }
+
     @Test
     void unknownStrategyOverrideIsRefusedUpFront() throws Exception {
         net.network.register(M1, C1, Profile.defaults());

@@ -32,6 +32,8 @@ final class ProbeStrategies {
     static final class Vars implements MigrationStrategy {
         private final String name;
         volatile boolean failRestore;
+        /** Mobiles whose restores fail (a per-mobile {@link #failRestore}, for concurrent moves). */
+        final java.util.Set<String> failRestoreOf = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
         Vars(String name) {
             this.name = name;
@@ -89,7 +91,7 @@ final class ProbeStrategies {
 
                 @Override
                 public void finish() throws MigrationException {
-                    if (failRestore) {
+                    if (failRestore || failRestoreOf.contains(ctx.mobile().value())) {
                         throw new MigrationException("restore failure injected by the test");
                     }
                     try {

@@ -188,6 +188,8 @@ final class AgentCell implements AgentContext {
         boolean flushed;
         /** Where this node forwarded before the migration began (it was a stub), else null. */
         String oldChain;
+        /** A newer MIGRATE that came after READY went out; it runs when this migration ends. */
+        Frame deferred;
 
         @Override
         public AgentType localAgentType() {
@@ -475,7 +477,7 @@ final class AgentCell implements AgentContext {
                     seenFlushes.add(f);
                 }
             }
-            default -> uss.core().metrics().inc("flush.stray");
+            default -> uss.bounceFlush(f);
         }
     }
 
@@ -646,12 +648,11 @@ final class AgentCell implements AgentContext {
             return;
         }
         if (state == State.INCOMING && in.readySent) {
-            // prepared: the source may have committed, so this node owns the agent; it is not given up for a newer
-            // migration (which names a source that no longer has the agent); the LS tries again later
-            uss.core().metrics().inc("migrate.refused.prepared");
-            uss.trySend(m.from(), new Frame(MessageType.MIGRATE_FAILED, 0, id, f.epoch(), 0, mobile.value(),
-                    Json.encode(new MigrateFailed("agent of " + mobile + " is arriving on " + uss.id()
-                            + " (migration " + in.id + " past its commit point)"))));
+            // prepared: the source may have committed, so this node owns the agent and does not give it up for a
+            // newer migration. Most often that newer MIGRATE means the LS moved on after the source rolled this
+            // migration back, and the source's MIGRATE_FAILED is still on its way (another link, a slower one): it
+            // waits until this migration ends (at most one migration time-out) and then runs, or is refused.
+            deferMigrate(in, f);
             return;
         }
         if (state == State.INCOMING) {
@@ -681,8 +682,9 @@ final class AgentCell implements AgentContext {
             // messages this node forwarded may still be on their way to the source; a marker follows them.
             // (When the chain leads straight to the source, the TRANSFER below follows them on the same
             // FIFO link and no marker is needed.)
+            // the marker names this node: a node along the chain that no longer knows the mobile sends it back
             inc.flushPending = uss.trySend(oldChain, new Frame(MessageType.FLUSH, 0, id, f.epoch(), 0, mobile.value(),
-                    new byte[0]));
+                    Json.encode(new Payloads.Request(uss.address().toString()))));
         }
         Transfer t = new Transfer(uss.address().toString(), uss.id().value(), uss.cluster().value(),
                 uss.strategyNames(), m.strategy(), uss.core().agentType());
@@ -691,6 +693,47 @@ final class AgentCell implements AgentContext {
                     mobile.value(), Json.encode(t)));
         } catch (TransportException | IllegalArgumentException e) {
             failIncoming("source " + m.sourceNode() + " unreachable: " + e.getMessage(), true);
+        }
+    }
+
+    /** Keeps a newer MIGRATE until the prepared migration {@code inc} ends; only the newest one waits. */
+    private void deferMigrate(Incoming inc, Frame f) throws FrameException {
+        if (inc.deferred != null) {
+            if (inc.deferred.epoch() >= f.epoch()) {
+                refusePrepared(inc, f);
+                return;
+            }
+            refusePrepared(inc, inc.deferred);
+        }
+        inc.deferred = f;
+        uss.core().metrics().inc("migrate.deferred.prepared");
+        schedule(uss.settings().migrationTimeoutMillis(), () -> {
+            if (in == inc && inc.deferred == f) {
+                inc.deferred = null;
+                try {
+                    refusePrepared(inc, f);
+                } catch (FrameException e) {
+                    LOG.warn("{}: deferred MIGRATE of {}: {}", uss.id(), mobile, e.getMessage());
+                }
+            }
+        });
+    }
+
+    /** Refuses a MIGRATE that came while this node is a prepared target of migration {@code inc}; the LS retries. */
+    private void refusePrepared(Incoming inc, Frame f) throws FrameException {
+        Payloads.Migrate m = Json.decode(f.payload(), Payloads.Migrate.class);
+        uss.core().metrics().inc("migrate.refused.prepared");
+        uss.trySend(m.from(), new Frame(MessageType.MIGRATE_FAILED, 0, f.correlationId(), f.epoch(), 0,
+                mobile.value(), Json.encode(new MigrateFailed("agent of " + mobile + " is arriving on " + uss.id()
+                        + " (migration " + inc.id + " past its commit point)"))));
+    }
+
+    /** Runs the MIGRATE that waited for migration {@code inc} to end, after the task in progress. */
+    private void runDeferred(Incoming inc) {
+        Frame d = inc.deferred;
+        if (d != null) {
+            inc.deferred = null;
+            actor.execute(() -> onFrame(d));
         }
     }
 
@@ -940,6 +983,7 @@ final class AgentCell implements AgentContext {
                 inc.strategyName, inc.bytes, drained.size(), drained.size());
         uss.trySend(inc.ls, new Frame(MessageType.MIGRATE_DONE, 0, inc.id, inc.epoch, 0, mobile.value(),
                 Json.encode(done)));
+        runDeferred(inc);
     }
 
     /** Abandons an incoming migration; messages that reached this node early go back to the source. */
@@ -977,6 +1021,7 @@ final class AgentCell implements AgentContext {
             forward(h);
         }
         armIdle();
+        runDeferred(inc);
     }
 
     // ------------------------------------------------------------------ source side

@@ -607,7 +607,30 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
                     core.metrics().inc("frames.invalid");
                 }
             }
+            case FLUSH -> bounceFlush(f);
             default -> LOG.debug("{}: dropped {} — {}", id, f.type(), why);
+        }
+    }
+
+    /**
+     * A FLUSH marker reached this node, which keeps nothing of the mobile (its tombstone retired after
+     * {@code tombstone.ttl.ms}, or it never hosted it): nothing it forwarded can still be on its way, so the marker
+     * goes straight back to the node that sent it and waits for it, which would otherwise deliver what it holds
+     * only after its drain time-out. A marker of an earlier release (no payload) is dropped.
+     */
+    void bounceFlush(Frame f) {
+        String origin = null;
+        if (f.payload().length > 0) {
+            try {
+                origin = Json.decode(f.payload(), Payloads.Request.class).from();
+            } catch (FrameException e) {
+                LOG.warn("{}: FLUSH marker of {} with a bad payload: {}", id, f.mobile(), e.getMessage());
+            }
+        }
+        if (origin != null && !origin.equals(address().toString()) && trySend(origin, f.forwarded(0, f.epoch()))) {
+            core.metrics().inc("flush.bounced");
+        } else {
+            core.metrics().inc("flush.stray");
         }
     }
 

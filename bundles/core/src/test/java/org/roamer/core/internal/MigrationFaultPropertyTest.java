@@ -1,0 +1,255 @@
+package org.roamer.core.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
+import net.jqwik.api.statistics.Statistics;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+import org.roamer.api.AgentInfo;
+import org.roamer.api.ClusterId;
+import org.roamer.api.MobileId;
+import org.roamer.api.MoveResult;
+import org.roamer.api.NodeAddress;
+import org.roamer.api.Profile;
+import org.roamer.api.frame.Frame;
+import org.roamer.api.frame.FrameCodec;
+import org.roamer.api.frame.MessageType;
+import org.roamer.core.internal.InVmTransport.Fate;
+import org.roamer.core.internal.agent.AgentImageCodec;
+import org.roamer.core.internal.node.UssSettings;
+
+/**
+ * Every fault the migration protocol claims to handle, at random, while several mobiles move at once and their
+ * senders keep sending: a target whose restore fails, a READY lost on the wire (the source rolls back after its
+ * time-out), a BUFFERED chunk or its ACK lost (re-sent), every control frame of a migration delivered twice,
+ * MIGRATE and TRANSFER frames of earlier migrations replayed (fencing), one-way link delays between clusters,
+ * stubs small enough to push back (BUSY) and idle time-outs short enough to meet late messages.
+ *
+ * <p>What must hold: a move fails only when its fault says it must; every message is delivered exactly once and in
+ * order per sender; each mobile ends with exactly one live agent, at the cluster of its last successful move; no
+ * FLUSH marker is given up. Tries: {@code jqwik.tries.default} (the nightly profile raises it).
+ *
+ * <p>Not injected here, with where they are tested: a node killed (process crash) — {@code CommitPointTest},
+ * {@code CrashRecoveryTest}, {@code NetworkNemesisIT}; a lost MIGRATE_FAILED after a rollback — a known gap
+ * (docs/protocol.md, "After the commit point").
+ */
+class MigrationFaultPropertyTest {
+
+    /** What goes wrong during one move. */
+    enum Fault {
+        NONE, RESTORE_FAILS, LOSE_READY, LOSE_BUFFERED, LOSE_ACK, DUPLICATE, REPLAY_STALE;
+
+        /** Whether a move with this fault must fail (all others must succeed). */
+        boolean fails() {
+            return this == RESTORE_FAILS || this == LOSE_READY;
+        }
+    }
+
+    /** One move of one mobile to cluster c(1 + cluster). */
+    record Step(int cluster, Fault fault) {
+    }
+
+    /** One try: each mobile's moves (run concurrently), its senders and the network's timing. */
+    record Plan(List<List<Step>> moves, int messages, int senders, int pauseMillis, long delayMillis,
+            int stubMaxMessages, long stubIdleMillis) {
+    }
+
+    private static final Set<MessageType> CONTROL = EnumSet.of(MessageType.MIGRATE, MessageType.TRANSFER,
+            MessageType.READY, MessageType.BUFFERED, MessageType.ACK, MessageType.MIGRATE_DONE,
+            MessageType.MIGRATE_FAILED, MessageType.FLUSH);
+
+    @Provide
+    Arbitrary<Plan> plans() {
+        Arbitrary<Step> step = Combinators.combine(Arbitraries.integers().between(0, 2),
+                Arbitraries.frequencyOf(Tuple.of(4, Arbitraries.just(Fault.NONE)),
+                        Tuple.of(3, Arbitraries.of(Fault.class)))).as(Step::new);
+        Arbitrary<List<List<Step>>> moves = step.list().ofMinSize(1).ofMaxSize(6).list().ofMinSize(1).ofMaxSize(3);
+        return Combinators.combine(moves, Arbitraries.integers().between(1, 150), Arbitraries.integers().between(1, 2),
+                Arbitraries.of(0, 0, 1, 3), Arbitraries.of(0L, 1L, 5L, 15L), Arbitraries.of(4, 16, 256),
+                Arbitraries.of(20L, 50L, 200L)).as(Plan::new);
+    }
+
+    /** Per mobile: the fault of its move in progress, and how many frames it may still touch. */
+    private record Injection(Fault fault, AtomicInteger budget) {
+        boolean take() {
+            return budget.getAndDecrement() > 0;
+        }
+    }
+
+    /** A frame seen on the wire, kept for replay. */
+    private record Seen(NodeAddress to, byte[] bytes) {
+    }
+
+    @Property
+    void everyHandledFaultKeepsMessagesAndAgents(@ForAll("plans") Plan plan) throws Exception {
+        ProbeStrategies.Vars vars = new ProbeStrategies.Vars("vars");
+        try (InVmNetwork net = new InVmNetwork(3, plan.stubIdleMillis(), 1000, 3000,
+                AgentImageCodec.type("org.roamer.core", "1.0.0"), s -> stub(s, plan.stubMaxMessages()), null)) {
+            net.core.bindStrategy(vars);
+            net.core.linkDelays(new LinkDelays(Map.of(), plan.delayMillis(), 0));
+            Map<String, Injection> active = new ConcurrentHashMap<>();
+            Map<String, List<Seen>> replayable = new ConcurrentHashMap<>();
+            net.transport.fate((from, to, f) -> {
+                if (f.type() == MessageType.MIGRATE || f.type() == MessageType.TRANSFER) {
+                    replayable.computeIfAbsent(f.mobile(), k -> new CopyOnWriteArrayList<>())
+                            .add(new Seen(to, FrameCodec.encode(f)));
+                }
+                Injection inj = active.get(f.mobile());
+                if (inj == null) {
+                    return Fate.DELIVER;
+                }
+                return switch (inj.fault()) {
+                    case LOSE_READY -> f.type() == MessageType.READY && inj.take() ? Fate.LOSE : Fate.DELIVER;
+                    case LOSE_BUFFERED -> f.type() == MessageType.BUFFERED && inj.take() ? Fate.LOSE : Fate.DELIVER;
+                    case LOSE_ACK -> f.type() == MessageType.ACK && !f.has(Frame.REPLY) && inj.take() ? Fate.LOSE
+                            : Fate.DELIVER;
+                    case DUPLICATE -> CONTROL.contains(f.type()) ? Fate.DUPLICATE : Fate.DELIVER;
+                    default -> Fate.DELIVER;
+                };
+            });
+            int mobiles = plan.moves().size();
+            for (int i = 0; i < mobiles; i++) {
+                net.network.register(MobileId.of("p" + i), ClusterId.of("c" + (1 + i % 3)), Profile.defaults());
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(mobiles * (plan.senders() + 1));
+            List<String> expectedAt = new CopyOnWriteArrayList<>(new String[mobiles]);
+            List<String> wrongOutcomes = new CopyOnWriteArrayList<>();
+            try {
+                List<Future<?>> work = new ArrayList<>();
+                for (int i = 0; i < mobiles; i++) {
+                    MobileId m = MobileId.of("p" + i);
+                    for (int s = 0; s < plan.senders(); s++) {
+                        String sender = "s" + s;
+                        work.add(pool.submit(() -> {
+                            for (int q = 0; q < plan.messages(); q++) {
+                                net.network.send(m, sender, q, new byte[] {1});
+                                if (plan.pauseMillis() > 0 && q % 4 == 3) {
+                                    Thread.sleep(plan.pauseMillis()); // spreads the messages over the moves
+                                }
+                            }
+                            return null;
+                        }));
+                    }
+                    int index = i;
+                    List<Step> steps = plan.moves().get(i);
+                    work.add(pool.submit(() -> {
+                        String where = "c" + (1 + index % 3);
+                        for (Step step : steps) {
+                            String to = "c" + (step.cluster() + 1);
+                            if (to.equals(where)) {
+                                continue;
+                            }
+                            if (step.fault() == Fault.REPLAY_STALE) {
+                                replay(net, replayable.getOrDefault(m.value(), List.of()));
+                            }
+                            if (step.fault() == Fault.RESTORE_FAILS) {
+                                vars.failRestoreOf.add(m.value());
+                            }
+                            active.put(m.value(), new Injection(step.fault(), new AtomicInteger(1)));
+                            MoveResult r;
+                            try {
+                                r = net.network.move(m, ClusterId.of(to));
+                            } finally {
+                                active.remove(m.value());
+                                vars.failRestoreOf.remove(m.value());
+                            }
+                            if (r.migrated() == step.fault().fails()) {
+                                wrongOutcomes.add(m + " " + where + " -> " + to + " with " + step.fault() + ": "
+                                        + (r.migrated() ? "migrated" : r.reason()));
+                            }
+                            if (r.migrated()) {
+                                where = to;
+                            }
+                            if (step.fault() == Fault.REPLAY_STALE) {
+                                replay(net, replayable.getOrDefault(m.value(), List.of()));
+                            }
+                        }
+                        expectedAt.set(index, where);
+                        return null;
+                    }));
+                }
+                for (Future<?> f : work) {
+                    f.get();
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            Map<String, Long> c = net.core.metrics().snapshot().counters();
+            for (String k : List.of("migrate.stale", "migrate.duplicate", "migrate.buffered.duplicate",
+                    "stub.drain.retried", "stub.refused", "flush.returned", "stub.expiry.postponed")) {
+                Statistics.label(k).collect(c.getOrDefault(k, 0L) > 0);
+            }
+            plan.moves().forEach(l -> l.forEach(st -> Statistics.label("fault")
+                    .collect(st.fault())));
+            assertThat(wrongOutcomes).as("moves whose outcome contradicts their fault").isEmpty();
+            for (int i = 0; i < mobiles; i++) {
+                checkDeliveries(net, "p" + i, plan.messages(), plan.senders());
+            }
+            assertThat(net.core.metrics().get("flush.timeout")).as("flush.timeout; counters "
+                    + net.core.metrics().snapshot().counters()).isZero();
+            List<AgentInfo> agents = net.network.agents();
+            assertThat(agents).as("one live agent per mobile").hasSize(mobiles);
+            for (int i = 0; i < mobiles; i++) {
+                String mobile = "p" + i;
+                assertThat(agents.stream().filter(a -> a.mobile().value().equals(mobile)).map(a -> a.cluster().value())
+                        .toList()).as("agent of " + mobile).containsExactly(expectedAt.get(i));
+            }
+        }
+    }
+
+    /** Sends every recorded MIGRATE and TRANSFER of the mobile's earlier migrations again, as a peer could. */
+    private static void replay(InVmNetwork net, List<Seen> frames) {
+        for (Seen s : List.copyOf(frames)) {
+            net.transport.inject(s.to(), s.bytes());
+        }
+    }
+
+    private static void checkDeliveries(InVmNetwork net, String mobile, int messages, int senders) {
+        int expected = messages * senders;
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> net.deliveriesOf(mobile).size() >= expected);
+            // a quiet moment: a duplicate would arrive after the last expected delivery
+            Thread.sleep(100);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(mobile + ": delivered " + net.deliveriesOf(mobile).size() + " of " + expected
+                    + "; counters " + net.core.metrics().snapshot().counters(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+        List<InVmNetwork.Delivery> got = net.deliveriesOf(mobile);
+        assertThat(got).as(mobile + " deliveries").hasSize(expected);
+        for (int s = 0; s < senders; s++) {
+            String sender = "s" + s;
+            List<Long> seqs = got.stream().filter(d -> d.sender().equals(sender)).map(InVmNetwork.Delivery::seq).toList();
+            List<Long> inOrder = java.util.stream.LongStream.range(0, messages).boxed().toList();
+            assertThat(seqs).as(mobile + " from " + sender + ", in order, each once").isEqualTo(inOrder);
+        }
+    }
+
+    private static UssSettings stub(UssSettings s, int maxMessages) {
+        return new UssSettings(s.id(), s.cluster(), s.listen(), s.locationServer(), s.preferredStrategy(),
+                s.strategyOrder(), maxMessages, s.stubMaxBytes(), s.stubIdleMillis(), s.tombstoneMillis(),
+                s.migrationTimeoutMillis(), s.stablePointTimeoutMillis(), s.limits(), s.workDirectory(),
+                s.checkpointStore(), s.checkpointSeconds(), s.restoreOnStart());
+    }
+}
