@@ -105,7 +105,7 @@ class FlushMarkerReturnTest {
     @Test
     void aMarkerReachingANodeThatForgotTheMobileComesBackAtOnce() throws Exception {
         net = new InVmNetwork(3, 50, 1000, 3000, org.roamer.core.internal.agent.AgentImageCodec.type("org.roamer.core",
-                "1.0.0"), s -> s.id().value().equals("uss-c2") ? tombstone(s, 100) : s, null);
+                "1.0.0"), s -> s.id().value().equals("uss-c2") ? s.withStub(s.stubMaxMessages(), 100) : s, null);
         net.core.bindStrategy(new ProbeStrategies.Vars("vars"));
         net.network.register(M, ClusterId.of("c1"), Profile.defaults());
         assertThat(net.network.move(M, ClusterId.of("c2")).migrated()).isTrue(); // c1 → c2
@@ -121,13 +121,5 @@ class FlushMarkerReturnTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> net.core.metrics().get("flush.bounced") == 1);
         assertThat(net.core.metrics().get("flush.stray")).isZero();
         assertThat(net.core.metrics().get("flush.timeout")).as("c1 did not wait out its drain").isZero();
-    }
-
-    private static org.roamer.core.internal.node.UssSettings tombstone(org.roamer.core.internal.node.UssSettings s,
-            long ttl) {
-        return new org.roamer.core.internal.node.UssSettings(s.id(), s.cluster(), s.listen(), s.locationServer(),
-                s.preferredStrategy(), s.strategyOrder(), s.stubMaxMessages(), s.stubMaxBytes(), s.stubIdleMillis(),
-                ttl, s.migrationTimeoutMillis(), s.stablePointTimeoutMillis(), s.limits(), s.workDirectory(),
-                s.checkpointStore(), s.checkpointSeconds(), s.restoreOnStart());
     }
 }

@@ -35,7 +35,6 @@ import org.roamer.api.frame.FrameCodec;
 import org.roamer.api.frame.MessageType;
 import org.roamer.core.internal.InVmTransport.Fate;
 import org.roamer.core.internal.agent.AgentImageCodec;
-import org.roamer.core.internal.node.UssSettings;
 
 /**
  * Every fault the migration protocol claims to handle, at random, while several mobiles move at once and their
@@ -103,7 +102,7 @@ class MigrationFaultPropertyTest {
     void everyHandledFaultKeepsMessagesAndAgents(@ForAll("plans") Plan plan) throws Exception {
         ProbeStrategies.Vars vars = new ProbeStrategies.Vars("vars");
         try (InVmNetwork net = new InVmNetwork(3, plan.stubIdleMillis(), 1000, 3000,
-                AgentImageCodec.type("org.roamer.core", "1.0.0"), s -> stub(s, plan.stubMaxMessages()), null)) {
+                AgentImageCodec.type("org.roamer.core", "1.0.0"), s -> s.withStub(plan.stubMaxMessages(), s.tombstoneMillis()), null)) {
             net.core.bindStrategy(vars);
             net.core.linkDelays(new LinkDelays(Map.of(), plan.delayMillis(), 0));
             Map<String, Injection> active = new ConcurrentHashMap<>();
@@ -244,12 +243,5 @@ class MigrationFaultPropertyTest {
             List<Long> inOrder = java.util.stream.LongStream.range(0, messages).boxed().toList();
             assertThat(seqs).as(mobile + " from " + sender + ", in order, each once").isEqualTo(inOrder);
         }
-    }
-
-    private static UssSettings stub(UssSettings s, int maxMessages) {
-        return new UssSettings(s.id(), s.cluster(), s.listen(), s.locationServer(), s.preferredStrategy(),
-                s.strategyOrder(), maxMessages, s.stubMaxBytes(), s.stubIdleMillis(), s.tombstoneMillis(),
-                s.migrationTimeoutMillis(), s.stablePointTimeoutMillis(), s.limits(), s.workDirectory(),
-                s.checkpointStore(), s.checkpointSeconds(), s.restoreOnStart());
     }
 }

@@ -105,18 +105,16 @@ final class AgentCell implements AgentContext {
         ScheduledFuture<?> retry;
     }
 
-    /** BUFFERED chunks put together in order at the target. */
-    private static final class Assembly {
-        long next;
-        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-    }
-
     /** A migration that ended here: its source, and whether its BUFFERED came (else it may still come late). */
     private static final class Arrived {
         long id;
         String source;
         boolean buffered;
-        final Assembly assembly = new Assembly();
+        final BufferedAssembly assembly;
+
+        Arrived(BufferedAssembly assembly) {
+            this.assembly = assembly;
+        }
     }
 
     /** Where the mobile of an anchored agent is, and what the routing policy needs to know about its travels. */
@@ -180,7 +178,7 @@ final class AgentCell implements AgentContext {
         boolean readySent;
         final ArrayDeque<Frame> held = new ArrayDeque<>();
         int heldBytes;
-        final Assembly assembly = new Assembly();
+        final BufferedAssembly assembly = new BufferedAssembly(uss.settings().limits());
         UserAgent rebuilt;
         long timerRemaining = -1;
         ScheduledFuture<?> timeout;
@@ -555,13 +553,12 @@ final class AgentCell implements AgentContext {
      * frames straight from their sender are refused (BUSY), and the sender retries.
      */
     private boolean fits(int count, int bytes, Frame f) {
-        if (f.has(Frame.FORWARDED)) {
-            if (count >= uss.settings().stubMaxMessages() || bytes + f.wireSize() > uss.settings().stubMaxBytes()) {
-                uss.core().metrics().inc("stub.over.limit.forwarded");
-            }
-            return true;
+        ProtocolRules.Room room = ProtocolRules.room(count, bytes, uss.settings().stubMaxMessages(),
+                uss.settings().stubMaxBytes(), f);
+        if (room == ProtocolRules.Room.OVER_LIMIT_FORWARDED) {
+            uss.core().metrics().inc("stub.over.limit.forwarded");
         }
-        return count < uss.settings().stubMaxMessages() && bytes + f.wireSize() <= uss.settings().stubMaxBytes();
+        return room != ProtocolRules.Room.REFUSE;
     }
 
     private void refuse(Frame f, String reason) {
@@ -632,11 +629,13 @@ final class AgentCell implements AgentContext {
     private void onMigrate(Frame f) throws FrameException {
         Payloads.Migrate m = Json.decode(f.payload(), Payloads.Migrate.class);
         long id = f.correlationId();
-        if (state == State.INCOMING && in.id == id || state == State.LIVE && epoch == f.epoch()) {
+        ProtocolRules.Verdict verdict = ProtocolRules.migrate(state, in == null ? 0 : in.id, epoch, highestEpoch, id,
+                f.epoch());
+        if (verdict == ProtocolRules.Verdict.DUPLICATE) {
             uss.core().metrics().inc("migrate.duplicate");
             return; // a duplicate MIGRATE changes nothing
         }
-        if (f.epoch() <= highestEpoch) {
+        if (verdict == ProtocolRules.Verdict.STALE) {
             uss.core().metrics().inc("migrate.stale");
             uss.trySend(m.from(), new Frame(MessageType.MIGRATE_FAILED, 0, id, f.epoch(), 0, mobile.value(),
                     Json.encode(new MigrateFailed("stale epoch " + f.epoch() + " at " + uss.id()))));
@@ -868,46 +867,13 @@ final class AgentCell implements AgentContext {
         uss.core().metrics().inc("migrate.stray.buffered");
     }
 
-    /**
-     * Adds one BUFFERED chunk; returns the stub's messages once the last one is in, {@code null} before. A chunk
-     * 0 starts again (the source retries from the first chunk); a gap waits for that retry.
-     */
-    private List<Frame> assemble(Assembly a, Frame f) throws FrameException {
-        if (f.seq() == 0) {
-            a.bytes.reset();
-            a.next = 0;
-        }
-        if (f.seq() != a.next) {
+    /** Adds one BUFFERED chunk ({@link BufferedAssembly#add}), counting gaps. */
+    private List<Frame> assemble(BufferedAssembly a, Frame f) throws FrameException {
+        List<Frame> messages = a.add(f);
+        if (a.gap()) {
             uss.core().metrics().inc("migrate.buffered.gap");
-            return null;
         }
-        long max = 64L * uss.settings().limits().maxDataPayload();
-        if (a.bytes.size() + (long) f.payload().length > max) {
-            a.bytes.reset();
-            a.next = 0;
-            throw new FrameException("BUFFERED of " + mobile + " exceeds " + max + " bytes");
-        }
-        a.bytes.writeBytes(f.payload());
-        a.next++;
-        if (f.has(Frame.LAST)) {
-            byte[] all = a.bytes.toByteArray();
-            a.bytes.reset();
-            a.next = 0;
-            return AgentMessages.decodeBuffered(all, uss.settings().limits());
-        }
-        if (f.seq() == 0) {
-            // a node of an earlier release sends its whole buffer in one BUFFERED without LAST; a first chunk of
-            // several never decodes on its own (its entries are fewer than its count says)
-            try {
-                List<Frame> whole = AgentMessages.decodeBuffered(f.payload(), uss.settings().limits());
-                a.bytes.reset();
-                a.next = 0;
-                return whole;
-            } catch (FrameException e) {
-                return null;
-            }
-        }
-        return null;
+        return messages;
     }
 
     /** Tells the source that its BUFFERED is in: ACK (not a reply) with the migration id. */
@@ -939,7 +905,7 @@ final class AgentCell implements AgentContext {
     private void arrive(Incoming inc, List<Frame> drained, boolean buffered) {
         in = null;
         inc.timeout.cancel(false);
-        Arrived a = new Arrived();
+        Arrived a = new Arrived(new BufferedAssembly(uss.settings().limits()));
         a.id = inc.id;
         a.source = inc.source;
         a.buffered = buffered;
@@ -1029,15 +995,17 @@ final class AgentCell implements AgentContext {
     private void onTransfer(Frame f) throws FrameException {
         Transfer t = Json.decode(f.payload(), Transfer.class);
         long id = f.correlationId();
-        if (state == State.OUTGOING && out.id == id || waiting != null && waiting.transfer.correlationId() == id) {
+        ProtocolRules.Verdict verdict = ProtocolRules.transfer(state, out == null ? 0 : out.id,
+                waiting == null ? null : waiting.transfer.correlationId(), epoch, highestEpoch, id, f.epoch());
+        if (verdict == ProtocolRules.Verdict.DUPLICATE) {
             uss.core().metrics().inc("migrate.duplicate");
             return;
         }
-        if (state != State.LIVE) {
+        if (verdict == ProtocolRules.Verdict.NOT_LIVE) {
             failTransfer(f, t, "no live agent of " + mobile + " on " + uss.id() + " (" + state.name().toLowerCase() + ")");
             return;
         }
-        if (f.epoch() <= epoch || f.epoch() <= highestEpoch) {
+        if (verdict == ProtocolRules.Verdict.STALE) {
             uss.core().metrics().inc("migrate.stale");
             failTransfer(f, t, "stale TRANSFER: epoch " + f.epoch() + ", agent has " + epoch);
             return;

@@ -441,20 +441,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
      * @return the strategy, or {@code null} when none qualifies (see {@link #noStrategyReason})
      */
     String negotiate(List<String> peer, String requested, AgentType peerType) {
-        if (peer == null) {
-            return null;
-        }
-        List<String> mine = strategyNames();
-        if (requested != null) {
-            return mine.contains(requested) && peer.contains(requested) && restorableAt(requested, peerType)
-                    ? requested : null;
-        }
-        for (String s : mine) {
-            if (peer.contains(s) && restorableAt(s, peerType)) {
-                return s;
-            }
-        }
-        return null;
+        return ProtocolRules.negotiate(strategyNames(), peer, requested, s -> restorableAt(s, peerType));
     }
 
     /** Why {@link #negotiate} found nothing, for MIGRATE_FAILED. */

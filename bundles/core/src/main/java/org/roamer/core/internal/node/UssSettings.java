@@ -69,6 +69,13 @@ public record UssSettings(NodeId id, ClusterId cluster, NodeAddress listen, Node
                 checkpointStore, checkpointSeconds, restoreOnStart);
     }
 
+    /** The same settings with another stub and tombstone life: {@code stub.max.messages}, {@code tombstone.ttl.ms}. */
+    public UssSettings withStub(int maxMessages, long tombstoneTtlMillis) {
+        return new UssSettings(id, cluster, listen, locationServer, preferredStrategy, strategyOrder, maxMessages,
+                stubMaxBytes, stubIdleMillis, tombstoneTtlMillis, migrationTimeoutMillis, stablePointTimeoutMillis,
+                limits, workDirectory, checkpointStore, checkpointSeconds, restoreOnStart);
+    }
+
     /** Where checkpoints for crash recovery are kept. */
     public Path checkpointDirectory() {
         return workDirectory.resolve("recovery");

@@ -1,0 +1,98 @@
+package org.roamer.core.internal.node;
+
+import java.util.List;
+import java.util.function.Predicate;
+import org.roamer.api.frame.Frame;
+
+/**
+ * The migration protocol's decisions that depend only on numbers and names, kept apart from {@link AgentCell}'s
+ * state machine so that they can be tested (and mutation-tested in CI) one by one: epoch fencing of MIGRATE and
+ * TRANSFER, the stub's limits, and strategy negotiation.
+ */
+final class ProtocolRules {
+    private ProtocolRules() {
+    }
+
+    /** What a cell does with a MIGRATE or TRANSFER. */
+    enum Verdict {
+        /** A copy of one already taken: changes nothing. */
+        DUPLICATE,
+        /** Its epoch is not above the highest this cell has seen (or, for TRANSFER, the agent's): refused. */
+        STALE,
+        /** TRANSFER only: there is no live agent here to send. */
+        NOT_LIVE,
+        /** Goes on. */
+        ACCEPT
+    }
+
+    /**
+     * A MIGRATE with migration id {@code id} and epoch {@code frameEpoch}, at a cell in {@code state} whose
+     * incoming migration (if any) has id {@code incomingId}, whose live agent has {@code epoch}, and which has seen
+     * {@code highestEpoch}.
+     */
+    static Verdict migrate(AgentCell.State state, long incomingId, long epoch, long highestEpoch, long id,
+            long frameEpoch) {
+        if (state == AgentCell.State.INCOMING && incomingId == id || state == AgentCell.State.LIVE && epoch == frameEpoch) {
+            return Verdict.DUPLICATE;
+        }
+        return frameEpoch <= highestEpoch ? Verdict.STALE : Verdict.ACCEPT;
+    }
+
+    /**
+     * A TRANSFER with migration id {@code id} and epoch {@code frameEpoch}, at a cell in {@code state} whose
+     * outgoing migration (if any) has id {@code outgoingId} and whose TRANSFER waiting for a stable point (if any)
+     * has id {@code waitingId} ({@code null}: none).
+     */
+    static Verdict transfer(AgentCell.State state, long outgoingId, Long waitingId, long epoch, long highestEpoch,
+            long id, long frameEpoch) {
+        if (state == AgentCell.State.OUTGOING && outgoingId == id || waitingId != null && waitingId == id) {
+            return Verdict.DUPLICATE;
+        }
+        if (state != AgentCell.State.LIVE) {
+            return Verdict.NOT_LIVE;
+        }
+        return frameEpoch <= epoch || frameEpoch <= highestEpoch ? Verdict.STALE : Verdict.ACCEPT;
+    }
+
+    /** Whether a queue takes one more frame. */
+    enum Room {
+        /** Within the limits. */
+        FITS,
+        /** Over the limits, but taken: another stub forwarded it and acknowledged it to its sender already. */
+        OVER_LIMIT_FORWARDED,
+        /** Over the limits and straight from its sender: refused with BUSY, the sender retries. */
+        REFUSE
+    }
+
+    /** A queue of {@code count} frames and {@code bytes} bytes, limited to {@code maxMessages} and {@code maxBytes}. */
+    static Room room(int count, int bytes, int maxMessages, int maxBytes, Frame f) {
+        boolean fits = count < maxMessages && (long) bytes + f.wireSize() <= maxBytes;
+        if (fits) {
+            return Room.FITS;
+        }
+        return f.has(Frame.FORWARDED) ? Room.OVER_LIMIT_FORWARDED : Room.REFUSE;
+    }
+
+    /**
+     * Picks the strategy for a migration, like TLS cipher negotiation: a requested one if both sides have it and
+     * it qualifies; else the first of this node's order ({@code mine}, preferred first) that the peer has and that
+     * qualifies. {@code qualifies} says whether a strategy can restore at the peer (only heterogeneous ones when the
+     * peer runs another agent implementation).
+     *
+     * @return the strategy, or {@code null} when none qualifies (also when the peer listed none)
+     */
+    static String negotiate(List<String> mine, List<String> peer, String requested, Predicate<String> qualifies) {
+        if (peer == null) {
+            return null;
+        }
+        if (requested != null) {
+            return mine.contains(requested) && peer.contains(requested) && qualifies.test(requested) ? requested : null;
+        }
+        for (String s : mine) {
+            if (peer.contains(s) && qualifies.test(s)) {
+                return s;
+            }
+        }
+        return null;
+    }
+}
