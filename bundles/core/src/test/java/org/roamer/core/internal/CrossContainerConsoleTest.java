@@ -125,7 +125,7 @@ class CrossContainerConsoleTest {
             a.network.send(m, "s", ++seq, ("x" + seq).getBytes(StandardCharsets.UTF_8));
         }
         List<Long> order = new java.util.ArrayList<>();
-        a.deliveries.stream().filter(d -> d.mobile().equals("m1")).forEach(d -> order.add(d.seq()));
+        a.deliveriesOf("m1").forEach(d -> order.add(d.seq()));
         List<Long> seenB = deliveredB.stream().filter(d -> d.startsWith("m1/")).map(d -> Long.parseLong(
                 d.substring(d.indexOf('/', 3) + 1, d.indexOf('@')))).toList();
         // every message delivered once; within each container in order (the agent alternates containers)

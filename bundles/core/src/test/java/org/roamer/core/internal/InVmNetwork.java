@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.roamer.api.ClusterId;
 import org.roamer.api.NodeAddress;
 import org.roamer.api.NodeId;
@@ -31,7 +30,8 @@ final class InVmNetwork implements AutoCloseable {
     final LocationServer ls;
     final List<UserSignalingServer> uss = new ArrayList<>();
     final NetworkService network;
-    final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
+    /** Every delivery, in order; synchronized (a copy-on-write list would copy it on every one of thousands). */
+    final List<Delivery> deliveries = java.util.Collections.synchronizedList(new ArrayList<>());
     final Map<String, Object> extra = new ConcurrentHashMap<>();
 
     InVmNetwork(int clusters, long stubIdleMillis, long migrationTimeoutMillis, long stablePointMillis)
@@ -88,7 +88,9 @@ final class InVmNetwork implements AutoCloseable {
     }
 
     List<Delivery> deliveriesOf(String mobile) {
-        return deliveries.stream().filter(d -> d.mobile().equals(mobile)).toList();
+        synchronized (deliveries) {
+            return deliveries.stream().filter(d -> d.mobile().equals(mobile)).toList();
+        }
     }
 
     @Override
