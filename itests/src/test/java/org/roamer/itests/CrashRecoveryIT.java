@@ -138,6 +138,72 @@ class CrashRecoveryIT {
         passed = true;
     }
 
+    /**
+     * A planned stop loses no agent (issue 10). With the distribution's own checkpoint settings (no periodic
+     * checkpoints; restore on start), {@code bin/stop} writes every live agent as its USS stops, and {@code bin/start}
+     * brings each back on its node with its calls and one epoch more; {@code roamer:agents} lists the same agents.
+     */
+    @Test
+    void aPlannedStopAndStartBringEveryAgentBack() throws Exception {
+        for (Path cfg : ussConfigs()) {
+            put(cfg, Map.of("checkpoint.interval.s", "0", "checkpoint.restore.on.start", "true"));
+        }
+        start();
+        List<String> setup = new ArrayList<>();
+        for (int i = 1; i <= 30; i++) {
+            setup.add("roamer:register m" + i + " c" + (1 + i % 3));
+        }
+        setup.add("roamer:call m2 m1");
+        setup.add("roamer:move m4 c1");
+        console(setup.toArray(String[]::new));
+        String before = console("roamer:agents --limit 100");
+        log("roamer:agents before the stop:%n%s", before);
+        Map<String, List<String>> was = agentRows(before);
+        assertThat(was).hasSize(30);
+        assertThat(was.get("m1").get(4)).as("m1's calls").isEqualTo("1");
+
+        Duration stopped = stop();
+        log("bin/stop: Karaf exited %d ms after it was called", stopped.toMillis());
+        String shutdownLog = Files.readString(home.resolve("data/log/karaf.log"), StandardCharsets.UTF_8);
+        assertThat(shutdownLog.lines().filter(l -> l.contains("checkpointed for the next start")).toList())
+                .as("each USS wrote its agents while stopping").hasSize(3);
+
+        start();
+        String after = poll("all 30 agents back", Duration.ofSeconds(60), () -> console("roamer:agents --limit 100"),
+                out -> agentRows(out).size() == 30);
+        log("roamer:agents after the restart:%n%s", after);
+        Map<String, List<String>> is = agentRows(after);
+        for (Map.Entry<String, List<String>> e : was.entrySet()) {
+            List<String> b = e.getValue();
+            List<String> a = is.get(e.getKey());
+            assertThat(a).as(e.getKey()).isNotNull();
+            assertThat(a.get(0)).as(e.getKey() + "'s node").isEqualTo(b.get(0));
+            assertThat(Long.parseLong(a.get(3))).as(e.getKey() + "'s epoch").isEqualTo(Long.parseLong(b.get(3)) + 1);
+            assertThat(a.get(4)).as(e.getKey() + "'s calls").isEqualTo(b.get(4));
+        }
+        assertThat(console("roamer:move m4 c2")).contains("migrated m4 c1 -> c2");
+        passed = true;
+    }
+
+    /** Mobile → [node, cluster, state, epoch, calls, delivered] from a roamer:agents table. */
+    private static Map<String, List<String>> agentRows(String table) {
+        Map<String, List<String>> rows = new LinkedHashMap<>();
+        for (String line : table.lines().toList()) {
+            List<String> cells = Stream.of(line.split("\\|")).map(String::trim).toList();
+            if (cells.size() == 7 && cells.get(0).matches("m\\d+")) {
+                rows.put(cells.get(0), cells.subList(1, 7));
+            }
+        }
+        return rows;
+    }
+
+    private List<Path> ussConfigs() throws IOException {
+        try (Stream<Path> files = Files.list(home.resolve("etc"))) {
+            return files.filter(p -> p.getFileName().toString().matches("org\\.roamer\\.uss-.+\\.cfg")).sorted()
+                    .toList();
+        }
+    }
+
     // ------------------------------------------------------------------ set-up and tear-down
 
     @BeforeEach
@@ -202,14 +268,8 @@ class CrashRecoveryIT {
     void stopKaraf() throws Exception {
         try {
             if (karaf != null && karaf.isAlive()) {
-                Process stop = karafScript("stop").redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.appendTo(base.resolve("stop.log").toFile()))
-                        .redirectInput(ProcessBuilder.Redirect.from(devNull())).start();
-                if (!stop.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                    stop.destroyForcibly();
-                }
                 try {
-                    karaf.onExit().get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                    stop();
                 } catch (java.util.concurrent.TimeoutException e) {
                     log("Karaf (pid %d) did not stop within %s: killing it", karaf.pid(), STOP_TIMEOUT);
                     kill();
@@ -260,6 +320,19 @@ class CrashRecoveryIT {
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         log("roamer:nodes:%n%s", nodes);
         return took;
+    }
+
+    /** bin/stop, then waits for the Karaf JVM to exit; returns the time it took. */
+    private Duration stop() throws Exception {
+        long t0 = System.nanoTime();
+        Process stop = karafScript("stop").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(base.resolve("stop.log").toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(devNull())).start();
+        if (!stop.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+            stop.destroyForcibly();
+        }
+        karaf.onExit().get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        return Duration.ofNanos(System.nanoTime() - t0);
     }
 
     /** A script of bin/ run in the Karaf home with JAVA_HOME = the JVM running this test. */

@@ -14,6 +14,7 @@ import org.roamer.api.AgentInfo;
 import org.roamer.api.CallType;
 import org.roamer.api.ClusterId;
 import org.roamer.api.MobileId;
+import org.roamer.api.MoveResult;
 import org.roamer.api.NodeId;
 import org.roamer.api.Profile;
 import org.roamer.api.spi.migration.CheckpointStore;
@@ -43,6 +44,51 @@ class CrashRecoveryTest {
 
     List<MobileId> checkpointed(InVmNetwork net, String node) throws Exception {
         return net.network.checkpoints(NodeId.of(node)).stream().map(CheckpointStore.CheckpointInfo::mobile).toList();
+    }
+
+    /**
+     * A planned stop loses no agent: without periodic checkpoints (interval 0), every USS writes its live agents when
+     * it stops, and the next start brings each back where it ran, with its profile, its calls and its count of
+     * delivered messages, one epoch higher.
+     */
+    @Test
+    void aPlannedStopCheckpointsEveryLiveAgentAndTheNextStartBringsThemBack() throws Exception {
+        MemoryCheckpointStore disk = new MemoryCheckpointStore();
+        List<AgentInfo> before;
+        try (InVmNetwork net = network(disk, false, 0)) {
+            net.core.bindStrategy(new ProbeStrategies.Vars("vars"));
+            for (int i = 0; i < 20; i++) {
+                net.network.register(MobileId.of("m" + i), ClusterId.of(i % 2 == 0 ? "c1" : "c2"),
+                        new Profile(i % 3 != 0, Set.of("voice"), Set.of(), null));
+            }
+            assertThat(net.network.move(MobileId.of("m0"), ClusterId.of("c2")).migrated()).isTrue();
+            assertThat(net.network.call(MobileId.of("m1"), MobileId.of("m2"), CallType.VOICE).accepted()).isTrue();
+            for (int q = 0; q < 5; q++) {
+                net.network.send(MobileId.of("m3"), "s", q, new byte[] {1});
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> net.deliveriesOf("m3").size() == 5);
+            assertThat(disk.byKey).as("no periodic checkpoints").isEmpty();
+            before = net.network.agents();
+        }
+        assertThat(disk.byKey).as("one checkpoint per agent, written at the stop").hasSize(20);
+        try (InVmNetwork net = network(disk, true, 0)) {
+            net.core.bindStrategy(new ProbeStrategies.Vars("vars"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> net.network.agents().size() == 20);
+            List<AgentInfo> after = net.network.agents();
+            for (AgentInfo b : before) {
+                AgentInfo a = after.stream().filter(x -> x.mobile().equals(b.mobile())).findFirst().orElseThrow();
+                assertThat(a.node()).as(b.mobile() + "'s node").isEqualTo(b.node());
+                assertThat(a.profile()).isEqualTo(b.profile());
+                assertThat(a.calls()).extracting(c -> c.callId()).isEqualTo(b.calls().stream().map(c -> c.callId())
+                        .toList());
+                assertThat(a.delivered()).isEqualTo(b.delivered());
+                assertThat(a.epoch()).isEqualTo(b.epoch() + 1);
+            }
+            assertThat(after.stream().filter(a -> a.mobile().value().equals("m3")).findFirst().orElseThrow().delivered())
+                    .isEqualTo(5);
+            MoveResult moved = net.network.move(MobileId.of("m0"), ClusterId.of("c1"));
+            assertThat(moved.migrated()).as(moved.reason()).isTrue();
+        }
     }
 
     @Test

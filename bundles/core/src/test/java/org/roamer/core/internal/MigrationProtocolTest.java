@@ -196,7 +196,8 @@ class MigrationProtocolTest {
      * READY is lost, so the source rolls back after its time-out; its MIGRATE_FAILED to the prepared target is
      * still on its way when the LS, told of the rollback, sends the next MIGRATE to the same target. That MIGRATE
      * waits for the old migration to end instead of being refused (found by MigrationFaultPropertyTest: the move
-     * failed with "agent of p0 is arriving on uss-c1 (migration ... past its commit point)").
+     * failed with "agent of p0 is arriving on uss-c1 (migration ... past its commit point)"; then again when that
+     * MIGRATE came twice and its copy was refused).
      */
     @Test
     void aMigrateReachingAPreparedTargetBeforeTheRollbackWaitsForIt() throws Exception {
@@ -208,7 +209,9 @@ class MigrationProtocolTest {
         MoveResult failed = net.network.move(M1, C2);
         assertThat(failed.migrated()).isFalse();
         assertThat(failed.reason()).contains("READY");
-        net.transport.fate(null);
+        // the next MIGRATE arrives twice: its copy must not be refused while the first waits
+        net.transport.fate((from, to, f) -> f.type() == MessageType.MIGRATE ? InVmTransport.Fate.DUPLICATE
+                : InVmTransport.Fate.DELIVER);
         net.transport.hold(null);
         CompletableFuture<Integer> released = CompletableFuture.supplyAsync(() -> {
             try {
@@ -224,6 +227,7 @@ class MigrationProtocolTest {
         assertThat(net.network.agents()).extracting(a -> a.node().value()).containsExactly("uss-c2");
         assertThat(net.core.metrics().get("migrate.deferred.prepared")).isEqualTo(1);
         assertThat(net.core.metrics().get("migrate.refused.prepared")).isZero();
+        assertThat(net.core.metrics().get("migrate.duplicate")).isEqualTo(1);
     }
 
     @Test

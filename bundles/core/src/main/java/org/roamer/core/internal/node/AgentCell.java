@@ -697,6 +697,10 @@ final class AgentCell implements AgentContext {
 
     /** Keeps a newer MIGRATE until the prepared migration {@code inc} ends; only the newest one waits. */
     private void deferMigrate(Incoming inc, Frame f) throws FrameException {
+        if (inc.deferred != null && inc.deferred.correlationId() == f.correlationId()) {
+            uss.core().metrics().inc("migrate.duplicate"); // a copy of the MIGRATE that waits already
+            return;
+        }
         if (inc.deferred != null) {
             if (inc.deferred.epoch() >= f.epoch()) {
                 refusePrepared(inc, f);
@@ -1399,12 +1403,26 @@ final class AgentCell implements AgentContext {
         if (state != State.LIVE || draining != null) {
             return;
         }
+        save(store);
+    }
+
+    /**
+     * The checkpoint of a planned stop, on the actor: of a live agent also while it drains (the messages it holds are
+     * not in it; the stop ends them anyway). @return whether one was written
+     */
+    boolean checkpointForStop(CheckpointStore store) {
+        return state == State.LIVE && save(store);
+    }
+
+    private boolean save(CheckpointStore store) {
         try {
             store.save(new SourceView(agent), epoch, uss.id(), uss.settings().checkpointDirectory());
             uss.core().metrics().inc("checkpoints.written");
+            return true;
         } catch (MigrationException | RuntimeException e) {
             uss.core().metrics().inc("checkpoints.failed");
             LOG.warn("{}: checkpoint of {} failed: {}", uss.id(), mobile, e.getMessage());
+            return false;
         }
     }
 

@@ -123,7 +123,12 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         long checkpoint_interval_s() default 0;
 
         @AttributeDefinition(description = "Bring agents back from their checkpoints when the node starts")
-        boolean checkpoint_restore_on_start() default false;
+        boolean checkpoint_restore_on_start() default true;
+
+        @AttributeDefinition(description = "On a planned stop (shutdown, bin/stop, the node's configuration"
+                + " removed), write a checkpoint of every live agent with the checkpoint store, so that the next"
+                + " start brings them back (with checkpoint.restore.on.start)")
+        boolean checkpoint_on_stop() default true;
 
         @AttributeDefinition(name = "Routing policy", description = "Whether this node's agents follow their mobiles:"
                 + " the name of an installed routing policy (migrate, anchored, threshold, ...); migrate when it is"
@@ -162,6 +167,12 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
      */
     private volatile boolean recoveryInUse;
     private volatile boolean restoredOnStart;
+    /** Whether a planned stop checkpoints the live agents (checkpoint.on.stop); once per node instance. */
+    private volatile boolean checkpointOnStop = true;
+    private final java.util.concurrent.atomic.AtomicBoolean stopCheckpointWritten =
+            new java.util.concurrent.atomic.AtomicBoolean();
+    /** How long a planned stop waits for its checkpoints, in all. */
+    static final long STOP_CHECKPOINT_MILLIS = 20_000;
     private volatile ScheduledFuture<?> hello;
     private volatile ScheduledFuture<?> keepAlive;
     /** The LS's incarnation from its last HELLO answer (see {@link Payloads.HelloAck}). */
@@ -191,6 +202,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
     @Activate
     public UserSignalingServer(@Reference RoamerCore core, Config config, java.util.Map<String, Object> properties) {
         this(core, config.transport().trim(), settings(config), routingSettings(config));
+        checkpointOnStop = config.checkpoint_on_stop();
         configurationPid(properties);
         if (!config.location_server().isBlank()) {
             locationServers(locationServers(config.location_server()));
@@ -310,6 +322,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
             r = routing;
         }
         apply(settings(config), r, config.transport().trim());
+        checkpointOnStop = config.checkpoint_on_stop();
         List<NodeAddress> lss = config.location_server().isBlank() ? List.of()
                 : locationServers(config.location_server());
         if (!lss.equals(locationServers)) {
@@ -356,6 +369,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
 
     @Deactivate
     public void deactivate() {
+        int saved = checkpointForStop(core.checkpointStore(settings.checkpointStore()));
         stopped = true;
         ScheduledFuture<?> c = checkpoints;
         if (c != null) {
@@ -372,9 +386,66 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         core.removeStrategyListener(this);
         core.directory().remove(this);
         unbind();
-        if (!cells.isEmpty()) {
-            LOG.warn("USS {} stopped with {} agents", id, cells.size());
+        int lost = hostedAgents() - saved;
+        if (lost > 0) {
+            String why = !checkpointOnStop ? "checkpoint.on.stop is off"
+                    : core.checkpointStore(settings.checkpointStore()) == null
+                            ? "no checkpoint store '" + settings.checkpointStore() + "' is installed"
+                            : "migrating, or not written in time";
+            LOG.warn("USS {} stopped with {} agents not checkpointed for the next start: they are lost ({})", id, lost,
+                    why);
         }
+    }
+
+    /**
+     * A planned stop: writes a checkpoint of every live agent with {@code store} (if it is this node's store),
+     * waiting at most {@link #STOP_CHECKPOINT_MILLIS} in all, so that the next start brings them back. Runs once per
+     * node instance, when it is deactivated (in a Karaf shutdown the nodes stop while the checkpoint store is still
+     * there: {@code CrashRecoveryIT}). Agents in the middle of a migration are
+     * not written (their migration ends without this node); neither are messages a stub or a drain still holds.
+     *
+     * @return the checkpoints written
+     */
+    public int checkpointForStop(CheckpointStore store) {
+        if (!checkpointOnStop || store == null || !store.name().equals(settings.checkpointStore()) || cells.isEmpty()
+                || stopCheckpointWritten.getAndSet(true)) {
+            return 0;
+        }
+        long start = System.nanoTime();
+        List<java.util.concurrent.CompletableFuture<Boolean>> writes = new ArrayList<>();
+        for (AgentCell c : cells.values()) {
+            java.util.concurrent.CompletableFuture<Boolean> done = new java.util.concurrent.CompletableFuture<>();
+            try {
+                c.actor.execute(() -> done.complete(c.checkpointForStop(store)));
+            } catch (RuntimeException e) { // the worker pool is already gone
+                done.complete(false);
+            }
+            writes.add(done);
+        }
+        int written = 0;
+        int late = 0;
+        long deadline = start + TimeUnit.MILLISECONDS.toNanos(STOP_CHECKPOINT_MILLIS);
+        for (java.util.concurrent.CompletableFuture<Boolean> w : writes) {
+            try {
+                if (w.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    written++;
+                }
+            } catch (java.util.concurrent.TimeoutException e) {
+                late++;
+            } catch (java.util.concurrent.ExecutionException e) {
+                LOG.warn("USS {}: checkpoint for the restart failed: {}", id, e.getCause().toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        recoveryInUse = true;
+        int other = writes.size() - written - late;
+        LOG.info("USS {}: {} live {} checkpointed for the next start in {} ms{}{}", id, written,
+                written == 1 ? "agent" : "agents", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
+                other > 0 ? "; " + other + " not live here (stubs, tombstones, migrations)" : "",
+                late > 0 ? "; " + late + " not written within " + STOP_CHECKPOINT_MILLIS + " ms" : "");
+        return written;
     }
 
     // ------------------------------------------------------------------ accessors
