@@ -11,6 +11,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.roamer.api.AgentInfo;
+import org.roamer.api.CallResult;
 import org.roamer.api.CallType;
 import org.roamer.api.ClusterId;
 import org.roamer.api.MobileId;
@@ -86,6 +87,10 @@ class CrashRecoveryTest {
             }
             assertThat(after.stream().filter(a -> a.mobile().value().equals("m3")).findFirst().orElseThrow().delivered())
                     .isEqualTo(5);
+            // a restored terminal can be paged and called at once (it was "terminal not found" until it moved)
+            CallResult call = net.network.call(MobileId.of("m6"), MobileId.of("m7"), CallType.VOICE);
+            assertThat(call.accepted()).as(call.reason()).isTrue();
+            assertThat(call.paged()).isTrue();
             MoveResult moved = net.network.move(MobileId.of("m0"), ClusterId.of("c1"));
             assertThat(moved.migrated()).as(moved.reason()).isTrue();
         }

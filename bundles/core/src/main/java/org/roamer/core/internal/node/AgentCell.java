@@ -1474,6 +1474,7 @@ final class AgentCell implements AgentContext {
             agent.resumeTimers(this, timerRemaining);
         }
         uss.core().metrics().inc("agents.restored");
+        uss.placeRestored(mobile, a.radioPort());
         CheckpointStore store = uss.checkpointStore();
         if (store != null) {
             checkpoint(store); // the new epoch on disk at once

@@ -927,6 +927,24 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         }
     }
 
+    /**
+     * A restored agent's terminal is in range of this cluster again (the simulated air interface forgot it with the
+     * restart): at the radio port the agent last knew when that port is in this cluster, else at the cluster's
+     * first; nothing when the terminal is in range somewhere already. Without it the restored mobile could not be
+     * paged ("terminal not found") until it moved.
+     */
+    void placeRestored(MobileId mobile, String lastPort) {
+        if (core.air().portOf(mobile.value()) != null) {
+            return;
+        }
+        List<String> ports = core.directory().radioPorts().stream().filter(p -> p.cluster().equals(cluster))
+                .map(p -> p.id().value()).sorted().toList();
+        String at = ports.contains(lastPort) ? lastPort : ports.isEmpty() ? null : ports.get(0);
+        if (at != null) {
+            core.air().place(mobile.value(), at);
+        }
+    }
+
     /** Checkpoints of this node. */
     public List<CheckpointStore.CheckpointInfo> checkpointList() throws MigrationException {
         CheckpointStore store = core.checkpointStore(settings.checkpointStore());
