@@ -134,6 +134,16 @@ class CrashRecoveryIT {
         String moved2 = poll("a checkpoint of m1 on uss-c2", CHECKPOINT_TIMEOUT,
                 () -> console("roamer:checkpoints uss-c2"), out -> !rows(out, "m1").isEmpty());
         log("roamer:checkpoints uss-c1 / uss-c2 after the move:%n%s%s", moved1, moved2);
+        // m2 was never restored: its checkpoint on uss-c2 is removed by hand; m1's there protects a running agent
+        String removed = console("roamer:checkpoints --remove m2 uss-c2");
+        log("roamer:checkpoints --remove m2 uss-c2:%n%s", removed);
+        assertThat(removed).contains("removed the checkpoint of m2 on uss-c2");
+        assertThat(rows(console("roamer:checkpoints uss-c2"), "m2")).isEmpty();
+        Result kept = client(List.of("roamer:checkpoints --remove m1 uss-c2"), 5);
+        log("roamer:checkpoints --remove m1 uss-c2 (exit %d):%n%s", kept.code(), kept.output());
+        assertThat(kept.code()).isNotZero();
+        assertThat(kept.output()).contains("runs on uss-c2");
+        assertThat(rows(console("roamer:checkpoints uss-c2"), "m1")).hasSize(1);
         log("boot times observed: first %d ms, after the kill %d ms", firstBoot.toMillis(), secondBoot.toMillis());
         passed = true;
     }

@@ -61,7 +61,7 @@ public class DistributionSmokeIT extends RoamerTestSupport {
         String nodes = executeAs(viewer(), COMMAND_TIMEOUT, "roamer:nodes", "roamer:agents", "roamer:stats");
         assertTrue(nodes, nodes.contains("uss-c1"));
         for (String change : List.of("roamer:register v1 c1", "roamer:strategy uss-c1 tern",
-                "roamer:transport uss-c1 udp", "roamer:bench --count 1")) {
+                "roamer:transport uss-c1 udp", "roamer:bench --count 1", "roamer:checkpoints --remove v1 uss-c1")) {
             try {
                 executeAs(viewer(), COMMAND_TIMEOUT, change);
                 throw new IllegalStateException("a viewer ran " + change);
@@ -76,6 +76,23 @@ public class DistributionSmokeIT extends RoamerTestSupport {
         org.osgi.service.cm.Configuration[] shell = awaitService(ConfigurationAdmin.class)
                 .listConfigurations("(service.pid=org.apache.karaf.shell)");
         assertEquals("false", String.valueOf(shell[0].getProperties().get("sftpEnabled")));
+    }
+
+    /** Every listing fits a 100-column terminal by default (issue 10); --wide is for the rest. */
+    @Test
+    public void listingsFitAHundredColumns() throws Exception {
+        RoamerNetwork network = awaitService(RoamerNetwork.class);
+        org.awaitility.Awaitility.await().atMost(AWAIT_TIMEOUT).until(() -> network.clusters().containsAll(DEFAULT_CLUSTERS));
+        execute("roamer:register w1 c1", "roamer:register w2 c2", "roamer:call w1 w2", "roamer:move w1 c3");
+        List<String> wide = new java.util.ArrayList<>();
+        for (String command : List.of("roamer:nodes", "roamer:agents", "roamer:agent w1", "roamer:strategies",
+                "roamer:strategies uss-c1", "roamer:checkpoints", "roamer:stats", "roamer:routing", "roamer:transport",
+                "roamer:route w1")) {
+            String out = execute(command);
+            out.lines().filter(l -> l.length() > 100).forEach(l -> wide.add(command + " (" + l.length() + "): " + l));
+        }
+        assertTrue("lines wider than 100 columns:\n" + String.join("\n", wide), wide.isEmpty());
+        assertTrue(execute("roamer:strategies --wide uss-c1").contains("Description"));
     }
 
     @Test

@@ -148,6 +148,18 @@ public interface RoamerNetwork {
      */
     AgentInfo restore(MobileId mobile, NodeId uss) throws RoamerException;
 
+    /**
+     * Deletes a mobile's checkpoint on a USS node: one that can never be restored (the agent runs elsewhere) or is
+     * not wanted. The checkpoint of an agent that runs on that node is kept (it is its crash protection).
+     *
+     * @return what was deleted
+     * @throws RoamerException unknown node, no checkpoint store, no such checkpoint, or the agent runs there
+     * @since 1.3
+     */
+    default org.roamer.api.spi.migration.CheckpointStore.CheckpointInfo removeCheckpoint(MobileId mobile, NodeId uss) throws RoamerException {
+        throw new RoamerException("removing checkpoints is not supported by " + getClass().getName());
+    }
+
     /** Counters and percentiles since start. */
     RoamerStats stats();
 

@@ -171,6 +171,7 @@ public final class NetworkService implements RoamerNetwork {
         });
         c.put("checkpoints", a -> checkpoints(NodeId.of(arg(a, "node"))));
         c.put("restore", a -> restore(MobileId.of(arg(a, "mobile")), NodeId.of(arg(a, "node"))));
+        c.put("remove-checkpoint", a -> removeCheckpoint(MobileId.of(arg(a, "mobile")), NodeId.of(arg(a, "node"))));
         return c;
     }
 
@@ -575,6 +576,19 @@ public final class NetworkService implements RoamerNetwork {
     }
 
     @Override
+    public CheckpointStore.CheckpointInfo removeCheckpoint(MobileId mobile, NodeId node) throws RoamerException {
+        if (!localUss(node)) {
+            return forward(remoteNode(node, true), "remove-checkpoint", Map.of("mobile", mobile.value(), "node",
+                    node.value()), CheckpointStore.CheckpointInfo.class);
+        }
+        try {
+            return ussNode(node).removeCheckpoint(mobile);
+        } catch (MigrationException e) {
+            throw new RoamerException(e.getMessage(), e);
+        }
+    }
+
+    @Override
     public AgentInfo restore(MobileId mobile, NodeId node) throws RoamerException {
         if (!localUss(node)) {
             AgentInfo a = forward(remoteNode(node, true), "restore", Map.of("mobile", mobile.value(), "node",
@@ -966,6 +980,17 @@ public final class NetworkService implements RoamerNetwork {
                     LOG.debug("call {} not released at {}: {}", callId, addr, e.getMessage());
                 }
             }
+            // no call server knows it (their records died with a restart), but restored agents may still list it
+            List<String> parties = agents().stream()
+                    .filter(a -> a.calls().stream().anyMatch(c -> c.callId().equals(callId)))
+                    .map(a -> a.mobile().value()).toList();
+            if (!parties.isEmpty()) {
+                for (CallServer cs : core.directory().callServers()) {
+                    if (cs.releaseAt(callId, parties)) {
+                        return;
+                    }
+                }
+            }
         }
         throw new RoamerException("unknown call '" + callId + "'");
     }
@@ -1134,6 +1159,7 @@ public final class NetworkService implements RoamerNetwork {
             ConcurrentHistogram latency = new ConcurrentHistogram(TimeUnit.SECONDS.toMicros(60), 3);
             AtomicInteger next = new AtomicInteger();
             AtomicLong failed = new AtomicLong();
+            Map<String, AtomicLong> reasons = new ConcurrentHashMap<>();
             AtomicLong bytes = new AtomicLong();
             AtomicLong done = new AtomicLong();
             long step = Math.max(1, count / 10);
@@ -1151,15 +1177,16 @@ public final class NetworkService implements RoamerNetwork {
                                 latency.recordValue(Math.min(r.micros(), TimeUnit.SECONDS.toMicros(60)));
                                 bytes.addAndGet(r.bytesMoved());
                             } else {
-                                failed.incrementAndGet();
+                                benchFailure(failed, reasons, r.reason(), out);
                             }
                         } catch (RoamerException e) {
-                            failed.incrementAndGet();
+                            benchFailure(failed, reasons, e.getMessage(), out);
                         }
                         long d = done.incrementAndGet();
                         if (d % step == 0) {
-                            out.accept(String.format("  %d/%d migrations, %.0f/s", d, count,
-                                    d * 1e9 / (System.nanoTime() - start)));
+                            long f = failed.get();
+                            out.accept(String.format("  %d/%d moves: %d migrated, %d failed, %.0f/s", d, count, d - f,
+                                    f, d * 1e9 / (System.nanoTime() - start)));
                         }
                     }
                     return null;
@@ -1170,6 +1197,10 @@ public final class NetworkService implements RoamerNetwork {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             long ok = latency.getTotalCount();
+            if (!reasons.isEmpty()) {
+                out.accept("failures by reason: " + reasons.entrySet().stream()
+                        .map(e -> e.getValue().get() + " x " + e.getKey()).collect(java.util.stream.Collectors.joining("; ")));
+            }
             return new BenchResult(strategy, ok, failed.get(), concurrency, Metrics.summary(latency),
                     ok / seconds, ok == 0 ? 0 : (double) bytes.get() / ok);
         } catch (InterruptedException e) {
@@ -1186,6 +1217,24 @@ public final class NetworkService implements RoamerNetwork {
                     out.accept("could not deregister " + m + ": " + e.getMessage());
                 }
             }
+        }
+    }
+
+    /** Counts a failed benchmark move; the first of each reason (at most 8 reasons) is printed as it happens. */
+    private static void benchFailure(AtomicLong failed, Map<String, AtomicLong> reasons, String reason,
+            Consumer<String> out) {
+        failed.incrementAndGet();
+        String why = reason == null || reason.isBlank() ? "no reason given" : reason;
+        AtomicLong n = reasons.get(why);
+        if (n == null && reasons.size() < 8) {
+            n = reasons.computeIfAbsent(why, k -> new AtomicLong());
+            if (n.getAndIncrement() == 0) {
+                out.accept("  failed: " + why);
+            }
+            return;
+        }
+        if (n != null) {
+            n.incrementAndGet();
         }
     }
 

@@ -91,8 +91,37 @@ class CrashRecoveryTest {
             CallResult call = net.network.call(MobileId.of("m6"), MobileId.of("m7"), CallType.VOICE);
             assertThat(call.accepted()).as(call.reason()).isTrue();
             assertThat(call.paged()).isTrue();
+            // the call's record died with the call server; the restored agents still list it, and it can be hung up
+            String callId = after.stream().filter(a -> a.mobile().value().equals("m1")).findFirst().orElseThrow().calls()
+                    .get(0).callId();
+            net.network.hangup(callId);
+            await().atMost(Duration.ofSeconds(10)).until(() -> net.network.agents().stream()
+                    .filter(a -> a.mobile().value().equals("m1") || a.mobile().value().equals("m2"))
+                    .allMatch(a -> a.calls().isEmpty()));
             MoveResult moved = net.network.move(MobileId.of("m0"), ClusterId.of("c1"));
             assertThat(moved.migrated()).as(moved.reason()).isTrue();
+        }
+    }
+
+    /** roamer:checkpoints --remove: a stale checkpoint goes; the checkpoint of an agent running there stays. */
+    @Test
+    void aStaleCheckpointCanBeRemovedButNotTheCheckpointOfARunningAgent() throws Exception {
+        MemoryCheckpointStore disk = new MemoryCheckpointStore();
+        MobileId m1 = MobileId.of("m1");
+        try (InVmNetwork before = network(disk, false)) {
+            before.network.register(m1, ClusterId.of("c1"), Profile.defaults());
+            await().atMost(Duration.ofSeconds(10)).until(() -> checkpointed(before, "uss-c1").contains(m1));
+        }
+        try (InVmNetwork after = network(disk, false)) {
+            after.network.register(m1, ClusterId.of("c2"), Profile.defaults()); // powered on again, elsewhere
+            await().atMost(Duration.ofSeconds(10)).until(() -> checkpointed(after, "uss-c2").contains(m1));
+            assertThatThrownBy(() -> after.network.removeCheckpoint(m1, NodeId.of("uss-c2")))
+                    .hasMessageContaining("runs on uss-c2");
+            assertThat(checkpointed(after, "uss-c2")).containsExactly(m1);
+            assertThat(after.network.removeCheckpoint(m1, NodeId.of("uss-c1")).epoch()).isEqualTo(1);
+            assertThat(checkpointed(after, "uss-c1")).isEmpty();
+            assertThatThrownBy(() -> after.network.removeCheckpoint(m1, NodeId.of("uss-c1")))
+                    .hasMessageContaining("no checkpoint of m1 on uss-c1");
         }
     }
 

@@ -24,7 +24,7 @@ public class BenchCommand implements Action {
     String concurrencyText = "1";
 
     @Option(name = "--size", description = "Application state per agent: bytes, or with a unit, e.g. 72k (KiB) or 1m "
-            + "(MiB); default 0. NAIVE does not move it")
+            + "(MiB), at most 16m; default 0. NAIVE does not move it")
     String size = "0";
 
     @Option(name = "--sweep", description = "Fig. 6 of the seed: for each strategy given with --strategies, migration "

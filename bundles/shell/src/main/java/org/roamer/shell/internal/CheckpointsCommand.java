@@ -6,27 +6,45 @@ import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
 import org.roamer.api.NodeId;
 import org.roamer.api.NodeInfo;
 import org.roamer.api.NodeRole;
+import org.roamer.api.RoamerException;
 import org.roamer.api.RoamerNetwork;
 import org.roamer.api.spi.migration.CheckpointStore.CheckpointInfo;
 
 @Service
-@Command(scope = "roamer", name = "checkpoints", description = "Lists the agent checkpoints kept for crash recovery by USS nodes")
+@Command(scope = "roamer", name = "checkpoints", description = "Lists the agent checkpoints kept for crash recovery"
+        + " by USS nodes; --remove deletes one that is no longer wanted")
 public class CheckpointsCommand implements Action {
     @Reference
     RoamerNetwork network;
 
     @Argument(index = 0, name = "node", description = "USS node (default: every USS of this container)")
-    @Completion(Completers.Nodes.class)
+    @Completion(Completers.UssNodes.class)
     String node;
+
+    @Option(name = "--remove", description = "Delete this mobile's checkpoint on the node given (kept while the"
+            + " mobile's agent runs on that node: it is its crash protection)")
+    @Completion(Completers.Mobiles.class)
+    String remove;
 
     @Override
     public Object execute() throws Exception {
+        if (remove != null) {
+            if (node == null) {
+                throw new RoamerException("--remove needs the node, e.g. roamer:checkpoints --remove " + remove
+                        + " uss-c1");
+            }
+            CheckpointInfo c = network.removeCheckpoint(Parse.mobile(remove), NodeId.of(node));
+            System.out.println("removed the checkpoint of " + c.mobile() + " on " + node + " (epoch " + c.epoch()
+                    + ", written " + Instant.ofEpochMilli(c.written()) + ")");
+            return null;
+        }
         List<NodeId> nodes = node != null ? List.of(NodeId.of(node))
                 : network.nodes().stream().filter(n -> n.role() == NodeRole.USER_SIGNALING_SERVER).map(NodeInfo::node)
                         .toList();

@@ -12,7 +12,8 @@ final class Parse {
     }
 
     /** Largest byte count accepted (the benchmark's own limit on agent state is checked by the network). */
-    static final long MAX_BYTES = 64L * 1024 * 1024;
+    /** The largest application state roamer:bench gives an agent (the core refuses more). */
+    static final long MAX_BYTES = 16L * 1024 * 1024;
 
     /**
      * A byte count as an operator writes it: {@code 72000}, {@code 72k} / {@code 72KiB} (× 1024),
@@ -33,7 +34,7 @@ final class Parse {
         // at most 9 ASCII digits: always a valid long, so no NumberFormatException to catch
         long n = t.isEmpty() || t.length() > 9 || !t.chars().allMatch(c -> c >= '0' && c <= '9') ? -1 : Long.parseLong(t);
         if (n < 0 || n * unit > MAX_BYTES) {
-            throw new IllegalArgumentException("size '" + text + "' is not a byte count between 0 and 64m; write e.g. "
+            throw new IllegalArgumentException("size '" + text + "' is not a byte count between 0 and 16m; write e.g. "
                     + "72000, 72k (72 KiB) or 1m (1 MiB)");
         }
         return (int) (n * unit);

@@ -5,8 +5,10 @@ import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.table.Row;
 import org.apache.karaf.shell.support.table.ShellTable;
 import org.roamer.api.NodeId;
 import org.roamer.api.NodeInfo;
@@ -15,7 +17,8 @@ import org.roamer.api.RoamerNetwork;
 import org.roamer.api.StrategyInfo;
 
 @Service
-@Command(scope = "roamer", name = "strategies", description = "Lists the migration strategies installed on USS nodes, with their Table 2 traits, in each node's order of preference")
+@Command(scope = "roamer", name = "strategies", description = "Lists the migration strategies installed on USS nodes, in each node's order of"
+        + " preference, with the traits that decide where each can be used")
 public class StrategiesCommand implements Action {
     @Reference
     RoamerNetwork network;
@@ -23,6 +26,9 @@ public class StrategiesCommand implements Action {
     @Argument(index = 0, name = "node", description = "USS node (default: every USS of this container)")
     @Completion(Completers.Nodes.class)
     String node;
+
+    @Option(name = "--wide", description = "Adds each strategy's description (wider than 100 columns)")
+    boolean wide;
 
     @Override
     public Object execute() throws Exception {
@@ -34,18 +40,27 @@ public class StrategiesCommand implements Action {
         t.column("Rank").alignRight();
         t.column("Strategy");
         t.column("Preferred");
-        t.column("Indep. of agent logic");
-        t.column("Heterogeneous");
-        t.column("Async initiation");
-        t.column("Optimizes data");
-        t.column("Description");
+        t.column("Any agent");
+        t.column("Other version");
+        t.column("Any time");
+        t.column("Less data");
+        if (wide) {
+            t.column("Description");
+        }
         for (NodeId n : nodes) {
             for (StrategyInfo s : network.strategies(n)) {
-                t.addRow().addContent(n, s.rank(), s.name(), s.preferred() ? "*" : "", yn(s.independentOfAgentLogic()),
-                        yn(s.heterogeneous()), yn(s.asynchronousInitiation()), yn(s.optimizesData()), s.description());
+                Row row = t.addRow();
+                row.addContent(n, s.rank(), s.name(), s.preferred() ? "*" : "", yn(s.independentOfAgentLogic()),
+                        yn(s.heterogeneous()), yn(s.asynchronousInitiation()), yn(s.optimizesData()));
+                if (wide) {
+                    row.addContent(s.description());
+                }
             }
         }
         t.print(System.out);
+        System.out.println("Any agent: works without the agent's help (agent-logic independent); Other version: can"
+                + " restore\ninto another agent version; Any time: starts without waiting for a stable point;"
+                + " Less data:\nmoves only what is needed. --wide adds the descriptions.");
         return null;
     }
 

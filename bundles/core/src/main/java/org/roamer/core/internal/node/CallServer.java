@@ -195,14 +195,28 @@ public final class CallServer {
 
     /** Releases a call: CALL_RELEASE to every party's agent. */
     public boolean release(String callId) {
-        CallRecord rec = calls.remove(callId);
+        CallRecord rec = calls.get(callId);
+        if (rec == null || !releaseAt(callId, List.of(rec.caller().value(), rec.callee()))) {
+            return false;
+        }
+        calls.remove(callId, rec);
+        return true;
+    }
+
+    /**
+     * Sends CALL_RELEASE for a call to these parties' agents, wherever they run: also for a call this server has no
+     * record of (restored agents list the calls they were in; the record died with the restart).
+     *
+     * @return false when this server's cluster has no USS to send from
+     */
+    public boolean releaseAt(String callId, List<String> parties) {
         UserSignalingServer uss = core.directory().uss(cluster.value());
-        if (rec == null || uss == null) {
+        if (uss == null) {
             return false;
         }
         core.metrics().inc("calls.released");
         byte[] body = Json.encode(new CallRelease(callId));
-        for (String party : List.of(rec.caller().value(), rec.callee())) {
+        for (String party : parties) {
             locate(uss, party).thenAccept(addr -> uss.trySend(addr,
                     Frame.of(MessageType.CALL_RELEASE, uss.nextCorrelation(), party, body)));
         }

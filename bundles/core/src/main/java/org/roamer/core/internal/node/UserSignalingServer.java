@@ -974,6 +974,46 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
      * Brings an agent back from its latest checkpoint here: verified and rebuilt, then recorded by the LS
      * with a new epoch, then live.
      */
+    /**
+     * Deletes the checkpoint of {@code mobile} here, unless its agent runs here (its checkpoint protects it from a
+     * crash). On the cell's actor when there is a cell, so that no checkpoint is written meanwhile.
+     */
+    public CheckpointStore.CheckpointInfo removeCheckpoint(MobileId mobile) throws MigrationException {
+        CheckpointStore store = core.checkpointStore(settings.checkpointStore());
+        if (store == null) {
+            throw new MigrationException("no checkpoint store '" + settings.checkpointStore() + "' is installed");
+        }
+        CheckpointStore.CheckpointInfo info = store.list(settings.checkpointDirectory()).stream()
+                .filter(c -> c.mobile().equals(mobile)).findFirst()
+                .orElseThrow(() -> new MigrationException("no checkpoint of " + mobile + " on " + id));
+        AgentCell cell = cells.get(mobile.value());
+        if (cell == null) {
+            store.delete(settings.checkpointDirectory(), mobile);
+            return info;
+        }
+        CompletableFuture<Boolean> deleted = new CompletableFuture<>();
+        cell.actor.execute(() -> {
+            if (cell.hostsAgent()) {
+                deleted.complete(false);
+            } else {
+                store.delete(settings.checkpointDirectory(), mobile);
+                deleted.complete(true);
+            }
+        });
+        try {
+            if (!deleted.get(10, TimeUnit.SECONDS)) {
+                throw new MigrationException("the agent of " + mobile + " runs on " + id
+                        + ": its checkpoint is its crash protection and is kept");
+            }
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new MigrationException("could not remove the checkpoint of " + mobile + ": " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MigrationException("interrupted");
+        }
+        return info;
+    }
+
     public CompletableFuture<AgentInfo> restore(MobileId mobile) {
         CompletableFuture<AgentInfo> done = new CompletableFuture<>();
         try {

@@ -1,0 +1,44 @@
+package org.roamer.core.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.roamer.api.BenchResult;
+
+/** roamer:bench says why moves failed, and its progress counts migrations and failures apart (issue 10). */
+class BenchFailureTest {
+
+    @Test
+    void failedMovesAreCountedApartAndTheirReasonIsPrinted() throws Exception {
+        ProbeStrategies.Vars vars = new ProbeStrategies.Vars("vars");
+        try (InVmNetwork net = new InVmNetwork(2, 200, 1000, 300)) {
+            net.core.bindStrategy(vars);
+            vars.failRestore = true;
+            List<String> lines = new CopyOnWriteArrayList<>();
+            BenchResult r = net.network.bench("vars", 10, 1, 0, lines::add);
+            assertThat(r.failed()).isEqualTo(10);
+            assertThat(r.count()).as("migrations that succeeded").isZero();
+            assertThat(lines).as("the reason, printed once when first seen")
+                    .filteredOn(l -> l.startsWith("  failed: ")).singleElement().asString()
+                    .contains("restore failure injected by the test");
+            assertThat(lines).contains("  10/10 moves: 0 migrated, 10 failed, " + rate(lines, "  10/10 moves"));
+            assertThat(lines).anyMatch(l -> l.startsWith("failures by reason: 10 x ")
+                    && l.contains("restore failure injected by the test"));
+
+            vars.failRestore = false;
+            lines.clear();
+            BenchResult ok = net.network.bench("vars", 4, 1, 0, lines::add);
+            assertThat(ok.failed()).isZero();
+            assertThat(ok.count()).isEqualTo(4);
+            assertThat(lines).noneMatch(l -> l.contains("failed: ") || l.startsWith("failures by reason"));
+        }
+    }
+
+    /** The rate printed at the end of a progress line (it varies), so that the rest can be compared exactly. */
+    private static String rate(List<String> lines, String prefix) {
+        String line = lines.stream().filter(l -> l.startsWith(prefix)).findFirst().orElse("");
+        return line.substring(line.lastIndexOf(", ") + 2);
+    }
+}
