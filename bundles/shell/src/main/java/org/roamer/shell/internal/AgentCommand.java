@@ -1,6 +1,5 @@
 package org.roamer.shell.internal;
 
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
@@ -13,7 +12,7 @@ import org.roamer.api.RoamerNetwork;
 
 @Service
 @Command(scope = "roamer", name = "agent", description = "Shows one user agent: node, state, epoch, profile, calls")
-public class AgentCommand implements Action {
+public class AgentCommand extends RoamerAction {
     @Reference
     RoamerNetwork network;
 
@@ -22,7 +21,7 @@ public class AgentCommand implements Action {
     String mobile;
 
     @Override
-    public Object execute() throws Exception {
+    protected Object run() throws Exception {
         AgentInfo a = network.agent(Parse.mobile(mobile))
                 .orElseThrow(() -> new RoamerException("no agent of mobile '" + mobile + "' in this container"));
         System.out.println("mobile      " + a.mobile());

@@ -1,7 +1,6 @@
 package org.roamer.shell.internal;
 
 import java.util.List;
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
@@ -14,7 +13,7 @@ import org.roamer.api.RoamerNetwork;
 
 @Service
 @Command(scope = "roamer", name = "agents", description = "Lists the user agents hosted in this container")
-public class AgentsCommand implements Action {
+public class AgentsCommand extends RoamerAction {
     @Reference
     RoamerNetwork network;
 
@@ -26,7 +25,7 @@ public class AgentsCommand implements Action {
     String limitText = "100";
 
     @Override
-    public Object execute() throws Exception {
+    protected Object run() throws Exception {
         int limit = Parse.number("--limit", limitText, 1, 1_000_000);
         if (cluster != null && network.clusters().stream().noneMatch(c -> c.value().equals(cluster))) {
             throw new RoamerException("unknown cluster '" + cluster + "'; clusters here: " + network.clusters());

@@ -1,6 +1,5 @@
 package org.roamer.shell.internal;
 
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
@@ -10,7 +9,7 @@ import org.roamer.api.RoamerNetwork;
 
 @Service
 @Command(scope = "roamer", name = "bench", description = "Migrates agents back and forth between two USS nodes of the running network and prints latency percentiles and migrations/s")
-public class BenchCommand implements Action {
+public class BenchCommand extends RoamerAction {
     @Reference
     RoamerNetwork network;
 
@@ -35,7 +34,7 @@ public class BenchCommand implements Action {
     String strategies = "naive,tern,condor";
 
     @Override
-    public Object execute() throws Exception {
+    protected Object run() throws Exception {
         int count = Parse.number("--count", countText, 1, 10_000_000);
         int concurrency = Parse.number("--concurrency", concurrencyText, 1, 1024);
         if (sweep) {

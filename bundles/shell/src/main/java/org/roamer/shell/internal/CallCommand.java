@@ -1,6 +1,5 @@
 package org.roamer.shell.internal;
 
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
@@ -13,7 +12,7 @@ import org.roamer.api.RoamerNetwork;
 
 @Service
 @Command(scope = "roamer", name = "call", description = "The caller's mobile places a call: ORIGINATE to its agent, CALL_REQUEST, CALL_OFFER to the callee's agent, which accepts (pages) or rejects (no paging)")
-public class CallCommand implements Action {
+public class CallCommand extends RoamerAction {
     @Reference
     RoamerNetwork network;
 
@@ -33,7 +32,7 @@ public class CallCommand implements Action {
     java.util.List<String> trailing;
 
     @Override
-    public Object execute() throws Exception {
+    protected Object run() throws Exception {
         type = Parse.trailing(trailing, java.util.Set.of("--type"), java.util.Set.of()).getOrDefault("--type", type);
         CallResult r = network.call(Parse.mobile(caller), Parse.mobile(callee), CallType.parse(type));
         System.out.println(r.accepted() ? "accepted" : "rejected: " + r.reason());

@@ -2,7 +2,6 @@ package org.roamer.shell.internal;
 
 import java.time.Instant;
 import java.util.List;
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
@@ -20,7 +19,7 @@ import org.roamer.api.spi.migration.CheckpointStore.CheckpointInfo;
 @Service
 @Command(scope = "roamer", name = "checkpoints", description = "Lists the agent checkpoints kept for crash recovery"
         + " by USS nodes; --remove deletes one that is no longer wanted")
-public class CheckpointsCommand implements Action {
+public class CheckpointsCommand extends RoamerAction {
     @Reference
     RoamerNetwork network;
 
@@ -34,7 +33,7 @@ public class CheckpointsCommand implements Action {
     String remove;
 
     @Override
-    public Object execute() throws Exception {
+    protected Object run() throws Exception {
         if (remove != null) {
             if (node == null) {
                 throw new RoamerException("--remove needs the node, e.g. roamer:checkpoints --remove " + remove

@@ -1,6 +1,5 @@
 package org.roamer.shell.internal;
 
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
@@ -10,7 +9,7 @@ import org.roamer.api.RoamerNetwork;
 
 @Service
 @Command(scope = "roamer", name = "deregister", description = "Powers a mobile off: the Location Server has its USS terminate the agent")
-public class DeregisterCommand implements Action {
+public class DeregisterCommand extends RoamerAction {
     @Reference
     RoamerNetwork network;
 
@@ -19,7 +18,7 @@ public class DeregisterCommand implements Action {
     String mobile;
 
     @Override
-    public Object execute() throws Exception {
+    protected Object run() throws Exception {
         network.deregister(Parse.mobile(mobile));
         System.out.println("deregistered " + mobile);
         return null;

@@ -1,6 +1,5 @@
 package org.roamer.shell.internal;
 
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
@@ -9,7 +8,7 @@ import org.roamer.api.RoamerNetwork;
 
 @Service
 @Command(scope = "roamer", name = "hangup", description = "Releases a call (CALL_RELEASE to every party's agent)")
-public class HangupCommand implements Action {
+public class HangupCommand extends RoamerAction {
     @Reference
     RoamerNetwork network;
 
@@ -17,7 +16,7 @@ public class HangupCommand implements Action {
     String callId;
 
     @Override
-    public Object execute() throws Exception {
+    protected Object run() throws Exception {
         network.hangup(callId);
         System.out.println("released " + callId);
         return null;

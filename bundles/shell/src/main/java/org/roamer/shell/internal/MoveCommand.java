@@ -1,6 +1,5 @@
 package org.roamer.shell.internal;
 
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
@@ -12,7 +11,7 @@ import org.roamer.api.RoamerNetwork;
 
 @Service
 @Command(scope = "roamer", name = "move", description = "The mobile crosses into another cluster: REGISTRATION, MIGRATE, TRANSFER, stub, READY/drain, MIGRATE_DONE")
-public class MoveCommand implements Action {
+public class MoveCommand extends RoamerAction {
     @Reference
     RoamerNetwork network;
 
@@ -32,7 +31,7 @@ public class MoveCommand implements Action {
     java.util.List<String> trailing;
 
     @Override
-    public Object execute() throws Exception {
+    protected Object run() throws Exception {
         strategy = Parse.trailing(trailing, java.util.Set.of("--strategy"), java.util.Set.of())
                 .getOrDefault("--strategy", strategy);
         MoveResult r = network.move(Parse.mobile(mobile), Parse.cluster(cluster), strategy);

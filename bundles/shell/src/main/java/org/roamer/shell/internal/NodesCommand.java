@@ -1,6 +1,5 @@
 package org.roamer.shell.internal;
 
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -11,12 +10,12 @@ import org.roamer.api.RoamerNetwork;
 @Service
 @Command(scope = "roamer", name = "nodes", description = "Lists the nodes of the network, of this container and of the others: container, role, cluster,"
         + " address, strategy, routing, transport, agents")
-public class NodesCommand implements Action {
+public class NodesCommand extends RoamerAction {
     @Reference
     RoamerNetwork network;
 
     @Override
-    public Object execute() {
+    protected Object run() {
         ShellTable t = new ShellTable();
         t.column("Node");
         t.column("Container");

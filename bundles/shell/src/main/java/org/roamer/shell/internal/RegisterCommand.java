@@ -1,6 +1,5 @@
 package org.roamer.shell.internal;
 
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
@@ -14,7 +13,7 @@ import org.roamer.api.RoamerNetwork;
 
 @Service
 @Command(scope = "roamer", name = "register", description = "Powers a mobile on in a cluster: REGISTRATION to the Location Server, which has the cluster's USS create its user agent with the profile")
-public class RegisterCommand implements Action {
+public class RegisterCommand extends RoamerAction {
     @Reference
     RoamerNetwork network;
 
@@ -41,7 +40,7 @@ public class RegisterCommand implements Action {
     java.util.List<String> trailing;
 
     @Override
-    public Object execute() throws Exception {
+    protected Object run() throws Exception {
         java.util.Map<String, String> t = Parse.trailing(trailing, java.util.Set.of("--caps", "--apps", "--forward"),
                 java.util.Set.of("--no-mob-term"));
         noMobTerm |= t.containsKey("--no-mob-term");

@@ -1,6 +1,5 @@
 package org.roamer.shell.internal;
 
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
@@ -12,7 +11,7 @@ import org.roamer.api.RoamerNetwork;
 
 @Service
 @Command(scope = "roamer", name = "restore", description = "Brings an agent back from its latest checkpoint on a USS node (after a crash), with a new epoch")
-public class RestoreCommand implements Action {
+public class RestoreCommand extends RoamerAction {
     @Reference
     RoamerNetwork network;
 
@@ -24,7 +23,7 @@ public class RestoreCommand implements Action {
     String node;
 
     @Override
-    public Object execute() throws Exception {
+    protected Object run() throws Exception {
         AgentInfo a = network.restore(Parse.mobile(mobile), NodeId.of(node));
         System.out.println("restored " + a.mobile() + " on " + a.node() + " (cluster " + a.cluster() + "), epoch "
                 + a.epoch() + ", " + a.calls().size() + " call(s), " + a.delivered() + " message(s) delivered before");

@@ -1,6 +1,5 @@
 package org.roamer.shell.internal;
 
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
@@ -11,7 +10,7 @@ import org.roamer.api.RouteInfo;
 
 @Service
 @Command(scope = "roamer", name = "route", description = "Where a mobile and its agent are, the routing policy, and the hops of a call to and from it")
-public class RouteCommand implements Action {
+public class RouteCommand extends RoamerAction {
     @Reference
     RoamerNetwork network;
 
@@ -20,7 +19,7 @@ public class RouteCommand implements Action {
     String mobile;
 
     @Override
-    public Object execute() throws Exception {
+    protected Object run() throws Exception {
         RouteInfo r = network.route(Parse.mobile(mobile));
         System.out.println("mobile      " + r.mobile() + " in " + r.mobileCluster());
         System.out.println("agent       on " + r.agentNode() + " (" + r.agentCluster() + ")"

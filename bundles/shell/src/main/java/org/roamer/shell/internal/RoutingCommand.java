@@ -2,7 +2,6 @@ package org.roamer.shell.internal;
 
 import java.util.List;
 import java.util.Set;
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
@@ -18,7 +17,7 @@ import org.roamer.api.RoutingInfo;
 @Service
 @Command(scope = "roamer", name = "routing", description = "Lists the routing policies per USS node (migrate, anchored, threshold, ...),"
         + " or switches a node's policy at run time: roamer:routing uss-c1 anchored, roamer:routing --all threshold")
-public class RoutingCommand implements Action {
+public class RoutingCommand extends RoamerAction {
     @Reference
     RoamerNetwork network;
 
@@ -35,7 +34,7 @@ public class RoutingCommand implements Action {
     String second;
 
     @Override
-    public Object execute() throws Exception {
+    protected Object run() throws Exception {
         NodeChoice choice = NodeChoice.of(network, Set.of(NodeRole.USER_SIGNALING_SERVER), all, first, second,
                 "roamer:routing --all anchored");
         List<NodeId> nodes = choice.nodes();

@@ -1,7 +1,6 @@
 package org.roamer.shell.internal;
 
 import java.nio.charset.StandardCharsets;
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
@@ -12,7 +11,7 @@ import org.roamer.api.RoamerNetwork;
 
 @Service
 @Command(scope = "roamer", name = "send", description = "Sends application messages to a mobile's agent through the network")
-public class SendCommand implements Action {
+public class SendCommand extends RoamerAction {
     @Reference
     RoamerNetwork network;
 
@@ -33,7 +32,7 @@ public class SendCommand implements Action {
     java.util.List<String> trailing;
 
     @Override
-    public Object execute() throws Exception {
+    protected Object run() throws Exception {
         java.util.Map<String, String> t = Parse.trailing(trailing, java.util.Set.of("--count", "--sender"),
                 java.util.Set.of());
         int n = Parse.number("--count", t.getOrDefault("--count", count), 1, 1_000_000);

@@ -1,7 +1,6 @@
 package org.roamer.shell.internal;
 
 import java.util.Map;
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -12,12 +11,12 @@ import org.roamer.api.RoamerStats;
 
 @Service
 @Command(scope = "roamer", name = "stats", description = "Counters, bytes per message type and latency percentiles since start")
-public class StatsCommand implements Action {
+public class StatsCommand extends RoamerAction {
     @Reference
     RoamerNetwork network;
 
     @Override
-    public Object execute() {
+    protected Object run() {
         RoamerStats s = network.stats();
         ShellTable c = new ShellTable();
         c.column("Counter");

@@ -1,7 +1,6 @@
 package org.roamer.shell.internal;
 
 import java.util.List;
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
@@ -19,7 +18,7 @@ import org.roamer.api.StrategyInfo;
 @Service
 @Command(scope = "roamer", name = "strategies", description = "Lists the migration strategies installed on USS nodes, in each node's order of"
         + " preference, with the traits that decide where each can be used")
-public class StrategiesCommand implements Action {
+public class StrategiesCommand extends RoamerAction {
     @Reference
     RoamerNetwork network;
 
@@ -31,7 +30,7 @@ public class StrategiesCommand implements Action {
     boolean wide;
 
     @Override
-    public Object execute() throws Exception {
+    protected Object run() throws Exception {
         List<NodeId> nodes = node != null ? List.of(NodeId.of(node))
                 : network.nodes().stream().filter(n -> n.role() == NodeRole.USER_SIGNALING_SERVER).map(NodeInfo::node)
                         .toList();

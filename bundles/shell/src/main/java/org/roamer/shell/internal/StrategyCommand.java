@@ -1,6 +1,5 @@
 package org.roamer.shell.internal;
 
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
@@ -11,7 +10,7 @@ import org.roamer.api.RoamerNetwork;
 
 @Service
 @Command(scope = "roamer", name = "strategy", description = "Switches a USS node's preferred migration strategy at run time (its configuration is updated; the node and its agents keep running)")
-public class StrategyCommand implements Action {
+public class StrategyCommand extends RoamerAction {
     @Reference
     RoamerNetwork network;
 
@@ -23,7 +22,7 @@ public class StrategyCommand implements Action {
     String strategy;
 
     @Override
-    public Object execute() throws Exception {
+    protected Object run() throws Exception {
         network.preferStrategy(NodeId.of(node), strategy);
         System.out.println(node + " now prefers " + strategy);
         return null;

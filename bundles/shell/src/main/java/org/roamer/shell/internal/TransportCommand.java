@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
@@ -21,7 +20,7 @@ import org.roamer.api.TransportInfo;
 @Command(scope = "roamer", name = "transport", description = "Lists the transports each node listens on, with counters"
         + " (frames, bad frames, UDP retransmissions, duplicates, RTT), or switches what a node sends with at run time:"
         + " roamer:transport uss-c1 udp, roamer:transport --all tcp")
-public class TransportCommand implements Action {
+public class TransportCommand extends RoamerAction {
     @Reference
     RoamerNetwork network;
 
@@ -37,7 +36,7 @@ public class TransportCommand implements Action {
     String second;
 
     @Override
-    public Object execute() throws Exception {
+    protected Object run() throws Exception {
         NodeChoice choice = NodeChoice.of(network, Set.of(NodeRole.USER_SIGNALING_SERVER, NodeRole.LOCATION_SERVER),
                 all, first, second, "roamer:transport --all udp");
         List<NodeId> nodes = choice.nodes();

@@ -15,12 +15,12 @@ class ParseTest {
         assertThat(Parse.bytes("72KiB")).isEqualTo(72 * 1024);
         assertThat(Parse.bytes(" 1m ")).isEqualTo(1024 * 1024);
         assertThat(Parse.bytes("1MiB")).isEqualTo(1024 * 1024);
-        assertThat(Parse.bytes("64m")).isEqualTo(64 * 1024 * 1024);
+        assertThat(Parse.bytes("16m")).isEqualTo(16 * 1024 * 1024);
     }
 
     @Test
     void anythingElseIsRefusedWithTheAcceptedForms() {
-        for (String bad : new String[] {"", "k", "-1", "1.5k", "72kb", "65m", "99999999999", "1g", "0x10", "72 k k"}) {
+        for (String bad : new String[] {"", "k", "-1", "1.5k", "72kb", "17m", "64m", "99999999999", "1g", "0x10", "72 k k"}) {
             assertThatThrownBy(() -> Parse.bytes(bad)).as(bad)
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("72k (72 KiB)");
@@ -37,5 +37,34 @@ class ParseTest {
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("--count '" + bad + "' must be a whole number from 1 to 10");
         }
+    }
+
+    @Test
+    void anOperatorsMistakeIsOnePlainLineAndARealFaultStaysAsItIs() {
+        RoamerAction refused = new RoamerAction() {
+            @Override
+            protected Object run() throws Exception {
+                throw new org.roamer.api.RoamerException("unknown cluster 'c9'; clusters here: [c1, c2]");
+            }
+        };
+        assertThatThrownBy(refused::execute).isInstanceOf(org.apache.karaf.shell.support.CommandException.class)
+                .hasMessage("unknown cluster 'c9'; clusters here: [c1, c2]")
+                .satisfies(e -> assertThat(((org.apache.karaf.shell.support.CommandException) e).getNiceHelp())
+                        .isEqualTo("Error executing command: unknown cluster 'c9'; clusters here: [c1, c2]"));
+        RoamerAction badValue = new RoamerAction() {
+            @Override
+            protected Object run() {
+                return Parse.number("--count", "abc", 1, 10);
+            }
+        };
+        assertThatThrownBy(badValue::execute).isInstanceOf(org.apache.karaf.shell.support.CommandException.class)
+                .hasMessage("--count 'abc' must be a whole number from 1 to 10");
+        RoamerAction fault = new RoamerAction() {
+            @Override
+            protected Object run() {
+                throw new IllegalStateException("a bug");
+            }
+        };
+        assertThatThrownBy(fault::execute).isExactlyInstanceOf(IllegalStateException.class);
     }
 }
