@@ -393,10 +393,14 @@ net_configure() {
   etc="$HOME_DIR/etc"
   local directory
   directory="$(net_directory)"
-  [ "$(cat "$HOME_DIR/.roamer-network-node" 2>/dev/null)" = "$name $ssh $port $directory tls" ] && return 0
+  [ "$(cat "$HOME_DIR/.roamer-network-node" 2>/dev/null)" = "$name $ssh $port $directory tls 2" ] && return 0
   rm -f "$etc"/org.roamer.location-*.cfg "$etc"/org.roamer.uss-*.cfg "$etc"/org.roamer.call-*.cfg \
     "$etc"/org.roamer.connection-*.cfg "$etc"/org.roamer.radioport-*.cfg
   set_prop "$etc/system.properties" karaf.name "$name"
+  # also as system properties, which Karaf never rewrites: the runtime .cfg below is rewritten by file install at
+  # boot (once it was left empty), and these two must not fall back to their single-container defaults
+  set_prop "$etc/system.properties" roamer.admin.remote true
+  set_prop "$etc/system.properties" roamer.links.authenticated true
   set_prop "$etc/org.apache.karaf.shell.cfg" sshPort "$ssh"
   set_prop "$etc/org.apache.karaf.shell.cfg" sshHost 127.0.0.1
   printf '# Roamer runtime of container %s (a network of containers: consoles command each other)\nadmin.remote = true\n# frames from plaintext links are refused: every node link is mutual TLS with the network CA\nlinks.authenticated = true\n' \
@@ -450,7 +454,7 @@ CFG
     printf 'node.id = rp-%s-1\ncluster = %s\n' "$c" "$c" > "$etc/org.roamer.radioport-$c-1.cfg"
     printf 'node.id = rp-%s-2\ncluster = %s\n' "$c" "$c" > "$etc/org.roamer.radioport-$c-2.cfg"
   fi
-  echo "$name $ssh $port $directory tls" > "$HOME_DIR/.roamer-network-node"
+  echo "$name $ssh $port $directory tls 2" > "$HOME_DIR/.roamer-network-node"
 }
 
 net_client() { # NAME CMD...: runs console commands in a container

@@ -79,6 +79,16 @@ public final class RoamerCore {
         boolean links_authenticated() default false;
     }
 
+    /**
+     * System properties (etc/system.properties) that turn {@code admin.remote} and {@code links.authenticated} on
+     * whatever the configuration says. A container of a network has them from {@code ./run.sh network}: Karaf's file
+     * install rewrites etc/*.cfg files while it boots, and once left {@code etc/org.roamer.runtime.cfg} empty (a CI
+     * run), which turned remote administration off in that container — and would have let plaintext links in.
+     * System properties are read once and never rewritten.
+     */
+    static final String ADMIN_REMOTE_PROPERTY = "roamer.admin.remote";
+    static final String LINKS_AUTHENTICATED_PROPERTY = "roamer.links.authenticated";
+
     /** Serves the ADMIN frames a node of this container receives (the console service). */
     public interface AdminHandler {
         /** Answers {@code request}, which arrived at {@code node}; may answer later, from another thread. */
@@ -133,8 +143,8 @@ public final class RoamerCore {
     @Modified
     public void modified(Config config) {
         linkDelays(LinkDelays.parse(config.link_delay_ms(), config.link_delay_default_ms(), config.link_delay_ls_ms()));
-        adminRemote(config.admin_remote());
-        linksAuthenticated(config.links_authenticated());
+        adminRemote(config.admin_remote() || Boolean.getBoolean(ADMIN_REMOTE_PROPERTY));
+        linksAuthenticated(config.links_authenticated() || Boolean.getBoolean(LINKS_AUTHENTICATED_PROPERTY));
     }
 
     private volatile Boolean linksAuthenticated;
