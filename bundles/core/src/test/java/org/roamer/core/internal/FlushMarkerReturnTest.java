@@ -122,4 +122,26 @@ class FlushMarkerReturnTest {
         assertThat(net.core.metrics().get("flush.stray")).isZero();
         assertThat(net.core.metrics().get("flush.timeout")).as("c1 did not wait out its drain").isZero();
     }
+
+    /**
+     * A marker names its origin itself, so a forged one could make a node send to itself or bounce between two
+     * nodes: one naming the node it reaches, or one at the hop limit, is dropped (flush.stray), not sent.
+     */
+    @Test
+    void aForgedMarkerIsNotBouncedToItselfNorPastTheHopLimit() throws Exception {
+        net = new InVmNetwork(2, 50, 1000, 3000);
+        org.roamer.api.NodeAddress c2 = net.uss("c2").address();
+        org.roamer.api.NodeAddress c1 = net.uss("c1").address();
+        byte[] toItself = org.roamer.api.frame.FrameCodec.encode(new org.roamer.api.frame.Frame(
+                org.roamer.api.frame.MessageType.FLUSH, 0, 7, 2, 0, "nobody", org.roamer.core.internal.wire.Json.encode(
+                        new org.roamer.core.internal.wire.Payloads.Request(c2.toString()))));
+        assertThat(net.transport.inject(c2, toItself)).isTrue();
+        byte[] atTheLimit = org.roamer.api.frame.FrameCodec.encode(new org.roamer.api.frame.Frame(
+                org.roamer.api.frame.MessageType.FLUSH, org.roamer.api.frame.Frame.MAX_HOPS << 8, 7, 2, 0, "nobody",
+                org.roamer.core.internal.wire.Json.encode(new org.roamer.core.internal.wire.Payloads.Request(
+                        c1.toString()))));
+        assertThat(net.transport.inject(c2, atTheLimit)).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> net.core.metrics().get("flush.stray") == 2);
+        assertThat(net.core.metrics().get("flush.bounced")).isZero();
+    }
 }

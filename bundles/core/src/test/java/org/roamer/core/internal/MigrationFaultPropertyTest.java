@@ -208,6 +208,10 @@ class MigrationFaultPropertyTest {
                     .collect(st.fault())));
             assertThat(wrongOutcomes).as("moves whose outcome contradicts their fault").isEmpty();
             for (int i = 0; i < mobiles; i++) {
+                awaitDeliveries(net, "p" + i, sent, plan.senders());
+            }
+            Thread.sleep(300); // a quiet moment: a duplicate would arrive after the last expected delivery
+            for (int i = 0; i < mobiles; i++) {
                 checkDeliveries(net, "p" + i, sent, plan.senders());
             }
             assertThat(net.core.metrics().get("flush.timeout")).as("flush.timeout; counters "
@@ -229,23 +233,26 @@ class MigrationFaultPropertyTest {
         }
     }
 
-    private static void checkDeliveries(InVmNetwork net, String mobile, Map<String, Integer> sent, int senders) {
+    private static int expected(String mobile, Map<String, Integer> sent, int senders) {
         int expected = 0;
         for (int s = 0; s < senders; s++) {
             expected += sent.get(mobile + "/s" + s);
         }
-        int total = expected;
+        return expected;
+    }
+
+    private static void awaitDeliveries(InVmNetwork net, String mobile, Map<String, Integer> sent, int senders) {
+        int total = expected(mobile, sent, senders);
         try {
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> net.deliveriesOf(mobile).size() >= total);
-            // a quiet moment: a duplicate would arrive after the last expected delivery
-            Thread.sleep(100);
         } catch (ConditionTimeoutException e) {
             throw new AssertionError(mobile + ": delivered " + net.deliveriesOf(mobile).size() + " of " + total
                     + "; counters " + net.core.metrics().snapshot().counters(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
         }
+    }
+
+    private static void checkDeliveries(InVmNetwork net, String mobile, Map<String, Integer> sent, int senders) {
+        int expected = expected(mobile, sent, senders);
         List<InVmNetwork.Delivery> got = net.deliveriesOf(mobile);
         assertThat(got).as(mobile + " deliveries").hasSize(expected);
         for (int s = 0; s < senders; s++) {

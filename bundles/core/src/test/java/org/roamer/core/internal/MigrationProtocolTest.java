@@ -213,12 +213,10 @@ class MigrationProtocolTest {
         net.transport.fate((from, to, f) -> f.type() == MessageType.MIGRATE ? InVmTransport.Fate.DUPLICATE
                 : InVmTransport.Fate.DELIVER);
         net.transport.hold(null);
+        // the rollback's MIGRATE_FAILED is released once the new MIGRATE waits at the prepared target
         CompletableFuture<Integer> released = CompletableFuture.supplyAsync(() -> {
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> net.core.metrics().get("migrate.deferred.prepared") == 1);
             return net.transport.release();
         });
         MoveResult r = net.network.move(M1, C2);

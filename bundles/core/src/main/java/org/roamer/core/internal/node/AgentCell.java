@@ -1406,12 +1406,21 @@ final class AgentCell implements AgentContext {
         save(store);
     }
 
+    /** What the checkpoint of a planned stop did for one cell. */
+    enum StopCheckpoint {
+        WRITTEN, FAILED, MIGRATING, NO_AGENT
+    }
+
     /**
      * The checkpoint of a planned stop, on the actor: of a live agent also while it drains (the messages it holds are
-     * not in it; the stop ends them anyway). @return whether one was written
+     * not in it; the stop ends them anyway). An agent in a migration is not written: its migration ends without this
+     * node.
      */
-    boolean checkpointForStop(CheckpointStore store) {
-        return state == State.LIVE && save(store);
+    StopCheckpoint checkpointForStop(CheckpointStore store) {
+        if (state == State.LIVE) {
+            return save(store) ? StopCheckpoint.WRITTEN : StopCheckpoint.FAILED;
+        }
+        return state == State.OUTGOING || state == State.INCOMING ? StopCheckpoint.MIGRATING : StopCheckpoint.NO_AGENT;
     }
 
     private boolean save(CheckpointStore store) {

@@ -369,7 +369,6 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
 
     @Deactivate
     public void deactivate() {
-        int saved = checkpointForStop(core.checkpointStore(settings.checkpointStore()));
         stopped = true;
         ScheduledFuture<?> c = checkpoints;
         if (c != null) {
@@ -385,15 +384,27 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         }
         core.removeStrategyListener(this);
         core.directory().remove(this);
-        unbind();
-        int lost = hostedAgents() - saved;
-        if (lost > 0) {
+        unbind(); // no frame comes in any more: what the agents hold now is what the checkpoints keep
+        StopCheckpoints saved = checkpointForStop(core.checkpointStore(settings.checkpointStore()));
+        int hosted = hostedAgents();
+        if (saved.lost() > 0 || saved.written() == 0 && hosted > 0) {
             String why = !checkpointOnStop ? "checkpoint.on.stop is off"
                     : core.checkpointStore(settings.checkpointStore()) == null
                             ? "no checkpoint store '" + settings.checkpointStore() + "' is installed"
-                            : "migrating, or not written in time";
-            LOG.warn("USS {} stopped with {} agents not checkpointed for the next start: they are lost ({})", id, lost,
-                    why);
+                            : saved.failed() + " failed, " + saved.late() + " not written within "
+                                    + STOP_CHECKPOINT_MILLIS + " ms, " + saved.migrating() + " in a migration";
+            LOG.warn("USS {} stopped with {} agents not checkpointed for the next start: they are lost ({})", id,
+                    Math.max(saved.lost(), hosted - saved.written()), why);
+        }
+    }
+
+    /** What a planned stop wrote: agents {@code written}; not written: {@code failed}, {@code late}, {@code migrating}. */
+    public record StopCheckpoints(int written, int failed, int late, int migrating) {
+        static final StopCheckpoints NONE = new StopCheckpoints(0, 0, 0, 0);
+
+        /** Agents the stop could not keep. */
+        public int lost() {
+            return failed + late + migrating;
         }
     }
 
@@ -406,46 +417,55 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
      *
      * @return the checkpoints written
      */
-    public int checkpointForStop(CheckpointStore store) {
+    public StopCheckpoints checkpointForStop(CheckpointStore store) {
         if (!checkpointOnStop || store == null || !store.name().equals(settings.checkpointStore()) || cells.isEmpty()
                 || stopCheckpointWritten.getAndSet(true)) {
-            return 0;
+            return StopCheckpoints.NONE;
         }
         long start = System.nanoTime();
-        List<java.util.concurrent.CompletableFuture<Boolean>> writes = new ArrayList<>();
+        List<java.util.concurrent.CompletableFuture<AgentCell.StopCheckpoint>> writes = new ArrayList<>();
         for (AgentCell c : cells.values()) {
-            java.util.concurrent.CompletableFuture<Boolean> done = new java.util.concurrent.CompletableFuture<>();
+            java.util.concurrent.CompletableFuture<AgentCell.StopCheckpoint> done =
+                    new java.util.concurrent.CompletableFuture<>();
             try {
-                c.actor.execute(() -> done.complete(c.checkpointForStop(store)));
+                c.actor.execute(() -> {
+                    try {
+                        done.complete(c.checkpointForStop(store));
+                    } finally {
+                        done.complete(AgentCell.StopCheckpoint.FAILED); // an Error: the wait must not last
+                    }
+                });
             } catch (RuntimeException e) { // the worker pool is already gone
-                done.complete(false);
+                done.complete(AgentCell.StopCheckpoint.FAILED);
             }
             writes.add(done);
         }
         int written = 0;
+        int failed = 0;
         int late = 0;
+        int migrating = 0;
         long deadline = start + TimeUnit.MILLISECONDS.toNanos(STOP_CHECKPOINT_MILLIS);
-        for (java.util.concurrent.CompletableFuture<Boolean> w : writes) {
+        for (java.util.concurrent.CompletableFuture<AgentCell.StopCheckpoint> w : writes) {
             try {
-                if (w.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                    written++;
+                switch (w.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    case WRITTEN -> written++;
+                    case FAILED -> failed++;
+                    case MIGRATING -> migrating++;
+                    case NO_AGENT -> { }
                 }
             } catch (java.util.concurrent.TimeoutException e) {
                 late++;
             } catch (java.util.concurrent.ExecutionException e) {
-                LOG.warn("USS {}: checkpoint for the restart failed: {}", id, e.getCause().toString());
+                failed++;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
         }
         recoveryInUse = true;
-        int other = writes.size() - written - late;
-        LOG.info("USS {}: {} live {} checkpointed for the next start in {} ms{}{}", id, written,
-                written == 1 ? "agent" : "agents", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
-                other > 0 ? "; " + other + " not live here (stubs, tombstones, migrations)" : "",
-                late > 0 ? "; " + late + " not written within " + STOP_CHECKPOINT_MILLIS + " ms" : "");
-        return written;
+        LOG.info("USS {}: {} live {} checkpointed for the next start in {} ms", id, written,
+                written == 1 ? "agent" : "agents", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        return new StopCheckpoints(written, failed, late, migrating);
     }
 
     // ------------------------------------------------------------------ accessors
@@ -677,18 +697,26 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
      * only after its drain time-out. A marker of an earlier release (no payload) is dropped.
      */
     void bounceFlush(Frame f) {
-        String origin = null;
+        NodeAddress origin = null;
         if (f.payload().length > 0) {
             try {
-                origin = Json.decode(f.payload(), Payloads.Request.class).from();
-            } catch (FrameException e) {
+                origin = NodeAddress.parse(Json.decode(f.payload(), Payloads.Request.class).from());
+            } catch (FrameException | IllegalArgumentException | NullPointerException e) {
                 LOG.warn("{}: FLUSH marker of {} with a bad payload: {}", id, f.mobile(), e.getMessage());
             }
         }
-        if (origin != null && !origin.equals(address().toString()) && trySend(origin, f.forwarded(0, f.epoch()))) {
-            core.metrics().inc("flush.bounced");
-        } else {
+        // a marker names its origin itself, so a forged one could point anywhere: the hop limit bounds any loop
+        // (a node sending to itself, two nodes bouncing to each other), as it bounds a stub's forwarding
+        if (origin == null || origin.equals(address()) || f.hops() >= Frame.MAX_HOPS) {
             core.metrics().inc("flush.stray");
+            return;
+        }
+        try {
+            send(origin, f.forwarded(0, f.epoch()));
+            core.metrics().inc("flush.bounced");
+        } catch (TransportException e) {
+            core.metrics().inc("flush.stray");
+            LOG.warn("{}: could not send FLUSH marker of {} back to {}: {}", id, f.mobile(), origin, e.getMessage());
         }
     }
 
@@ -971,10 +999,6 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
     }
 
     /**
-     * Brings an agent back from its latest checkpoint here: verified and rebuilt, then recorded by the LS
-     * with a new epoch, then live.
-     */
-    /**
      * Deletes the checkpoint of {@code mobile} here, unless its agent runs here (its checkpoint protects it from a
      * crash). On the cell's actor when there is a cell, so that no checkpoint is written meanwhile.
      */
@@ -989,6 +1013,11 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         AgentCell cell = cells.get(mobile.value());
         if (cell == null) {
             store.delete(settings.checkpointDirectory(), mobile);
+            AgentCell meanwhile = cells.get(mobile.value());
+            if (meanwhile != null) {
+                // an agent came (created or restored) while it went: its own checkpoint is written again
+                meanwhile.actor.execute(() -> meanwhile.checkpoint(store));
+            }
             return info;
         }
         CompletableFuture<Boolean> deleted = new CompletableFuture<>();
@@ -1014,6 +1043,10 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         return info;
     }
 
+    /**
+     * Brings an agent back from its latest checkpoint here: verified and rebuilt, then recorded by the LS
+     * with a new epoch, then live.
+     */
     public CompletableFuture<AgentInfo> restore(MobileId mobile) {
         CompletableFuture<AgentInfo> done = new CompletableFuture<>();
         try {
