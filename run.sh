@@ -550,7 +550,7 @@ network() {
       local deadline=$(( $(date +%s) + 60 )) out
       while :; do
         out="$(net_client ls1 'roamer:nodes' 2>&1 || true)"
-        [ "$(grep -c 'user-signaling-server' <<< "$out")" -ge "$n" ] && break
+        [ "$(grep -c '| USS ' <<< "$out")" -ge "$n" ] && break
         [ "$(date +%s)" -lt "$deadline" ] || { echo "$out"; die "not every USS joined the Location Server within 60 s"; }
         sleep 1
       done

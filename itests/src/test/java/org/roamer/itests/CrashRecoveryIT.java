@@ -548,6 +548,8 @@ class CrashRecoveryIT {
             return s.map(p -> {
                 try {
                     return p.getFileName() + " (" + Files.size(p) + " B)";
+                } catch (java.nio.file.NoSuchFileException e) {
+                    return p.getFileName() + " (gone: a checkpoint's temporary file, renamed meanwhile)";
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }

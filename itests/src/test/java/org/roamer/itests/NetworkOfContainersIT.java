@@ -128,7 +128,7 @@ class NetworkOfContainersIT {
         net.log("roamer:transport uss-c2 udp:%n%s", toUdp.output());
         assertThat(toUdp.code()).isNotZero();
         assertThat(toUdp.output()).contains("does not authenticate its links");
-        assertThat(row(net.client("c2", "roamer:nodes"), "uss-c3")).contains("| tern ");
+        assertThat(row(net.client("c2", "roamer:nodes"), "uss-c3")).contains("| tern/");
 
         // a strategy missing in one container only: uss-c2's peers negotiate another one with it
         net.client("c2", "feature:uninstall roamer-strategy-naive");
@@ -278,7 +278,7 @@ class NetworkOfContainersIT {
         net.log("./run.sh network start 3 --directory zookeeper:%n%s", started);
         assertThat(started).contains("Network of 6 containers").contains("zookeeper directory");
         for (String ls : List.of("ls1", "ls2", "ls3")) {
-            assertThat(row(started, ls)).contains("location-server");
+            assertThat(row(started, ls)).contains("| LS ");
         }
         int mobiles = 100;
         List<String> reg = new ArrayList<>();

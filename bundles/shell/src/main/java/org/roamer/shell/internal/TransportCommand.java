@@ -10,6 +10,7 @@ import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.table.Row;
 import org.apache.karaf.shell.support.table.ShellTable;
 import org.roamer.api.NodeId;
 import org.roamer.api.NodeRole;
@@ -35,6 +36,9 @@ public class TransportCommand extends RoamerAction {
     @Argument(index = 1, name = "transport", required = false, description = "Transport to send with, e.g. tcp or udp")
     String second;
 
+    @Option(name = "--wide", description = "Counters in a column of the table (wider than 100 columns)")
+    boolean wide;
+
     @Override
     protected Object run() throws Exception {
         NodeChoice choice = NodeChoice.of(network, Set.of(NodeRole.USER_SIGNALING_SERVER, NodeRole.LOCATION_SERVER),
@@ -49,14 +53,24 @@ public class TransportCommand extends RoamerAction {
             t.column("Frames in").alignRight();
             t.column("Frames out").alignRight();
             t.column("Bad").alignRight();
-            t.column("Details");
+            if (wide) {
+                t.column("Details");
+            }
+            List<String> below = new ArrayList<>();
             for (NodeId n : nodes) {
                 for (TransportInfo i : network.transports(n)) {
-                    t.addRow().addContent(n, i.name(), i.sending() ? "*" : "", i.framesIn(), i.framesOut(), i.badFrames(),
-                            details(i.details()));
+                    Row row = t.addRow();
+                    row.addContent(n, i.name(), i.sending() ? "*" : "", i.framesIn(), i.framesOut(), i.badFrames());
+                    String d = details(i.details());
+                    if (wide) {
+                        row.addContent(d);
+                    } else if (!d.isEmpty()) {
+                        below.addAll(wrap(n + " " + i.name() + ": ", d, 100));
+                    }
                 }
             }
             t.print(System.out);
+            below.forEach(System.out::println);
             return null;
         }
         for (NodeId n : nodes) {
@@ -70,6 +84,26 @@ public class TransportCommand extends RoamerAction {
     /** Shown whenever a transport reports them; the other details only when they are not 0. */
     static final List<String> KEY_DETAILS = List.of("datagramsIn", "datagramsOut", "retransmissions",
             "duplicatesDropped", "srttMicros", "rtoMicros");
+
+    /** {@code text} after {@code head}, cut at spaces into lines of at most {@code width}, indented under the head. */
+    static List<String> wrap(String head, String text, int width) {
+        List<String> lines = new ArrayList<>();
+        StringBuilder line = new StringBuilder(head);
+        String indent = " ".repeat(Math.min(head.length(), width / 2));
+        for (String word : text.split(" ")) {
+            if (line.length() > indent.length() && line.length() + 1 + word.length() > width
+                    && !line.toString().equals(head)) {
+                lines.add(line.toString());
+                line = new StringBuilder(indent);
+            }
+            if (line.length() > 0 && !line.toString().equals(head) && !line.toString().equals(indent)) {
+                line.append(' ');
+            }
+            line.append(word);
+        }
+        lines.add(line.toString());
+        return lines;
+    }
 
     static String details(Map<String, Long> d) {
         List<String> out = new ArrayList<>();

@@ -67,4 +67,16 @@ class ParseTest {
         };
         assertThatThrownBy(fault::execute).isExactlyInstanceOf(IllegalStateException.class);
     }
+
+    @Test
+    void transportCountersAreWrappedUnderTheTableWithinAHundredColumns() {
+        String details = "datagramsIn=123456 datagramsOut=123456 retransmissions=12 duplicatesDropped=3"
+                + " srttMicros=20597 rtoMicros=61792 acksSent=99999 probes=7";
+        java.util.List<String> lines = TransportCommand.wrap("uss-c1 udp: ", details, 100);
+        assertThat(lines).hasSizeGreaterThan(1).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(100));
+        assertThat(lines.get(0)).startsWith("uss-c1 udp: datagramsIn=123456 ");
+        assertThat(lines.get(1)).startsWith("            ").doesNotStartWith("             ");
+        assertThat(String.join(" ", lines).replaceAll(" +", " ")).isEqualTo("uss-c1 udp: " + details);
+        assertThat(TransportCommand.wrap("ls1 udp: ", "a=1", 100)).containsExactly("ls1 udp: a=1");
+    }
 }
