@@ -62,9 +62,17 @@ public class PluginSwapIT extends RoamerTestSupport {
         execute("feature:install -r roamer-routing-anchored roamer-routing-threshold",
                 "config:property-set -p org.roamer.routing.threshold dwell.ms 300");
         Map<String, List<Long>> delivered = new ConcurrentHashMap<>();
+        // where and when each message was delivered, and when each swap ran: printed with a reorder, so that the
+        // interleaving of a rare failure can be read from the report (the reorder seen about once in 12 runs)
+        Map<String, List<String>> trail = new ConcurrentHashMap<>();
+        List<String> swapTimes = new CopyOnWriteArrayList<>();
+        long t0 = System.nanoTime();
         ServiceRegistration<DeliveryListener> reg = bundleContext.registerService(DeliveryListener.class,
-                (m, n, e, s, q) -> delivered.computeIfAbsent(m.value() + "/" + s, k -> new CopyOnWriteArrayList<>())
-                        .add(q), null);
+                (m, n, e, s, q) -> {
+                    delivered.computeIfAbsent(m.value() + "/" + s, k -> new CopyOnWriteArrayList<>()).add(q);
+                    trail.computeIfAbsent(m.value(), k -> new CopyOnWriteArrayList<>()).add(String.format(
+                            "%8.3f s seq %d at %s epoch %d", (System.nanoTime() - t0) / 1e9, q, n, e));
+                }, null);
         List<ClusterId> clusters = network.clusters();
         List<MobileId> mobiles = new ArrayList<>();
         Map<MobileId, ClusterId> at = new ConcurrentHashMap<>();
@@ -168,6 +176,7 @@ public class PluginSwapIT extends RoamerTestSupport {
                         !System.getProperty("roamer.itest.noTransport", "").isEmpty() ? "roamer:transport uss-c1 tcp" : transportSwaps[i]}) {
                     int before = migrated.get() + anchored.get();
                     System.out.println("PluginSwapIT: swap " + (swaps + 1) + ": " + swap);
+                    swapTimes.add(String.format("%8.3f s swap %d: %s", (System.nanoTime() - t0) / 1e9, swaps + 1, swap));
                     execute(Duration.ofSeconds(60), swap);
                     swaps++;
                     // at an operator's pace, not faster: let crossings run on the new arrangement
@@ -199,8 +208,21 @@ public class PluginSwapIT extends RoamerTestSupport {
         }
         Thread.sleep(500); // a quiet period: a duplicate would arrive now
         for (Map.Entry<String, Long> e : sent.entrySet()) {
-            assertThat(deliveredTo(delivered, e.getKey())).as("messages of %s", e.getKey())
-                    .containsExactlyElementsOf(LongStream.range(0, e.getValue()).boxed().toList());
+            List<Long> got = deliveredTo(delivered, e.getKey());
+            List<Long> expected = LongStream.range(0, e.getValue()).boxed().toList();
+            String context = "";
+            if (!got.equals(expected)) {
+                int first = 0;
+                while (first < Math.min(got.size(), expected.size()) && got.get(first).equals(expected.get(first))) {
+                    first++;
+                }
+                List<String> seen = trail.getOrDefault(e.getKey(), List.of());
+                context = "; differs from index " + first + "; deliveries around it:\n  " + String.join("\n  ",
+                        seen.subList(Math.max(0, first - 4), Math.min(seen.size(), first + 5))) + "\nswaps:\n  "
+                        + String.join("\n  ", swapTimes) + "\n";
+                System.out.println("PluginSwapIT: " + e.getKey() + context);
+            }
+            assertThat(got).as("messages of %s%s", e.getKey(), context).containsExactlyElementsOf(expected);
         }
         assertThat(network.agents().stream().map(a -> a.mobile().value()).filter(m -> m.startsWith("ps")))
                 .hasSize(MOBILES).doesNotHaveDuplicates();
