@@ -148,6 +148,11 @@ public final class InVmTransport implements Transport {
         }
 
         @Override
+        public boolean drained() {
+            return held.stream().noneMatch(h -> h.from().equals(address));
+        }
+
+        @Override
         public boolean drained(NodeAddress to) {
             return held.stream().noneMatch(h -> h.from().equals(address) && h.dest().address.equals(to));
         }

@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.roamer.api.ClusterId;
 import org.roamer.api.MobileId;
+import org.roamer.api.MoveResult;
 import org.roamer.api.NodeAddress;
 import org.roamer.api.NodeId;
 import org.roamer.api.Profile;
@@ -93,6 +96,40 @@ class TransportSwitchTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> net.deliveriesOf("m1").size() >= 20);
         assertThat(net.deliveriesOf("m1")).extracting(InVmNetwork.Delivery::seq)
                 .containsExactlyElementsOf(LongStream.range(0, 20).boxed().toList());
+    }
+
+    /**
+     * A stub becomes the target of a migration whose source is its next hop: no FLUSH marker, because its TRANSFER
+     * follows the message it forwarded there on the same path — also when the stub switched transports meanwhile.
+     * On the new transport the TRANSFER overtook the forwarded message, the source moved the agent without it and
+     * forwarded it back after the sender's next one: [0, 2, 1] (the PluginSwapIT reorder).
+     */
+    @Test
+    void aTransferFollowsTheMessagesItsNodeForwardedToTheSourceAcrossATransportSwitch() throws Exception {
+        net.network.register(M1, ClusterId.of("c1"), Profile.defaults());
+        net.network.send(M1, "s", 0, new byte[] {1}); // the sender routes to c1
+        assertThat(net.network.move(M1, ClusterId.of("c2")).migrated()).isTrue(); // c1 forwards to c2
+        NodeAddress c1 = net.uss("c1").address();
+        NodeAddress c2 = net.uss("c2").address();
+        net.transport.hold((from, to, f) -> from.equals(c1) && to.equals(c2)); // c1 -> c2 on invm is slow
+        net.network.send(M1, "s", 1, new byte[] {1}); // forwarded by c1 on invm: still on its way
+        net.network.useTransport(NodeId.of("uss-c1"), "invm2");
+        CompletableFuture<Integer> released = CompletableFuture.supplyAsync(() -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            net.transport.hold(null);
+            return net.transport.release();
+        });
+        MoveResult back = net.network.move(M1, ClusterId.of("c1")); // c1 is the target, c2 (its next hop) the source
+        assertThat(back.migrated()).as(back.reason()).isTrue();
+        net.network.send(M1, "s", 2, new byte[] {1});
+        assertThat(released.get(10, TimeUnit.SECONDS)).isPositive();
+        await().atMost(Duration.ofSeconds(5)).until(() -> net.deliveriesOf("m1").size() >= 3);
+        Thread.sleep(200);
+        assertThat(net.deliveriesOf("m1")).extracting(InVmNetwork.Delivery::seq).containsExactly(0L, 1L, 2L);
     }
 
     @Test
