@@ -1225,16 +1225,9 @@ public final class NetworkService implements RoamerNetwork {
             Consumer<String> out) {
         failed.incrementAndGet();
         String why = reason == null || reason.isBlank() ? "no reason given" : reason;
-        AtomicLong n = reasons.get(why);
-        if (n == null && reasons.size() < 8) {
-            n = reasons.computeIfAbsent(why, k -> new AtomicLong());
-            if (n.getAndIncrement() == 0) {
-                out.accept("  failed: " + why);
-            }
-            return;
-        }
-        if (n != null) {
-            n.incrementAndGet();
+        AtomicLong n = reasons.size() < 8 ? reasons.computeIfAbsent(why, k -> new AtomicLong()) : reasons.get(why);
+        if (n != null && n.getAndIncrement() == 0) {
+            out.accept("  failed: " + why);
         }
     }
 

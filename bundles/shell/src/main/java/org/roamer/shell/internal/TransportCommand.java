@@ -88,18 +88,20 @@ public class TransportCommand extends RoamerAction {
     /** {@code text} after {@code head}, cut at spaces into lines of at most {@code width}, indented under the head. */
     static List<String> wrap(String head, String text, int width) {
         List<String> lines = new ArrayList<>();
-        StringBuilder line = new StringBuilder(head);
         String indent = " ".repeat(Math.min(head.length(), width / 2));
+        StringBuilder line = new StringBuilder(head);
+        boolean empty = true; // no word on this line yet
         for (String word : text.split(" ")) {
-            if (line.length() > indent.length() && line.length() + 1 + word.length() > width
-                    && !line.toString().equals(head)) {
+            if (!empty && line.length() + 1 + word.length() > width) {
                 lines.add(line.toString());
                 line = new StringBuilder(indent);
+                empty = true;
             }
-            if (line.length() > 0 && !line.toString().equals(head) && !line.toString().equals(indent)) {
+            if (!empty) {
                 line.append(' ');
             }
             line.append(word);
+            empty = false;
         }
         lines.add(line.toString());
         return lines;

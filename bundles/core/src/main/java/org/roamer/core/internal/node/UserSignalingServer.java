@@ -385,11 +385,12 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         core.removeStrategyListener(this);
         core.directory().remove(this);
         unbind(); // no frame comes in any more: what the agents hold now is what the checkpoints keep
-        StopCheckpoints saved = checkpointForStop(core.checkpointStore(settings.checkpointStore()));
+        CheckpointStore store = core.checkpointStore(settings.checkpointStore());
+        StopCheckpoints saved = checkpointForStop(store);
         int hosted = hostedAgents();
         if (saved.lost() > 0 || saved.written() == 0 && hosted > 0) {
             String why = !checkpointOnStop ? "checkpoint.on.stop is off"
-                    : core.checkpointStore(settings.checkpointStore()) == null
+                    : store == null
                             ? "no checkpoint store '" + settings.checkpointStore() + "' is installed"
                             : saved.failed() + " failed, " + saved.late() + " not written within "
                                     + STOP_CHECKPOINT_MILLIS + " ms, " + saved.migrating() + " in a migration";
@@ -415,7 +416,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
      * there: {@code CrashRecoveryIT}). Agents in the middle of a migration are
      * not written (their migration ends without this node); neither are messages a stub or a drain still holds.
      *
-     * @return the checkpoints written
+     * @return what was written, and what was not and why
      */
     public StopCheckpoints checkpointForStop(CheckpointStore store) {
         if (!checkpointOnStop || store == null || !store.name().equals(settings.checkpointStore()) || cells.isEmpty()
