@@ -209,6 +209,9 @@ final class TcpLink {
                 int len = Math.min(Math.min(b.remaining(), WRITE_SLICE), budget);
                 gather[count++] = b.slice(b.position(), len);
                 budget -= len;
+                if (len < b.remaining()) {
+                    break; // only the last slice may be partial: the next frame's bytes follow this one's end
+                }
             }
             long offered = GATHER_BYTES - budget;
             long n;
