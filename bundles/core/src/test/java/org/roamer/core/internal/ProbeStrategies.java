@@ -208,7 +208,16 @@ final class ProbeStrategies {
 
     /** Like TERN: whole image, any message boundary, pages written into a pre-created agent. */
     static final class Image implements MigrationStrategy {
-        static final int PAGE = 16;
+        private final int page;
+
+        Image() {
+            this(16);
+        }
+
+        /** @param page bytes of the data segment per chunk */
+        Image(int page) {
+            this.page = page;
+        }
 
         @Override
         public String name() {
@@ -235,8 +244,8 @@ final class ProbeStrategies {
                 throw new MigrationException(e.getMessage());
             }
             out.accept(b.toByteArray());
-            for (int i = 0; i < img.data().length; i += PAGE) {
-                out.accept(Arrays.copyOfRange(img.data(), i, Math.min(img.data().length, i + PAGE)));
+            for (int i = 0; i < img.data().length; i += page) {
+                out.accept(Arrays.copyOfRange(img.data(), i, Math.min(img.data().length, i + page)));
             }
             out.accept(img.stack());
             out.accept(img.registers());

@@ -216,7 +216,7 @@ final class AgentCell implements AgentContext {
             if (!type.equals(localAgentType())) {
                 throw new MigrationException("agent type " + type + " differs from this node's " + localAgentType());
             }
-            long max = uss.settings().limits().maxDataPayload();
+            long max = imageLimit(); // the segments arrive in many chunks: the image's limit, not a frame's
             if (dataSize < 0 || stackSize < 0 || dataSize + (long) stackSize > max) {
                 throw new MigrationException("declared segment sizes " + dataSize + "+" + stackSize + " exceed " + max);
             }
@@ -1376,8 +1376,12 @@ final class AgentCell implements AgentContext {
 
     private MigrationContext context(long id, long ep, String source, String target) {
         return new MigrationContext(id, mobile, ep, new org.roamer.api.NodeId(source), new org.roamer.api.NodeId(target),
-                uss.settings().limits().maxDataPayload() - 256, 64L * uss.settings().limits().maxDataPayload(),
-                uss.settings().workDirectory());
+                uss.settings().limits().maxDataPayload() - 256, imageLimit(), uss.settings().workDirectory());
+    }
+
+    /** Largest agent image one migration may move: 64 frames' payload (64 MiB with the default frame limit). */
+    private long imageLimit() {
+        return 64L * uss.settings().limits().maxDataPayload();
     }
 
     // ------------------------------------------------------------------ strategy abort
