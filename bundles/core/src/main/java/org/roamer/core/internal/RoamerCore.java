@@ -105,6 +105,10 @@ public final class RoamerCore {
         /** A routing policy came or went. */
         default void routingChanged() {
         }
+
+        /** A checkpoint store of that name was bound. */
+        default void checkpointStoreAdded(String name) {
+        }
     }
 
     /** Period of the timer's no-op heartbeat (see the constructor). */
@@ -265,6 +269,7 @@ public final class RoamerCore {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     public void bindCheckpointStore(CheckpointStore s) {
         checkpointStores.put(s.name(), s);
+        strategyListeners.forEach(l -> l.checkpointStoreAdded(s.name()));
     }
 
     public void unbindCheckpointStore(CheckpointStore s) {

@@ -257,6 +257,30 @@ class CrashRecoveryTest {
     }
 
     /**
+     * The checkpoint store's bundle may start after the USS (Karaf's boot order is not fixed): the restore on start
+     * waits for the store instead of giving up ("no restore on start: no checkpoint store 'condor' is installed",
+     * and every checkpointed agent stayed on disk).
+     */
+    @Test
+    void restoreOnStartWaitsForACheckpointStoreBoundLater() throws Exception {
+        MemoryCheckpointStore disk = new MemoryCheckpointStore();
+        try (InVmNetwork before = network(disk, false, 0)) {
+            for (int i = 0; i < 4; i++) {
+                before.network.register(MobileId.of("w" + i), ClusterId.of("c" + (1 + i % 2)), Profile.defaults());
+            }
+        }
+        assertThat(disk.byKey).hasSize(4);
+        try (InVmNetwork after = new InVmNetwork(2, 200, 1000, 300, AgentImageCodec.type("org.roamer.core", "1.0.0"),
+                s -> settings(s, 0, true), null)) {
+            Thread.sleep(300); // registered with the LS, restore on start tried, no store
+            assertThat(after.network.agents()).isEmpty();
+            after.core.bindCheckpointStore(disk);
+            await().atMost(Duration.ofSeconds(10)).until(() -> after.network.agents().size() == 4);
+            assertThat(after.network.agents()).allSatisfy(a -> assertThat(a.epoch()).isEqualTo(2));
+        }
+    }
+
+    /**
      * An agent that arrived (or was created) on a node just before the node crashed had no checkpoint anywhere
      * (the source forgets its own at the commit point; the periodic checkpoint had not run yet) and was lost
      * for good (found by NetworkNemesisIT). The target now writes one before READY, and a new agent at once.

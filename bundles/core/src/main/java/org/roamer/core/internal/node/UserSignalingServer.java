@@ -167,6 +167,9 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
      */
     private volatile boolean recoveryInUse;
     private volatile boolean restoredOnStart;
+    /** The restore on start found no checkpoint store of its name yet: it runs when that store is bound. */
+    private final java.util.concurrent.atomic.AtomicBoolean restoreWaitsForStore =
+            new java.util.concurrent.atomic.AtomicBoolean();
     /** Whether a planned stop checkpoints the live agents (checkpoint.on.stop); once per node instance. */
     private volatile boolean checkpointOnStop = true;
     private final java.util.concurrent.atomic.AtomicBoolean stopCheckpointWritten =
@@ -911,6 +914,13 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
     }
 
     @Override
+    public void checkpointStoreAdded(String name) {
+        if (!stopped && name.equals(settings.checkpointStore()) && restoreWaitsForStore.compareAndSet(true, false)) {
+            core.workers().execute(this::restoreAll);
+        }
+    }
+
+    @Override
     public void routingChanged() {
         announce(); // the LS must know whether to ask this node about crossings
     }
@@ -984,6 +994,15 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
     }
 
     private void restoreAll() {
+        String name = settings.checkpointStore();
+        if (core.checkpointStore(name) == null) {
+            // the store's bundle may start after this node (boot order is not fixed): wait for it, then restore
+            restoreWaitsForStore.set(true);
+            if (core.checkpointStore(name) == null || !restoreWaitsForStore.compareAndSet(true, false)) {
+                LOG.info("USS {}: the restore on start waits for checkpoint store '{}' to be installed", id, name);
+                return;
+            }
+        }
         try {
             for (CheckpointStore.CheckpointInfo i : checkpointList()) {
                 restore(i.mobile()).whenComplete((a, e) -> {
