@@ -3,33 +3,19 @@ package org.roamer.itests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,148 +26,152 @@ import org.junit.jupiter.api.Test;
  * shutdown hook, nothing flushed), and after {@code bin/start} again the agent comes back from its checkpoint
  * file through {@code roamer:restore} with a new epoch, its profile and its call, and migrates on.
  *
- * <p>A plain JUnit 5 test (no Pax Exam): it unpacks {@code roamer.distribution.zip} into
- * {@code target/crash-<random>/}, moves every port out of the way (SSH and RMI on free ports, every Roamer
- * listener on {@code 127.0.0.1:0}, the USS nodes finding the in-container Location Server by itself),
- * adds a console user with a random password, and drives the container with {@code bin/client -b}. Every
- * wait is bounded; Karaf is always stopped afterwards (bin/stop, then killed), and any process still
- * running from the unpack directory is killed too. The directory is deleted after a passing run (kept after
- * a failure, or with {@code -Droamer.itest.keepRuntimeFolder=true}).
+ * <p>A plain JUnit 5 test (no Pax Exam): each test runs the distribution in its own {@link KarafProcess}
+ * ({@code target/crash-<random>/}) and drives it with {@code bin/client -b}.
  */
 class CrashRecoveryIT {
-    private static final String USER = "roamer";
-    private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(180);
-    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration CHECKPOINT_TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration POLL_PAUSE = Duration.ofMillis(500);
     private static final Pattern INSTANT = Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?Z");
-    private static final SecureRandom RANDOM = new SecureRandom();
 
-    private Path base;
-    private Path home;
-    private String password;
-    private int sshPort;
-    /** The running Karaf JVM, when one was started. */
-    private ProcessHandle karaf;
-    private boolean passed;
-    private int clientRuns;
+    private KarafProcess k;
+
+    @BeforeEach
+    void unpack() throws IOException {
+        k = new KarafProcess("crash");
+    }
+
+    @AfterEach
+    void stopKaraf() throws Exception {
+        k.close();
+    }
 
     // ------------------------------------------------------------------ the test
 
     @Test
     void anAgentComesBackFromItsCheckpointAfterTheJvmIsKilled() throws Exception {
-        Duration firstBoot = start();
-        log("first boot: console answered %d ms after bin/start", firstBoot.toMillis());
+        Duration firstBoot = k.start();
+        k.log("first boot: console answered %d ms after bin/start", firstBoot.toMillis());
 
-        String setup = console("roamer:register --caps voice,video --apps xserver m1 c1", "roamer:register m2 c2",
+        String setup = k.console("roamer:register --caps voice,video --apps xserver m1 c1", "roamer:register m2 c2",
                 "roamer:call m2 m1");
-        log("before the crash:%n%s", setup);
+        k.log("before the crash:%n%s", setup);
         Instant called = Instant.now();
         assertThat(setup).contains("m1").contains("m2");
 
         // a checkpoint of m1 taken after the call (the store writes one every second)
-        String listed = poll("a checkpoint of m1 on uss-c1 written after the call", CHECKPOINT_TIMEOUT,
-                () -> console("roamer:checkpoints uss-c1"),
+        String listed = KarafProcess.poll("a checkpoint of m1 on uss-c1 written after the call", CHECKPOINT_TIMEOUT,
+                () -> k.console("roamer:checkpoints uss-c1"),
                 out -> written(out, "m1").map(t -> t.isAfter(called)).orElse(false));
-        log("roamer:checkpoints uss-c1 before the crash:%n%s", listed);
-        Path recovery = home.resolve("data/roamer/uss-c1/recovery");
-        log("checkpoint files in %s: %s", home.relativize(recovery), files(recovery));
+        k.log("roamer:checkpoints uss-c1 before the crash:%n%s", listed);
+        Path recovery = k.home().resolve("data/roamer/uss-c1/recovery");
+        k.log("checkpoint files in %s: %s", k.home().relativize(recovery), KarafProcess.files(recovery));
 
-        long pid = karaf.pid();
-        kill();
-        log("killed the Karaf JVM (pid %d) with SIGKILL", pid);
+        long pid = k.pid();
+        k.kill();
+        k.log("killed the Karaf JVM (pid %d) with SIGKILL", pid);
 
-        Duration secondBoot = start();
-        log("second boot: console answered %d ms after bin/start", secondBoot.toMillis());
+        Duration secondBoot = k.start();
+        k.log("second boot: console answered %d ms after bin/start", secondBoot.toMillis());
 
-        String agents = console("roamer:agents");
-        log("roamer:agents after the restart:%n%s", agents);
+        String agents = k.console("roamer:agents");
+        k.log("roamer:agents after the restart:%n%s", agents);
         assertThat(agents).contains("Mobile");
         assertThat(rows(agents, "m1")).as("nothing survived in memory").isEmpty();
         assertThat(rows(agents, "m2")).as("nothing survived in memory").isEmpty();
 
-        log("roamer:checkpoints (every USS) after the restart:%n%s", console("roamer:checkpoints"));
-        String checkpoints = console("roamer:checkpoints uss-c1");
-        log("roamer:checkpoints uss-c1 after the restart:%n%s", checkpoints);
+        k.log("roamer:checkpoints (every USS) after the restart:%n%s", k.console("roamer:checkpoints"));
+        String checkpoints = k.console("roamer:checkpoints uss-c1");
+        k.log("roamer:checkpoints uss-c1 after the restart:%n%s", checkpoints);
         assertThat(rows(checkpoints, "m1")).hasSize(1);
         assertThat(rows(checkpoints, "m1").get(0)).contains("uss-c1").contains("org.roamer.core");
 
-        String restored = console("roamer:restore m1 uss-c1");
-        log("roamer:restore m1 uss-c1:%n%s", restored);
+        String restored = k.console("roamer:restore m1 uss-c1");
+        k.log("roamer:restore m1 uss-c1:%n%s", restored);
         assertThat(restored).contains("restored m1 on uss-c1").contains("epoch 2").contains("1 call(s)");
 
-        String agent = console("roamer:agent m1");
-        log("roamer:agent m1:%n%s", agent);
+        String agent = k.console("roamer:agent m1");
+        k.log("roamer:agent m1:%n%s", agent);
         assertThat(field(agent, "node")).startsWith("uss-c1");
         assertThat(field(agent, "epoch")).isEqualTo("2");
         assertThat(field(agent, "caps").split(",")).contains("voice", "video");
         assertThat(field(agent, "apps").split(",")).containsExactly("xserver");
         assertThat(agent.lines().filter(l -> l.startsWith("call ")).toList()).hasSize(1);
 
-        String moved = console("roamer:move m1 c2");
-        log("roamer:move m1 c2:%n%s", moved);
+        String moved = k.console("roamer:move m1 c2");
+        k.log("roamer:move m1 c2:%n%s", moved);
         assertThat(moved).contains("migrated m1 c1 -> c2");
-        String after = console("roamer:agent m1");
-        log("roamer:agent m1 after the move:%n%s", after);
+        String after = k.console("roamer:agent m1");
+        k.log("roamer:agent m1 after the move:%n%s", after);
         assertThat(field(after, "node")).startsWith("uss-c2");
         assertThat(field(after, "caps").split(",")).contains("video");
         assertThat(field(after, "apps")).isEqualTo("xserver");
         assertThat(Long.parseLong(field(after, "epoch"))).isGreaterThan(2);
         // the agent left uss-c1: its checkpoint there goes, uss-c2 writes one of its own
-        String moved1 = poll("m1's checkpoint gone from uss-c1", CHECKPOINT_TIMEOUT,
-                () -> console("roamer:checkpoints uss-c1"), out -> rows(out, "m1").isEmpty());
-        String moved2 = poll("a checkpoint of m1 on uss-c2", CHECKPOINT_TIMEOUT,
-                () -> console("roamer:checkpoints uss-c2"), out -> !rows(out, "m1").isEmpty());
-        log("roamer:checkpoints uss-c1 / uss-c2 after the move:%n%s%s", moved1, moved2);
+        String moved1 = KarafProcess.poll("m1's checkpoint gone from uss-c1", CHECKPOINT_TIMEOUT,
+                () -> k.console("roamer:checkpoints uss-c1"), out -> rows(out, "m1").isEmpty());
+        String moved2 = KarafProcess.poll("a checkpoint of m1 on uss-c2", CHECKPOINT_TIMEOUT,
+                () -> k.console("roamer:checkpoints uss-c2"), out -> !rows(out, "m1").isEmpty());
+        k.log("roamer:checkpoints uss-c1 / uss-c2 after the move:%n%s%s", moved1, moved2);
         // m2 was never restored: its checkpoint on uss-c2 is removed by hand; m1's there protects a running agent
-        String removed = console("roamer:checkpoints --remove m2 uss-c2");
-        log("roamer:checkpoints --remove m2 uss-c2:%n%s", removed);
+        String removed = k.console("roamer:checkpoints --remove m2 uss-c2");
+        k.log("roamer:checkpoints --remove m2 uss-c2:%n%s", removed);
         assertThat(removed).contains("removed the checkpoint of m2 on uss-c2");
-        assertThat(rows(console("roamer:checkpoints uss-c2"), "m2")).isEmpty();
-        Result kept = client(List.of("roamer:checkpoints --remove m1 uss-c2"), 5);
-        log("roamer:checkpoints --remove m1 uss-c2 (exit %d):%n%s", kept.code(), kept.output());
+        assertThat(rows(k.console("roamer:checkpoints uss-c2"), "m2")).isEmpty();
+        KarafProcess.Result kept = k.client(List.of("roamer:checkpoints --remove m1 uss-c2"), 5);
+        k.log("roamer:checkpoints --remove m1 uss-c2 (exit %d):%n%s", kept.code(), kept.output());
         assertThat(kept.code()).isNotZero();
         assertThat(kept.output()).contains("runs on uss-c2");
-        assertThat(rows(console("roamer:checkpoints uss-c2"), "m1")).hasSize(1);
-        log("boot times observed: first %d ms, after the kill %d ms", firstBoot.toMillis(), secondBoot.toMillis());
-        passed = true;
+        assertThat(rows(k.console("roamer:checkpoints uss-c2"), "m1")).hasSize(1);
+        k.log("boot times observed: first %d ms, after the kill %d ms", firstBoot.toMillis(), secondBoot.toMillis());
+        k.passed();
     }
 
     /**
      * A planned stop loses no agent (issue 10). With the distribution's own checkpoint settings (no periodic
      * checkpoints; restore on start), {@code bin/stop} writes every live agent as its USS stops, and {@code bin/start}
-     * brings each back on its node with its calls and one epoch more; {@code roamer:agents} lists the same agents.
+     * brings each back on its node with its calls, its count of delivered messages and one epoch more:
+     * {@code roamer:agents} lists the same 100 agents. Messages sent after the restart are delivered once each on top
+     * of those delivered before, a restored mobile is paged and called, and a restored call is hung up.
      */
     @Test
     void aPlannedStopAndStartBringEveryAgentBack() throws Exception {
-        for (Path cfg : ussConfigs()) {
-            put(cfg, Map.of("checkpoint.interval.s", "0", "checkpoint.restore.on.start", "true"));
+        for (Path cfg : k.ussConfigs()) {
+            KarafProcess.put(cfg, Map.of("checkpoint.interval.s", "0", "checkpoint.restore.on.start", "true"));
         }
-        start();
+        k.start();
+        int agents = 100;
         List<String> setup = new ArrayList<>();
-        for (int i = 1; i <= 30; i++) {
+        for (int i = 1; i <= agents; i++) {
             setup.add("roamer:register m" + i + " c" + (1 + i % 3));
         }
-        setup.add("roamer:call m2 m1");
-        setup.add("roamer:move m4 c1");
-        console(setup.toArray(String[]::new));
-        String before = console("roamer:agents --limit 100");
-        log("roamer:agents before the stop:%n%s", before);
+        for (int i = 1; i <= 20; i += 2) {
+            setup.add("roamer:call m" + (i + 1) + " m" + i); // ten calls: m1-m2, m3-m4, ... m19-m20
+        }
+        for (int i = 21; i <= 30; i++) {
+            setup.add("roamer:send m" + i + " before --count 20");
+        }
+        setup.add("roamer:move m31 c1");
+        k.console(setup.toArray(String[]::new));
+        String before = KarafProcess.poll("every message delivered before the stop", Duration.ofSeconds(30),
+                () -> k.console("roamer:agents --limit 1000"),
+                out -> agentRows(out).entrySet().stream().filter(e -> e.getKey().matches("m(2[1-9]|30)"))
+                        .allMatch(e -> e.getValue().get(5).equals("20")));
+        k.log("roamer:agents before the stop:%n%s", before);
         Map<String, List<String>> was = agentRows(before);
-        assertThat(was).hasSize(30);
-        assertThat(was.get("m1").get(4)).as("m1's calls").isEqualTo("1");
+        assertThat(was).hasSize(agents);
+        assertThat(was.entrySet().stream().filter(e -> e.getValue().get(4).equals("1")).count())
+                .as("mobiles in a call").isEqualTo(20);
 
-        Duration stopped = stop();
-        log("bin/stop: Karaf exited %d ms after it was called", stopped.toMillis());
-        String shutdownLog = Files.readString(home.resolve("data/log/karaf.log"), StandardCharsets.UTF_8);
+        Duration stopped = k.stop();
+        k.log("bin/stop: Karaf exited %d ms after it was called", stopped.toMillis());
+        String shutdownLog = Files.readString(k.home().resolve("data/log/karaf.log"), StandardCharsets.UTF_8);
         assertThat(shutdownLog.lines().filter(l -> l.contains("checkpointed for the next start")).toList())
                 .as("each USS wrote its agents while stopping").hasSize(3);
 
-        start();
-        String after = poll("all 30 agents back", Duration.ofSeconds(60), () -> console("roamer:agents --limit 100"),
-                out -> agentRows(out).size() == 30);
-        log("roamer:agents after the restart:%n%s", after);
+        k.start();
+        String after = KarafProcess.poll("all " + agents + " agents back", Duration.ofSeconds(60),
+                () -> k.console("roamer:agents --limit 1000"), out -> agentRows(out).size() == agents);
+        k.log("roamer:agents after the restart:%n%s", after);
         Map<String, List<String>> is = agentRows(after);
         for (Map.Entry<String, List<String>> e : was.entrySet()) {
             List<String> b = e.getValue();
@@ -190,9 +180,34 @@ class CrashRecoveryIT {
             assertThat(a.get(0)).as(e.getKey() + "'s node").isEqualTo(b.get(0));
             assertThat(Long.parseLong(a.get(3))).as(e.getKey() + "'s epoch").isEqualTo(Long.parseLong(b.get(3)) + 1);
             assertThat(a.get(4)).as(e.getKey() + "'s calls").isEqualTo(b.get(4));
+            assertThat(a.get(5)).as(e.getKey() + "'s delivered messages").isEqualTo(b.get(5));
         }
-        assertThat(console("roamer:move m4 c2")).contains("migrated m4 c1 -> c2");
-        passed = true;
+        List<String> more = new ArrayList<>();
+        for (int i = 21; i <= 30; i++) {
+            more.add("roamer:send m" + i + " after --count 15");
+        }
+        k.console(more.toArray(String[]::new));
+        String sent = KarafProcess.poll("the messages sent after the restart", Duration.ofSeconds(30),
+                () -> k.console("roamer:agents --limit 1000"),
+                out -> agentRows(out).entrySet().stream().filter(e -> e.getKey().matches("m(2[1-9]|30)"))
+                        .allMatch(e -> !e.getValue().get(5).equals("20")));
+        Thread.sleep(1000); // a duplicate would arrive late: look again after a quiet second
+        Map<String, List<String>> delivered = agentRows(k.console("roamer:agents --limit 1000"));
+        for (int i = 21; i <= 30; i++) {
+            assertThat(delivered.get("m" + i).get(5)).as("m" + i + "'s messages: 20 before the stop, 15 after, once each"
+                    + "\n" + sent).isEqualTo("35");
+        }
+        String called = k.console("roamer:call m40 m41");
+        assertThat(called).as("a restored mobile is paged and called").contains("accepted").contains("paged       yes");
+        String m1 = k.console("roamer:agent m1");
+        String callId = m1.lines().filter(l -> l.startsWith("call ")).map(l -> l.substring(5).trim().split("\\s+")[0])
+                .findFirst().orElseThrow(() -> new AssertionError("no call in:\n" + m1));
+        k.log("roamer:hangup %s: %s", callId, k.console("roamer:hangup " + callId));
+        KarafProcess.poll("m1 and m2 out of their restored call", Duration.ofSeconds(30),
+                () -> agentRows(k.console("roamer:agents --limit 1000")),
+                rows -> rows.get("m1").get(4).equals("0") && rows.get("m2").get(4).equals("0"));
+        assertThat(k.console("roamer:move m31 c2")).contains("migrated m31 c1 -> c2");
+        k.passed();
     }
 
     /** Mobile → [node, cluster, state, epoch, calls, delivered] from a roamer:agents table. */
@@ -205,236 +220,6 @@ class CrashRecoveryIT {
             }
         }
         return rows;
-    }
-
-    private List<Path> ussConfigs() throws IOException {
-        try (Stream<Path> files = Files.list(home.resolve("etc"))) {
-            return files.filter(p -> p.getFileName().toString().matches("org\\.roamer\\.uss-.+\\.cfg")).sorted()
-                    .toList();
-        }
-    }
-
-    // ------------------------------------------------------------------ set-up and tear-down
-
-    @BeforeEach
-    void unpack() throws IOException {
-        Path zip = Path.of(System.getProperty("roamer.distribution.zip",
-                "target/distribution/roamer-karaf-assembly.zip")).toAbsolutePath();
-        assertThat(zip).as("the Roamer distribution (build it first: mvn -B install -DskipTests at the root)")
-                .isRegularFile();
-        base = Path.of("target", "crash-" + HexFormat.of().formatHex(bytes(6))).toAbsolutePath();
-        Files.createDirectories(base);
-        base = base.toRealPath(); // bin/karaf names its home by its physical path
-        unzip(zip, base);
-        try (Stream<Path> top = Files.list(base)) {
-            home = top.filter(Files::isDirectory).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("nothing unpacked from " + zip));
-        }
-        try (Stream<Path> bin = Files.list(home.resolve("bin"))) {
-            bin.filter(p -> !p.toString().endsWith(".bat")).forEach(p -> p.toFile().setExecutable(true, false));
-        }
-        configure();
-        log("distribution %s unpacked to %s; SSH on 127.0.0.1:%d", zip.getFileName(), home, sshPort);
-    }
-
-    /** Edits etc/ before the first start. */
-    private void configure() throws IOException {
-        Path etc = home.resolve("etc");
-        sshPort = freePort();
-        put(etc.resolve("org.apache.karaf.shell.cfg"), Map.of("sshPort", Integer.toString(sshPort),
-                "sshHost", "127.0.0.1"));
-        // JMX/RMI: not booted by the distribution; moved out of the way should the management feature come
-        put(etc.resolve("org.apache.karaf.management.cfg"), Map.of("rmiRegistryPort", Integer.toString(freePort()),
-                "rmiServerPort", Integer.toString(freePort()), "rmiRegistryHost", "127.0.0.1",
-                "rmiServerHost", "127.0.0.1"));
-        put(etc.resolve("org.roamer.location-ls1.cfg"), Map.of("listen", "127.0.0.1:0"));
-        List<Path> uss;
-        try (Stream<Path> files = Files.list(etc)) {
-            uss = files.filter(p -> p.getFileName().toString().matches("org\\.roamer\\.uss-.+\\.cfg")).sorted().toList();
-        }
-        assertThat(uss).isNotEmpty();
-        for (Path cfg : uss) {
-            Map<String, String> edits = new LinkedHashMap<>();
-            edits.put("listen", "127.0.0.1:0");
-            edits.put("location.server", ""); // the in-container Location Server, wherever it listens
-            edits.put("checkpoint.interval.s", "1");
-            edits.put("checkpoint.restore.on.start", "false");
-            put(cfg, edits);
-        }
-        password = HexFormat.of().formatHex(bytes(12));
-        Path users = etc.resolve("users.properties");
-        Map<String, String> login = new LinkedHashMap<>();
-        login.put(USER, password + ",_g_:admingroup");
-        login.put("_g_\\:admingroup", "group,admin,manager,viewer,systembundles,ssh");
-        put(users, login);
-        try {
-            Files.setPosixFilePermissions(users, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system
-        }
-    }
-
-    @AfterEach
-    void stopKaraf() throws Exception {
-        try {
-            if (karaf != null && karaf.isAlive()) {
-                try {
-                    stop();
-                } catch (java.util.concurrent.TimeoutException e) {
-                    log("Karaf (pid %d) did not stop within %s: killing it", karaf.pid(), STOP_TIMEOUT);
-                    kill();
-                }
-            }
-        } finally {
-            // whatever still runs from this unpack directory is ours: a wrapper script, a client, a JVM
-            if (base != null) {
-                List<ProcessHandle> left = ours().toList();
-                for (ProcessHandle p : left) {
-                    log("killing left-over process %d: %s", p.pid(), p.info().commandLine().orElse("?"));
-                    p.destroyForcibly();
-                }
-                for (ProcessHandle p : left) {
-                    p.onExit().get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-                }
-                assertThat(ours().toList()).as("processes left running from " + base).isEmpty();
-            }
-            if (base != null && passed && !Boolean.getBoolean("roamer.itest.keepRuntimeFolder")) {
-                deleteTree(base);
-            } else if (base != null) {
-                log("kept %s (logs in data/log/karaf.log)", base);
-            }
-        }
-    }
-
-    // ------------------------------------------------------------------ Karaf as a process
-
-    /** bin/start, then polls the console until roamer:nodes lists the nodes; returns the time it took. */
-    private Duration start() throws Exception {
-        Files.deleteIfExists(home.resolve("karaf.pid"));
-        long t0 = System.nanoTime();
-        // output to a file, never a pipe: the Karaf JVM inherits it and outlives bin/start
-        Process start = karafScript("start").redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(base.resolve("start.log").toFile()))
-                .redirectInput(ProcessBuilder.Redirect.from(devNull())).start();
-        assertThat(start.waitFor(60, TimeUnit.SECONDS)).as("bin/start returned").isTrue();
-        assertThat(start.exitValue()).as("bin/start exit code").isZero();
-        karaf = poll("the Karaf JVM of " + home, Duration.ofSeconds(60), this::findKaraf, Optional::isPresent)
-                .orElseThrow();
-        String nodes = poll("the console answering roamer:nodes", BOOT_TIMEOUT, () -> {
-            if (!karaf.isAlive()) {
-                throw new AssertionError("Karaf stopped while starting:\n" + tail(home.resolve("data/log/karaf.log")));
-            }
-            Result r = client(List.of("roamer:nodes"), 10);
-            return r.code() == 0 ? r.output() : "";
-        }, out -> out.contains("ls1") && out.contains("uss-c1") && out.contains("uss-c2"));
-        Duration took = Duration.ofNanos(System.nanoTime() - t0);
-        log("roamer:nodes:%n%s", nodes);
-        return took;
-    }
-
-    /** bin/stop, then waits for the Karaf JVM to exit; returns the time it took. */
-    private Duration stop() throws Exception {
-        long t0 = System.nanoTime();
-        Process stop = karafScript("stop").redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(base.resolve("stop.log").toFile()))
-                .redirectInput(ProcessBuilder.Redirect.from(devNull())).start();
-        if (!stop.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-            stop.destroyForcibly();
-        }
-        karaf.onExit().get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        return Duration.ofNanos(System.nanoTime() - t0);
-    }
-
-    /** A script of bin/ run in the Karaf home with JAVA_HOME = the JVM running this test. */
-    private ProcessBuilder karafScript(String script, String... args) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(home.resolve("bin").resolve(script).toString());
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(home.toFile());
-        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        return pb;
-    }
-
-    /** The Karaf JVM started from this unpack directory: its pid file, checked against its command line. */
-    private Optional<ProcessHandle> findKaraf() {
-        Path pidFile = home.resolve("karaf.pid");
-        try {
-            if (Files.isRegularFile(pidFile)) {
-                String text = Files.readString(pidFile).trim();
-                if (text.matches("\\d+")) {
-                    Optional<ProcessHandle> p = ProcessHandle.of(Long.parseLong(text)).filter(ProcessHandle::isAlive)
-                            .filter(this::isOurKaraf);
-                    if (p.isPresent()) {
-                        return p;
-                    }
-                }
-            }
-        } catch (IOException e) {
-            // being written: look at the processes instead
-        }
-        return ProcessHandle.allProcesses().filter(this::isOurKaraf).findFirst();
-    }
-
-    private boolean isOurKaraf(ProcessHandle p) {
-        String cmd = p.info().commandLine().orElse("");
-        return cmd.contains("org.apache.karaf.main.Main") && cmd.contains("-Dkaraf.base=" + home);
-    }
-
-    /** Every live process whose command line names this test's unpack directory. */
-    private Stream<ProcessHandle> ours() {
-        String dir = base.toString();
-        long self = ProcessHandle.current().pid();
-        return ProcessHandle.allProcesses().filter(p -> p.pid() != self && p.isAlive())
-                .filter(p -> p.info().commandLine().orElse("").contains(dir));
-    }
-
-    /** SIGKILL to the Karaf JVM; waits (bounded) until it and its bin/karaf wrapper have exited. */
-    private void kill() throws Exception {
-        ProcessHandle jvm = karaf;
-        Optional<ProcessHandle> wrapper = jvm.parent()
-                .filter(p -> p.info().commandLine().orElse("").contains(home.resolve("bin").toString()));
-        jvm.destroyForcibly(); // SIGKILL on Unix: no shutdown hook runs, nothing is flushed
-        jvm.onExit().get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        if (wrapper.isPresent()) {
-            wrapper.get().onExit().get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS); // it exits with the JVM's 137
-        }
-        assertThat(jvm.isAlive()).isFalse();
-    }
-
-    // ------------------------------------------------------------------ the console
-
-    record Result(int code, String output) {
-    }
-
-    /** Runs commands in one batch session; fails unless every command succeeded. */
-    private String console(String... commands) throws Exception {
-        Result r = client(List.of(commands), 5);
-        if (r.code() != 0) {
-            throw new AssertionError("console commands " + List.of(commands) + " failed (exit " + r.code() + "):\n"
-                    + r.output());
-        }
-        return r.output();
-    }
-
-    /** bin/client in batch mode, commands on stdin; bounded by {@link #COMMAND_TIMEOUT}. */
-    private Result client(List<String> commands, int attempts) throws Exception {
-        Path out = base.resolve("client-" + (++clientRuns) + ".out");
-        Process p = karafScript("client", "-u", USER, "-p", password, "-h", "127.0.0.1", "-a",
-                Integer.toString(sshPort), "-r", Integer.toString(attempts), "-d", "1", "-b")
-                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
-        try (OutputStream in = p.getOutputStream()) {
-            in.write((String.join("\n", commands) + "\n").getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            // the client ended before reading its input; its output says why
-        }
-        if (!p.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            p.onExit().get(10, TimeUnit.SECONDS);
-            throw new AssertionError("bin/client did not finish " + commands + " within " + COMMAND_TIMEOUT);
-        }
-        String text = Files.readString(out, StandardCharsets.UTF_8);
-        Files.delete(out);
-        return new Result(p.exitValue(), text);
     }
 
     // ------------------------------------------------------------------ output parsing
@@ -460,121 +245,5 @@ class CrashRecoveryIT {
     private static String field(String agent, String name) {
         return agent.lines().filter(l -> l.startsWith(name + " ")).map(l -> l.substring(name.length()).trim())
                 .findFirst().orElseThrow(() -> new AssertionError("no '" + name + "' in:\n" + agent));
-    }
-
-    // ------------------------------------------------------------------ helpers
-
-    interface Attempt<T> {
-        T get() throws Exception;
-    }
-
-    /** Repeats {@code attempt} until {@code done} holds, at most {@code timeout}; returns the last value. */
-    private static <T> T poll(String what, Duration timeout, Attempt<T> attempt, Predicate<T> done) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        T last = null;
-        while (true) {
-            last = attempt.get();
-            if (done.test(last)) {
-                return last;
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what + "; last: " + last);
-            }
-            Thread.sleep(POLL_PAUSE.toMillis()); // between two attempts of a bounded poll
-        }
-    }
-
-    private static byte[] bytes(int n) {
-        byte[] b = new byte[n];
-        RANDOM.nextBytes(b);
-        return b;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static java.io.File devNull() {
-        return new java.io.File(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null");
-    }
-
-    /** Sets {@code key = value} lines of a properties/cfg file: replaces the first uncommented one, or appends. */
-    private static void put(Path file, Map<String, String> values) throws IOException {
-        List<String> lines = Files.exists(file) ? new ArrayList<>(Files.readAllLines(file, StandardCharsets.ISO_8859_1))
-                : new ArrayList<>();
-        for (Map.Entry<String, String> e : values.entrySet()) {
-            String line = e.getKey() + " = " + e.getValue();
-            boolean replaced = false;
-            for (int i = 0; i < lines.size() && !replaced; i++) {
-                String l = lines.get(i).trim();
-                if (!l.startsWith("#") && !l.startsWith("!") && l.contains("=")
-                        && l.substring(0, l.indexOf('=')).trim().equals(e.getKey())) {
-                    lines.set(i, line);
-                    replaced = true;
-                }
-            }
-            if (!replaced) {
-                lines.add(line);
-            }
-        }
-        Files.write(file, lines, StandardCharsets.ISO_8859_1);
-    }
-
-    private static void unzip(Path zip, Path into) throws IOException {
-        Path root = into.normalize();
-        try (InputStream raw = Files.newInputStream(zip); ZipInputStream in = new ZipInputStream(raw)) {
-            for (ZipEntry e; (e = in.getNextEntry()) != null;) {
-                Path target = root.resolve(e.getName()).normalize();
-                if (!target.startsWith(root)) {
-                    throw new IOException("zip entry outside the target directory: " + e.getName());
-                }
-                if (e.isDirectory()) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.createDirectories(target.getParent());
-                    Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
-    }
-
-    private static List<String> files(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> {
-                try {
-                    return p.getFileName() + " (" + Files.size(p) + " B)";
-                } catch (java.nio.file.NoSuchFileException e) {
-                    return p.getFileName() + " (gone: a checkpoint's temporary file, renamed meanwhile)";
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }).sorted().toList();
-        }
-    }
-
-    private static String tail(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-        } catch (IOException e) {
-            return "(no " + log + ": " + e + ")";
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
-
-    private static void log(String format, Object... args) {
-        System.out.printf("[CrashRecoveryIT] " + format + "%n", args);
     }
 }
