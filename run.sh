@@ -220,14 +220,25 @@ print_credentials() {
   echo "  echo 'bundle:list' | $HOME_DIR/bin/client -u $USER_NAME -p $password -b"
 }
 
+# Karaf colours its own errors (e.g. "too many arguments specified") even in batch mode: when standard output is
+# not a terminal, colour codes are removed. Pipes stdin to the client command "$@"; returns the client's exit code.
+uncoloured() {
+  if [ -t 1 ]; then
+    "$@"
+  else
+    "$@" | sed -u 's/\x1b\[[0-9;]*m//g'
+    return "${PIPESTATUS[0]}"
+  fi
+}
+
 # Runs console commands (arguments, or stdin when none) in batch mode; returns the client's exit code.
 client() {
   local password
   password="$(read_password)"
   if [ $# -gt 0 ]; then
-    printf '%s\n' "$@" | "$HOME_DIR/bin/client" -u "$USER_NAME" -p "$password" -r 3 -d 1 -b
+    printf '%s\n' "$@" | uncoloured "$HOME_DIR/bin/client" -u "$USER_NAME" -p "$password" -r 3 -d 1 -b
   else
-    "$HOME_DIR/bin/client" -u "$USER_NAME" -p "$password" -r 3 -d 1 -b
+    uncoloured "$HOME_DIR/bin/client" -u "$USER_NAME" -p "$password" -r 3 -d 1 -b
   fi
 }
 
@@ -464,9 +475,10 @@ net_client() { # NAME CMD...: runs console commands in a container
   ssh=$(( NET_SSH + $(net_index "$name") ))
   password="$(read_password)"
   if [ $# -gt 0 ]; then
-    printf '%s\n' "$@" | "$HOME_DIR/bin/client" -a "$ssh" -h 127.0.0.1 -u "$USER_NAME" -p "$password" -r 3 -d 1 -b
+    printf '%s\n' "$@" | uncoloured "$HOME_DIR/bin/client" -a "$ssh" -h 127.0.0.1 -u "$USER_NAME" -p "$password" \
+      -r 3 -d 1 -b
   else
-    "$HOME_DIR/bin/client" -a "$ssh" -h 127.0.0.1 -u "$USER_NAME" -p "$password" -r 3 -d 1 -b
+    uncoloured "$HOME_DIR/bin/client" -a "$ssh" -h 127.0.0.1 -u "$USER_NAME" -p "$password" -r 3 -d 1 -b
   fi
 }
 

@@ -820,6 +820,7 @@ public final class NetworkService implements RoamerNetwork {
         }
         UserSignalingServer uss = uss(cluster);
         RadioPort port = radioPort(cluster);
+        checkForwardTarget(mobile, profile);
         Reply r = await(registration(uss, mobile, new Payloads.Registration(cluster.value(), uss.address().toString(),
                 Payloads.ProfileDto.of(profile), null)), "registration of " + mobile);
         if (!r.ok()) {
@@ -1232,6 +1233,22 @@ public final class NetworkService implements RoamerNetwork {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** Calls are forwarded only to another mobile the network knows. */
+    private void checkForwardTarget(MobileId mobile, Profile profile) throws RoamerException {
+        MobileId to = profile.forwardTo();
+        if (to == null) {
+            return;
+        }
+        if (to.equals(mobile)) {
+            throw new RoamerException("calls of " + mobile + " cannot be forwarded to itself");
+        }
+        try {
+            locate(to);
+        } catch (RoamerException e) {
+            throw new RoamerException("calls of " + mobile + " cannot be forwarded to " + to + ": " + e.getMessage());
+        }
+    }
 
     private Reply locate(MobileId mobile) throws RoamerException {
         SignalingNode uss = sender();

@@ -71,6 +71,21 @@ class MigrationProtocolTest {
         assertThatThrownBy(() -> net.network.deregister(M1)).hasMessageContaining("unknown mobile 'm1'");
     }
 
+    /** Calls are forwarded only to a registered mobile other than itself (roamer:register --forward zz was accepted). */
+    @Test
+    void callsAreForwardedOnlyToAnotherRegisteredMobile() throws Exception {
+        MobileId nobody = MobileId.of("zz8");
+        assertThatThrownBy(() -> net.network.register(M1, C1, new Profile(true, Set.of("voice"), Set.of(), nobody)))
+                .isInstanceOf(RoamerException.class)
+                .hasMessage("calls of m1 cannot be forwarded to zz8: unknown mobile 'zz8'");
+        assertThatThrownBy(() -> net.network.register(M1, C1, new Profile(true, Set.of("voice"), Set.of(), M1)))
+                .hasMessage("calls of m1 cannot be forwarded to itself");
+        assertThat(net.network.agent(M1)).as("nothing registered by a refused request").isEmpty();
+        net.network.register(M2, C2, video());
+        AgentInfo a = net.network.register(M1, C1, new Profile(true, Set.of("voice"), Set.of(), M2));
+        assertThat(a.profile().forwardTo()).isEqualTo(M2);
+    }
+
     @Test
     void acceptedCallPagesTheTerminalAndRejectedCallPagesNobody() throws Exception {
         net.network.register(M1, C1, video());
