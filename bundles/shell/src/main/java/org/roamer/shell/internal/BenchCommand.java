@@ -1,6 +1,7 @@
 package org.roamer.shell.internal;
 
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -14,6 +15,7 @@ public class BenchCommand extends RoamerAction {
     RoamerNetwork network;
 
     @Option(name = "--strategy", description = "Strategy to migrate with (default naive)")
+    @Completion(Completers.Strategies.class)
     String strategy = "naive";
 
     @Option(name = "--count", description = "Number of migrations, 1-10000000 (default 10000)")
@@ -31,6 +33,7 @@ public class BenchCommand extends RoamerAction {
     boolean sweep;
 
     @Option(name = "--strategies", description = "Strategies for --sweep, comma separated (default naive,tern,condor)")
+    @Completion(Completers.StrategyList.class)
     String strategies = "naive,tern,condor";
 
     @Override

@@ -6,6 +6,7 @@ import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.completers.StringsCompleter;
 import org.roamer.api.CallResult;
 import org.roamer.api.CallType;
 import org.roamer.api.RoamerNetwork;
@@ -29,6 +30,7 @@ public class CallCommand extends RoamerAction {
     String type = "voice";
 
     @Argument(index = 2, name = "options", multiValued = true, description = "--type may also follow the arguments")
+    @Completion(value = StringsCompleter.class, values = {"--type"}, caseSensitive = true)
     java.util.List<String> trailing;
 
     @Override

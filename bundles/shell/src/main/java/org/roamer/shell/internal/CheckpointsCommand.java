@@ -24,12 +24,12 @@ public class CheckpointsCommand extends RoamerAction {
     RoamerNetwork network;
 
     @Argument(index = 0, name = "node", description = "USS node (default: every USS of this container)")
-    @Completion(Completers.UssNodes.class)
+    @Completion(Completers.CheckpointNodes.class)
     String node;
 
     @Option(name = "--remove", description = "Delete this mobile's checkpoint on the node given (kept while the"
             + " mobile's agent runs on that node: it is its crash protection)")
-    @Completion(Completers.Mobiles.class)
+    @Completion(Completers.CheckpointMobiles.class)
     String remove;
 
     @Override

@@ -2,6 +2,7 @@ package org.roamer.shell.internal;
 
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.roamer.api.RoamerNetwork;
@@ -13,6 +14,7 @@ public class HangupCommand extends RoamerAction {
     RoamerNetwork network;
 
     @Argument(index = 0, name = "call", required = true, description = "Call id, as roamer:call printed it")
+    @Completion(Completers.Calls.class)
     String callId;
 
     @Override

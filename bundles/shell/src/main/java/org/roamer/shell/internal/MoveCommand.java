@@ -6,6 +6,7 @@ import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.completers.StringsCompleter;
 import org.roamer.api.MoveResult;
 import org.roamer.api.RoamerNetwork;
 
@@ -25,9 +26,11 @@ public class MoveCommand extends RoamerAction {
 
     @Option(name = "--strategy", description = "Migration strategy to ask for (naive, tern, condor, ...); the nodes"
             + " negotiate another one if the target lacks it")
+    @Completion(Completers.Strategies.class)
     String strategy;
 
     @Argument(index = 2, name = "more", multiValued = true, description = "--strategy may also follow the arguments")
+    @Completion(value = StringsCompleter.class, values = {"--strategy"}, caseSensitive = true)
     java.util.List<String> trailing;
 
     @Override

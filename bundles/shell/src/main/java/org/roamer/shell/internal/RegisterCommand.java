@@ -6,6 +6,7 @@ import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.completers.StringsCompleter;
 import org.roamer.api.AgentInfo;
 import org.roamer.api.MobileId;
 import org.roamer.api.Profile;
@@ -18,6 +19,7 @@ public class RegisterCommand extends RoamerAction {
     RoamerNetwork network;
 
     @Argument(index = 0, name = "mobile", required = true, description = "Mobile id (letters, digits, _ . -)")
+    @Completion(Completers.NewMobile.class)
     String mobile;
 
     @Argument(index = 1, name = "cluster", required = true, description = "Cluster the mobile powers on in")
@@ -34,9 +36,12 @@ public class RegisterCommand extends RoamerAction {
     String apps = "";
 
     @Option(name = "--forward", description = "Forward calls to this mobile")
+    @Completion(Completers.Mobiles.class)
     String forward;
 
     @Argument(index = 2, name = "options", multiValued = true, description = "the options may also follow the arguments")
+    @Completion(value = StringsCompleter.class, values = {"--no-mob-term", "--caps", "--apps", "--forward"},
+            caseSensitive = true)
     java.util.List<String> trailing;
 
     @Override

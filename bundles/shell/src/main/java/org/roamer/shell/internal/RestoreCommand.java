@@ -16,10 +16,11 @@ public class RestoreCommand extends RoamerAction {
     RoamerNetwork network;
 
     @Argument(index = 0, name = "mobile", required = true, description = "Mobile id")
+    @Completion(Completers.CheckpointMobiles.class)
     String mobile;
 
     @Argument(index = 1, name = "node", required = true, description = "USS node holding the checkpoint, e.g. uss-c1")
-    @Completion(Completers.Nodes.class)
+    @Completion(Completers.CheckpointNodes.class)
     String node;
 
     @Override

@@ -26,7 +26,7 @@ public class RoutingCommand extends RoamerAction {
 
     @Argument(index = 0, name = "node-or-policy", required = false,
             description = "USS node to show or switch (with --all: the policy)")
-    @Completion(Completers.UssNodes.class)
+    @Completion(Completers.UssNodeOrRoutingPolicy.class)
     String first;
 
     @Argument(index = 1, name = "policy", required = false, description = "Routing policy to switch to")

@@ -23,7 +23,7 @@ public class StrategiesCommand extends RoamerAction {
     RoamerNetwork network;
 
     @Argument(index = 0, name = "node", description = "USS node (default: every USS of this container)")
-    @Completion(Completers.Nodes.class)
+    @Completion(Completers.UssNodes.class)
     String node;
 
     @Option(name = "--wide", description = "Adds each strategy's description (wider than 100 columns)")

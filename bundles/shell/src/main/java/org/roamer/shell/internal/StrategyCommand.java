@@ -15,10 +15,11 @@ public class StrategyCommand extends RoamerAction {
     RoamerNetwork network;
 
     @Argument(index = 0, name = "node", required = true, description = "USS node, e.g. uss-c1")
-    @Completion(Completers.Nodes.class)
+    @Completion(Completers.UssNodes.class)
     String node;
 
     @Argument(index = 1, name = "strategy", required = true, description = "Installed strategy, e.g. naive")
+    @Completion(Completers.Strategies.class)
     String strategy;
 
     @Override

@@ -30,10 +30,11 @@ public class TransportCommand extends RoamerAction {
 
     @Argument(index = 0, name = "node-or-transport", required = false,
             description = "Node to show or switch (with --all: the transport)")
-    @Completion(Completers.Nodes.class)
+    @Completion(Completers.TransportNodeOrTransport.class)
     String first;
 
     @Argument(index = 1, name = "transport", required = false, description = "Transport to send with, e.g. tcp or udp")
+    @Completion(Completers.Transports.class)
     String second;
 
     @Option(name = "--wide", description = "Counters in a column of the table (wider than 100 columns)")
