@@ -257,6 +257,41 @@ class CrashRecoveryTest {
     }
 
     /**
+     * A restored call whose peer is gone (its agent was not restored: the Location Server does not know it) is
+     * released at the restored agent once the check period has passed; a restored call whose peer came back too
+     * stays. Before, such a call kept its agent "in call" for good.
+     */
+    @Test
+    void aRestoredCallWhosePeerIsGoneIsReleased() throws Exception {
+        MemoryCheckpointStore disk = new MemoryCheckpointStore();
+        try (InVmNetwork net = network(disk, false, 0)) {
+            for (String m : List.of("p1", "p2", "q1", "q2")) {
+                net.network.register(MobileId.of(m), ClusterId.of(m.endsWith("1") ? "c1" : "c2"), Profile.defaults());
+            }
+            assertThat(net.network.call(MobileId.of("p1"), MobileId.of("p2"), CallType.VOICE).accepted()).isTrue();
+            assertThat(net.network.call(MobileId.of("q1"), MobileId.of("q2"), CallType.VOICE).accepted()).isTrue();
+        }
+        assertThat(disk.byKey.keySet().removeIf(k -> k.endsWith("p2"))).as("p2's checkpoint lost").isTrue();
+        try (InVmNetwork net = new InVmNetwork(2, 200, 1000, 300, AgentImageCodec.type("org.roamer.core", "1.0.0"),
+                s -> withCallCheck(settings(s, 0, true), 300), disk)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> net.network.agents().size() == 3);
+            await().atMost(Duration.ofSeconds(10)).until(() -> net.network.agent(MobileId.of("p1")).orElseThrow()
+                    .calls().isEmpty());
+            assertThat(net.core.metrics().get("calls.released.peer.gone")).isEqualTo(1);
+            Thread.sleep(500); // past the check of q1 and q2 too
+            assertThat(net.network.agent(MobileId.of("q1")).orElseThrow().calls()).hasSize(1);
+            assertThat(net.network.agent(MobileId.of("q2")).orElseThrow().calls()).hasSize(1);
+        }
+    }
+
+    static UssSettings withCallCheck(UssSettings s, long millis) {
+        return new UssSettings(s.id(), s.cluster(), s.listen(), s.locationServer(), s.preferredStrategy(),
+                s.strategyOrder(), s.stubMaxMessages(), s.stubMaxBytes(), s.stubIdleMillis(), s.tombstoneMillis(),
+                s.migrationTimeoutMillis(), s.stablePointTimeoutMillis(), s.limits(), s.workDirectory(),
+                s.checkpointStore(), s.checkpointSeconds(), s.restoreOnStart(), millis);
+    }
+
+    /**
      * The checkpoint store's bundle may start after the USS (Karaf's boot order is not fixed): the restore on start
      * waits for the store instead of giving up ("no restore on start: no checkpoint store 'condor' is installed",
      * and every checkpointed agent stayed on disk).

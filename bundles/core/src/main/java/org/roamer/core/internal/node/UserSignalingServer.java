@@ -125,6 +125,10 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         @AttributeDefinition(description = "Bring agents back from their checkpoints when the node starts")
         boolean checkpoint_restore_on_start() default true;
 
+        @AttributeDefinition(description = "This long (ms) after an agent was restored from a checkpoint, each of its"
+                + " calls whose peer the Location Server does not know any more is released (the peer is gone)")
+        long restored_call_check_ms() default UssSettings.DEFAULT_RESTORED_CALL_CHECK_MS;
+
         @AttributeDefinition(description = "On a planned stop (shutdown, bin/stop, the node's configuration"
                 + " removed), write a checkpoint of every live agent with the checkpoint store, so that the next"
                 + " start brings them back (with checkpoint.restore.on.start)")
@@ -304,7 +308,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
                 c.strategy_preferred().trim(), order, c.stub_max_messages(), c.stub_max_bytes(),
                 c.stub_idle_timeout_ms(), c.tombstone_ttl_ms(), c.migration_timeout_ms(), c.stable_point_timeout_ms(),
                 new FrameLimits(c.max_control_bytes(), c.max_frame_bytes()), Path.of(dir), c.checkpoint_store().trim(),
-                c.checkpoint_interval_s(), c.checkpoint_restore_on_start());
+                c.checkpoint_interval_s(), c.checkpoint_restore_on_start(), c.restored_call_check_ms());
     }
 
     /**
@@ -355,7 +359,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
                     next.preferredStrategy(), next.strategyOrder(), next.stubMaxMessages(), next.stubMaxBytes(),
                     next.stubIdleMillis(), next.tombstoneMillis(), next.migrationTimeoutMillis(),
                     next.stablePointTimeoutMillis(), now.limits(), next.workDirectory(), next.checkpointStore(),
-                    next.checkpointSeconds(), next.restoreOnStart());
+                    next.checkpointSeconds(), next.restoreOnStart(), next.restoredCallCheckMillis());
         }
         recoveryInUse = recoveryInUse(next, recoveryInUse && next.workDirectory().equals(now.workDirectory()));
         settings = next;
@@ -993,6 +997,46 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         return store.list(settings.checkpointDirectory());
     }
 
+    /**
+     * Some time after an agent was restored: a call of it whose peer the Location Server does not know (the peer
+     * deregistered, or its agent was never restored) is released at this agent, as if its peer had hung up. A
+     * Location Server that does not answer releases nothing.
+     */
+    private void releaseCallsOfGonePeers(MobileId mobile) {
+        AgentCell cell = cells.get(mobile.value());
+        if (stopped || cell == null) {
+            return;
+        }
+        cell.actor.execute(() -> {
+            AgentInfo info = cell.info();
+            NodeAddress ls = locationServer();
+            if (info == null || ls == null) {
+                return; // the agent left this node, or there is no Location Server to ask
+            }
+            for (org.roamer.api.ActiveCall call : info.calls()) {
+                for (MobileId peer : call.peers()) {
+                    Frame locate = Frame.of(MessageType.LOCATE, nextCorrelation(), peer.value(),
+                            Json.encode(new Payloads.Request(address().toString())));
+                    request(ls, locate, 5000).thenAccept(r -> {
+                        try {
+                            Reply reply = Json.decode(r.payload(), Reply.class);
+                            if (!reply.ok() && reply.node() == null && reply.reason() != null
+                                    && reply.reason().startsWith("unknown mobile")) {
+                                LOG.info("USS {}: released restored call {} of {}: its peer {} is gone ({})", id,
+                                        call.callId(), mobile, peer, reply.reason());
+                                core.metrics().inc("calls.released.peer.gone");
+                                cell.post(Frame.of(MessageType.CALL_RELEASE, nextCorrelation(), mobile.value(),
+                                        Json.encode(new Payloads.CallRelease(call.callId()))));
+                            }
+                        } catch (FrameException e) {
+                            LOG.debug("USS {}: bad LOCATE reply for {}: {}", id, peer, e.getMessage());
+                        }
+                    });
+                }
+            }
+        });
+    }
+
     private void restoreAll() {
         String name = settings.checkpointStore();
         if (core.checkpointStore(name) == null) {
@@ -1107,6 +1151,12 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
                     AgentCell cell = cells.computeIfAbsent(mobile.value(),
                             k -> new AgentCell(this, mobile, core.actor("agent " + k)));
                     cell.actor.execute(() -> cell.restored(r.agent(), r.timerRemainingMillis(), reply.epoch(), done));
+                    done.thenAccept(info -> {
+                        if (!info.calls().isEmpty()) {
+                            core.schedule(() -> releaseCallsOfGonePeers(mobile), settings.restoredCallCheckMillis(),
+                                    TimeUnit.MILLISECONDS);
+                        }
+                    });
                 } catch (FrameException x) {
                     done.completeExceptionally(new MigrationException(x.getMessage()));
                 }

@@ -27,12 +27,17 @@ import org.roamer.api.frame.FrameLimits;
  * @param checkpointStore    name of the checkpoint store used for crash recovery
  * @param checkpointSeconds  write a checkpoint of every live agent this often; 0 = never
  * @param restoreOnStart     bring agents back from their checkpoints when the node starts
+ * @param restoredCallCheckMillis this long after an agent was restored, each of its calls whose peer the Location
+ *                           Server does not know any more is released (the peer is gone)
  */
 public record UssSettings(NodeId id, ClusterId cluster, NodeAddress listen, NodeAddress locationServer,
         String preferredStrategy, List<String> strategyOrder, int stubMaxMessages, int stubMaxBytes,
         long stubIdleMillis, long tombstoneMillis, long migrationTimeoutMillis, long stablePointTimeoutMillis,
         FrameLimits limits, Path workDirectory, String checkpointStore, long checkpointSeconds,
-        boolean restoreOnStart) {
+        boolean restoreOnStart, long restoredCallCheckMillis) {
+
+    /** Default of {@code restored.call.check.ms}: time for the peers of a restored call to be restored too. */
+    public static final long DEFAULT_RESTORED_CALL_CHECK_MS = 10_000;
 
     /** @throws IllegalArgumentException on a value out of range, with the attribute named */
     public UssSettings {
@@ -50,6 +55,18 @@ public record UssSettings(NodeId id, ClusterId cluster, NodeAddress listen, Node
         if (checkpointSeconds < 0) {
             throw new IllegalArgumentException("checkpoint.interval.s must not be negative, is " + checkpointSeconds);
         }
+        positive("restored.call.check.ms", restoredCallCheckMillis);
+    }
+
+    /** Settings with the default check of restored calls. */
+    public UssSettings(NodeId id, ClusterId cluster, NodeAddress listen, NodeAddress locationServer,
+            String preferredStrategy, List<String> strategyOrder, int stubMaxMessages, int stubMaxBytes,
+            long stubIdleMillis, long tombstoneMillis, long migrationTimeoutMillis, long stablePointTimeoutMillis,
+            FrameLimits limits, Path workDirectory, String checkpointStore, long checkpointSeconds,
+            boolean restoreOnStart) {
+        this(id, cluster, listen, locationServer, preferredStrategy, strategyOrder, stubMaxMessages, stubMaxBytes,
+                stubIdleMillis, tombstoneMillis, migrationTimeoutMillis, stablePointTimeoutMillis, limits, workDirectory,
+                checkpointStore, checkpointSeconds, restoreOnStart, DEFAULT_RESTORED_CALL_CHECK_MS);
     }
 
     /** Settings without checkpointing. */
@@ -66,14 +83,14 @@ public record UssSettings(NodeId id, ClusterId cluster, NodeAddress listen, Node
     public UssSettings withPreferredStrategy(String name) {
         return new UssSettings(id, cluster, listen, locationServer, name, strategyOrder, stubMaxMessages, stubMaxBytes,
                 stubIdleMillis, tombstoneMillis, migrationTimeoutMillis, stablePointTimeoutMillis, limits, workDirectory,
-                checkpointStore, checkpointSeconds, restoreOnStart);
+                checkpointStore, checkpointSeconds, restoreOnStart, restoredCallCheckMillis);
     }
 
     /** The same settings with another stub and tombstone life: {@code stub.max.messages}, {@code tombstone.ttl.ms}. */
     public UssSettings withStub(int maxMessages, long tombstoneTtlMillis) {
         return new UssSettings(id, cluster, listen, locationServer, preferredStrategy, strategyOrder, maxMessages,
                 stubMaxBytes, stubIdleMillis, tombstoneTtlMillis, migrationTimeoutMillis, stablePointTimeoutMillis,
-                limits, workDirectory, checkpointStore, checkpointSeconds, restoreOnStart);
+                limits, workDirectory, checkpointStore, checkpointSeconds, restoreOnStart, restoredCallCheckMillis);
     }
 
     /** Where checkpoints for crash recovery are kept. */
