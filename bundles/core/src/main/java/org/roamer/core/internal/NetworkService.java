@@ -1169,7 +1169,7 @@ public final class NetworkService implements RoamerNetwork {
             for (MobileId m : mobiles) {
                 workers.add(pool.submit(() -> {
                     ClusterId at = a;
-                    while (next.getAndIncrement() < count) {
+                    while (!Thread.currentThread().isInterrupted() && next.getAndIncrement() < count) {
                         ClusterId to = at.equals(a) ? b : a;
                         try {
                             MoveResult r = move(m, to, strategy);
@@ -1211,12 +1211,24 @@ public final class NetworkService implements RoamerNetwork {
             throw new RoamerException("benchmark failed: " + e.getCause());
         } finally {
             pool.shutdownNow();
+            // an interrupted run (Ctrl-C) still powers its mobiles off: waits below must not see the interrupt
+            boolean interrupted = Thread.interrupted();
+            try {
+                if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
+                    out.accept("benchmark workers still moving after 30 s");
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
             for (MobileId m : mobiles) {
                 try {
                     deregister(m);
                 } catch (RoamerException e) {
                     out.accept("could not deregister " + m + ": " + e.getMessage());
                 }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }

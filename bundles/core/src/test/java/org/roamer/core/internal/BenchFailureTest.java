@@ -53,6 +53,37 @@ class BenchFailureTest {
         }
     }
 
+    /**
+     * Ctrl-C at the console interrupts the command's thread: the benchmark stops moving, says so, and still powers
+     * its mobiles off (before, the workers went on and the deregistrations failed on the interrupted thread).
+     */
+    @Test
+    void anInterruptedBenchmarkStopsAndLeavesNoMobileBehind() throws Exception {
+        try (InVmNetwork net = new InVmNetwork(2, 200, 1000, 300)) {
+            net.core.bindStrategy(new ProbeStrategies.Vars("vars"));
+            List<String> lines = new CopyOnWriteArrayList<>();
+            java.util.concurrent.atomic.AtomicReference<Throwable> outcome = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread runner = new Thread(() -> {
+                try {
+                    net.network.bench("vars", 10_000_000, 4, 0, lines::add);
+                    outcome.set(new AssertionError("the benchmark ran to its end"));
+                } catch (Throwable t) {
+                    outcome.set(t);
+                }
+            }, "bench-runner");
+            runner.start();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> net.core.metrics().get("migrations") >= 50);
+            runner.interrupt();
+            runner.join(30_000);
+            assertThat(runner.isAlive()).as("the benchmark stopped").isFalse();
+            assertThat(outcome.get()).isInstanceOf(org.roamer.api.RoamerException.class)
+                    .hasMessage("benchmark interrupted");
+            assertThat(net.network.agents()).as("the benchmark's mobiles powered off").isEmpty();
+            assertThat(lines).noneMatch(l -> l.startsWith("could not deregister"));
+        }
+    }
+
     /** The rate printed at the end of a progress line (it varies), so that the rest can be compared exactly. */
     private static String rate(List<String> lines, String prefix) {
         String line = lines.stream().filter(l -> l.startsWith(prefix)).findFirst().orElse("");
