@@ -28,8 +28,9 @@ public class BenchCommand extends RoamerAction {
             + "(MiB), at most 16m; default 0. NAIVE does not move it")
     String size = "0";
 
-    @Option(name = "--sweep", description = "Fig. 6 of the seed: for each strategy given with --strategies, migration "
-            + "time against state sizes 1K 4K 16K 64K 256K 1M; prints CSV lines starting with SWEEP")
+    @Option(name = "--sweep", description = "Migration time against the agent's state size (1K 4K 16K 64K 256K 1M) for "
+            + "each strategy given with --strategies, the curve of Fig. 6 in patent EP 0762789; prints CSV lines "
+            + "starting with SWEEP")
     boolean sweep;
 
     @Option(name = "--strategies", description = "Strategies for --sweep, comma separated (default naive,tern,condor)")

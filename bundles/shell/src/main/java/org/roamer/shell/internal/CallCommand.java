@@ -29,7 +29,7 @@ public class CallCommand extends RoamerAction {
     @Completion(Completers.CallTypes.class)
     String type = "voice";
 
-    @Argument(index = 2, name = "options", multiValued = true, description = "--type may also follow the arguments")
+    @Argument(index = 2, name = "trailing-options", multiValued = true, description = "--type may also follow the arguments")
     @Completion(value = StringsCompleter.class, values = {"--type"}, caseSensitive = true)
     java.util.List<String> trailing;
 

@@ -29,7 +29,7 @@ public class MoveCommand extends RoamerAction {
     @Completion(Completers.Strategies.class)
     String strategy;
 
-    @Argument(index = 2, name = "more", multiValued = true, description = "--strategy may also follow the arguments")
+    @Argument(index = 2, name = "trailing-options", multiValued = true, description = "--strategy may also follow the arguments")
     @Completion(value = StringsCompleter.class, values = {"--strategy"}, caseSensitive = true)
     java.util.List<String> trailing;
 

@@ -39,7 +39,7 @@ public class RegisterCommand extends RoamerAction {
     @Completion(Completers.Mobiles.class)
     String forward;
 
-    @Argument(index = 2, name = "options", multiValued = true, description = "the options may also follow the arguments")
+    @Argument(index = 2, name = "trailing-options", multiValued = true, description = "the options may also follow the arguments")
     @Completion(value = StringsCompleter.class, values = {"--no-mob-term", "--caps", "--apps", "--forward"},
             caseSensitive = true)
     java.util.List<String> trailing;

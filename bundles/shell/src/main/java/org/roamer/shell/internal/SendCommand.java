@@ -28,7 +28,7 @@ public class SendCommand extends RoamerAction {
     @Option(name = "--sender", description = "Sender label; order is kept per sender (default console)")
     String sender = "console";
 
-    @Argument(index = 2, name = "options", multiValued = true, description = "the options may also follow the arguments")
+    @Argument(index = 2, name = "trailing-options", multiValued = true, description = "the options may also follow the arguments")
     java.util.List<String> trailing;
 
     @Override
