@@ -66,6 +66,23 @@ public interface RoamerNetwork {
     MoveResult move(MobileId mobile, ClusterId to, String strategy) throws RoamerException;
 
     /**
+     * {@link #move(MobileId, ClusterId, String)} with this crossing decided by routing policy {@code routing} instead
+     * of the routing policy of the node hosting the agent: {@code migrate} makes the agent follow, {@code anchored}
+     * keeps it where it runs. The node's own policy is unchanged for later crossings.
+     *
+     * @param routing a routing policy installed on the agent's node ({@code migrate} always is), or {@code null} for
+     *                that node's own
+     * @throws RoamerException also for a routing policy the agent's node does not have
+     * @since 1.4
+     */
+    default MoveResult move(MobileId mobile, ClusterId to, String strategy, String routing) throws RoamerException {
+        if (routing == null) {
+            return move(mobile, to, strategy);
+        }
+        throw new RoamerException("this network cannot choose the routing policy of one move");
+    }
+
+    /**
      * Sends an application message to a mobile's agent through the network (not over the air). Messages
      * from one sender are delivered once, in {@code seq} order, also across migrations.
      *

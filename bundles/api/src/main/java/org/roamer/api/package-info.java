@@ -4,5 +4,5 @@
  * a simulator or a test drives the network with.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.3.0")
+@org.osgi.annotation.versioning.Version("1.4.0")
 package org.roamer.api;

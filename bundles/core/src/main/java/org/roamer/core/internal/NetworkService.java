@@ -146,7 +146,8 @@ public final class NetworkService implements RoamerNetwork {
         c.put("agent", a -> localAgent(MobileId.of(arg(a, "mobile"))));
         c.put("register", a -> register(MobileId.of(arg(a, "mobile")), ClusterId.of(arg(a, "cluster")),
                 profile(arg(a, "profile"))));
-        c.put("move", a -> move(MobileId.of(arg(a, "mobile")), ClusterId.of(arg(a, "cluster")), a.get("strategy")));
+        c.put("move", a -> move(MobileId.of(arg(a, "mobile")), ClusterId.of(arg(a, "cluster")), a.get("strategy"),
+                a.get("routing")));
         c.put("call", a -> call(MobileId.of(arg(a, "caller")), MobileId.of(arg(a, "callee")),
                 callType(arg(a, "type"))));
         c.put("hangup", a -> {
@@ -862,11 +863,23 @@ public final class NetworkService implements RoamerNetwork {
      */
     @Override
     public MoveResult move(MobileId mobile, ClusterId to, String strategy) throws RoamerException {
+        return move(mobile, to, strategy, null);
+    }
+
+    /** A move whose crossing routing policy {@code routing} decides (when not {@code null}). */
+    @Override
+    public MoveResult move(MobileId mobile, ClusterId to, String strategy, String routing) throws RoamerException {
+        if (routing != null) {
+            checkRouting(routing);
+        }
         if (core.directory().uss(to.value()) == null) {
             // the mobile crosses into a cluster of another container: it registers there
             Map<String, String> args = new java.util.HashMap<>(Map.of("mobile", mobile.value(), "cluster", to.value()));
             if (strategy != null) {
                 args.put("strategy", strategy);
+            }
+            if (routing != null) {
+                args.put("routing", routing);
             }
             MoveResult m = forward(remoteUss(to).addr(), "move", args, MoveResult.class);
             core.air().remove(mobile.value()); // out of this container's radio ports' range
@@ -882,8 +895,8 @@ public final class NetworkService implements RoamerNetwork {
         core.air().place(mobile.value(), port.id().value());
         Reply r;
         try {
-            r = await(registration(uss, mobile,
-                    new Payloads.Registration(to.value(), uss.address().toString(), null, strategy)), "move of " + mobile);
+            r = await(registration(uss, mobile, Payloads.Registration.move(to.value(), uss.address().toString(),
+                    strategy, routing)), "move of " + mobile);
         } catch (RoamerException e) {
             restorePlace(mobile, wasAt);
             throw e;
@@ -902,6 +915,26 @@ public final class NetworkService implements RoamerNetwork {
                 r.micros() == null ? 0 : r.micros(), r.ok() ? "ok" : r.reason(), r.routing(), r.ok() && r.isAnchored(),
                 r.node() == null ? null : NodeId.of(r.node()), r.ports() == null ? 0 : r.ports(),
                 r.links() == null ? 0 : r.links());
+    }
+
+    /**
+     * A routing policy named for one move: {@code migrate}, or one installed here; in a network of containers also
+     * one installed only elsewhere (the agent's node refuses a policy it does not have).
+     */
+    private void checkRouting(String routing) throws RoamerException {
+        String migrate = org.roamer.core.internal.node.RoutingSettings.DEFAULT.policy();
+        if (routing.equals(migrate) || core.routing(routing) != null) {
+            return;
+        }
+        if (!routing.matches("[a-z][a-z0-9._-]{0,63}")) {
+            throw new RoamerException("invalid routing policy name '" + routing + "'");
+        }
+        boolean allHere = clusters().stream().allMatch(c -> core.directory().uss(c.value()) != null);
+        if (allHere) {
+            throw new RoamerException("routing policy '" + routing + "' is not installed; installed: "
+                    + java.util.stream.Stream.concat(java.util.stream.Stream.of(migrate),
+                            core.routingPolicies().keySet().stream()).sorted().distinct().toList());
+        }
     }
 
     private void restorePlace(MobileId mobile, String port) {

@@ -1,6 +1,7 @@
 package org.roamer.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
@@ -16,6 +17,7 @@ import org.roamer.api.MobileId;
 import org.roamer.api.MoveResult;
 import org.roamer.api.NodeId;
 import org.roamer.api.Profile;
+import org.roamer.api.RoamerException;
 import org.roamer.api.RouteInfo;
 import org.roamer.api.spi.routing.Crossing;
 import org.roamer.api.spi.routing.RoutingDecision;
@@ -84,6 +86,33 @@ class RoutingTest {
     RadioPort portOf(MobileId m) {
         String id = net.core.air().portOf(m.value());
         return net.core.directory().radioPorts().stream().filter(p -> p.id().value().equals(id)).findFirst().orElseThrow();
+    }
+
+    /**
+     * roamer:move --routing: one crossing decided by the policy named, not by the node's own; the node's policy is
+     * unchanged for the next crossing. A policy the agent's node does not have is refused with the reason.
+     */
+    @Test
+    void aPolicyNamedForOneMoveDecidesThatCrossingOnly() throws Exception {
+        net.network.register(M1, C1, ANY); // uss-c1 routes with migrate
+        MoveResult kept = net.network.move(M1, C3, null, "anchored");
+        assertThat(kept.anchored()).as(kept.reason()).isTrue();
+        assertThat(kept.routing()).isEqualTo("anchored");
+        assertThat(net.network.agent(M1).orElseThrow().node()).isEqualTo(NodeId.of("uss-c1"));
+        assertThat(anchored.asked).hasSize(1);
+        MoveResult followed = net.network.move(M1, C2);
+        assertThat(followed.migrated()).as("the node's own policy again: " + followed.reason()).isTrue();
+        assertThat(net.network.agent(M1).orElseThrow().node()).isEqualTo(NodeId.of("uss-c2"));
+
+        use("c2", "anchored");
+        MoveResult forced = net.network.move(M1, C3, null, "migrate");
+        assertThat(forced.migrated()).as(forced.reason()).isTrue();
+        assertThat(net.network.agent(M1).orElseThrow().node()).isEqualTo(NodeId.of("uss-c3"));
+        assertThat(anchored.asked).as("migrate named: the LS did not ask the anchored node").hasSize(1);
+
+        assertThatThrownBy(() -> net.network.move(M1, C1, null, "nosuch")).isInstanceOf(RoamerException.class)
+                .hasMessage("routing policy 'nosuch' is not installed; installed: [anchored, migrate]");
+        assertThat(net.network.agent(M1).orElseThrow().node()).isEqualTo(NodeId.of("uss-c3"));
     }
 
     @Test

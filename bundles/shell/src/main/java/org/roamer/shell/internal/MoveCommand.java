@@ -29,15 +29,23 @@ public class MoveCommand extends RoamerAction {
     @Completion(Completers.Strategies.class)
     String strategy;
 
-    @Argument(index = 2, name = "trailing-options", multiValued = true, description = "--strategy may also follow the arguments")
-    @Completion(value = StringsCompleter.class, values = {"--strategy"}, caseSensitive = true)
+    @Option(name = "--routing", description = "Routing policy that decides this crossing instead of the agent's node's"
+            + " own: migrate (the agent follows), anchored (it stays), threshold, ...; later crossings use the node's")
+    @Completion(Completers.RoutingPolicies.class)
+    String routing;
+
+    @Argument(index = 2, name = "trailing-options", multiValued = true,
+            description = "--strategy and --routing may also follow the arguments")
+    @Completion(value = StringsCompleter.class, values = {"--strategy", "--routing"}, caseSensitive = true)
     java.util.List<String> trailing;
 
     @Override
     protected Object run() throws Exception {
-        strategy = Parse.trailing(trailing, java.util.Set.of("--strategy"), java.util.Set.of())
-                .getOrDefault("--strategy", strategy);
-        MoveResult r = network.move(Parse.mobile(mobile), Parse.cluster(cluster), strategy);
+        java.util.Map<String, String> t = Parse.trailing(trailing, java.util.Set.of("--strategy", "--routing"),
+                java.util.Set.of());
+        strategy = t.getOrDefault("--strategy", strategy);
+        routing = t.getOrDefault("--routing", routing);
+        MoveResult r = network.move(Parse.mobile(mobile), Parse.cluster(cluster), strategy, routing);
         if (r.anchored()) {
             boolean home = isHome(r);
             System.out.println(home

@@ -1570,7 +1570,18 @@ final class AgentCell implements AgentContext {
         ClusterId from = away == null ? uss.cluster() : away.cluster;
         int clustersAway = (away == null ? 0 : away.visited.size()) + (away != null && away.visited.contains(to.value()) ? 0 : 1);
         RoutingPolicy policy = uss.routingPolicy();
-        String name = uss.routingName();
+        String own = uss.routingName();
+        if (u.routing() != null && !u.routing().equals(own)) { // roamer:move --routing: this crossing only
+            policy = uss.core().routing(u.routing());
+            if (policy == null) {
+                uss.trySend(u.from(), SignalingNode.reply(f, MessageType.ERROR, Json.encode(Reply.error("routing policy '"
+                        + UserSignalingServer.printable(u.routing()) + "' is not installed on " + uss.id() + "; installed: "
+                        + java.util.stream.Stream.concat(java.util.stream.Stream.of(RoutingSettings.DEFAULT.policy()),
+                                uss.core().routingPolicies().keySet().stream()).sorted().distinct().toList()))));
+                return;
+            }
+        }
+        String name = policy == null ? own : policy.name();
         RoutingDecision d = decide(policy, new Crossing(mobile, uss.cluster(), from, to, clustersAway, 0, false));
         if (d.action() == RoutingDecision.Action.MIGRATE) {
             uss.core().metrics().inc("routing.migrate");

@@ -611,7 +611,9 @@ public final class LocationServer extends SignalingNode {
         }
         UssRecord anchor = clusters.get(e.agentCluster);
         boolean home = r.cluster().equals(e.agentCluster);
-        if (home || anchor != null && !anchor.routingMigrates()) {
+        boolean asked = r.routing() == null ? anchor != null && !anchor.routingMigrates()
+                : !r.routing().equals(RoutingSettings.DEFAULT.policy()); // a policy named for this move decides it
+        if (home || asked) {
             cross(f, r, e, uss); // the agent's USS decides (its routing policy), or the mobile is home again
         } else {
             migrate(f, r, e, uss, null);
@@ -652,7 +654,7 @@ public final class LocationServer extends SignalingNode {
         String mobile = f.mobile();
         Frame update = new Frame(MessageType.LOCATION_UPDATE, 0, nextCorrelation(), e.epoch, 0, mobile,
                 Json.encode(new Payloads.LocationUpdate(Payloads.LocationUpdate.CROSSING, address().toString(),
-                        target.cluster(), target.addr(), target.node(), e.addr, e.node)));
+                        target.cluster(), target.addr(), target.node(), e.addr, e.node, r.routing())));
         request(NodeAddress.parse(e.addr), update, requestTimeout).whenComplete((rep, ex) -> actor.execute(() -> {
             if (e.pending != p) {
                 return; // timed out meanwhile

@@ -54,25 +54,32 @@ public final class Payloads {
      * @param follow  sent by the USS an agent is anchored at, for its mobile: the routing policy decided on a
      *                recheck that the agent now follows the mobile into {@code cluster}
      * @param live    sent by a USS to a restarted LS: the agent runs there with this epoch
+     * @param routing a move decided by this routing policy instead of the agent's node's own ({@code roamer:move
+     *                --routing}); {@code null} for the node's own
      */
     public record Registration(String cluster, String from, ProfileDto profile, String strategy, Long restore,
-            Boolean follow, Long live) {
+            Boolean follow, Long live, String routing) {
         public Registration(String cluster, String from, ProfileDto profile, String strategy) {
-            this(cluster, from, profile, strategy, null, null, null);
+            this(cluster, from, profile, strategy, null, null, null, null);
         }
 
         public Registration(String cluster, String from, ProfileDto profile, String strategy, Long restore) {
-            this(cluster, from, profile, strategy, restore, null, null);
+            this(cluster, from, profile, strategy, restore, null, null, null);
         }
 
         public Registration(String cluster, String from, ProfileDto profile, String strategy, Long restore,
                 Boolean follow) {
-            this(cluster, from, profile, strategy, restore, follow, null);
+            this(cluster, from, profile, strategy, restore, follow, null, null);
+        }
+
+        /** A move whose crossing the routing policy {@code routing} decides, not the agent's node's own. */
+        public static Registration move(String cluster, String from, String strategy, String routing) {
+            return new Registration(cluster, from, null, strategy, null, null, null, routing);
         }
 
         /** A USS tells a restarted LS that the agent runs there with epoch {@code live}, its mobile in {@code cluster}. */
         public static Registration live(String cluster, String from, long epoch) {
-            return new Registration(cluster, from, null, null, null, null, epoch);
+            return new Registration(cluster, from, null, null, null, null, epoch, null);
         }
     }
 
@@ -192,10 +199,16 @@ public final class Payloads {
      * USS is {@code uss}); {@code ports} (that USS → the USS of {@code cluster}: its radio ports learn that the
      * agent is at {@code anchor}); {@code link} (a cluster's USS → the anchor: a signalling link is set up).
      *
+     * @param routing for a crossing: the routing policy that decides it instead of the node's own, or {@code null}
      * @param from reply address
      */
     public record LocationUpdate(String kind, String from, String cluster, String uss, String ussNode,
-            String anchor, String anchorNode) {
+            String anchor, String anchorNode, String routing) {
+        public LocationUpdate(String kind, String from, String cluster, String uss, String ussNode, String anchor,
+                String anchorNode) {
+            this(kind, from, cluster, uss, ussNode, anchor, anchorNode, null);
+        }
+
         public static final String CROSSING = "crossing";
         public static final String PORTS = "ports";
         public static final String LINK = "link";
