@@ -56,8 +56,10 @@ public class AgentVersionsIT extends RoamerTestSupport {
     static final ClusterId C1 = ClusterId.of("c1");
     static final ClusterId C2 = ClusterId.of("c2");
     static final ClusterId C3 = ClusterId.of("c3");
+    /** The mobile the test profiles forward calls to (registered before each test). */
+    static final MobileId VOICEMAIL = MobileId.of("voicemail");
     static final Profile PROFILE = new Profile(true, Set.of("voice", "data", "video"), Set.of("xserver"),
-            MobileId.of("voicemail"));
+            VOICEMAIL);
 
     @Inject
     RoamerNetwork network;
@@ -92,6 +94,9 @@ public class AgentVersionsIT extends RoamerTestSupport {
         ls = network.nodes().stream().filter(n -> n.role() == NodeRole.LOCATION_SERVER).findFirst().orElseThrow()
                 .address();
         far = new FakeUssPeer(ls, "cx", List.of("naive", "tern", "condor"));
+        if (network.agent(VOICEMAIL).isEmpty()) {
+            network.register(VOICEMAIL, C3, Profile.defaults()); // calls are forwarded only to a mobile
+        }
         core = bundleContext.getServiceReference(RoamerNetwork.class).getBundle();
     }
 
