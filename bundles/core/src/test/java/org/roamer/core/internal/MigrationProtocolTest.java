@@ -390,6 +390,65 @@ class MigrationProtocolTest {
         assertThat(net.deliveriesOf("m1")).extracting(InVmNetwork.Delivery::node).containsExactly("uss-c2");
     }
 
+    /**
+     * A strategy uninstalled between the negotiation and the start of the migration (the swap window of
+     * SwapLatencyIT): the source refuses the TRANSFER with the reason instead of failing on a strategy that is gone
+     * (a NullPointerException that dropped the TRANSFER, and the target waited for the agent until its time-out).
+     * Here the strategy uninstalls itself while the source asks whether it can restore into the peer's agent type.
+     */
+    @Test
+    void aStrategyUninstalledWhileTheSourceNegotiatesRefusesTheTransfer() throws Exception {
+        net.network.register(M1, C1, Profile.defaults());
+        assertThat(net.network.move(M1, C2).migrated()).isTrue(); // live at c2 with epoch 2
+        java.util.concurrent.atomic.AtomicBoolean gone = new java.util.concurrent.atomic.AtomicBoolean();
+        org.roamer.api.spi.migration.MigrationStrategy vanishing = new org.roamer.api.spi.migration.MigrationStrategy() {
+            @Override
+            public String name() {
+                return "vanishing";
+            }
+
+            @Override
+            public org.roamer.api.spi.migration.StrategyTraits traits() {
+                if (gone.compareAndSet(false, true)) {
+                    net.core.unbindStrategy(this); // uninstalled right now
+                }
+                return new org.roamer.api.spi.migration.StrategyTraits(false, true, true, false, "vanishes");
+            }
+
+            @Override
+            public void capture(org.roamer.api.spi.migration.MigratingAgent agent,
+                    org.roamer.api.spi.migration.MigrationContext ctx, org.roamer.api.spi.migration.ChunkSink out)
+                    throws org.roamer.api.spi.migration.MigrationException {
+                vars.capture(agent, ctx, out);
+            }
+
+            @Override
+            public org.roamer.api.spi.migration.RestoreSession beginRestore(
+                    org.roamer.api.spi.migration.RestoreTarget target, org.roamer.api.spi.migration.MigrationContext ctx)
+                    throws org.roamer.api.spi.migration.MigrationException {
+                return vars.beginRestore(target, ctx);
+            }
+        };
+        net.core.bindStrategy(vanishing);
+        long errors = net.network.stats().counters().getOrDefault("errors.task", 0L);
+        try (FakeUss fake = new FakeUss(net, "cx")) {
+            String addr = fake.endpoint.localAddress().toString();
+            org.roamer.api.spi.migration.AgentType other = new org.roamer.api.spi.migration.AgentType("org.roamer.core",
+                    "9.9.9", 1L); // another agent version: only a heterogeneous strategy qualifies
+            byte[] transfer = Json.encode(new Payloads.Transfer(addr, "fake-cx", "cx", List.of("vanishing"), null, other));
+            net.transport.inject(net.uss("c2").address(), FrameCodec.encode(
+                    new Frame(MessageType.TRANSFER, 0, 920, 3, 0, "m1", transfer)));
+            List<Frame> answers = next(fake, 1, MessageType.MIGRATE_FAILED, MessageType.TRANSFER_DATA);
+            assertThat(answers).extracting(Frame::type).containsExactly(MessageType.MIGRATE_FAILED);
+            assertThat(reason(answers.get(0))).contains("strategy 'vanishing' was uninstalled");
+        }
+        assertThat(gone).isTrue();
+        assertThat(net.network.stats().counters().getOrDefault("errors.task", 0L)).isEqualTo(errors);
+        AgentInfo a = net.network.agent(M1).orElseThrow();
+        assertThat(a.node().value()).isEqualTo("uss-c2");
+        assertThat(a.status()).isEqualTo(AgentStatus.IDLE);
+    }
+
     @Test
     void rollbackGivesTheStubsBufferedMessagesBackToTheSourceAgentInOrder() throws Exception {
         net.close();

@@ -1025,6 +1025,10 @@ final class AgentCell implements AgentContext {
             return;
         }
         MigrationStrategy s = uss.core().strategy(name);
+        if (s == null) { // uninstalled since the negotiation chose it
+            failTransfer(f, t, "strategy '" + name + "' was uninstalled");
+            return;
+        }
         if (draining != null || !s.traits().asynchronousInitiation() && !agent.atStablePoint()) {
             Waiting w = new Waiting();
             w.transfer = f;
