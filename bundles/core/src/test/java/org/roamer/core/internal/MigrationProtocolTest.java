@@ -449,6 +449,54 @@ class MigrationProtocolTest {
         assertThat(a.status()).isEqualTo(AgentStatus.IDLE);
     }
 
+    /**
+     * A strategy whose bundle is uninstalled while it captures or restores fails with a LinkageError (a class it
+     * still needed is gone), not an exception: the migration rolls back at once with the reason. Before, the error
+     * escaped the agent's task, nothing was answered, and the move failed only at the target's time-out ("timed
+     * out waiting for the agent").
+     */
+    @Test
+    void aStrategyWhoseClassesAreGoneRollsBackAtOnce() throws Exception {
+        for (String side : List.of("capture", "restore")) {
+            String name = "gone-" + side;
+            net.core.bindStrategy(new org.roamer.api.spi.migration.MigrationStrategy() {
+                @Override
+                public String name() {
+                    return name;
+                }
+
+                @Override
+                public org.roamer.api.spi.migration.StrategyTraits traits() {
+                    return vars.traits();
+                }
+
+                @Override
+                public void capture(org.roamer.api.spi.migration.MigratingAgent agent,
+                        org.roamer.api.spi.migration.MigrationContext ctx, org.roamer.api.spi.migration.ChunkSink out)
+                        throws org.roamer.api.spi.migration.MigrationException {
+                    if (side.equals("capture")) {
+                        throw new NoClassDefFoundError("org/example/gone/Codec");
+                    }
+                    vars.capture(agent, ctx, out);
+                }
+
+                @Override
+                public org.roamer.api.spi.migration.RestoreSession beginRestore(
+                        org.roamer.api.spi.migration.RestoreTarget target,
+                        org.roamer.api.spi.migration.MigrationContext ctx) {
+                    throw new NoClassDefFoundError("org/example/gone/Codec");
+                }
+            });
+            MobileId m = MobileId.of("lk-" + side);
+            net.network.register(m, C1, Profile.defaults());
+            MoveResult r = net.network.move(m, C2, name);
+            assertThat(r.migrated()).isFalse();
+            assertThat(r.reason()).as(side).contains("org/example/gone/Codec")
+                    .contains(side.equals("capture") ? "capture failed" : "restore refused");
+            assertThat(net.network.agent(m).orElseThrow().node().value()).isEqualTo("uss-c1");
+        }
+    }
+
     @Test
     void rollbackGivesTheStubsBufferedMessagesBackToTheSourceAgentInOrder() throws Exception {
         net.close();

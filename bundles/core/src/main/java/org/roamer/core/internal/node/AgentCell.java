@@ -786,7 +786,7 @@ final class AgentCell implements AgentContext {
             }
             try {
                 in.session = s.beginRestore(in, context(in.id, in.epoch, in.sourceNode, uss.id().value()));
-            } catch (MigrationException | RuntimeException e) {
+            } catch (MigrationException | RuntimeException | LinkageError e) {
                 failIncoming(in.strategyName + " restore refused: " + e.getMessage(), true);
                 return;
             }
@@ -805,7 +805,7 @@ final class AgentCell implements AgentContext {
                         mobile, in.sourceNode);
                 prepared(in);
             }
-        } catch (MigrationException | RuntimeException e) {
+        } catch (MigrationException | RuntimeException | LinkageError e) {
             failIncoming(in.strategyName + " restore failed: " + e.getMessage(), true);
         } catch (TransportException e) {
             failIncoming("source " + in.sourceNode + " unreachable: " + e.getMessage(), true);
@@ -969,7 +969,7 @@ final class AgentCell implements AgentContext {
         if (inc.session != null) {
             try {
                 inc.session.abort();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError e) {
                 LOG.warn("{}: abort of {} restore threw", uss.id(), inc.strategyName, e);
             }
         }
@@ -1123,7 +1123,8 @@ final class AgentCell implements AgentContext {
             }
             LOG.debug("{}: migration {} of {}: image sent to {} ({} bytes, {}); waiting for READY", uss.id(), o.id,
                     mobile, o.targetNode, o.bytes, s.name());
-        } catch (MigrationException | RuntimeException e) {
+        } catch (MigrationException | RuntimeException | LinkageError e) {
+            // LinkageError: the strategy's bundle was uninstalled while it ran (a class it still needed is gone)
             rollback(s.name() + " capture failed: " + e.getMessage(), true);
             return;
         } catch (TransportException e) {
@@ -1436,7 +1437,7 @@ final class AgentCell implements AgentContext {
             store.save(new SourceView(agent), epoch, uss.id(), uss.settings().checkpointDirectory());
             uss.core().metrics().inc("checkpoints.written");
             return true;
-        } catch (MigrationException | RuntimeException e) {
+        } catch (MigrationException | RuntimeException | LinkageError e) {
             uss.core().metrics().inc("checkpoints.failed");
             LOG.warn("{}: checkpoint of {} failed: {}", uss.id(), mobile, e.getMessage());
             return false;
@@ -1456,7 +1457,7 @@ final class AgentCell implements AgentContext {
         try {
             store.save(new SourceView(inc.rebuilt), inc.epoch, uss.id(), uss.settings().checkpointDirectory());
             uss.core().metrics().inc("checkpoints.written");
-        } catch (MigrationException | RuntimeException e) {
+        } catch (MigrationException | RuntimeException | LinkageError e) {
             uss.core().metrics().inc("checkpoints.failed");
             LOG.warn("{}: checkpoint of arriving {} failed: {}", uss.id(), mobile, e.getMessage());
         }
@@ -1625,7 +1626,7 @@ final class AgentCell implements AgentContext {
         try {
             RoutingDecision d = policy.decide(c);
             return d == null ? RoutingDecision.MIGRATE : d;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
             uss.core().metrics().inc("routing.policy.failed");
             LOG.warn("{}: routing policy {} failed for {}; migrating", uss.id(), policy.name(), mobile, e);
             return RoutingDecision.MIGRATE;
