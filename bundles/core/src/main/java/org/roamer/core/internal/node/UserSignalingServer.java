@@ -176,6 +176,8 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
             new java.util.concurrent.atomic.AtomicBoolean();
     /** Whether a planned stop checkpoints the live agents (checkpoint.on.stop); once per node instance. */
     private volatile boolean checkpointOnStop = true;
+    /** Agents end with the node, as the embedding asked ({@link #endAgentsOnStop}): nothing to warn about. */
+    private volatile boolean quietStop;
     private final java.util.concurrent.atomic.AtomicBoolean stopCheckpointWritten =
             new java.util.concurrent.atomic.AtomicBoolean();
     /** How long a planned stop waits for its checkpoints, in all. */
@@ -395,7 +397,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         CheckpointStore store = core.checkpointStore(settings.checkpointStore());
         StopCheckpoints saved = checkpointForStop(store);
         int hosted = hostedAgents();
-        if (saved.lost() > 0 || saved.written() == 0 && hosted > 0) {
+        if (!quietStop && (saved.lost() > 0 || saved.written() == 0 && hosted > 0)) {
             String why = !checkpointOnStop ? "checkpoint.on.stop is off"
                     : store == null
                             ? "no checkpoint store '" + settings.checkpointStore() + "' is installed"
@@ -489,6 +491,16 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
 
     public UssSettings settings() {
         return settings;
+    }
+
+    /**
+     * A stop of this node ends its agents without a checkpoint and without a warning: for an embedding whose agents
+     * are not meant to outlive it (the Table 1 simulator). The configuration's {@code checkpoint.on.stop} again
+     * after the next configuration change.
+     */
+    public void endAgentsOnStop() {
+        checkpointOnStop = false;
+        quietStop = true;
     }
 
     public RoutingSettings routingSettings() {
