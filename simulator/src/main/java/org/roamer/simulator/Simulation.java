@@ -212,6 +212,7 @@ public final class Simulation implements AutoCloseable {
         while (!hangups.isEmpty()) { // every call ends
             hangup(callIds.remove((long) hangups.poll()[1]), calls);
         }
+        settle();
         RoamerStats after = network.stats();
         int misplaced = 0;
         List<AgentInfo> agents = network.agents();
@@ -232,6 +233,25 @@ public final class Simulation implements AutoCloseable {
                 setup, delta(before.framesByType(), after.framesByType()), delta(before.bytesByType(),
                         after.bytesByType()), delta(before.counters(), after.counters()), agents.size(), misplaced, end,
                 real, rt.totalMemory() - rt.freeMemory());
+    }
+
+    /**
+     * Waits (at most 10 s) until no migration has started or ended for half a second: a threshold policy's timers
+     * run in real time and may still move agents after the last simulated second.
+     */
+    private void settle() throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        long last = -1;
+        while (System.nanoTime() < deadline) {
+            Map<String, Long> c = network.stats().counters();
+            long now = c.getOrDefault("migrations", 0L) + c.getOrDefault("migrations.refused", 0L)
+                    + c.getOrDefault("routing.follow", 0L);
+            if (now == last) {
+                return;
+            }
+            last = now;
+            Thread.sleep(500); // a quiet half second
+        }
     }
 
     /** The agents as the network lists them, for tests. */

@@ -42,7 +42,9 @@ public record Table1(long terminals, int clusters, double density, double speedK
 
     /** @throws IllegalArgumentException naming the parameter and what is allowed */
     public Table1 {
-        positive("--terminals", terminals);
+        if (terminals < 1) {
+            throw new IllegalArgumentException("--terminals " + terminals + " must be at least 1");
+        }
         if (terminals > 50_000_000) {
             throw new IllegalArgumentException("--terminals " + terminals + " is more than 50,000,000");
         }
