@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.roamer.core.internal.sim.Mobility;
 
 /**
  * {@code bench/simulate.sh --plots DIR}: the figures of {@code docs/table1.md}. The crossing rate of the mobility
@@ -24,6 +25,24 @@ final class Table1Plots {
         double[] edges = {1, 2, 5, 7.575, 10, 20, 30.3, 40};
         Files.writeString(dir.resolve("table1-crossings-edge.svg"), sweep("Crossings out of a cluster vs cluster edge "
                 + "(5.6 km/h, 390/km2)", "cluster edge, km", edges, l -> rates(5.6, l)), StandardCharsets.UTF_8);
+        Path setup = dir.resolve("table1-delays.csv.setup.csv");
+        if (Files.isRegularFile(setup)) {
+            List<String[]> rows = csv(setup);
+            String[] head = rows.get(0);
+            List<Svg.Series> series = new ArrayList<>();
+            for (int c = 2; c < head.length; c += 3) { // the p50 column of each routing policy
+                List<double[]> pts = new ArrayList<>();
+                for (String[] r : rows.subList(1, rows.size())) {
+                    if (!r[c].isEmpty() && Long.parseLong(r[c - 1]) >= 5) { // at least 5 calls at that distance
+                        pts.add(new double[] {Double.parseDouble(r[0]), Double.parseDouble(r[c]) / 1000});
+                    }
+                }
+                series.add(new Svg.Series(head[c].replace(" p50 us", ""), pts.stream().mapToDouble(x -> x[0]).toArray(),
+                        pts.stream().mapToDouble(x -> x[1]).toArray(), true));
+            }
+            Files.writeString(dir.resolve("table1-setup-distance.svg"), Svg.chart("Call setup (p50) vs clusters between"
+                    + " caller and callee", "clusters apart", "call setup p50, ms", series), StandardCharsets.UTF_8);
+        }
         if (Files.isRegularFile(perimeterCsv) && Files.isRegularFile(edgeCsv)) {
             List<String[]> a = csv(perimeterCsv);
             List<String[]> b = csv(edgeCsv);

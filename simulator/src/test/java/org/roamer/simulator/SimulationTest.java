@@ -7,6 +7,13 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.roamer.api.spi.migration.MigrationStrategy;
+import org.roamer.api.spi.routing.RoutingPolicy;
+import org.roamer.core.internal.sim.Simulation;
+import org.roamer.core.internal.sim.Table1;
+import org.roamer.routing.anchored.internal.AnchoredRouting;
+import org.roamer.routing.threshold.internal.ThresholdRouting;
+import org.roamer.strategy.naive.internal.NaiveStrategy;
 
 /**
  * A small full-stack run: 16 clusters, 20,000 terminals with a real agent each, 2 simulated minutes, for each
@@ -18,6 +25,9 @@ class SimulationTest {
     @TempDir
     Path work;
 
+    static final List<MigrationStrategy> STRATEGIES = List.of(new NaiveStrategy());
+    static final List<RoutingPolicy> POLICIES = List.of(new AnchoredRouting(), new ThresholdRouting(30, 3));
+
     @Test
     void everyCrossingIsAMoveEveryCallEndsAndNoAgentIsLost() throws Exception {
         for (String routing : List.of("migrate", "anchored")) {
@@ -25,7 +35,7 @@ class SimulationTest {
             Table1 p = new Table1(20_000, 16, 390, 60, 2.0, Table1.Reading.EDGE, 6, 30, routing, 2, 1000, 5);
             List<String> progress = new CopyOnWriteArrayList<>();
             Simulation.Result r;
-            try (Simulation sim = new Simulation(p, work.resolve(routing))) {
+            try (Simulation sim = new Simulation(p, work.resolve(routing), STRATEGIES, POLICIES)) {
                 r = sim.run(progress::add);
             }
             assertThat(progress).anyMatch(l -> l.startsWith("simulated minute 2/2"));
@@ -57,10 +67,10 @@ class SimulationTest {
         Table1 p = new Table1(2_000, 4, 390, 60, 1.0, Table1.Reading.EDGE, 6, 30, "migrate", 1, 1000, 9);
         Simulation.Result a;
         Simulation.Result b;
-        try (Simulation sim = new Simulation(p, work.resolve("a"))) {
+        try (Simulation sim = new Simulation(p, work.resolve("a"), STRATEGIES, POLICIES)) {
             a = sim.run(l -> { });
         }
-        try (Simulation sim = new Simulation(p, work.resolve("b"))) {
+        try (Simulation sim = new Simulation(p, work.resolve("b"), STRATEGIES, POLICIES)) {
             b = sim.run(l -> { });
         }
         assertThat(b.crossings()).isEqualTo(a.crossings());

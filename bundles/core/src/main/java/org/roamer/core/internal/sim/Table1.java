@@ -1,4 +1,4 @@
-package org.roamer.simulator;
+package org.roamer.core.internal.sim;
 
 import java.util.Locale;
 

@@ -1,4 +1,4 @@
-package org.roamer.simulator;
+package org.roamer.core.internal.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

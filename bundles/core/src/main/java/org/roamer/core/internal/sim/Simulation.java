@@ -1,4 +1,4 @@
-package org.roamer.simulator;
+package org.roamer.core.internal.sim;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,6 +23,8 @@ import org.roamer.api.Profile;
 import org.roamer.api.RoamerException;
 import org.roamer.api.RoamerStats;
 import org.roamer.api.frame.FrameLimits;
+import org.roamer.api.spi.migration.MigrationStrategy;
+import org.roamer.api.spi.routing.RoutingPolicy;
 import org.roamer.core.internal.InVmTransport;
 import org.roamer.core.internal.NetworkService;
 import org.roamer.core.internal.RoamerCore;
@@ -34,9 +36,6 @@ import org.roamer.core.internal.node.RadioPort;
 import org.roamer.core.internal.node.RoutingSettings;
 import org.roamer.core.internal.node.UserSignalingServer;
 import org.roamer.core.internal.node.UssSettings;
-import org.roamer.routing.anchored.internal.AnchoredRouting;
-import org.roamer.routing.threshold.internal.ThresholdRouting;
-import org.roamer.strategy.naive.internal.NaiveStrategy;
 
 /**
  * One Table 1 run on the real core: a Location Server and, per cluster, a USS, a Call Server, a Connection Server
@@ -56,16 +55,35 @@ public final class Simulation implements AutoCloseable {
     private final NetworkService network;
     private final List<String> clusterIds = new ArrayList<>();
 
-    /** Builds the network (no terminal yet). */
-    public Simulation(Table1 p, Path work) throws Exception {
+    /** Builds the network (no terminal yet), without link delays. */
+    public Simulation(Table1 p, Path work, List<MigrationStrategy> strategies, List<RoutingPolicy> policies)
+            throws Exception {
+        this(p, work, strategies, policies, 0, 0);
+    }
+
+    /**
+     * Builds the network (no terminal yet) with the core's link-delay model: {@code hopMillis} per cluster of
+     * distance on the grid (one way, between the nodes of two clusters), {@code lsMillis} between a USS and the
+     * Location Server; 0 and 0 for none.
+     *
+     * @param strategies migration strategies; the nodes prefer {@code naive}, which must be among them
+     * @param policies   routing policies besides the built-in migrate; the one {@link Table1#routing()} names must
+     *                   be among them (a threshold policy's dwell is real time: scale it by the speed-up)
+     */
+    public Simulation(Table1 p, Path work, List<MigrationStrategy> strategies, List<RoutingPolicy> policies,
+            long hopMillis, long lsMillis) throws Exception {
         this.p = p;
+        if (strategies.stream().noneMatch(s -> s.name().equals("naive"))) {
+            throw new IllegalArgumentException("the simulation migrates with NAIVE: install roamer-strategy-naive");
+        }
+        if (!"migrate".equals(p.routing()) && policies.stream().noneMatch(r -> r.name().equals(p.routing()))) {
+            throw new IllegalArgumentException("routing policy '" + p.routing() + "' is not installed: install "
+                    + "roamer-routing-" + p.routing());
+        }
         core = new RoamerCore(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 AgentImageCodec.type("org.roamer.core", "1.0.0"));
-        core.bindStrategy(new NaiveStrategy());
-        core.bindRouting(new AnchoredRouting());
-        // threshold: migrate after 30 simulated seconds in one cluster or 3 clusters away; its dwell timer runs in
-        // real time, so it is scaled by the speed-up (exact while the simulation keeps pace)
-        core.bindRouting(new ThresholdRouting(Math.max(1, (long) (30_000 / p.speedup())), 3));
+        strategies.forEach(core::bindStrategy);
+        policies.forEach(core::bindRouting);
         ls = new LocationServer(core, transport, NodeId.of("ls1"), new NodeAddress("invm", 0), 10_000, 10_000);
         RoutingSettings routing = RoutingSettings.DEFAULT.withPolicy(p.routing());
         for (int i = 1; i <= p.clusters(); i++) {
@@ -82,6 +100,15 @@ public final class Simulation implements AutoCloseable {
             new RadioPort(core, NodeId.of("rp-" + c + "-1"), ClusterId.of(c));
             new RadioPort(core, NodeId.of("rp-" + c + "-2"), ClusterId.of(c));
         }
+        if (hopMillis > 0 || lsMillis > 0) {
+            List<String> pairs = new ArrayList<>();
+            for (int a = 0; a < p.clusters(); a++) {
+                for (int b = a + 1; b < p.clusters(); b++) {
+                    pairs.add("c" + (a + 1) + "-c" + (b + 1) + "=" + hops(a, b) * hopMillis);
+                }
+            }
+            core.linkDelays(org.roamer.core.internal.LinkDelays.parse(pairs.toArray(String[]::new), 0, lsMillis));
+        }
         network = new NetworkService(core);
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (uss.stream().anyMatch(u -> !u.registered())) {
@@ -95,7 +122,7 @@ public final class Simulation implements AutoCloseable {
     /** What a run measured. */
     public record Result(Table1 params, long crossings, long migrations, long anchoredUpdates, long moveFailures,
             long callsPlaced, long callsAccepted, long callsRejected, long callsFailed, long callsEnded,
-            Histogram setupMicros, Map<String, Long> framesByType, Map<String, Long> bytesByType,
+            Histogram setupMicros, Map<Integer, Histogram> setupByDistance, Map<String, Long> framesByType, Map<String, Long> bytesByType,
             Map<String, Long> counters, int agents, int agentsMisplaced, double simulatedSeconds, double realSeconds,
             long heapBytes) {
 
@@ -138,6 +165,9 @@ public final class Simulation implements AutoCloseable {
         SplittableRandom random = new SplittableRandom(p.seed() * 31 + 7);
         long t0 = System.nanoTime();
         for (int t = 0; t < n; t++) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedException("the simulation was interrupted while powering terminals on");
+            }
             network.register(mobile(t), ClusterId.of(clusterIds.get(mobility.clusterOf(t))), Profile.defaults());
             if ((t + 1) % Math.max(1, n / 10) == 0) {
                 progress.accept(String.format(Locale.ROOT, "powered on %d/%d terminals (%.1f s)", t + 1, n,
@@ -147,6 +177,7 @@ public final class Simulation implements AutoCloseable {
         RoamerStats before = network.stats();
         long[] moves = new long[4]; // migrated, anchored, failed, crossings
         Histogram setup = new Histogram(60_000_000L, 3);
+        Map<Integer, Histogram> byDistance = new TreeMap<>();
         long[] calls = new long[5]; // placed, accepted, rejected, failed, ended
         PriorityQueue<double[]> hangups = new PriorityQueue<>((a, b) -> Double.compare(a[0], b[0]));
         Map<Long, String> callIds = new HashMap<>();
@@ -157,6 +188,9 @@ public final class Simulation implements AutoCloseable {
         long start = System.nanoTime();
         List<int[]> crossed = new ArrayList<>();
         for (double now = 1; now <= end + 1e-9; now += 1) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedException("the simulation was interrupted at simulated second " + (long) now);
+            }
             crossed.clear();
             mobility.advance(now, (t, from, to, at) -> crossed.add(new int[] {t, to}));
             for (int[] c : crossed) {
@@ -183,7 +217,11 @@ public final class Simulation implements AutoCloseable {
                     CallResult r = network.call(mobile(caller), mobile(callee), CallType.VOICE);
                     if (r.accepted()) {
                         calls[1]++;
-                        setup.recordValue(Math.min(Math.max(0, r.setupMicros()), 60_000_000L));
+                        long micros = Math.min(Math.max(0, r.setupMicros()), 60_000_000L);
+                        setup.recordValue(micros);
+                        // how far the call goes: from the caller's cluster to the cluster its callee is in
+                        byDistance.computeIfAbsent(hops(mobility.clusterOf(caller), mobility.clusterOf(callee)),
+                                d -> new Histogram(60_000_000L, 3)).recordValue(micros);
                         long key = nextCallKey++;
                         callIds.put(key, r.callId());
                         hangups.add(new double[] {nextCall - p.callSeconds() * Math.log(1 - random.nextDouble()), key});
@@ -230,7 +268,7 @@ public final class Simulation implements AutoCloseable {
         System.gc();
         Runtime rt = Runtime.getRuntime();
         return new Result(p, moves[3], moves[0], moves[1], moves[2], calls[0], calls[1], calls[2], calls[3], calls[4],
-                setup, delta(before.framesByType(), after.framesByType()), delta(before.bytesByType(),
+                setup, byDistance, delta(before.framesByType(), after.framesByType()), delta(before.bytesByType(),
                         after.bytesByType()), delta(before.counters(), after.counters()), agents.size(), misplaced, end,
                 real, rt.totalMemory() - rt.freeMemory());
     }
@@ -275,6 +313,15 @@ public final class Simulation implements AutoCloseable {
         if (ahead > 1_000_000) {
             Thread.sleep(ahead / 1_000_000);
         }
+    }
+
+    /** Clusters between two clusters on the torus grid (index 0-based). */
+    int hops(int a, int b) {
+        int cols = p.cols();
+        int rows = p.rows();
+        int dc = Math.abs(a % cols - b % cols);
+        int dr = Math.abs(a / cols - b / cols);
+        return Math.min(dc, cols - dc) + Math.min(dr, rows - dr);
     }
 
     private static double exp(SplittableRandom r, double rate) {
