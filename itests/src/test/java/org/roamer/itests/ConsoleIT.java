@@ -283,6 +283,8 @@ class ConsoleIT {
         BAD_INPUT.put("restore", List.of("roamer:restore zz9", "roamer:restore zz9 uss-c9"));
         BAD_INPUT.put("route", List.of("roamer:route zz9"));
         BAD_INPUT.put("routing", List.of("roamer:routing uss-c9", "roamer:routing uss-c1 nosuch"));
+        BAD_INPUT.put("simulate", List.of("roamer:simulate --density -5", "roamer:simulate --routing teleport",
+                "roamer:simulate --terminals 40m", "roamer:simulate --edge 3 --perimeter 12"));
         BAD_INPUT.put("send", List.of("roamer:send zz9 hello", "roamer:send zz9 hello --count abc"));
         BAD_INPUT.put("stats", List.of("roamer:stats extra"));
         BAD_INPUT.put("strategies", List.of("roamer:strategies uss-c9"));

@@ -93,7 +93,7 @@ public final class Table1Main {
         Table1Runs.format(table).forEach(out::println);
         List<String[]> setup = Table1Runs.setupByDistance(results);
         out.println();
-        Table1Runs.format(setup).forEach(out::println);
+        Table1Runs.format(Table1Runs.setupByDistanceShort(results)).forEach(out::println);
         if (csv != null) {
             writeCsv(table, csv);
             Path setupCsv = csv.resolveSibling(csv.getFileName() + ".setup.csv");

@@ -38,7 +38,7 @@ class SimulationTest {
             try (Simulation sim = new Simulation(p, work.resolve(routing), STRATEGIES, POLICIES)) {
                 r = sim.run(progress::add);
             }
-            assertThat(progress).anyMatch(l -> l.startsWith("simulated minute 2/2"));
+            assertThat(progress).anyMatch(l -> l.startsWith("minute 2/2:"));
             assertThat(r.crossings()).as(routing).isGreaterThan(300);
             assertThat(r.moveFailures()).as(routing + ": failed moves").isZero();
             assertThat(r.migrations() + r.anchoredUpdates()).isEqualTo(r.crossings());

@@ -49,7 +49,7 @@ class Table1MainTest {
         assertThat(run("--terminals", "2000", "--clusters", "4", "--edge", "1", "--speed", "60", "--minutes", "1",
                 "--speedup", "1000", "--routing", "migrate", "--csv", csv.toString())).isZero();
         String text = out.toString(StandardCharsets.UTF_8);
-        assertThat(text).contains("simulated minute 1/1").contains("crossings/s per cluster, measured");
+        assertThat(text).contains("minute 1/1:").contains("crossings/s per cluster, measured");
         assertThat(Files.readAllLines(csv)).first().isEqualTo("measure,migrate");
         assertThat(Files.readAllLines(csv)).anyMatch(l -> l.startsWith("failed moves,0"));
     }

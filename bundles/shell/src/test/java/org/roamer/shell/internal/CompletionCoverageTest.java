@@ -30,7 +30,11 @@ class CompletionCoverageTest {
 
     /** Fields that mention such a thing without naming one, with the reason. */
     static final Map<String, String> EXEMPT = Map.of(
-            "BenchCommand.concurrencyText", "a number of mobiles, not a mobile");
+            "BenchCommand.concurrencyText", "a number of mobiles, not a mobile",
+            "SimulateCommand.clusters", "a number of clusters for a private simulated network",
+            "SimulateCommand.edge", "a length in km",
+            "SimulateCommand.perimeter", "a length in km",
+            "SimulateCommand.hopDelay", "a delay in ms");
 
     @Test
     void everyArgumentOrOptionNamingAMobileClusterNodeStrategyPolicyOrTransportCompletes() throws Exception {

@@ -240,9 +240,9 @@ public final class Simulation implements AutoCloseable {
             if ((long) now % 60 == 0) {
                 Runtime rt = Runtime.getRuntime();
                 double real = (System.nanoTime() - start) / 1e9;
-                progress.accept(String.format(Locale.ROOT, "simulated minute %d/%.0f: crossings %d (migrated %d, "
-                        + "anchored %d, failed %d), calls %d, %.0fx real time, heap %d MB", (long) now / 60, p.minutes(),
-                        moves[3], moves[0], moves[1], moves[2], calls[0], now / Math.max(real, 1e-9),
+                progress.accept(String.format(Locale.ROOT, "minute %d/%.0f: %d crossings (%d migrated, %d anchored, "
+                        + "%d failed), %d calls, %.0fx real, heap %d MB", (long) now / 60, p.minutes(), moves[3],
+                        moves[0], moves[1], moves[2], calls[0], now / Math.max(real, 1e-9),
                         (rt.totalMemory() - rt.freeMemory()) >> 20));
             }
         }

@@ -74,18 +74,47 @@ public final class Table1Runs {
         return new Request(p, routings, hopMillis, lsMillis);
     }
 
-    /** The lines that describe a request before it runs. */
+    /** The lines that describe a request before it runs (each within 100 columns). */
     public static List<String> describe(Request r) {
         Table1 p = r.params();
-        return List.of("Table 1: " + p, String.format(Locale.ROOT, "L read as the %s: edge %.3f km; terminals implied"
-                + " by density and area %.0f; fluid flow rho v P / pi = %.3f crossings/s per cluster; the seed's"
-                + " rho v L / pi = %.3f", p.reading() == Table1.Reading.EDGE ? "edge" : "perimeter", p.edgeKm(),
-                p.impliedTerminals(), p.formulaCrossingsPerSecond(), p.seedCrossingsPerSecond()));
+        return List.of(String.format(Locale.ROOT, "Table 1: %d terminals, each standing for %.1f; %d clusters (%dx%d), "
+                + "edge %.3f km", p.terminals(), p.weight(), p.clusters(), p.cols(), p.rows(), p.edgeKm()),
+                String.format(Locale.ROOT, "  density %.1f/km2, speed %.1f km/h, %.2f calls/h of %.0f s, %.1f simulated"
+                        + " min, seed %d", p.density(), p.speedKmh(), p.callsPerHour(), p.callSeconds(), p.minutes(),
+                        p.seed()),
+                String.format(Locale.ROOT, "  L = %.2f km read as the %s: %.0f terminals by density and area",
+                        p.lengthKm(), p.reading() == Table1.Reading.EDGE ? "edge" : "perimeter", p.impliedTerminals()),
+                String.format(Locale.ROOT, "  crossings/s per cluster: fluid flow rho v P / pi = %.3f; the seed's "
+                        + "rho v L / pi = %.3f", p.formulaCrossingsPerSecond(), p.seedCrossingsPerSecond()));
+    }
+
+    /**
+     * Refuses, before anything runs, a routing policy that is neither {@code migrate} nor among {@code policies},
+     * and a strategy set without NAIVE.
+     */
+    public static void check(Request r, List<MigrationStrategy> strategies, List<RoutingPolicy> policies) {
+        if (strategies.stream().noneMatch(s -> s.name().equals("naive"))) {
+            throw new IllegalArgumentException("the simulation migrates with NAIVE: install roamer-strategy-naive");
+        }
+        for (String routing : r.routings()) {
+            if (!"migrate".equals(routing) && policies.stream().noneMatch(x -> x.name().equals(routing))) {
+                throw new IllegalArgumentException("routing policy '" + routing + "' is not installed here: "
+                        + "feature:install roamer-routing-" + routing);
+            }
+        }
+    }
+
+    /** The same request with only the routing policies available ({@code migrate} and {@code policies}). */
+    public static Request available(Request r, List<RoutingPolicy> policies) {
+        List<String> names = r.routings().stream().filter(x -> "migrate".equals(x)
+                || policies.stream().anyMatch(p -> p.name().equals(x))).toList();
+        return new Request(r.params().withRouting(names.get(0)), names, r.hopMillis(), r.lsMillis());
     }
 
     /** Runs the request, one routing policy after the other; progress lines as they come. */
     public static List<Simulation.Result> run(Request r, List<MigrationStrategy> strategies,
             List<RoutingPolicy> policies, Consumer<String> progress) throws Exception {
+        check(r, strategies, policies);
         List<Simulation.Result> results = new ArrayList<>();
         for (String routing : r.routings()) {
             progress.accept("== routing " + routing);
@@ -123,9 +152,9 @@ public final class Table1Runs {
         row(rows, results, "MIGRATE+MIGRATE_DONE bytes per crossing", r -> f(r.migrateBytesPerCrossing(), 1));
         row(rows, results, "long-distance kbps per cluster (MIGRATE/DONE)", r -> f(r.migrateKbpsPerCluster(), 2));
         row(rows, results, "long-distance kbps, network", r -> f(r.migrateKbpsPerCluster() * r.params().clusters(), 1));
-        row(rows, results, "LS frames per crossing (REGISTRATION, MIGRATE, MIGRATE_DONE, LOCATION_UPDATE)",
+        row(rows, results, "frames to or from the LS per crossing",
                 r -> f(per(r.frames("REGISTRATION", "MIGRATE", "MIGRATE_DONE", "LOCATION_UPDATE"), r.crossings()), 2));
-        row(rows, results, "USS-to-USS frames per crossing (TRANSFER, TRANSFER_DATA, READY, BUFFERED, FLUSH)",
+        row(rows, results, "USS-to-USS frames per crossing",
                 r -> f(per(r.frames("TRANSFER", "TRANSFER_DATA", "READY", "BUFFERED", "FLUSH"), r.crossings()), 2));
         row(rows, results, "all frames", r -> Long.toString(r.framesByType().values().stream().mapToLong(x -> x).sum()));
         row(rows, results, "all bytes", r -> Long.toString(r.bytesByType().values().stream().mapToLong(x -> x).sum()));
@@ -145,7 +174,33 @@ public final class Table1Runs {
         return rows;
     }
 
-    /** Call setup p50 and p99 (µs) by the clusters between caller and callee, one column pair per run. */
+    /**
+     * Call setup p50 and p99 by the clusters between caller and callee, as the console prints it: one column per
+     * run, {@code p50/p99} in ms (within 100 columns for three runs).
+     */
+    public static List<String[]> setupByDistanceShort(List<Simulation.Result> results) {
+        List<String[]> wide = setupByDistance(results);
+        List<String[]> rows = new ArrayList<>();
+        String[] head = new String[1 + results.size()];
+        head[0] = "clusters apart";
+        // (the caller's cluster to the callee's, on the grid)
+        for (int i = 0; i < results.size(); i++) {
+            head[1 + i] = results.get(i).params().routing() + " setup p50/p99 ms";
+        }
+        rows.add(head);
+        for (String[] w : wide.subList(1, wide.size())) {
+            String[] row = new String[head.length];
+            row[0] = w[0];
+            for (int i = 0; i < results.size(); i++) {
+                row[1 + i] = w[2 + 3 * i].isEmpty() ? "" : f(Long.parseLong(w[2 + 3 * i]) / 1000.0, 1) + "/"
+                        + f(Long.parseLong(w[3 + 3 * i]) / 1000.0, 1);
+            }
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    /** Call setup p50 and p99 (µs) by the clusters between caller and callee, three columns per run (CSV). */
     public static List<String[]> setupByDistance(List<Simulation.Result> results) {
         java.util.TreeSet<Integer> distances = new java.util.TreeSet<>();
         results.forEach(r -> distances.addAll(r.setupByDistance().keySet()));
