@@ -9,7 +9,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.lang.reflect.Proxy;
+import org.roamer.api.NodeAddress;
+import org.roamer.api.spi.migration.MigrationStrategy;
 import org.roamer.api.spi.routing.RoutingPolicy;
+import org.roamer.api.spi.transport.Transport;
+import org.roamer.transport.tcp.internal.TcpTransport;
 import org.roamer.core.internal.sim.Simulation;
 import org.roamer.core.internal.sim.Table1Runs;
 import org.roamer.routing.anchored.internal.AnchoredRouting;
@@ -43,6 +48,8 @@ public final class Table1Main {
               --hop-delay-ms D     the link-delay model: D ms one way per cluster of distance on the grid
               --ls-delay-ms D      and D ms between a USS and the Location Server; default 0 and 0 (off);
                                    calls wait for these delays, so use fewer terminals or a lower --speedup
+              --transport T        invm (frames encoded and handed over in memory; default) or tcp (every node
+                                   on a loopback socket: a validation run, slower)
               --csv FILE           also write the table as CSV (and FILE.setup.csv: setup time by distance)
               --plots DIR          only draw the figures of docs/table1.md into DIR (SVG; the signalling
                                    chart from DIR/table1-perimeter.csv and DIR/table1-edge.csv)
@@ -57,6 +64,7 @@ public final class Table1Main {
     static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         Table1Runs.Request request;
         Path csv;
+        boolean tcp;
         try {
             Map<String, String> o = options(args);
             if (o.containsKey("--help")) {
@@ -69,6 +77,12 @@ public final class Table1Main {
                 out.println("wrote the figures into " + dir);
                 return 0;
             }
+            String transport = o.getOrDefault("--transport", "invm");
+            o.remove("--transport");
+            if (!transport.equals("invm") && !transport.equals("tcp")) {
+                throw new IllegalArgumentException("--transport '" + transport + "' must be invm or tcp");
+            }
+            tcp = transport.equals("tcp");
             String file = o.remove("--csv");
             csv = file == null ? null : Path.of(file);
             request = Table1Runs.parse(o);
@@ -84,7 +98,13 @@ public final class Table1Main {
                 new ThresholdRouting(Math.max(1, (long) (30_000 / request.params().speedup())), 3));
         List<Simulation.Result> results;
         try {
-            results = Table1Runs.run(request, List.of(new NaiveStrategy()), policies, out::println);
+            List<MigrationStrategy> strategies = List.of(new NaiveStrategy());
+            Table1Runs.Request r = request;
+            results = tcp
+                    ? Table1Runs.run(request, strategies, policies, out::println, (params, work) -> new Simulation(params,
+                            work, strategies, policies, r.hopMillis(), r.lsMillis(), tcp(),
+                            new NodeAddress("127.0.0.1", 0)))
+                    : Table1Runs.run(request, strategies, policies, out::println);
         } catch (RuntimeException e) {
             err.println("simulate: a run failed: " + e);
             return 1;
@@ -101,6 +121,13 @@ public final class Table1Main {
             out.println("wrote " + csv + " and " + setupCsv);
         }
         return 0;
+    }
+
+    /** The TCP transport with its default settings, outside OSGi (its DS configuration's defaults). */
+    static Transport tcp() {
+        TcpTransport.Config defaults = (TcpTransport.Config) Proxy.newProxyInstance(Table1Main.class.getClassLoader(),
+                new Class<?>[] {TcpTransport.Config.class}, (proxy, method, args) -> method.getDefaultValue());
+        return new TcpTransport(defaults);
     }
 
     static void writeCsv(List<String[]> rows, Path file) throws IOException {
@@ -120,6 +147,7 @@ public final class Table1Main {
         Map<String, String> o = new LinkedHashMap<>();
         List<String> known = new ArrayList<>(Table1Runs.OPTIONS);
         known.add("--csv");
+        known.add("--transport");
         known.add("--plots");
         for (int i = 0; i < args.length; i++) {
             String a = args[i];

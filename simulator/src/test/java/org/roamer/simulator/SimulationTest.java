@@ -62,6 +62,34 @@ class SimulationTest {
         }
     }
 
+    /**
+     * The validation run: the same small simulation over TCP (every node on a loopback socket) counts the same
+     * crossings, calls and frames per type as on the in-VM transport: the in-VM runs measure the protocol, not an
+     * artefact of the transport.
+     */
+    @Test
+    void overTcpTheCountsAreThoseOfTheInVmTransport() throws Exception {
+        Table1 p = new Table1(2_000, 4, 390, 60, 1.0, Table1.Reading.EDGE, 6, 30, "migrate", 1, 1000, 13);
+        Simulation.Result inVm;
+        Simulation.Result tcp;
+        try (Simulation sim = new Simulation(p, work.resolve("invm"), STRATEGIES, POLICIES)) {
+            inVm = sim.run(l -> { });
+        }
+        try (Simulation sim = new Simulation(p, work.resolve("tcp"), STRATEGIES, POLICIES, 0, 0, Table1Main.tcp(),
+                new org.roamer.api.NodeAddress("127.0.0.1", 0))) {
+            tcp = sim.run(l -> { });
+        }
+        assertThat(tcp.crossings()).isEqualTo(inVm.crossings()).isGreaterThan(50);
+        assertThat(tcp.migrations()).isEqualTo(inVm.migrations());
+        assertThat(tcp.moveFailures()).isZero();
+        assertThat(tcp.callsAccepted()).isEqualTo(inVm.callsAccepted()).isEqualTo(tcp.callsPlaced());
+        assertThat(tcp.agents()).isEqualTo(2_000);
+        assertThat(tcp.agentsMisplaced()).isZero();
+        for (String type : List.of("REGISTRATION", "MIGRATE", "MIGRATE_DONE", "TRANSFER", "READY", "CALL_OFFER", "PAGE")) {
+            assertThat(tcp.frames(type)).as(type).isEqualTo(inVm.frames(type));
+        }
+    }
+
     @Test
     void theSameSeedGivesTheSameCounts() throws Exception {
         Table1 p = new Table1(2_000, 4, 390, 60, 1.0, Table1.Reading.EDGE, 6, 30, "migrate", 1, 1000, 9);

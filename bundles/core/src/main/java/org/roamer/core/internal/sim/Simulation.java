@@ -23,6 +23,7 @@ import org.roamer.api.Profile;
 import org.roamer.api.RoamerException;
 import org.roamer.api.RoamerStats;
 import org.roamer.api.frame.FrameLimits;
+import org.roamer.api.spi.transport.Transport;
 import org.roamer.api.spi.migration.MigrationStrategy;
 import org.roamer.api.spi.routing.RoutingPolicy;
 import org.roamer.core.internal.InVmTransport;
@@ -49,7 +50,7 @@ import org.roamer.core.internal.node.UssSettings;
 public final class Simulation implements AutoCloseable {
     private final Table1 p;
     private final RoamerCore core;
-    private final InVmTransport transport = new InVmTransport();
+    private final Transport transport;
     private final LocationServer ls;
     private final List<UserSignalingServer> uss = new ArrayList<>();
     private final NetworkService network;
@@ -72,7 +73,17 @@ public final class Simulation implements AutoCloseable {
      */
     public Simulation(Table1 p, Path work, List<MigrationStrategy> strategies, List<RoutingPolicy> policies,
             long hopMillis, long lsMillis) throws Exception {
+        this(p, work, strategies, policies, hopMillis, lsMillis, new InVmTransport(), new NodeAddress("invm", 0));
+    }
+
+    /**
+     * The same on another transport: every node listens on {@code listen} (a port 0 lets each take a free one), e.g.
+     * TCP on 127.0.0.1:0 for a validation run over real sockets.
+     */
+    public Simulation(Table1 p, Path work, List<MigrationStrategy> strategies, List<RoutingPolicy> policies,
+            long hopMillis, long lsMillis, Transport transport, NodeAddress listen) throws Exception {
         this.p = p;
+        this.transport = transport;
         if (strategies.stream().noneMatch(s -> s.name().equals("naive"))) {
             throw new IllegalArgumentException("the simulation migrates with NAIVE: install roamer-strategy-naive");
         }
@@ -84,12 +95,12 @@ public final class Simulation implements AutoCloseable {
                 AgentImageCodec.type("org.roamer.core", "1.0.0"));
         strategies.forEach(core::bindStrategy);
         policies.forEach(core::bindRouting);
-        ls = new LocationServer(core, transport, NodeId.of("ls1"), new NodeAddress("invm", 0), 10_000, 10_000);
+        ls = new LocationServer(core, transport, NodeId.of("ls1"), listen, 10_000, 10_000);
         RoutingSettings routing = RoutingSettings.DEFAULT.withPolicy(p.routing());
         for (int i = 1; i <= p.clusters(); i++) {
             String c = "c" + i;
             clusterIds.add(c);
-            UssSettings s = new UssSettings(NodeId.of("uss-" + c), ClusterId.of(c), new NodeAddress("invm", 0), null,
+            UssSettings s = new UssSettings(NodeId.of("uss-" + c), ClusterId.of(c), listen, null,
                     "naive", List.of("naive"), 64, 256 * 1024, 2_000, 60_000, 10_000, 2_000, FrameLimits.DEFAULT,
                     work.resolve("uss-" + c));
             UserSignalingServer u = new UserSignalingServer(core, transport, s, routing);

@@ -111,16 +111,28 @@ public final class Table1Runs {
         return new Request(r.params().withRouting(names.get(0)), names, r.hopMillis(), r.lsMillis());
     }
 
-    /** Runs the request, one routing policy after the other; progress lines as they come. */
+    /** Builds the network of one run. */
+    @FunctionalInterface
+    public interface Network {
+        Simulation build(Table1 params, Path work) throws Exception;
+    }
+
+    /** Runs the request on the in-VM transport, one routing policy after the other; progress lines as they come. */
     public static List<Simulation.Result> run(Request r, List<MigrationStrategy> strategies,
             List<RoutingPolicy> policies, Consumer<String> progress) throws Exception {
+        return run(r, strategies, policies, progress, (params, work) -> new Simulation(params, work, strategies,
+                policies, r.hopMillis(), r.lsMillis()));
+    }
+
+    /** Runs the request on the networks {@code network} builds. */
+    public static List<Simulation.Result> run(Request r, List<MigrationStrategy> strategies,
+            List<RoutingPolicy> policies, Consumer<String> progress, Network network) throws Exception {
         check(r, strategies, policies);
         List<Simulation.Result> results = new ArrayList<>();
         for (String routing : r.routings()) {
             progress.accept("== routing " + routing);
             Path work = Files.createTempDirectory("roamer-table1-");
-            try (Simulation sim = new Simulation(r.params().withRouting(routing), work, strategies, policies,
-                    r.hopMillis(), r.lsMillis())) {
+            try (Simulation sim = network.build(r.params().withRouting(routing), work)) {
                 results.add(sim.run(line -> progress.accept("  " + line)));
             } finally {
                 try (var files = Files.walk(work)) {
