@@ -1169,6 +1169,7 @@ public final class NetworkService implements RoamerNetwork {
         Consumer<String> out = progress == null ? s -> { } : progress;
         long run = benchRuns.incrementAndGet();
         List<MobileId> mobiles = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         ExecutorService pool = Executors.newFixedThreadPool(concurrency, r -> {
             Thread t = new Thread(r, "roamer-bench-" + run);
             t.setDaemon(true);
@@ -1202,7 +1203,7 @@ public final class NetworkService implements RoamerNetwork {
             for (MobileId m : mobiles) {
                 workers.add(pool.submit(() -> {
                     ClusterId at = a;
-                    while (!Thread.currentThread().isInterrupted() && next.getAndIncrement() < count) {
+                    while (!stop.get() && next.getAndIncrement() < count) {
                         ClusterId to = at.equals(a) ? b : a;
                         try {
                             MoveResult r = move(m, to, strategy);
@@ -1243,8 +1244,11 @@ public final class NetworkService implements RoamerNetwork {
         } catch (ExecutionException e) {
             throw new RoamerException("benchmark failed: " + e.getCause());
         } finally {
-            pool.shutdownNow();
-            // an interrupted run (Ctrl-C) still powers its mobiles off: waits below must not see the interrupt
+            // an interrupted run (Ctrl-C): the workers finish the move they are in (a move left half-way would still
+            // run in the network and keep its mobile from powering off), then stop
+            stop.set(true);
+            pool.shutdown();
+            // the mobiles are powered off even so: waits below must not see the interrupt
             boolean interrupted = Thread.interrupted();
             try {
                 if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
