@@ -26,12 +26,10 @@ import org.roamer.api.spi.migration.ChunkSink;
 import org.roamer.api.spi.migration.MigratingAgent;
 import org.roamer.api.spi.migration.MigrationContext;
 import org.roamer.api.spi.migration.MigrationException;
-import org.roamer.api.spi.migration.MigrationStrategy;
 import org.roamer.api.spi.migration.MigrationVariables;
 import org.roamer.api.spi.migration.PreCreatedAgent;
 import org.roamer.api.spi.migration.RestoreSession;
 import org.roamer.api.spi.migration.RestoreTarget;
-import org.roamer.api.spi.migration.StrategyTraits;
 import org.roamer.core.internal.wire.AgentMessages;
 import org.roamer.core.internal.wire.Json;
 import org.roamer.core.internal.wire.Payloads;
@@ -103,29 +101,17 @@ class AgentCellMutationGapsTest {
     }
 
     /** "vars" under another name, blocking (restores on a worker): its restore waits for the test, then goes on or fails. */
-    static final class Held implements MigrationStrategy {
-        final ProbeStrategies.Vars inner = new ProbeStrategies.Vars("vars");
+    static final class Held extends ProbeStrategies.Wrapper {
         final CountDownLatch restoring = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
         volatile boolean fail;
 
-        @Override
-        public String name() {
-            return "held";
+        Held() {
+            super("held", new ProbeStrategies.Vars("vars"));
         }
 
         @Override
-        public StrategyTraits traits() {
-            return inner.traits();
-        }
-
-        @Override
-        public void capture(MigratingAgent agent, MigrationContext ctx, ChunkSink out) throws MigrationException {
-            inner.capture(agent, ctx, out);
-        }
-
-        @Override
-        public RestoreSession beginRestore(RestoreTarget target, MigrationContext ctx) {
+        public RestoreSession beginRestore(RestoreTarget target, MigrationContext ctx) throws MigrationException {
             RestoreSession s = inner.beginRestore(target, ctx);
             return new RestoreSession() {
                 @Override
@@ -292,7 +278,7 @@ class AgentCellMutationGapsTest {
     // ------------------------------------------------------------------ the RestoreTarget contract
 
     /** A strategy that restores through a script the test writes: it calls the {@link RestoreTarget} as a strategy may. */
-    static final class Probe implements MigrationStrategy {
+    static final class Probe extends ProbeStrategies.Wrapper {
         interface Script {
             void run(RestoreTarget target, MigrationContext ctx, Restore vars) throws MigrationException;
         }
@@ -302,27 +288,15 @@ class AgentCellMutationGapsTest {
             void run() throws MigrationException;
         }
 
-        final ProbeStrategies.Vars vars = new ProbeStrategies.Vars("vars");
         volatile Script script;
 
-        @Override
-        public String name() {
-            return "probe";
+        Probe() {
+            super("probe", new ProbeStrategies.Vars("vars"));
         }
 
         @Override
-        public StrategyTraits traits() {
-            return vars.traits();
-        }
-
-        @Override
-        public void capture(MigratingAgent agent, MigrationContext ctx, ChunkSink out) throws MigrationException {
-            vars.capture(agent, ctx, out);
-        }
-
-        @Override
-        public RestoreSession beginRestore(RestoreTarget target, MigrationContext ctx) {
-            RestoreSession real = vars.beginRestore(target, ctx);
+        public RestoreSession beginRestore(RestoreTarget target, MigrationContext ctx) throws MigrationException {
+            RestoreSession real = inner.beginRestore(target, ctx);
             return new RestoreSession() {
                 @Override
                 public void accept(byte[] chunk) throws MigrationException {
@@ -681,24 +655,12 @@ class AgentCellMutationGapsTest {
     // ------------------------------------------------------------------ agent timers across a migration
 
     /** A whole-image strategy whose restore waits for the test, then fails (the source rolls back). */
-    static final class HeldImage implements MigrationStrategy {
-        final ProbeStrategies.Image inner = new ProbeStrategies.Image();
+    static final class HeldImage extends ProbeStrategies.Wrapper {
         final CountDownLatch restoring = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
 
-        @Override
-        public String name() {
-            return "held-image";
-        }
-
-        @Override
-        public StrategyTraits traits() {
-            return inner.traits();
-        }
-
-        @Override
-        public void capture(MigratingAgent agent, MigrationContext ctx, ChunkSink out) throws MigrationException {
-            inner.capture(agent, ctx, out);
+        HeldImage() {
+            super("held-image", new ProbeStrategies.Image());
         }
 
         @Override
@@ -969,20 +931,13 @@ class AgentCellMutationGapsTest {
     // ------------------------------------------------------------------ what a capture may emit
 
     /** "vars" plus padding chunks of sizes the test sets; the target restores from the first chunk and skips the rest. */
-    static final class Padded implements MigrationStrategy {
-        final ProbeStrategies.Vars vars = new ProbeStrategies.Vars("vars");
+    static final class Padded extends ProbeStrategies.Wrapper {
         /** Sizes of the chunks after the variables; a negative size: the capture emits nothing at all. */
         volatile java.util.function.Function<MigrationContext, List<Integer>> padding = ctx -> List.of();
         volatile MigrationContext seen;
 
-        @Override
-        public String name() {
-            return "padded";
-        }
-
-        @Override
-        public StrategyTraits traits() {
-            return vars.traits();
+        Padded() {
+            super("padded", new ProbeStrategies.Vars("vars"));
         }
 
         @Override
@@ -992,15 +947,15 @@ class AgentCellMutationGapsTest {
             if (sizes.contains(-1)) {
                 return;
             }
-            vars.capture(agent, ctx, out);
+            inner.capture(agent, ctx, out);
             for (int n : sizes) {
                 out.accept(new byte[n]);
             }
         }
 
         @Override
-        public RestoreSession beginRestore(RestoreTarget target, MigrationContext ctx) {
-            RestoreSession real = vars.beginRestore(target, ctx);
+        public RestoreSession beginRestore(RestoreTarget target, MigrationContext ctx) throws MigrationException {
+            RestoreSession real = inner.beginRestore(target, ctx);
             return new RestoreSession() {
                 boolean first = true;
 

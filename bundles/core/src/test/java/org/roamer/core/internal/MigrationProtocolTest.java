@@ -401,32 +401,13 @@ class MigrationProtocolTest {
         net.network.register(M1, C1, Profile.defaults());
         assertThat(net.network.move(M1, C2).migrated()).isTrue(); // live at c2 with epoch 2
         java.util.concurrent.atomic.AtomicBoolean gone = new java.util.concurrent.atomic.AtomicBoolean();
-        org.roamer.api.spi.migration.MigrationStrategy vanishing = new org.roamer.api.spi.migration.MigrationStrategy() {
-            @Override
-            public String name() {
-                return "vanishing";
-            }
-
+        org.roamer.api.spi.migration.MigrationStrategy vanishing = new ProbeStrategies.Wrapper("vanishing", vars) {
             @Override
             public org.roamer.api.spi.migration.StrategyTraits traits() {
                 if (gone.compareAndSet(false, true)) {
                     net.core.unbindStrategy(this); // uninstalled right now
                 }
                 return new org.roamer.api.spi.migration.StrategyTraits(false, true, true, false, "vanishes");
-            }
-
-            @Override
-            public void capture(org.roamer.api.spi.migration.MigratingAgent agent,
-                    org.roamer.api.spi.migration.MigrationContext ctx, org.roamer.api.spi.migration.ChunkSink out)
-                    throws org.roamer.api.spi.migration.MigrationException {
-                vars.capture(agent, ctx, out);
-            }
-
-            @Override
-            public org.roamer.api.spi.migration.RestoreSession beginRestore(
-                    org.roamer.api.spi.migration.RestoreTarget target, org.roamer.api.spi.migration.MigrationContext ctx)
-                    throws org.roamer.api.spi.migration.MigrationException {
-                return vars.beginRestore(target, ctx);
             }
         };
         net.core.bindStrategy(vanishing);
@@ -459,17 +440,7 @@ class MigrationProtocolTest {
     void aStrategyWhoseClassesAreGoneRollsBackAtOnce() throws Exception {
         for (String side : List.of("capture", "restore")) {
             String name = "gone-" + side;
-            net.core.bindStrategy(new org.roamer.api.spi.migration.MigrationStrategy() {
-                @Override
-                public String name() {
-                    return name;
-                }
-
-                @Override
-                public org.roamer.api.spi.migration.StrategyTraits traits() {
-                    return vars.traits();
-                }
-
+            net.core.bindStrategy(new ProbeStrategies.Wrapper(name, vars) {
                 @Override
                 public void capture(org.roamer.api.spi.migration.MigratingAgent agent,
                         org.roamer.api.spi.migration.MigrationContext ctx, org.roamer.api.spi.migration.ChunkSink out)
@@ -477,7 +448,7 @@ class MigrationProtocolTest {
                     if (side.equals("capture")) {
                         throw new NoClassDefFoundError("org/example/gone/Codec");
                     }
-                    vars.capture(agent, ctx, out);
+                    super.capture(agent, ctx, out);
                 }
 
                 @Override

@@ -127,6 +127,41 @@ final class ProbeStrategies {
      * Wraps another strategy under its own name and records the outcome hooks (SPI 1.1) the core calls: which,
      * with what, on which thread, in order. Can block its capture until released, and make its hooks throw.
      */
+    /**
+     * A strategy that hands name-independent work to {@code inner} under its own name: traits, capture and restore.
+     * A test overrides what it changes. Not delegated: {@code nonBlocking} (the interface's default: steps run on a
+     * worker) and the outcome hooks.
+     */
+    abstract static class Wrapper implements MigrationStrategy {
+        final String name;
+        final MigrationStrategy inner;
+
+        Wrapper(String name, MigrationStrategy inner) {
+            this.name = name;
+            this.inner = inner;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public StrategyTraits traits() {
+            return inner.traits();
+        }
+
+        @Override
+        public void capture(MigratingAgent agent, MigrationContext ctx, ChunkSink out) throws MigrationException {
+            inner.capture(agent, ctx, out);
+        }
+
+        @Override
+        public RestoreSession beginRestore(RestoreTarget target, MigrationContext ctx) throws MigrationException {
+            return inner.beginRestore(target, ctx);
+        }
+    }
+
     static final class Recording implements MigrationStrategy {
         /** One hook call. {@code hook} is "finished" or "departed". */
         record Call(String hook, MigrationContext ctx, boolean committed, MobileId mobile, org.roamer.api.NodeId node,
