@@ -84,13 +84,7 @@ public final class Simulation implements AutoCloseable {
             long hopMillis, long lsMillis, Transport transport, NodeAddress listen) throws Exception {
         this.p = p;
         this.transport = transport;
-        if (strategies.stream().noneMatch(s -> s.name().equals("naive"))) {
-            throw new IllegalArgumentException("the simulation migrates with NAIVE: install roamer-strategy-naive");
-        }
-        if (!"migrate".equals(p.routing()) && policies.stream().noneMatch(r -> r.name().equals(p.routing()))) {
-            throw new IllegalArgumentException("routing policy '" + p.routing() + "' is not installed: install "
-                    + "roamer-routing-" + p.routing());
-        }
+        checkPlugins(p.routing(), strategies, policies);
         core = new RoamerCore(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 AgentImageCodec.type("org.roamer.core", "1.0.0"));
         strategies.forEach(core::bindStrategy);
@@ -323,6 +317,21 @@ public final class Simulation implements AutoCloseable {
         long ahead = due - System.nanoTime();
         if (ahead > 1_000_000) {
             Thread.sleep(ahead / 1_000_000);
+        }
+    }
+
+    /**
+     * Refuses a run without NAIVE, or with a routing policy that is neither {@code migrate} nor among {@code policies}.
+     *
+     * @throws IllegalArgumentException naming what to install
+     */
+    static void checkPlugins(String routing, List<MigrationStrategy> strategies, List<RoutingPolicy> policies) {
+        if (strategies.stream().noneMatch(s -> s.name().equals("naive"))) {
+            throw new IllegalArgumentException("the simulation migrates with NAIVE: install roamer-strategy-naive");
+        }
+        if (!"migrate".equals(routing) && policies.stream().noneMatch(r -> r.name().equals(routing))) {
+            throw new IllegalArgumentException("routing policy '" + routing + "' is not installed here: "
+                    + "feature:install roamer-routing-" + routing);
         }
     }
 

@@ -93,14 +93,8 @@ public final class Table1Runs {
      * and a strategy set without NAIVE.
      */
     public static void check(Request r, List<MigrationStrategy> strategies, List<RoutingPolicy> policies) {
-        if (strategies.stream().noneMatch(s -> s.name().equals("naive"))) {
-            throw new IllegalArgumentException("the simulation migrates with NAIVE: install roamer-strategy-naive");
-        }
         for (String routing : r.routings()) {
-            if (!"migrate".equals(routing) && policies.stream().noneMatch(x -> x.name().equals(routing))) {
-                throw new IllegalArgumentException("routing policy '" + routing + "' is not installed here: "
-                        + "feature:install roamer-routing-" + routing);
-            }
+            Simulation.checkPlugins(routing, strategies, policies);
         }
     }
 
