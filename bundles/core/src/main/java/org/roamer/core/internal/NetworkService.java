@@ -932,8 +932,7 @@ public final class NetworkService implements RoamerNetwork {
         boolean allHere = clusters().stream().allMatch(c -> core.directory().uss(c.value()) != null);
         if (allHere) {
             throw new RoamerException("routing policy '" + routing + "' is not installed; installed: "
-                    + java.util.stream.Stream.concat(java.util.stream.Stream.of(migrate),
-                            core.routingPolicies().keySet().stream()).sorted().distinct().toList());
+                    + core.routingNames());
         }
     }
 

@@ -345,6 +345,13 @@ public final class RoamerCore {
         return Map.copyOf(routing);
     }
 
+    /** The routing policies a node here can use, by name and sorted: the built-in {@code migrate} and those bound. */
+    public List<String> routingNames() {
+        java.util.TreeSet<String> names = new java.util.TreeSet<>(routing.keySet());
+        names.add(org.roamer.core.internal.node.RoutingSettings.DEFAULT.policy());
+        return List.copyOf(names);
+    }
+
     public void delivered(MobileId mobile, NodeId node, long epoch, String sender, long seq) {
         for (DeliveryListener l : deliveryListeners) {
             try {

@@ -1581,8 +1581,7 @@ final class AgentCell implements AgentContext {
             if (policy == null) {
                 uss.trySend(u.from(), SignalingNode.reply(f, MessageType.ERROR, Json.encode(Reply.error("routing policy '"
                         + UserSignalingServer.printable(u.routing()) + "' is not installed on " + uss.id() + "; installed: "
-                        + java.util.stream.Stream.concat(java.util.stream.Stream.of(RoutingSettings.DEFAULT.policy()),
-                                uss.core().routingPolicies().keySet().stream()).sorted().distinct().toList()))));
+                        + uss.core().routingNames()))));
                 return;
             }
         }
