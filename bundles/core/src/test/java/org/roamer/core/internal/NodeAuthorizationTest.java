@@ -63,6 +63,9 @@ class NodeAuthorizationTest {
 
     @Test
     void onlyTheCredentialOfAClusterMaySayHelloForIt() throws Exception {
+        // the record as it settles once c1 announced its strategies (a HELLO of c1's own would change it later)
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> net.ls.clusters().get("c1").strategies().contains("vars"));
         LocationServer.UssRecord before = net.ls.clusters().get("c1");
         Frame hijack = Frame.of(MessageType.HELLO, 1, "", Json.encode(new Payloads.Hello("uss-evil",
                 "user-signaling-server", "c1", "invm:9999", List.of("vars"), "invm")));

@@ -43,6 +43,29 @@ public interface Endpoint extends AutoCloseable {
         return drained();
     }
 
+    /**
+     * Signs {@code data} with this container's credential. Only a transport that authenticates its links has one.
+     *
+     * @throws TransportException when the transport has no credential (the default)
+     * @since 1.4
+     */
+    default Signed sign(byte[] data) throws TransportException {
+        throw new TransportException("this transport has no credential to sign with");
+    }
+
+    /**
+     * Checks a signature made by {@link #sign} on any node: its certificate was issued by the network's CA (the
+     * one this endpoint's links trust) and is valid now, and the signature is the certificate key's over
+     * {@code data}.
+     *
+     * @return who signed, as the certificate names it
+     * @throws TransportException when the check fails, or the transport cannot check (the default)
+     * @since 1.4
+     */
+    default Peer verify(byte[] data, Signed signed) throws TransportException {
+        throw new TransportException("this transport cannot check signatures");
+    }
+
     /** Counters of this endpoint. */
     TransportStats stats();
 

@@ -4,5 +4,5 @@
  * OSGi services with {@code roamer.transport=<name>}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.3.0")
+@org.osgi.annotation.versioning.Version("1.4.0")
 package org.roamer.api.spi.transport;

@@ -686,7 +686,7 @@ final class AgentCell implements AgentContext {
                     Json.encode(new Payloads.Request(uss.address().toString()))));
         }
         Transfer t = new Transfer(uss.address().toString(), uss.id().value(), uss.cluster().value(),
-                uss.strategyNames(), m.strategy(), uss.core().agentType());
+                uss.strategyNames(), m.strategy(), uss.core().agentType(), m.ticket());
         try {
             uss.send(NodeAddress.parse(m.source()), new Frame(MessageType.TRANSFER, 0, id, f.epoch(), 0,
                     mobile.value(), Json.encode(t)));

@@ -822,8 +822,19 @@ public final class LocationServer extends SignalingNode {
         p.epoch = ++e.maxEpoch;
         // the new epoch is recorded, and the mobile claimed, before any USS hears of it
         claim(mobile, e, p, () -> {
+            Payloads.Ticket ticket = null;
+            org.roamer.api.spi.transport.Endpoint credential = credentialEndpoint();
+            if (credential != null) { // on authenticated links the target and the source want the LS's word
+                try {
+                    ticket = MigrationTickets.issue(credential, mobile, p.id, p.epoch, e.node, e.cluster,
+                            target.node(), target.cluster(), target.addr());
+                } catch (TransportException ex) {
+                    finishFailed(mobile, e, "cannot sign the migration's ticket: " + ex.getMessage());
+                    return;
+                }
+            }
             Frame migrate = new Frame(MessageType.MIGRATE, 0, p.id, p.epoch, 0, mobile,
-                    Json.encode(new Payloads.Migrate(e.addr, e.node, r.strategy(), address().toString())));
+                    Json.encode(new Payloads.Migrate(e.addr, e.node, r.strategy(), address().toString(), ticket)));
             try {
                 send(NodeAddress.parse(target.addr()), migrate);
             } catch (TransportException ex) {

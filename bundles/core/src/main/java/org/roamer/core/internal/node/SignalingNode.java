@@ -233,6 +233,19 @@ public abstract class SignalingNode implements FrameHandler {
         sender = b;
     }
 
+    /**
+     * An endpoint of a transport that authenticates its links, whose credential signs and checks migration
+     * tickets; {@code null} when this node has none.
+     */
+    protected Endpoint credentialEndpoint() {
+        Bound s = sender;
+        if (s != null && s.transport().authenticates()) {
+            return s.endpoint();
+        }
+        return endpoints.values().stream().filter(b -> b.transport().authenticates()).map(Bound::endpoint)
+                .findFirst().orElse(null);
+    }
+
     protected synchronized void unbind() {
         closed = true;
         endpoints.values().forEach(b -> b.endpoint().close());

@@ -158,6 +158,8 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
     /** Signalling links from this cluster to anchor USS nodes (connection scheme), by anchor node id. */
     private final ConcurrentHashMap<String, CompletableFuture<Boolean>> links = new ConcurrentHashMap<>();
     private final ClusterId cluster;
+    /** The migration tickets this node admitted (authenticated links only). */
+    private final MigrationTickets tickets;
     private final ConcurrentHashMap<String, AgentCell> cells = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Profile, Profile> profiles = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger hosted = new java.util.concurrent.atomic.AtomicInteger();
@@ -263,6 +265,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         this.settings = settings;
         this.routing = routing;
         this.cluster = settings.cluster();
+        this.tickets = new MigrationTickets(settings.id().value(), cluster.value());
         listenOn(settings.listen(), settings.limits());
         core.directory().add(this);
         core.addStrategyListener(this);
@@ -272,6 +275,37 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         scheduleCheckpoints();
         LOG.info("USS {} of cluster {} starting on {}, sending with {}, routing {}", id, cluster, settings.listen(),
                 transport, routing.policy());
+    }
+
+    /**
+     * Besides the roles ({@link SignalingNode#authorize}), on a network of authenticated links: a MIGRATE must
+     * carry a ticket signed by a Location Server naming this node as the target, a TRANSFER one naming this node
+     * as the source and its sender's cluster as the target; the migration's other frames come only from the
+     * other end's credential ({@link MigrationTickets}).
+     */
+    @Override
+    protected String authorize(Frame frame, org.roamer.api.spi.transport.Peer peer) {
+        String refusal = super.authorize(frame, peer);
+        if (refusal != null || frame.has(Frame.REPLY) || !core.linksAuthenticated()) {
+            return refusal;
+        }
+        try {
+            return switch (frame.type()) {
+                case MIGRATE -> {
+                    Payloads.Migrate m = Json.decode(frame.payload(), Payloads.Migrate.class);
+                    yield tickets.admitMigrate(frame, m.ticket(), m.sourceNode(), credentialEndpoint());
+                }
+                case TRANSFER -> {
+                    Payloads.Transfer t = Json.decode(frame.payload(), Payloads.Transfer.class);
+                    yield tickets.admitTransfer(frame, t.ticket(), t.targetNode(), t.targetCluster(), t.target(),
+                            peer, credentialEndpoint());
+                }
+                case TRANSFER_DATA, READY, BUFFERED, MIGRATE_FAILED -> tickets.admitFollowing(frame, peer);
+                default -> null;
+            };
+        } catch (FrameException e) {
+            return "unreadable " + frame.type() + ": " + e.getMessage();
+        }
     }
 
     static RoutingSettings routingSettings(Config c) {

@@ -149,8 +149,40 @@ public final class Payloads {
         }
     }
 
-    /** MIGRATE (LS → target USS): correlation = migration id, epoch = the agent's new epoch. */
-    public record Migrate(String source, String sourceNode, String strategy, String from) {
+    /**
+     * MIGRATE (LS → target USS): correlation = migration id, epoch = the agent's new epoch.
+     *
+     * @param ticket the migration's ticket, signed by the LS; present when the LS has a credential
+     */
+    public record Migrate(String source, String sourceNode, String strategy, String from, Ticket ticket) {
+        /** Without a ticket (a network of plaintext links). */
+        public Migrate(String source, String sourceNode, String strategy, String from) {
+            this(source, sourceNode, strategy, from, null);
+        }
+    }
+
+    /**
+     * A migration's ticket: the Location Server's word that this migration of this mobile, with this epoch, goes
+     * from this source to this target. The target passes it on in its TRANSFER; the source gives the agent only
+     * to the target it names, and both take the migration's other frames only from the other's credential.
+     *
+     * @param signature   the LS's signature over {@link #signedBytes()}, Base64
+     * @param certificate the LS's certificate (DER, Base64), issued by the network's CA
+     */
+    public record Ticket(String mobile, long migration, long epoch, String sourceNode, String sourceCluster,
+            String targetNode, String targetCluster, String targetAddr, String signature, String certificate) {
+        /** What the signature covers: every field but the signature and certificate, one per line. */
+        public byte[] signedBytes() {
+            return String.join("\n", "roamer-ticket/1", mobile, Long.toString(migration), Long.toString(epoch),
+                    sourceNode, sourceCluster, targetNode, targetCluster, targetAddr)
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        /** The same ticket, signed. */
+        public Ticket signed(String signature, String certificate) {
+            return new Ticket(mobile, migration, epoch, sourceNode, sourceCluster, targetNode, targetCluster,
+                    targetAddr, signature, certificate);
+        }
     }
 
     /**
@@ -158,9 +190,15 @@ public final class Payloads {
      *
      * @param agentType the target's agent implementation; absent from older peers, in which case the source
      *                  does not know whether whole-image strategies can restore there
+     * @param ticket    the Location Server's ticket of this migration, from its MIGRATE
      */
     public record Transfer(String target, String targetNode, String targetCluster, List<String> strategies,
-            String strategy, org.roamer.api.spi.migration.AgentType agentType) {
+            String strategy, org.roamer.api.spi.migration.AgentType agentType, Ticket ticket) {
+        /** Without a ticket (a network of plaintext links). */
+        public Transfer(String target, String targetNode, String targetCluster, List<String> strategies,
+                String strategy, org.roamer.api.spi.migration.AgentType agentType) {
+            this(target, targetNode, targetCluster, strategies, strategy, agentType, null);
+        }
     }
 
     /** MIGRATE_DONE (target → LS) and, as a REPLY, the result to the registering party. */

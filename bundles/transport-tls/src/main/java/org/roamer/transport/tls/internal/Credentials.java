@@ -4,17 +4,31 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.SignatureException;
+import java.security.cert.CertPathValidator;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.cert.PKIXParameters;
+import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
@@ -24,6 +38,7 @@ import javax.net.ssl.SSLSession;
 import javax.net.ssl.TrustManagerFactory;
 import javax.security.auth.x500.X500Principal;
 import org.roamer.api.spi.transport.Peer;
+import org.roamer.api.spi.transport.Signed;
 
 /**
  * A container's TLS credentials: its key and certificate (a PKCS#12 key store with one key entry) and the
@@ -37,15 +52,77 @@ import org.roamer.api.spi.transport.Peer;
 final class Credentials {
     static final String PROTOCOL = "TLSv1.3";
 
+    /** Verified certificates kept, so that a Location Server's tickets are not checked against the CA each time. */
+    private static final int VERIFIED_CACHE = 256;
+
     final SslContext server;
     final SslContext client;
     /** Who this container is, as its own certificate says. */
     final Peer self;
+    private final PrivateKey key;
+    private final byte[] certificate;
+    private final Set<TrustAnchor> anchors;
+    /** SHA-256 of a certificate checked against the CA → who it names (bounded; cleared when full). */
+    private final Map<String, Peer> verified = new ConcurrentHashMap<>();
 
-    private Credentials(SslContext server, SslContext client, Peer self) {
+    private Credentials(SslContext server, SslContext client, Peer self, PrivateKey key, byte[] certificate,
+            Set<TrustAnchor> anchors) {
         this.server = server;
         this.client = client;
         this.self = self;
+        this.key = key;
+        this.certificate = certificate;
+        this.anchors = anchors;
+    }
+
+    /** Signs with this container's key: ECDSA or RSA (the key's algorithm) with SHA-256. */
+    Signed sign(byte[] data) throws GeneralSecurityException {
+        Signature s = Signature.getInstance(algorithm(key.getAlgorithm()));
+        s.initSign(key);
+        s.update(data);
+        return new Signed(s.sign(), certificate);
+    }
+
+    /**
+     * Checks that the certificate was issued by the network's CA and is valid now, and that the signature over
+     * {@code data} is its key's.
+     *
+     * @return who signed
+     */
+    Peer verify(byte[] data, Signed signed) throws GeneralSecurityException {
+        byte[] der = signed.certificate();
+        String digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(der));
+        X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(der));
+        Peer signer = verified.get(digest);
+        if (signer == null) {
+            PKIXParameters params = new PKIXParameters(anchors);
+            params.setRevocationEnabled(false); // no revocation lists: docs/security.md
+            CertPathValidator.getInstance("PKIX").validate(
+                    CertificateFactory.getInstance("X.509").generateCertPath(List.of(cert)), params);
+            signer = peerOf(cert);
+            if (verified.size() >= VERIFIED_CACHE) {
+                verified.clear();
+            }
+            verified.put(digest, signer);
+        } else {
+            cert.checkValidity(); // still within its dates
+        }
+        Signature s = Signature.getInstance(algorithm(cert.getPublicKey().getAlgorithm()));
+        s.initVerify(cert.getPublicKey());
+        s.update(data);
+        if (!s.verify(signed.signature())) {
+            throw new SignatureException("the signature is not " + signer.name() + "'s over these data");
+        }
+        return signer;
+    }
+
+    private static String algorithm(String keyAlgorithm) throws NoSuchAlgorithmException {
+        return switch (keyAlgorithm) {
+            case "EC" -> "SHA256withECDSA";
+            case "RSA" -> "SHA256withRSA";
+            default -> throw new NoSuchAlgorithmException("no signature for a " + keyAlgorithm + " key");
+        };
     }
 
     /**
@@ -75,11 +152,13 @@ final class Credentials {
         }
         Peer self = peerOf(x);
         KeyStore trust = read(trustStore, password);
-        boolean anyCa = false;
+        Set<TrustAnchor> anchors = new LinkedHashSet<>();
         for (String a : Collections.list(trust.aliases())) {
-            anyCa |= trust.isCertificateEntry(a);
+            if (trust.isCertificateEntry(a) && trust.getCertificate(a) instanceof X509Certificate ca) {
+                anchors.add(new TrustAnchor(ca, null));
+            }
         }
-        if (!anyCa) {
+        if (anchors.isEmpty()) {
             throw new GeneralSecurityException(trustStore + " holds no trusted certificate");
         }
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
@@ -92,7 +171,8 @@ final class Credentials {
         // dialled is not in the certificate (nodes move between hosts without new credentials)
         SslContext client = SslContextBuilder.forClient().keyManager(kmf).trustManager(tmf).protocols(PROTOCOL)
                 .sslProvider(SslProvider.JDK).endpointIdentificationAlgorithm(null).build();
-        return new Credentials(server, client, self);
+        return new Credentials(server, client, self, (PrivateKey) keys.getKey(alias, password), x.getEncoded(),
+                Set.copyOf(anchors));
     }
 
     private static KeyStore read(Path file, char[] password) throws IOException, GeneralSecurityException {

@@ -23,6 +23,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Promise;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +46,7 @@ import org.roamer.api.frame.FrameLimits;
 import org.roamer.api.spi.transport.Endpoint;
 import org.roamer.api.spi.transport.FrameHandler;
 import org.roamer.api.spi.transport.Peer;
+import org.roamer.api.spi.transport.Signed;
 import org.roamer.api.spi.transport.TransportException;
 import org.roamer.api.spi.transport.Transports;
 import org.roamer.api.spi.transport.TransportStats;
@@ -146,6 +148,24 @@ final class TlsEndpoint implements Endpoint {
     public boolean drained(NodeAddress to) {
         Outbound o = peers.get(to);
         return o == null || o.drained();
+    }
+
+    @Override
+    public Signed sign(byte[] data) throws TransportException {
+        try {
+            return credentials.sign(data);
+        } catch (GeneralSecurityException e) {
+            throw new TransportException("cannot sign with " + credentials.self.name() + "'s key: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Peer verify(byte[] data, Signed signed) throws TransportException {
+        try {
+            return credentials.verify(data, signed);
+        } catch (GeneralSecurityException | ClassCastException e) {
+            throw new TransportException("signature refused: " + e.getMessage(), e);
+        }
     }
 
     @Override

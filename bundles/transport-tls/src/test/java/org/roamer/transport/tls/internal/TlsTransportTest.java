@@ -245,4 +245,33 @@ class TlsTransportTest {
         assertThatThrownBy(() -> t.bind(new NodeAddress("127.0.0.1", 0), FrameLimits.DEFAULT, new Recording()))
                 .isInstanceOf(TransportException.class).hasMessageContaining("no TLS credentials");
     }
+
+    /**
+     * A Location Server's signature (a migration ticket's) is checked by any node of the network from the
+     * certificate it carries: it names its signer; changed data, another signer's certificate, a certificate of
+     * another CA and garbage are refused.
+     */
+    @Test
+    void aSignatureIsCheckedAgainstTheNetworksCaAndNamesItsSigner() throws Exception {
+        byte[] ticket = "roamer-ticket/1 m1 42 7 uss-c1 c1 uss-c2 c2".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        org.roamer.api.spi.transport.Signed signed = ls.sign(ticket);
+
+        Peer signer = c1.verify(ticket, signed);
+        assertThat(signer.name()).isEqualTo("ls1");
+        assertThat(signer.isLocationServer()).isTrue();
+        assertThat(c1.verify(ticket, signed)).as("again, from the cache").isEqualTo(signer);
+
+        byte[] changed = ticket.clone();
+        changed[changed.length - 1] = '3';
+        assertThatThrownBy(() -> c1.verify(changed, signed)).hasMessageContaining("not ls1's");
+        org.roamer.api.spi.transport.Signed claimed = new org.roamer.api.spi.transport.Signed(
+                c1.sign(ticket).signature(), signed.certificate());
+        assertThatThrownBy(() -> c1.verify(ticket, claimed)).as("c1's signature with ls1's certificate")
+                .hasMessageContaining("not ls1's");
+        org.roamer.api.spi.transport.Signed foreign = stranger.sign(ticket);
+        assertThatThrownBy(() -> c1.verify(ticket, foreign)).as("a certificate of another CA")
+                .isInstanceOf(java.security.GeneralSecurityException.class);
+        assertThatThrownBy(() -> c1.verify(ticket, new org.roamer.api.spi.transport.Signed(new byte[] {1},
+                new byte[] {2, 3}))).isInstanceOf(java.security.GeneralSecurityException.class);
+    }
 }
