@@ -77,18 +77,23 @@ class NetworkOfContainersIT {
         assertThat(net.client("c2", "roamer:agent m1")).contains("uss-c1");
 
         // an authenticated node acting outside its role: a credential of the network's own CA, for cluster c9
+        // (TERMINATE_AGENT and MIGRATE only from a Location Server, a TRANSFER only with the LS's ticket)
         javax.net.ssl.SSLContext rogue = RogueNode.credential(net.base.resolve("pki"), "rogue", "c9");
         String ls1 = row(nodes, "ls1").split("\\|")[4].trim();
         RogueNode.send(rogue, address,
                 Wire.json(org.roamer.api.frame.MessageType.TERMINATE_AGENT, 2, 99, "m1", "{\"from\":\"" + address + "\"}"),
                 Wire.json(org.roamer.api.frame.MessageType.MIGRATE, 3, 50, "m1", "{\"source\":\"" + address
-                        + "\",\"sourceNode\":\"uss-c1\",\"strategy\":\"naive\",\"from\":\"" + ls1 + "\"}"));
+                        + "\",\"sourceNode\":\"uss-c1\",\"strategy\":\"naive\",\"from\":\"" + ls1 + "\"}"),
+                // a theft: a TRANSFER of m1 naming the rogue as its target, with no ticket of the LS
+                Wire.json(org.roamer.api.frame.MessageType.TRANSFER, 5, 51, "m1", "{\"target\":\"127.0.0.1:1\","
+                        + "\"targetNode\":\"uss-c9\",\"targetCluster\":\"c9\",\"strategies\":[\"naive\"]}"));
         RogueNode.send(rogue, ls1, Wire.json(org.roamer.api.frame.MessageType.HELLO, 4, 0, "",
                 "{\"node\":\"uss-evil\",\"role\":\"user-signaling-server\",\"cluster\":\"c1\",\"addr\":\"127.0.0.1:1\","
                         + "\"strategies\":[\"naive\"],\"transport\":\"tls\"}"));
         String refusedAtC1 = ScriptedNetwork.poll("the rogue's frames refused at uss-c1", Duration.ofSeconds(30),
                 () -> net.client("c1", "roamer:stats"), out -> !rows(out, "frames.unauthorized.MIGRATE").isEmpty()
-                        && !rows(out, "frames.unauthorized.TERMINATE_AGENT").isEmpty());
+                        && !rows(out, "frames.unauthorized.TERMINATE_AGENT").isEmpty()
+                        && !rows(out, "frames.unauthorized.TRANSFER").isEmpty());
         net.log("refused at c1:%n%s", String.join("\n", rows(refusedAtC1, "frames.unauthorized")));
         ScriptedNetwork.poll("the rogue's HELLO refused at ls1", Duration.ofSeconds(30),
                 () -> net.client("ls1", "roamer:stats"), out -> !rows(out, "frames.unauthorized.HELLO").isEmpty());
