@@ -115,16 +115,22 @@ final class CheckpointFormat {
      */
     static Path write(Path dir, Path temp, String name, byte[] header, AgentImage image, Durability durability)
             throws IOException {
+        return write(dir, temp, name, header, image, durability, Seal.SHA256);
+    }
+
+    /** As {@link #write(Path, Path, String, byte[], AgentImage, Durability)}, sealed with {@code seal}. */
+    static Path write(Path dir, Path temp, String name, byte[] header, AgentImage image, Durability durability,
+            Seal seal) throws IOException {
         boolean moved = false;
         try {
-            MessageDigest sha = sha256();
+            Seal.Sealer sha = seal.start();
             try (FileChannel ch = FileChannel.open(temp, CREATE, WRITE, TRUNCATE_EXISTING)) {
                 ownerOnly(temp, false); // an agent's state: readable by the container's user only
                 for (byte[] part : new byte[][] {header, image.data(), image.stack(), image.registers()}) {
                     sha.update(part);
                     writeFully(ch, ByteBuffer.wrap(part));
                 }
-                writeFully(ch, ByteBuffer.wrap(sha.digest()));
+                writeFully(ch, ByteBuffer.wrap(sha.finish()));
                 durability.force(ch, temp);
             }
             Path file = dir.resolve(name);
@@ -182,9 +188,14 @@ final class CheckpointFormat {
 
     /** Reads, verifies and parses a whole checkpoint file. */
     static Checkpoint read(Path file, long maxImageBytes) throws MigrationException {
+        return read(file, maxImageBytes, Seal.SHA256);
+    }
+
+    /** Reads, verifies ({@code seal}) and parses a whole checkpoint file. */
+    static Checkpoint read(Path file, long maxImageBytes, Seal seal) throws MigrationException {
         try (FileChannel ch = FileChannel.open(file, READ)) {
             long size = ch.size();
-            verify(ch, size, maxImageBytes);
+            verify(ch, size, maxImageBytes, seal);
             Parsed p = parseHeader(ch, size, maxImageBytes);
             CheckpointHeader h = p.header;
             long at = p.length;
@@ -199,9 +210,14 @@ final class CheckpointFormat {
 
     /** Reads, verifies and parses only the header of a checkpoint file (the checksum covers the whole file). */
     static CheckpointHeader readHeader(Path file, long maxImageBytes) throws MigrationException {
+        return readHeader(file, maxImageBytes, Seal.SHA256);
+    }
+
+    /** As {@link #readHeader(Path, long)}, the whole file verified with {@code seal}. */
+    static CheckpointHeader readHeader(Path file, long maxImageBytes, Seal seal) throws MigrationException {
         try (FileChannel ch = FileChannel.open(file, READ)) {
             long size = ch.size();
-            verify(ch, size, maxImageBytes);
+            verify(ch, size, maxImageBytes, seal);
             return parseHeader(ch, size, maxImageBytes).header;
         } catch (IOException e) {
             throw new MigrationException("cannot read checkpoint " + file.getFileName() + ": " + e, e);
@@ -210,6 +226,12 @@ final class CheckpointFormat {
 
     /** Checks the size bounds and the SHA-256 of the whole file, before anything in it is parsed. */
     static void verify(FileChannel ch, long size, long maxImageBytes) throws IOException, MigrationException {
+        verify(ch, size, maxImageBytes, Seal.SHA256);
+    }
+
+    /** Checks the size bounds and the file's {@code seal}, before anything in it is parsed. */
+    static void verify(FileChannel ch, long size, long maxImageBytes, Seal seal) throws IOException,
+            MigrationException {
         if (size < MIN_HEADER + DIGEST) {
             throw new MigrationException("checkpoint of " + size + " bytes is shorter than the smallest possible ("
                     + (MIN_HEADER + DIGEST) + "): truncated");
@@ -218,7 +240,7 @@ final class CheckpointFormat {
             throw new MigrationException("checkpoint of " + size + " bytes exceeds the limit of "
                     + maxFileBytes(maxImageBytes) + " (image limit " + maxImageBytes + ")");
         }
-        MessageDigest sha = sha256();
+        Seal.Sealer sha = seal.start();
         long end = size - DIGEST;
         ByteBuffer buf = ByteBuffer.allocate((int) Math.min(IO_BUFFER, end));
         for (long pos = 0; pos < end;) {
@@ -230,9 +252,9 @@ final class CheckpointFormat {
         }
         ByteBuffer stored = ByteBuffer.allocate(DIGEST);
         readFully(ch, stored, end);
-        if (!MessageDigest.isEqual(stored.array(), sha.digest())) {
-            throw new MigrationException("checkpoint checksum mismatch: the file is corrupted or truncated (SHA-256 of "
-                    + end + " bytes does not match the stored one)");
+        if (!MessageDigest.isEqual(stored.array(), sha.finish())) {
+            throw new MigrationException("checkpoint checksum mismatch: the file is corrupted, truncated or not sealed"
+                    + " by this node (" + seal + " of " + end + " bytes does not match the stored one)");
         }
     }
 

@@ -29,7 +29,9 @@ import org.roamer.api.spi.migration.MigratingAgent;
 import org.roamer.api.spi.migration.MigrationException;
 
 /**
- * Crash recovery on disk, in the Condor checkpoint file format ({@link CheckpointFormat}, SHA-256 sealed):
+ * Crash recovery on disk, in the Condor checkpoint file format ({@link CheckpointFormat}), each file sealed with
+ * HMAC-SHA256 under the node's checkpoint key ({@link CheckpointKey}; a SHA-256 could be recomputed by whoever can
+ * write the directory, and a changed image, or epoch, would go straight to the Location Server):
  * the seed's "the new user process created is a checkpoint file and can be reviewed later in the case of a
  * machine or network crash". The USS core calls it periodically for every live agent, deletes a mobile's
  * checkpoint when its agent leaves or ends, and restores agents from it after a restart.
@@ -62,27 +64,48 @@ public final class CondorCheckpointStore implements CheckpointStore {
 
     /** Configuration of the Condor checkpoint store. */
     @ObjectClassDefinition(id = PID, name = "Roamer Condor checkpoint store",
-            description = "Crash-recovery checkpoints of agents in the Condor checkpoint file format (SHA-256"
-                    + " sealed), one file per mobile in the USS node's recovery directory.")
+            description = "Crash-recovery checkpoints of agents in the Condor checkpoint file format (sealed with"
+                    + " HMAC-SHA256 under the container's checkpoint key), one file per mobile in the USS node's"
+                    + " recovery directory.")
     public @interface Config {
         @AttributeDefinition(name = "Largest image (bytes)", min = "1",
                 description = "Largest agent image (data + stack + registers) written or read back; a larger one"
                         + " is refused when saved and when read.")
         long maxImageBytes() default DEFAULT_MAX_IMAGE_BYTES;
+
+        @AttributeDefinition(name = "Key file", description = "The container's checkpoint key: "
+                + Seal.KEY_BYTES + " random bytes, made on first use (rw-------). Checkpoints are sealed with"
+                + " HMAC-SHA256 under it; one sealed otherwise, or changed, is refused. Relative paths are relative"
+                + " to karaf.etc. Keep it out of the data directory.")
+        String keyFile() default DEFAULT_KEY_FILE;
     }
+
+    /** The key file's default name, in {@code karaf.etc}. */
+    static final String DEFAULT_KEY_FILE = "roamer-checkpoint.key";
 
     private final Clock clock;
     private final Durability durability;
     private final Object[] locks = new Object[LOCK_STRIPES];
     private volatile long maxImageBytes;
+    private volatile Seal seal;
 
-    /** Called by DS with the configuration, or its defaults when there is none. */
+    /**
+     * Called by DS with the configuration, or its defaults when there is none.
+     *
+     * @throws IOException when the key file cannot be read or made, or is not a key
+     */
     @Activate
-    public CondorCheckpointStore(Config config) {
-        this(config.maxImageBytes(), Clock.systemUTC(), Durability.FSYNC);
+    public CondorCheckpointStore(Config config) throws IOException {
+        this(config.maxImageBytes(), Clock.systemUTC(), Durability.FSYNC, keyOf(config));
     }
 
+    /** For tests: a key of its own. */
     CondorCheckpointStore(long maxImageBytes, Clock clock, Durability durability) {
+        this(maxImageBytes, clock, durability, Seal.hmac(CheckpointKey.random()));
+    }
+
+    CondorCheckpointStore(long maxImageBytes, Clock clock, Durability durability, Seal seal) {
+        this.seal = Objects.requireNonNull(seal, "seal");
         this.maxImageBytes = positive(maxImageBytes);
         this.clock = Objects.requireNonNull(clock, "clock");
         this.durability = Objects.requireNonNull(durability, "durability");
@@ -92,8 +115,14 @@ public final class CondorCheckpointStore implements CheckpointStore {
     }
 
     @Modified
-    void modified(Config config) {
+    void modified(Config config) throws IOException {
         maxImageBytes = positive(config.maxImageBytes());
+        seal = keyOf(config);
+    }
+
+    private static Seal keyOf(Config config) throws IOException {
+        Path etc = Path.of(System.getProperty("karaf.etc", "etc"));
+        return Seal.hmac(CheckpointKey.loadOrCreate(etc.resolve(config.keyFile())));
     }
 
     private static long positive(long max) {
@@ -167,7 +196,7 @@ public final class CondorCheckpointStore implements CheckpointStore {
             try {
                 ensureDirectory(directory);
                 CheckpointFormat.write(directory, directory.resolve(tempName(mobile)), fileName(mobile), header, image,
-                        durability);
+                        durability, seal);
             } catch (IOException | RuntimeException e) {
                 throw new MigrationException("cannot write the checkpoint of " + mobile + " to " + directory + ": " + e,
                         e);
@@ -217,7 +246,7 @@ public final class CondorCheckpointStore implements CheckpointStore {
                 CheckpointInfo info;
                 try {
                     long size = Files.size(file);
-                    info = info(checked(file, named, CheckpointFormat.readHeader(file, max)), size);
+                    info = info(checked(file, named, CheckpointFormat.readHeader(file, max, seal)), size);
                 } catch (IOException | MigrationException e) {
                     LOG.log(Level.WARNING, "Condor checkpoint store: skipping {0}: {1}", file, e.getMessage());
                     continue;
@@ -296,7 +325,7 @@ public final class CondorCheckpointStore implements CheckpointStore {
             org.roamer.strategy.condor.internal.Checkpoint c;
             try {
                 size = Files.size(file);
-                c = CheckpointFormat.read(file, maxImageBytes);
+                c = CheckpointFormat.read(file, maxImageBytes, seal);
             } catch (IOException | MigrationException e) {
                 throw new MigrationException("the checkpoint of " + mobile + " (" + file + ") cannot be used: "
                         + e.getMessage(), e);

@@ -137,7 +137,9 @@ class CondorCheckpointStoreTest {
 
     @Test
     void saveListLoadRoundTripIsByteExact() throws Exception {
-        CondorCheckpointStore store = store();
+        Seal key = Seal.hmac(CheckpointKey.random());
+        CondorCheckpointStore store = new CondorCheckpointStore(Fixtures.MAX_IMAGE, Clock.fixed(T0, ZoneOffset.UTC),
+                Durability.FSYNC, key);
         AgentImage image = Fixtures.seed72k();
         store.save(new Agent(ALICE, image), 1, NODE, dir());
 
@@ -153,8 +155,10 @@ class CondorCheckpointStoreTest {
         assertThat(back.info()).isEqualTo(list.get(0));
         Fixtures.assertSameImage(back.image(), image);
 
-        // the module's file format, readable by the crash-recovery helpers; migration id 0 = no migration
-        CheckpointHeader h = Checkpoints.readHeader(file, Fixtures.MAX_IMAGE);
+        // the module's file format, sealed under the node's key (the keyless reader of migration checkpoints
+        // refuses it); migration id 0 = no migration
+        assertThatThrownBy(() -> Checkpoints.readHeader(file, Fixtures.MAX_IMAGE)).hasMessageContaining("checksum");
+        CheckpointHeader h = CheckpointFormat.readHeader(file, Fixtures.MAX_IMAGE, key);
         assertThat(h.migrationId()).isEqualTo(CondorCheckpointStore.RECOVERY_MIGRATION_ID).isZero();
         assertThat(h.epoch()).isEqualTo(1);
         assertThat(h.node()).isEqualTo(NODE);
@@ -435,5 +439,52 @@ class CondorCheckpointStoreTest {
             assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
         }
         assertThat(names(dir())).containsExactly("alice.rckp");
+    }
+
+    /**
+     * Issue 8: whoever can write the recovery directory but cannot read the node's key cannot make a checkpoint
+     * the node takes: an image changed (here its epoch, which would go straight to the Location Server) and
+     * resealed with SHA-256, as any reader can, is refused at list and at load, and so is a checkpoint sealed
+     * under another node's key; the same file under the right key is taken.
+     */
+    @Test
+    void aCheckpointResealedWithoutTheNodesKeyIsRefused() throws Exception {
+        byte[] key = CheckpointKey.random();
+        CondorCheckpointStore store = new CondorCheckpointStore(Fixtures.MAX_IMAGE, Clock.fixed(T0, ZoneOffset.UTC),
+                Durability.FSYNC, Seal.hmac(key));
+        store.save(new Agent(ALICE, image(3_000, 10, 2, 1)), 3, NODE, dir());
+        Path file = dir().resolve("alice.rckp");
+        byte[] good = Files.readAllBytes(file);
+        assertThat(store.load(dir(), ALICE).info().epoch()).isEqualTo(3);
+
+        byte[] forged = good.clone();
+        java.nio.ByteBuffer.wrap(forged).putLong(16, 1L << 40); // the epoch field of the header
+        Files.write(file, Fixtures.reseal(forged)); // a valid SHA-256 seal over the changed bytes
+        assertThat(store.list(dir())).as("skipped when listed").isEmpty();
+        assertThatThrownBy(() -> store.load(dir(), ALICE)).isExactlyInstanceOf(MigrationException.class)
+                .hasMessageContaining("checksum mismatch").hasMessageContaining("HMAC-SHA256");
+
+        Files.write(file, good);
+        CondorCheckpointStore other = new CondorCheckpointStore(Fixtures.MAX_IMAGE, Clock.fixed(T0, ZoneOffset.UTC),
+                Durability.FSYNC, Seal.hmac(CheckpointKey.random()));
+        assertThat(other.list(dir())).as("another node's key").isEmpty();
+        assertThat(store.list(dir())).extracting(CheckpointInfo::epoch).containsExactly(3L);
+    }
+
+    /** The key is made once, its owner's only, and read back the same; a file that is not a key is an error. */
+    @Test
+    void theCheckpointKeyIsMadeOnceAndKeptPrivate() throws Exception {
+        Path file = work.resolve("etc").resolve("roamer-checkpoint.key");
+        byte[] made = CheckpointKey.loadOrCreate(file);
+        assertThat(made).hasSize(Seal.KEY_BYTES);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                .isEqualTo("rw-------");
+        assertThat(CheckpointKey.loadOrCreate(file)).isEqualTo(made);
+        try (var left = Files.list(file.getParent())) {
+            assertThat(left).as("no temporary file left").containsExactly(file);
+        }
+        Files.write(file, new byte[7]);
+        assertThatThrownBy(() -> CheckpointKey.loadOrCreate(file)).isInstanceOf(IOException.class)
+                .hasMessageContaining("7 bytes");
     }
 }
