@@ -348,8 +348,16 @@ final class TcpEndpoint implements Endpoint {
             if (link.stalledSince(now) > stallNanos) {
                 link.badFrame("stalled mid-frame: no bytes for more than " + settings.stallTimeoutMs() + " ms, "
                         + link.partialBytes() + " bytes of the frame received");
+            } else if (link.frameAge(now) > 2 * stallNanos) {
+                link.badFrame("frame not complete within " + 2 * settings.stallTimeoutMs() + " ms (twice the stall"
+                        + " time-out): " + link.partialBytes() + " bytes of it received, trickled");
             }
         }
+    }
+
+    /** For tests: the largest body buffer an incomplete frame holds on any link now. */
+    int largestBodyBuffer() {
+        return links.stream().mapToInt(TcpLink::bodyBufferBytes).max().orElse(0);
     }
 
     private void shutdownIo() {

@@ -25,7 +25,10 @@ import org.roamer.api.spi.transport.TransportException;
  */
 final class TcpLink {
     private static final System.Logger LOG = System.getLogger(TcpLink.class.getName());
-    /** Read buffer; frames whose body does not fit get a buffer of their exact (validated) size. */
+    /**
+     * Read buffer. A frame whose body does not fit gets a buffer of its own that grows (doubling) with what
+     * arrives, up to the header's (validated) length: a header alone never pins a whole body's worth of memory.
+     */
     private static final int READ_BUFFER = 64 * 1024;
     /** Largest slice handed to one write, so the JDK's per-thread temporary direct buffers stay small. */
     private static final int WRITE_SLICE = 64 * 1024;
@@ -53,6 +56,8 @@ final class TcpLink {
     private FrameHeader header;
     private ByteBuffer body;
     private long lastProgress = System.nanoTime();
+    /** When the frame being received began (its first byte, or the end of the frame before it). */
+    private long frameStart = System.nanoTime();
 
     /**
      * @param target the destination of an outbound link (frames are sent on it); {@code null} for an
@@ -254,6 +259,9 @@ final class TcpLink {
             in = ByteBuffer.allocateDirect(READ_BUFFER);
         }
         for (int round = 0; round < 16 && open; round++) {
+            if (!midFrame()) {
+                frameStart = now; // this read begins a frame
+            }
             ByteBuffer target = body != null ? body : in;
             int space = target.remaining();
             int n;
@@ -282,7 +290,12 @@ final class TcpLink {
             endpoint.countIn(n);
             lastProgress = now;
             if (body != null) {
-                if (!body.hasRemaining()) {
+                if (!body.hasRemaining() && body.capacity() < header.bodyLength()) {
+                    // more has arrived: make room for up to twice as much, at most the rest of the body
+                    ByteBuffer bigger = ByteBuffer.allocate((int) Math.min(header.bodyLength(), 2L * body.capacity()));
+                    bigger.put(body.flip());
+                    body = bigger;
+                } else if (!body.hasRemaining()) {
                     FrameHeader h = header;
                     ByteBuffer b = body.flip();
                     header = null;
@@ -332,7 +345,7 @@ final class TcpLink {
                     return false;
                 }
             } else if (bodyLength > in.capacity()) {
-                body = ByteBuffer.allocate(bodyLength);
+                body = ByteBuffer.allocate(Math.min(bodyLength, 2 * READ_BUFFER));
                 body.put(in);
                 return true;
             } else {
@@ -351,6 +364,7 @@ final class TcpLink {
             return false;
         }
         endpoint.countFrameIn();
+        frameStart = System.nanoTime(); // what follows belongs to the next frame
         try {
             endpoint.handler.onFrame(frame);
         } catch (Throwable t) { // a faulty handler must not take the connection or the I/O thread down
@@ -375,6 +389,20 @@ final class TcpLink {
     /** Nanoseconds since the incomplete frame last made progress, or 0 when no frame is incomplete. */
     long stalledSince(long now) {
         return open && midFrame() ? now - lastProgress : 0;
+    }
+
+    /**
+     * Nanoseconds since the incomplete frame began, or 0 when no frame is incomplete: a peer that trickles a byte
+     * now and then makes progress but never finishes.
+     */
+    long frameAge(long now) {
+        return open && midFrame() ? now - frameStart : 0;
+    }
+
+    /** Bytes of the buffer the incomplete frame's body takes (0 when its body is in the read buffer). */
+    int bodyBufferBytes() {
+        ByteBuffer b = body;
+        return b == null ? 0 : b.capacity();
     }
 
     /** Counts and reports a bad input, then closes this connection only. */

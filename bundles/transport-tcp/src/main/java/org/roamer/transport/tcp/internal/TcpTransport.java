@@ -51,8 +51,9 @@ public final class TcpTransport implements Transport {
         int connectTimeoutMs() default 1000;
 
         @AttributeDefinition(name = "Stall timeout (ms)", min = "1",
-                description = "A connection that delivers part of a frame and then nothing for this long is"
-                        + " closed and counted as a bad frame. Idle connections between frames are kept.")
+                description = "A connection that delivers part of a frame and then nothing for this long, or"
+                        + " does not complete a frame within twice this long, is closed and counted as a bad frame."
+                        + " Idle connections between frames are kept.")
         int stallTimeoutMs() default 30_000;
 
         @AttributeDefinition(name = "Max inbound connections", min = "1",

@@ -15,6 +15,7 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -383,6 +384,65 @@ class TcpTransportTest {
         } finally {
             impatient.deactivate();
         }
+    }
+
+    /**
+     * Issue 8: a peer that trickles a byte now and then (each within the stall time-out) never completes its frame;
+     * it used to hold the connection for ever. A frame must now arrive whole within twice the stall time-out.
+     */
+    @Test
+    void a_frame_trickled_byte_by_byte_is_cut_off() throws Exception {
+        TcpTransport impatient = new TcpTransport(TcpSettings.DEFAULTS.withStallTimeoutMs(300));
+        try {
+            RecordingHandler handler = new RecordingHandler();
+            Endpoint server = bind(impatient, handler);
+            Socket raw = rawClient(server);
+            byte[] bytes = FrameCodec.encode(frame(4, 0, "a frame sent one byte every 100 ms"));
+            long start = System.nanoTime();
+            int sent = 0;
+            try {
+                for (; sent < bytes.length && server.stats().badFrames() == 0; sent++) {
+                    raw.getOutputStream().write(bytes[sent]);
+                    raw.getOutputStream().flush();
+                    Thread.sleep(100); // progress every 100 ms: never stalled for 300
+                }
+            } catch (java.io.IOException closed) {
+                // the server closed the connection while we trickled
+            }
+            await().until(() -> server.stats().badFrames() == 1);
+            assertThat(handler.badFrames).singleElement().asString().contains("not complete within 600 ms");
+            assertThat(sent).as("cut off before the frame was whole").isLessThan(bytes.length);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+            assertThat(handler.frames).isEmpty();
+            assertStillServes(server, handler);
+        } finally {
+            impatient.deactivate();
+        }
+    }
+
+    /**
+     * Issue 8: a 36-byte header that claims a body of the largest size, and nothing more, used to pin a buffer of
+     * that size for as long as the connection stayed; the body buffer now grows with what arrives. A real large
+     * frame still arrives whole, through the growing buffer.
+     */
+    @Test
+    void a_header_alone_does_not_pin_a_whole_body_buffer() throws Exception {
+        RecordingHandler handler = new RecordingHandler();
+        Endpoint server = bind(handler);
+        int size = FrameLimits.DEFAULT.maxDataPayload();
+        byte[] big = FrameCodec.encode(new Frame(MessageType.TRANSFER_DATA, 0, 9, 1, 0, "m1", new byte[size]));
+        Socket raw = rawClient(server);
+        raw.getOutputStream().write(Arrays.copyOf(big, FrameCodec.HEADER_SIZE + 8_000)); // header and a little
+        raw.getOutputStream().flush();
+        TcpEndpoint tcp = (TcpEndpoint) server;
+        await().until(() -> tcp.largestBodyBuffer() > 0);
+        assertThat(tcp.largestBodyBuffer()).as("bytes held for the claimed " + size + "-byte body")
+                .isLessThanOrEqualTo(128 * 1024);
+        raw.getOutputStream().write(Arrays.copyOfRange(big, FrameCodec.HEADER_SIZE + 8_000, big.length));
+        raw.getOutputStream().flush();
+        await().until(() -> handler.frames.size() == 1);
+        assertThat(handler.frames.peek().payload()).hasSize(size);
+        assertThat(server.stats().badFrames()).isZero();
     }
 
     @Test
