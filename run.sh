@@ -49,12 +49,16 @@ Options:
 The distribution is unpacked once and kept (its data/ and etc/ survive restarts); it is unpacked anew
 with --fresh, or when the distribution zip has been rebuilt (the password is kept in that case).
 
-Console access: user 'roamer', admin group. The first unpack generates a random password, stored in
-target/roamer/etc/users.properties (mode 600) and printed together with a ready-to-use command line.
+Console access: user 'roamer', admin group. The first unpack generates a random password and prints it once;
+the container keeps only its SHA-256 hash (etc/users.properties), the password itself is in
+target/roamer/client/etc/users.properties (mode 600), where bin/client reads it: no command line carries it.
+'./run.sh password' prints it again.
 Environment:
   ROAMER_PASSWORD        sets the password of user 'roamer' (letters, digits and ._~+@%^- only)
   ROAMER_START_TIMEOUT   seconds 'start' waits for the console (default 180)
   ROAMER_HOME            where to unpack (default target/roamer)
+  ROAMER_PORT_BASE       moves the container's ports (SSH at it, ls1 at +10, uss-c1..c3 at +11..+13), e.g.
+                         ROAMER_HOME=target/roamer2 ROAMER_PORT_BASE=9000 ./run.sh start beside the default one
   ROAMER_NETWORK_HOME    where the network's containers live (default target/network)
   ROAMER_NETWORK_SSH     SSH port of ls1 (default 8110; c1 gets 8111, ...)
   ROAMER_NETWORK_PORT    node port of ls1 (default 7200; uss-c1 gets 7201, ...)
@@ -124,19 +128,48 @@ build() {
 
 zip_stamp() { stat -c '%s %Y' "$1"; }
 
+# The console password in clear is kept only where bin/client reads it: client/etc/users.properties (directory
+# 700, file 600, this user only), so that no command line carries it: given neither -u nor -p, bin/client logs in
+# as the first user of the users.properties in KARAF_ETC, with the password written there. The container's
+# etc/users.properties holds the password's SHA-256 hash (etc/org.apache.karaf.jaas.cfg: encryption.enabled).
+# Prints the directory; refreshes its copy of the container's SSH settings (a network's containers get their port
+# after the password was written).
+client_etc() {
+  local etc="$HOME_DIR/client/etc"
+  if [ -d "$etc" ] && [ "$HOME_DIR/etc/org.apache.karaf.shell.cfg" -nt "$etc/org.apache.karaf.shell.cfg" ]; then
+    cp "$HOME_DIR/etc/org.apache.karaf.shell.cfg" "$etc/"
+  fi
+  echo "$etc"
+}
+
 read_password() {
-  [ -f "$HOME_DIR/etc/users.properties" ] || return 0
-  sed -n "s/^${USER_NAME}[[:space:]]*=[[:space:]]*\([^,]*\),.*/\1/p" "$HOME_DIR/etc/users.properties" | head -n 1
+  local file
+  file="$(client_etc)/users.properties"
+  [ -f "$file" ] || return 0
+  sed -n "s/^${USER_NAME}[[:space:]]*=[[:space:]]*\([^,]*\),.*/\1/p" "$file" | head -n 1
+}
+
+# Replaces the line of $USER_NAME in users.properties file $1 with password $2 (a clear one, or a {CRYPT} hash).
+put_user() {
+  local file="$1" secret="$2" tmp="$1.tmp"
+  ( umask 077
+    { grep -v "^${USER_NAME}[[:space:]]*=" "$file" 2>/dev/null || true
+      printf '%s = %s,_g_:admingroup\n' "$USER_NAME" "$secret"; } > "$tmp" )
+  mv "$tmp" "$file"
+  chmod 600 "$file"
 }
 
 write_password() {
-  local password="$1" file="$HOME_DIR/etc/users.properties"
+  local password="$1" etc hash
   [[ "$password" =~ ^[A-Za-z0-9._~+@%^-]+$ ]] || die "ROAMER_PASSWORD may use only letters, digits and ._~+@%^-"
-  local tmp="$file.tmp"
-  grep -v "^${USER_NAME}[[:space:]]*=" "$file" > "$tmp" || true
-  printf '%s = %s,_g_:admingroup\n' "$USER_NAME" "$password" >> "$tmp"
-  mv "$tmp" "$file"
-  chmod 600 "$file"
+  etc="$(client_etc)"
+  ( umask 077; mkdir -p "$etc" )
+  chmod 700 "$HOME_DIR/client" "$etc"
+  put_user "$etc/users.properties" "$password"
+  # bin/client reads the SSH port and host of the container from the same directory
+  cp "$HOME_DIR/etc/org.apache.karaf.shell.cfg" "$etc/"
+  hash="$(printf '%s' "$password" | sha256sum | cut -d' ' -f1)"
+  put_user "$HOME_DIR/etc/users.properties" "{CRYPT}${hash}{CRYPT}"
 }
 
 # ROAMER_PASSWORD, when set, replaces the stored password (Karaf reads users.properties at each login).
@@ -154,6 +187,34 @@ random_password() {
 }
 
 is_running() { [ -x "$HOME_DIR/bin/status" ] && "$HOME_DIR/bin/status" >/dev/null 2>&1; }
+
+# The container's SSH port, as its configuration says.
+ssh_port() {
+  sed -n 's/^sshPort[[:space:]]*=[[:space:]]*\([0-9]*\).*/\1/p' "$HOME_DIR/etc/org.apache.karaf.shell.cfg" 2>/dev/null \
+    | head -n 1
+}
+
+# ROAMER_PORT_BASE=B moves the single container's ports, so that two distributions (two ROAMER_HOMEs) run side by
+# side: SSH at B, ls1 at B+10, uss-c1..c3 at B+11..B+13. The ports stay with the unpacked distribution
+# (.roamer-ports) until another base is given, or --fresh.
+apply_port_base() {
+  local base="${ROAMER_PORT_BASE:-}" stamp="$HOME_DIR/.roamer-ports" etc="$HOME_DIR/etc" k f
+  [ -n "$base" ] || return 0
+  [[ "$base" =~ ^[0-9]+$ ]] && [ "$base" -ge 1024 ] && [ "$base" -le 65000 ] \
+    || die "ROAMER_PORT_BASE must be a number from 1024 to 65000, is '$base'"
+  [ "$(cat "$stamp" 2>/dev/null)" = "$base" ] && return 0
+  is_running && die "Roamer is running from $HOME_DIR on other ports: ./run.sh stop first, then ROAMER_PORT_BASE=$base ./run.sh start"
+  set_prop "$etc/org.apache.karaf.shell.cfg" sshPort "$base"
+  [ -f "$etc/org.roamer.location-ls1.cfg" ] && set_prop "$etc/org.roamer.location-ls1.cfg" listen "127.0.0.1:$(( base + 10 ))"
+  for k in 1 2 3; do
+    f="$etc/org.roamer.uss-c$k.cfg"
+    [ -f "$f" ] || continue
+    set_prop "$f" listen "127.0.0.1:$(( base + 10 + k ))"
+    set_prop "$f" location.server "127.0.0.1:$(( base + 10 ))"
+  done
+  echo "$base" > "$stamp"
+  info "ports of $HOME_DIR: SSH $base, ls1 $(( base + 10 )), uss-c1..c3 $(( base + 11 ))..$(( base + 13 )) (ROAMER_PORT_BASE)"
+}
 
 # Unpacks the zip into $HOME_DIR when needed; sets NEW_PASSWORD=true when a password was generated.
 NEW_PASSWORD=false
@@ -203,21 +264,26 @@ prepare() {
   else
     apply_password_override
   fi
-  [ -n "$(read_password)" ] || die "no '$USER_NAME' user in $HOME_DIR/etc/users.properties: ./run.sh --fresh, or set ROAMER_PASSWORD"
+  [ -n "$(read_password)" ] || die "no '$USER_NAME' user in $(client_etc)/users.properties: ./run.sh --fresh, or set ROAMER_PASSWORD"
+  apply_port_base
 }
 
+# Prints the console's user and how to reach it; the password itself only when it was just generated, or when
+# asked for with ./run.sh password ($1 = show).
 print_credentials() {
   local password
   password="$(read_password)"
-  if $NEW_PASSWORD; then
-    echo "Generated a password for the Roamer console (stored in $HOME_DIR/etc/users.properties):"
-  fi
   echo "  user:     $USER_NAME"
-  echo "  password: $password"
-  echo "  SSH:      127.0.0.1:8101 (loopback only)"
-  echo "Run console commands from a script:"
+  if $NEW_PASSWORD || [ "${1:-}" = show ]; then
+    $NEW_PASSWORD && echo "  (a password was generated; ./run.sh password shows it again)"
+    echo "  password: $password"
+  else
+    echo "  password: ./run.sh password"
+  fi
+  echo "  SSH:      127.0.0.1:$(ssh_port) (loopback only)"
+  echo "Run console commands from a script (the password stays in $(client_etc), mode 600):"
   echo "  ./run.sh client 'bundle:list'"
-  echo "  echo 'bundle:list' | $HOME_DIR/bin/client -u $USER_NAME -p $password -b"
+  echo "  echo 'bundle:list' | KARAF_ETC=$(client_etc) $HOME_DIR/bin/client -b"
 }
 
 # Karaf colours its own errors (e.g. "too many arguments specified") even in batch mode: when standard output is
@@ -236,9 +302,9 @@ client() {
   local password
   password="$(read_password)"
   if [ $# -gt 0 ]; then
-    printf '%s\n' "$@" | uncoloured "$HOME_DIR/bin/client" -u "$USER_NAME" -p "$password" -r 3 -d 1 -b
+    printf '%s\n' "$@" | KARAF_ETC="$(client_etc)" uncoloured "$HOME_DIR/bin/client" -r 3 -d 1 -b
   else
-    uncoloured "$HOME_DIR/bin/client" -u "$USER_NAME" -p "$password" -r 3 -d 1 -b
+    KARAF_ETC="$(client_etc)" uncoloured "$HOME_DIR/bin/client" -r 3 -d 1 -b
   fi
 }
 
@@ -262,12 +328,12 @@ wait_console() {
   deadline=$(( $(date +%s) + START_TIMEOUT ))
   info "waiting for the console (roamer:nodes) ..."
   while :; do
-    if out="$(printf 'roamer:nodes\n' | "$HOME_DIR/bin/client" -u "$USER_NAME" -p "$password" -r 1 -d 1 -b 2>&1)"; then
+    if out="$(printf 'roamer:nodes\n' | KARAF_ETC="$(client_etc)" "$HOME_DIR/bin/client" -r 1 -d 1 -b 2>&1)"; then
       break
     fi
     # roamer:nodes not (yet) there: ready once every Roamer bundle is Active and the command still is missing
     if [[ "$out" == *"Command not found"* ]] \
-        && out2="$(printf 'bundle:list -s --no-format\n' | "$HOME_DIR/bin/client" -u "$USER_NAME" -p "$password" -r 1 -d 1 -b 2>&1)" \
+        && out2="$(printf 'bundle:list -s --no-format\n' | KARAF_ETC="$(client_etc)" "$HOME_DIR/bin/client" -r 1 -d 1 -b 2>&1)" \
         && grep -q 'org\.roamer' <<< "$out2" \
         && ! grep 'org\.roamer' <<< "$out2" | grep -v -q 'Active'; then
       out="roamer:nodes is not available in this build; bundle:list answers:"$'\n'"$(grep 'org\.roamer' <<< "$out2")"
@@ -475,10 +541,10 @@ net_client() { # NAME CMD...: runs console commands in a container
   ssh=$(( NET_SSH + $(net_index "$name") ))
   password="$(read_password)"
   if [ $# -gt 0 ]; then
-    printf '%s\n' "$@" | uncoloured "$HOME_DIR/bin/client" -a "$ssh" -h 127.0.0.1 -u "$USER_NAME" -p "$password" \
+    printf '%s\n' "$@" | KARAF_ETC="$(client_etc)" uncoloured "$HOME_DIR/bin/client" -a "$ssh" -h 127.0.0.1 \
       -r 3 -d 1 -b
   else
-    uncoloured "$HOME_DIR/bin/client" -a "$ssh" -h 127.0.0.1 -u "$USER_NAME" -p "$password" -r 3 -d 1 -b
+    KARAF_ETC="$(client_etc)" uncoloured "$HOME_DIR/bin/client" -a "$ssh" -h 127.0.0.1 -r 3 -d 1 -b
   fi
 }
 
@@ -534,14 +600,15 @@ network() {
       net_pki
       # one password for the whole network: the one already there, ROAMER_PASSWORD, or a new one
       local password="${ROAMER_PASSWORD:-}"
-      if [ -z "$password" ] && [ -f "$NET_DIR/ls1/etc/users.properties" ]; then
+      local generated=false
+      if [ -z "$password" ] && [ -d "$NET_DIR/ls1/client/etc" ]; then
         net_home ls1; password="$(read_password)"
       fi
-      [ -n "$password" ] || password="$(random_password)"
+      [ -n "$password" ] || { password="$(random_password)"; generated=true; }
       local name started=() t0
       for name in $(net_names); do
         net_home "$name"
-        ROAMER_PASSWORD="$password" prepare
+        ROAMER_PORT_BASE= ROAMER_PASSWORD="$password" prepare
         net_configure "$name"
         if is_running; then
           info "container $name is already running"
@@ -556,7 +623,10 @@ network() {
         info "container $name: waiting for its console ..."
         QUIET_NODES=true wait_console "$t0" | sed "s/^Roamer started/container $name started/"
       done
-      echo "Network of $(net_names | wc -l) containers in $NET_DIR ($(net_directory) directory); console user '$USER_NAME', password '$password'"
+      echo "Network of $(net_names | wc -l) containers in $NET_DIR ($(net_directory) directory); console user '$USER_NAME'"
+      if $generated; then
+        echo "  generated console password (every container; kept in $NET_DIR/<container>/client/etc, mode 600): $password"
+      fi
       echo "  ./run.sh network client c1 'roamer:nodes'      ./run.sh network status      ./run.sh network stop"
       # every USS has said HELLO once the LS lists it
       local deadline=$(( $(date +%s) + 60 )) out
@@ -672,7 +742,7 @@ case "$COMMAND" in
   password)
     [ -d "$HOME_DIR/etc" ] || die "Roamer is not unpacked yet: ./run.sh start"
     apply_password_override
-    [ -n "$(read_password)" ] || die "no '$USER_NAME' user in $HOME_DIR/etc/users.properties"
-    print_credentials
+    [ -n "$(read_password)" ] || die "no '$USER_NAME' user in $(client_etc)/users.properties: ./run.sh --fresh start"
+    print_credentials show
     ;;
 esac

@@ -50,6 +50,18 @@ class NetworkOfContainersIT {
         for (String uss : List.of("uss-c1", "uss-c2", "uss-c3")) {
             assertThat(row(started, uss)).as(uss + " listed by the LS container's console").contains("| c" + uss.charAt(5));
         }
+        // console secrets: the password is printed nowhere (it was given); each container keeps only its SHA-256
+        // hash, and bin/client reads it from a file of the operator's alone (no command line carries it)
+        assertThat(started).doesNotContain(net.password());
+        for (String c : List.of("ls1", "c1", "c2", "c3")) {
+            String users = java.nio.file.Files.readString(net.home(c).resolve("etc/users.properties"));
+            assertThat(users).as(c + " users.properties").contains("roamer = {CRYPT}").doesNotContain(net.password());
+            java.nio.file.Path clientUsers = net.home(c).resolve("client/etc/users.properties");
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                    java.nio.file.Files.getPosixFilePermissions(clientUsers))).isEqualTo("rw-------");
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                    java.nio.file.Files.getPosixFilePermissions(clientUsers.getParent()))).isEqualTo("rwx------");
+        }
         String status = net.run("network", "status").output();
         net.log("./run.sh network status:%n%s", status);
         assertThat(status).contains("4 of 4 containers running");

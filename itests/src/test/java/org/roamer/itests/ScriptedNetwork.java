@@ -64,6 +64,11 @@ final class ScriptedNetwork implements AutoCloseable {
         passed = true;
     }
 
+    /** The console password this network was started with (ROAMER_PASSWORD). */
+    String password() {
+        return password;
+    }
+
     /** A container's home. */
     Path home(String container) {
         return base.resolve(container);
