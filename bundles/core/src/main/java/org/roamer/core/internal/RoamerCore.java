@@ -403,13 +403,20 @@ public final class RoamerCore {
         return agentType;
     }
 
-    /** A new actor on the shared pool that logs what its tasks throw. */
-    public Actor actor(String owner) {
-        Consumer<Throwable> log = t -> {
-            metrics.inc("errors.task");
-            LOG.error("task of {} failed", owner, t);
-        };
-        return new Actor(workers, log);
+    /** Counts and logs what an actor's task threw; one for all actors. */
+    private final java.util.function.BiConsumer<Object, Throwable> taskFailed = (owner, t) -> {
+        metrics.inc("errors.task");
+        LOG.error("task of {} failed", owner, t);
+    };
+
+    /**
+     * A new actor on the shared pool that logs what its tasks throw.
+     *
+     * @param owner what it serves, as the log names it (e.g. {@code "location server ls1"}, or an agent's
+     *              {@code MobileId}: nothing is built for the name until a task fails)
+     */
+    public Actor actor(Object owner) {
+        return new Actor(workers, owner, taskFailed);
     }
 
     /** A future that was cancelled before it was ever scheduled. */

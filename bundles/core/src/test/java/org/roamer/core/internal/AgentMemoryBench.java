@@ -10,7 +10,8 @@ import org.roamer.api.Profile;
  * Harness (not a test): registers N idle mobiles in one cluster of an in-VM network and prints the heap
  * they take, per agent. Run:
  * {@code mvn -q -pl bundles/core test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=org.roamer.core.internal.AgentMemoryBench -Dexec.args=100000}
+ * -Dexec.mainClass=org.roamer.core.internal.AgentMemoryBench -Dexec.args=100000}; with {@code "100000 --hold"} it
+ * waits a minute at the end, for {@code jcmd <pid> GC.class_histogram}.
  */
 public final class AgentMemoryBench {
     private AgentMemoryBench() {
@@ -35,6 +36,10 @@ public final class AgentMemoryBench {
                     + "entry + air-interface entry)%n", (after - before) / 1e6, agents, (after - before) / agents);
             System.out.printf("java %s, %d cpus, max heap %d MB%n", System.getProperty("java.version"),
                     Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+            if (args.length > 1 && args[1].equals("--hold")) { // time for jcmd <pid> GC.class_histogram
+                System.out.printf("holding for 60 s: pid %d%n", ProcessHandle.current().pid());
+                Thread.sleep(60_000);
+            }
         }
     }
 

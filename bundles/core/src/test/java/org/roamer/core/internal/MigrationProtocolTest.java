@@ -143,31 +143,32 @@ class MigrationProtocolTest {
     @Test
     void messagesSentDuringMovesArriveExactlyOnceInOrder() throws Exception {
         net.network.register(M1, C1, Profile.defaults());
-        int n = 3000;
+        // the stream goes on until at least 3,000 messages are sent and 4 moves were made while it ran (a fixed
+        // count raced the moves: on a loaded machine the stream could end before the fourth move)
+        java.util.concurrent.atomic.AtomicInteger moved = new java.util.concurrent.atomic.AtomicInteger();
         ExecutorService sender = Executors.newSingleThreadExecutor();
+        int n;
         try {
-            Future<?> stream = sender.submit(() -> {
-                for (int i = 0; i < n; i++) {
+            Future<Integer> stream = sender.submit(() -> {
+                int i = 0;
+                for (; i < 3000 || moved.get() < 4 && i < 1_000_000; i++) {
                     net.network.send(M1, "s1", i, new byte[] {(byte) i});
                 }
-                return null;
+                return i;
             });
             ClusterId[] route = {C2, C3, C1};
-            int moved = 0;
-            for (int i = 0; !stream.isDone() || i < route.length; i++) {
+            for (int i = 0; !stream.isDone() && i <= 200; i++) {
                 MoveResult r = net.network.move(M1, route[i % route.length]);
                 assertThat(r.migrated()).as(r.reason()).isTrue();
-                moved++;
-                if (i > 200) {
-                    break;
-                }
+                moved.incrementAndGet();
             }
-            stream.get();
-            assertThat(moved).isGreaterThanOrEqualTo(4);
+            n = stream.get();
+            assertThat(moved.get()).as("moves made while the stream ran").isGreaterThanOrEqualTo(4);
         } finally {
             sender.shutdownNow();
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> net.deliveriesOf("m1").size() >= n);
+        int sent = n;
+        await().atMost(Duration.ofSeconds(30)).until(() -> net.deliveriesOf("m1").size() >= sent);
         List<Long> seqs = net.deliveriesOf("m1").stream().map(InVmNetwork.Delivery::seq).toList();
         assertThat(seqs).hasSize(n);
         for (int i = 0; i < n; i++) {

@@ -875,10 +875,13 @@ public final class LocationServer extends SignalingNode {
         p.done = true;
         p.timeout.cancel(false);
         long micros = (System.nanoTime() - p.started) / 1000;
-        e.cluster = d.cluster();
-        e.agentCluster = d.cluster();
-        e.node = d.node();
-        e.addr = d.addr();
+        // the target's record holds the same names: kept once per node, not once per mobile (the directory of
+        // millions of mobiles would otherwise hold a fresh copy of each from every MIGRATE_DONE)
+        UssRecord t = p.target;
+        e.cluster = t != null ? same(t.cluster(), d.cluster()) : d.cluster();
+        e.agentCluster = e.cluster;
+        e.node = t != null ? same(t.node(), d.node()) : d.node();
+        e.addr = t != null ? same(t.addr(), d.addr()) : d.addr();
         e.epoch = p.epoch;
         // the migration is done whatever the directory says: the record follows, and the claim ends
         write(f.mobile(), e, true, 0, failed -> {
@@ -889,6 +892,11 @@ public final class LocationServer extends SignalingNode {
             }
             migrated(p, d, e, micros);
         });
+    }
+
+    /** {@code known} when it equals {@code fresh} (one shared instance), else {@code fresh}. */
+    private static String same(String known, String fresh) {
+        return known.equals(fresh) ? known : fresh;
     }
 
     private void migrated(Pending p, MigrateDone d, Entry e, long micros) {

@@ -698,7 +698,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
             return;
         }
         AgentCell cell = f.type() == MessageType.CREATE_AGENT || f.type() == MessageType.MIGRATE
-                ? cells.computeIfAbsent(mobile.value(), k -> new AgentCell(this, mobile, core.actor("agent " + k)))
+                ? cells.computeIfAbsent(mobile.value(), k -> new AgentCell(this, mobile, core.actor(mobile)))
                 : cells.get(mobile.value());
         if (cell == null) {
             noAgent(f);
@@ -1195,7 +1195,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
                     }
                     recoveryInUse = true;
                     AgentCell cell = cells.computeIfAbsent(mobile.value(),
-                            k -> new AgentCell(this, mobile, core.actor("agent " + k)));
+                            k -> new AgentCell(this, mobile, core.actor(mobile)));
                     cell.actor.execute(() -> cell.restored(r.agent(), r.timerRemainingMillis(), reply.epoch(), done));
                     done.thenAccept(info -> {
                         if (!info.calls().isEmpty()) {
