@@ -83,6 +83,9 @@ final class TlsEndpoint implements Endpoint {
     private final LongAdder badFrames = new LongAdder();
     private final LongAdder handshakesFailed = new LongAdder();
     private final LongAdder refusedConnections = new LongAdder();
+    /** Links this endpoint closed after they idled: its own outbound ones, and inbound ones whose peer did not. */
+    private final LongAdder idleClosedBySender = new LongAdder();
+    private final LongAdder idleClosedByReceiver = new LongAdder();
     private final AtomicLong connectionsOpened = new AtomicLong();
 
     private TlsEndpoint(NodeAddress listen, FrameLimits limits, FrameHandler handler, Credentials credentials,
@@ -172,7 +175,8 @@ final class TlsEndpoint implements Endpoint {
     public TransportStats stats() {
         return new TransportStats(framesIn.sum(), framesOut.sum(), bytesIn.sum(), bytesOut.sum(), badFrames.sum(),
                 connectionsOpened.get(), channels.size(), Map.of("handshakesFailed", handshakesFailed.sum(),
-                        "connectionsRefused", refusedConnections.sum()));
+                        "connectionsRefused", refusedConnections.sum(), "idleClosedBySender", idleClosedBySender.sum(),
+                        "idleClosedByReceiver", idleClosedByReceiver.sum()));
     }
 
     @Override
@@ -347,8 +351,14 @@ final class TlsEndpoint implements Endpoint {
                     handshakeFailed(ctx, describe(done.cause()));
                 }
             } else if (evt instanceof IdleStateEvent) {
-                LOG.log(Level.DEBUG, "closing idle link from " + remote);
-                ctx.close();
+                if (outbound != null) {
+                    outbound.closeIfIdle(ctx.channel());
+                } else {
+                    // the peer should have closed it first (its sender closes at 4/5 of this time-out)
+                    LOG.log(Level.DEBUG, "closing idle link from " + remote);
+                    idleClosedByReceiver.increment();
+                    ctx.close();
+                }
             }
             super.userEventTriggered(ctx, evt);
         }
@@ -449,7 +459,11 @@ final class TlsEndpoint implements Endpoint {
                     track(ch);
                     SslHandler tls = credentials.client.newHandler(ch.alloc(), to.host(), to.port());
                     tls.setHandshakeTimeoutMillis(settings.handshakeTimeoutMs());
+                    // the sending side closes an idle link first, at 4/5 of the receivers' idle time-out, when
+                    // nothing is waiting: a receiver closing it could lose a frame sent in that instant
                     ch.pipeline().addLast("tls", tls).addLast("flush", new FlushConsolidationHandler(256, true))
+                            .addLast("idle", new IdleStateHandler(0, 0, settings.idleTimeoutS() * 800L,
+                                    TimeUnit.MILLISECONDS))
                             .addLast("frames", new Reader(to.toString(), Outbound.this));
                 }
             }).connect(to.host(), to.port());
@@ -476,6 +490,22 @@ final class TlsEndpoint implements Endpoint {
                 }
                 ready.trySuccess(null);
             }
+        }
+
+        /**
+         * On the link's event loop, after it idled: closes it when it is still this destination's link and nothing
+         * is waiting or being written, so no frame can be lost with it; the next send opens a new one.
+         */
+        void closeIfIdle(Channel ch) {
+            synchronized (this) {
+                if (ch != channel || unwrittenFrames.get() != 0 || !waiting.isEmpty()) {
+                    return; // busy, or not the link in use: the idle handler fires again later
+                }
+                channel = null;
+            }
+            idleClosedBySender.increment();
+            LOG.log(Level.DEBUG, "closing idle link to " + to);
+            ch.close();
         }
 
         /** The link failed before or after its handshake: waiting frames are dropped, the next send reconnects. */

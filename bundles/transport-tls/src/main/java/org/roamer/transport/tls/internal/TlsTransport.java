@@ -60,7 +60,8 @@ public final class TlsTransport implements Transport {
         int handshakeTimeoutMs() default 5000;
 
         @AttributeDefinition(name = "Idle time-out (s)", min = "1",
-                description = "An inbound connection that delivers nothing for this long is closed")
+                description = "An inbound connection that delivers nothing for this long is closed; a sender closes"
+                        + " its own idle links first, at 4/5 of this time, when nothing is waiting to be written")
         int idleTimeoutS() default 300;
 
         @AttributeDefinition(name = "Connect time-out (ms)", min = "1")

@@ -130,6 +130,34 @@ class TlsTransportTest {
         assertThat(lsEnd.stats().framesIn()).isEqualTo(2000);
     }
 
+    /**
+     * Issue 8, the idle-link race: a receiver that closes an idle inbound link can lose a frame its peer sends in
+     * that instant. The sending side now closes its idle link first (at 4/5 of the time-out, when nothing is being
+     * written), so the receiver never has to: here, with a 1 s time-out, frames sent about every 0.9 s over six
+     * seconds all arrive, every idle link was closed by its sender, none by its receiver.
+     */
+    @Test
+    void theSenderClosesAnIdleLinkBeforeItsReceiverWould() throws Exception {
+        TlsTransport.Settings quick = new TlsTransport.Settings(2000, 1, 1000, 16, 8L << 20);
+        lsSide = new TlsTransport(1);
+        lsSide.credentials(ls, quick);
+        c1Side = new TlsTransport(1);
+        c1Side.credentials(c1, quick);
+        Recording atLs = new Recording();
+        Endpoint lsEnd = bind(lsSide, atLs);
+        Endpoint c1End = bind(c1Side, new Recording());
+        int n = 7;
+        for (int i = 0; i < n; i++) {
+            c1End.send(lsEnd.localAddress(), frame(i));
+            Thread.sleep(i % 2 == 0 ? 900 : 1100); // around the 0.8 s of the sender and the 1 s of the receiver
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> atLs.frames.size() == n);
+        assertThat(atLs.frames).extracting(Frame::seq).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L);
+        assertThat(c1End.stats().details().get("idleClosedBySender")).as("links the sender closed").isPositive();
+        assertThat(lsEnd.stats().details().get("idleClosedByReceiver")).as("links the receiver had to close").isZero();
+        assertThat(c1End.stats().connectionsOpened()).as("a new link after each idle close").isGreaterThan(1);
+    }
+
     /** A reply sent from the transport's own thread (inside onFrame) must not wait there for its link. */
     @Test
     void aReplySentFromTheIoThreadOpensItsLinkWithoutBlocking() throws Exception {
