@@ -146,6 +146,10 @@ public final class NetworkService implements RoamerNetwork {
         c.put("agent", a -> localAgent(MobileId.of(arg(a, "mobile"))));
         c.put("register", a -> register(MobileId.of(arg(a, "mobile")), ClusterId.of(arg(a, "cluster")),
                 profile(arg(a, "profile"))));
+        c.put("deregister", a -> {
+            deregister(MobileId.of(arg(a, "mobile")));
+            return true;
+        });
         c.put("move", a -> move(MobileId.of(arg(a, "mobile")), ClusterId.of(arg(a, "cluster")), a.get("strategy"),
                 a.get("routing")));
         c.put("call", a -> call(MobileId.of(arg(a, "caller")), MobileId.of(arg(a, "callee")),
@@ -838,7 +842,11 @@ public final class NetworkService implements RoamerNetwork {
         Reply where = locate(mobile);
         SignalingNode uss = core.directory().uss(where.cluster());
         if (uss == null) {
-            uss = sender();
+            // the mobile powers off in its cluster, one of another container: only that cluster's USS may say so
+            forward(remoteUss(ClusterId.of(where.cluster())).addr(), "deregister", Map.of("mobile", mobile.value()));
+            core.air().remove(mobile.value());
+            routes.remove(mobile.value());
+            return;
         }
         Frame f = Frame.of(MessageType.DEREGISTRATION, uss.nextCorrelation(), mobile.value(),
                 Json.encode(new Payloads.Request(uss.address().toString())));

@@ -90,6 +90,29 @@ class NodeAuthorizationTest {
         assertThat(net.network.agent(MobileId.of("m1")).orElseThrow().epoch()).isEqualTo(1);
     }
 
+    /**
+     * Issue 8 (found by RoguePeerPropertyTest): any USS credential could destroy any mobile's agent with one
+     * DEREGISTRATION. Only the USS of the cluster the mobile is in may deregister it now: another USS naming
+     * itself is answered with an error, one naming c1's USS is refused by credential; c1's own is obeyed.
+     */
+    @Test
+    void onlyTheUssOfTheMobilesClusterMayDeregisterIt() throws Exception {
+        String c1 = net.uss("c1").address().toString();
+        String c2 = net.uss("c2").address().toString();
+        net.ls.onFrame(Frame.of(MessageType.DEREGISTRATION, 501, "m1", Json.encode(new Payloads.Request(c2))),
+                USS_OF_C2);
+        net.ls.onFrame(Frame.of(MessageType.DEREGISTRATION, 502, "m1", Json.encode(new Payloads.Request(c1))),
+                USS_OF_C2);
+        Thread.sleep(300);
+        assertThat(m1Lives()).as("m1 after c2's DEREGISTRATIONs").isTrue();
+        assertThat(net.core.metrics().get("deregistrations.refused")).isEqualTo(1);
+        assertThat(net.core.metrics().get("frames.unauthorized.DEREGISTRATION")).isEqualTo(1);
+
+        net.ls.onFrame(Frame.of(MessageType.DEREGISTRATION, 503, "m1", Json.encode(new Payloads.Request(c1))),
+                new Peer("c1", Set.of(Peer.USER_SIGNALING_SERVER), Set.of("c1")));
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> !m1Lives());
+    }
+
     @Test
     void withAuthenticatedLinksOnlyAPlaintextFrameIsRefused() throws Exception {
         net.core.linksAuthenticated(true);

@@ -459,6 +459,20 @@ public final class LocationServer extends SignalingNode {
     @Override
     protected String authorize(Frame frame, org.roamer.api.spi.transport.Peer peer) {
         String refusal = super.authorize(frame, peer);
+        if (refusal == null && frame.type() == MessageType.DEREGISTRATION && !frame.has(Frame.REPLY)) {
+            // a mobile powers off in its own cluster: the requester must be a USS this LS knows, and the sender
+            // that USS's credential (onDeregistration checks that it is the USS of the mobile's cluster)
+            try {
+                String from = Json.decode(frame.payload(), Request.class).from();
+                UssRecord requester = clusters.values().stream().filter(u -> u.addr().equals(from)).findFirst()
+                        .orElse(null);
+                return requester == null ? "DEREGISTRATION from " + from + ", which is no USS known here"
+                        : peer.servesCluster(requester.cluster()) ? null
+                                : "the credential of " + peer.name() + " does not serve cluster " + requester.cluster();
+            } catch (FrameException e) {
+                return null; // unreadable: refused as a bad frame where it is handled
+            }
+        }
         if (refusal != null || frame.type() != MessageType.HELLO || frame.has(Frame.REPLY)) {
             return refusal;
         }
@@ -942,6 +956,15 @@ public final class LocationServer extends SignalingNode {
         Entry e = mobiles.get(mobile);
         if (e == null) {
             answer(r.from(), f, Reply.error("unknown mobile '" + mobile + "'"));
+            return;
+        }
+        UssRecord home = clusters.get(e.cluster);
+        if (home == null || !home.addr().equals(r.from())) {
+            // only the USS of the cluster the mobile is in hears it power off (issue 8: any USS could destroy any
+            // mobile's agent with one DEREGISTRATION)
+            core.metrics().inc("deregistrations.refused");
+            answer(r.from(), f, Reply.error("mobile '" + mobile + "' is in cluster " + e.cluster
+                    + "; only its USS may deregister it"));
             return;
         }
         if (e.pending != null || e.creating) {
