@@ -71,6 +71,8 @@ final class TcpEndpoint implements Endpoint {
     private final LongAdder bytesIn = new LongAdder();
     private final LongAdder bytesOut = new LongAdder();
     private final LongAdder badFrames = new LongAdder();
+    /** Silent inbound connections closed to make room for a new one at the inbound limit. */
+    private final LongAdder evicted = new LongAdder();
     private final AtomicLong connectionsOpened = new AtomicLong();
     private final AtomicInteger connectionsOpen = new AtomicInteger();
 
@@ -171,7 +173,7 @@ final class TcpEndpoint implements Endpoint {
     @Override
     public TransportStats stats() {
         return new TransportStats(framesIn.sum(), framesOut.sum(), bytesIn.sum(), bytesOut.sum(), badFrames.sum(),
-                connectionsOpened.get(), connectionsOpen.get());
+                connectionsOpened.get(), connectionsOpen.get(), java.util.Map.of("connectionsEvicted", evicted.sum()));
     }
 
     @Override
@@ -320,6 +322,16 @@ final class TcpEndpoint implements Endpoint {
                 return;
             }
             if (inboundOpen.get() >= settings.maxInboundConnections()) {
+                // full: the oldest connection that has not sent a whole frame yet makes room (a real sender writes
+                // one at once; sockets held open and silent must not lock the nodes' links out)
+                TcpLink silent = links.stream().filter(TcpLink::silent)
+                        .min(java.util.Comparator.comparingLong(l -> l.openedAt)).orElse(null);
+                if (silent != null) {
+                    evicted.increment();
+                    silent.close("evicted: no frame since it connected, and the endpoint is at its inbound limit");
+                }
+            }
+            if (inboundOpen.get() >= settings.maxInboundConnections()) {
                 LOG.log(Level.WARNING, "tcp endpoint " + local + ": refusing connection from " + peerOf(ch)
                         + ", already " + inboundOpen.get() + " inbound connections");
                 closeQuietly(ch);
@@ -348,6 +360,8 @@ final class TcpEndpoint implements Endpoint {
             if (link.stalledSince(now) > stallNanos) {
                 link.badFrame("stalled mid-frame: no bytes for more than " + settings.stallTimeoutMs() + " ms, "
                         + link.partialBytes() + " bytes of the frame received");
+            } else if (link.silent() && now - link.openedAt > stallNanos) {
+                link.badFrame("no frame within " + settings.stallTimeoutMs() + " ms of connecting");
             } else if (link.frameAge(now) > 2 * stallNanos) {
                 link.badFrame("frame not complete within " + 2 * settings.stallTimeoutMs() + " ms (twice the stall"
                         + " time-out): " + link.partialBytes() + " bytes of it received, trickled");

@@ -58,6 +58,10 @@ final class TcpLink {
     private long lastProgress = System.nanoTime();
     /** When the frame being received began (its first byte, or the end of the frame before it). */
     private long frameStart = System.nanoTime();
+    /** When the connection was set up. */
+    final long openedAt = System.nanoTime();
+    /** Whether a whole frame has arrived on it yet (written by the I/O thread). */
+    private volatile boolean delivered;
 
     /**
      * @param target the destination of an outbound link (frames are sent on it); {@code null} for an
@@ -364,6 +368,7 @@ final class TcpLink {
             return false;
         }
         endpoint.countFrameIn();
+        delivered = true;
         frameStart = System.nanoTime(); // what follows belongs to the next frame
         try {
             endpoint.handler.onFrame(frame);
@@ -397,6 +402,11 @@ final class TcpLink {
      */
     long frameAge(long now) {
         return open && midFrame() ? now - frameStart : 0;
+    }
+
+    /** An inbound connection on which no whole frame has arrived yet (a sender writes one as soon as it connects). */
+    boolean silent() {
+        return inbound && open && !delivered;
     }
 
     /** Bytes of the buffer the incomplete frame's body takes (0 when its body is in the read buffer). */

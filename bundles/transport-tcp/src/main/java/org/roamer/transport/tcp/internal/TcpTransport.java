@@ -57,7 +57,9 @@ public final class TcpTransport implements Transport {
         int stallTimeoutMs() default 30_000;
 
         @AttributeDefinition(name = "Max inbound connections", min = "1",
-                description = "Inbound connections one endpoint keeps at once; further ones are closed on accept.")
+                description = "Inbound connections one endpoint keeps at once. At the limit, the oldest connection"
+                        + " that has not sent a whole frame yet is closed to make room; otherwise the new one is closed"
+                        + " on accept. A connection that sends no frame within the stall time-out is closed.")
         int maxInboundConnections() default 256;
 
         @AttributeDefinition(name = "Socket send buffer (bytes)", min = "0",

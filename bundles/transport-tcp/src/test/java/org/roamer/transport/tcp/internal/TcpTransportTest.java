@@ -397,7 +397,10 @@ class TcpTransportTest {
             RecordingHandler handler = new RecordingHandler();
             Endpoint server = bind(impatient, handler);
             Socket raw = rawClient(server);
-            byte[] bytes = FrameCodec.encode(frame(4, 0, "a frame sent one byte every 100 ms"));
+            raw.getOutputStream().write(FrameCodec.encode(frame(4, 0, "a whole frame first")));
+            raw.getOutputStream().flush();
+            await().until(() -> handler.frames.size() == 1);
+            byte[] bytes = FrameCodec.encode(frame(4, 1, "a frame sent one byte every 100 ms"));
             long start = System.nanoTime();
             int sent = 0;
             try {
@@ -413,7 +416,7 @@ class TcpTransportTest {
             assertThat(handler.badFrames).singleElement().asString().contains("not complete within 600 ms");
             assertThat(sent).as("cut off before the frame was whole").isLessThan(bytes.length);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
-            assertThat(handler.frames).isEmpty();
+            assertThat(handler.frames).hasSize(1);
             assertStillServes(server, handler);
         } finally {
             impatient.deactivate();
@@ -671,6 +674,40 @@ class TcpTransportTest {
             Socket second = rawClient(server);
             assertThat(closedByServer(second)).isTrue();
             assertThat(server.stats().connectionsOpen()).isEqualTo(1);
+        } finally {
+            limited.deactivate();
+        }
+    }
+
+    /**
+     * Issue 8: sockets held open and silent used to fill the inbound limit and lock the nodes' own links out (256
+     * idle sockets made a move fail). At the limit, the oldest connection that has not sent a whole frame makes
+     * room; a silent connection is closed after the stall time-out anyway.
+     */
+    @Test
+    void silent_connections_do_not_lock_a_sender_out() throws Exception {
+        TcpTransport limited = new TcpTransport(TcpSettings.DEFAULTS.withMaxInboundConnections(4).withStallTimeoutMs(3000));
+        try {
+            RecordingHandler handler = new RecordingHandler();
+            Endpoint server = bind(limited, handler);
+            List<Socket> idle = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                idle.add(rawClient(server)); // the attacker's: connected, never a byte
+            }
+            await().until(() -> server.stats().connectionsOpen() == 4);
+            Endpoint sender = bind(new RecordingHandler());
+            sender.send(server.localAddress(), frame(1, 0, "through"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> handler.frames.size() == 1);
+            assertThat(server.stats().details().get("connectionsEvicted")).as("silent connections evicted")
+                    .isPositive();
+            // and the silent ones still open go after the stall time-out; the sender's link stays
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.stats().connectionsOpen() == 1);
+            sender.send(server.localAddress(), frame(1, 1, "again"));
+            await().until(() -> handler.frames.size() == 2);
+            assertThat(sender.stats().connectionsOpened()).as("one link, kept").isEqualTo(1);
+            for (Socket s : idle) {
+                s.close();
+            }
         } finally {
             limited.deactivate();
         }
