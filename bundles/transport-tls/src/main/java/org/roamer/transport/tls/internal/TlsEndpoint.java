@@ -73,6 +73,10 @@ final class TlsEndpoint implements Endpoint {
     private final Bootstrap client;
     private final ConcurrentHashMap<NodeAddress, Outbound> peers = new ConcurrentHashMap<>();
     private final Set<Channel> channels = ConcurrentHashMap.newKeySet();
+    /** Inbound channels whose handshake has not finished, with when they were accepted. */
+    private final Map<Channel, Long> unauthenticated = new ConcurrentHashMap<>();
+    /** Such channels closed to make room at the inbound limit. */
+    private final LongAdder evicted = new LongAdder();
     private final AtomicInteger inboundOpen = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -176,7 +180,7 @@ final class TlsEndpoint implements Endpoint {
         return new TransportStats(framesIn.sum(), framesOut.sum(), bytesIn.sum(), bytesOut.sum(), badFrames.sum(),
                 connectionsOpened.get(), channels.size(), Map.of("handshakesFailed", handshakesFailed.sum(),
                         "connectionsRefused", refusedConnections.sum(), "idleClosedBySender", idleClosedBySender.sum(),
-                        "idleClosedByReceiver", idleClosedByReceiver.sum()));
+                        "idleClosedByReceiver", idleClosedByReceiver.sum(), "connectionsEvicted", evicted.sum()));
     }
 
     @Override
@@ -205,7 +209,21 @@ final class TlsEndpoint implements Endpoint {
     private void inbound(SocketChannel ch) {
         String remote = remoteOf(ch);
         int open = inboundOpen.incrementAndGet();
-        ch.closeFuture().addListener(f -> inboundOpen.decrementAndGet());
+        ch.closeFuture().addListener(f -> {
+            inboundOpen.decrementAndGet();
+            unauthenticated.remove(ch);
+        });
+        if (!closed.get() && open > settings.maxInboundConnections()) {
+            // full: the oldest connection still without a finished handshake makes room, so that sockets held
+            // open (each for up to the handshake time-out) cannot lock the network's nodes out
+            Channel oldest = unauthenticated.isEmpty() ? null : unauthenticated.keySet().stream()
+                    .min(java.util.Comparator.comparingLong(unauthenticated::get)).orElse(null);
+            if (oldest != null && unauthenticated.remove(oldest) != null) {
+                evicted.increment();
+                oldest.close();
+                open--;
+            }
+        }
         if (closed.get() || open > settings.maxInboundConnections()) {
             refusedConnections.increment();
             LOG.log(Level.WARNING, this + ": refusing connection from " + remote + ", already "
@@ -214,6 +232,7 @@ final class TlsEndpoint implements Endpoint {
             return;
         }
         track(ch);
+        unauthenticated.put(ch, System.nanoTime());
         SslHandler tls = credentials.server.newHandler(ch.alloc());
         tls.setHandshakeTimeoutMillis(settings.handshakeTimeoutMs());
         ch.pipeline().addLast("tls", tls)
@@ -338,6 +357,7 @@ final class TlsEndpoint implements Endpoint {
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
             if (evt instanceof SslHandshakeCompletionEvent done) {
                 if (done.isSuccess()) {
+                    unauthenticated.remove(ctx.channel());
                     try {
                         peer = Credentials.peerOf(ctx.pipeline().get(SslHandler.class).engine().getSession());
                     } catch (Exception e) {

@@ -68,7 +68,8 @@ public final class TlsTransport implements Transport {
         int connectTimeoutMs() default 1000;
 
         @AttributeDefinition(name = "Max inbound connections", min = "1",
-                description = "Inbound connections one endpoint keeps at once; further ones are closed on accept")
+                description = "Inbound connections one endpoint keeps at once; at the limit the oldest one whose"
+                        + " handshake has not finished is closed to make room, else the new one is closed on accept")
         int maxInboundConnections() default 256;
 
         @AttributeDefinition(name = "Outbound queue (bytes)", min = "1",

@@ -204,6 +204,37 @@ class TlsTransportTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> atLs.frames.size() == 1);
     }
 
+    /**
+     * Issue 8: sockets held open without a handshake used to fill the inbound limit for up to the handshake
+     * time-out each, and a node's own link was refused meanwhile. At the limit, the oldest connection without a
+     * finished handshake makes room.
+     */
+    @Test
+    void socketsWithoutAHandshakeDoNotLockAPeerOut() throws Exception {
+        TlsTransport.Settings four = new TlsTransport.Settings(60_000, 60, 1000, 4, 8L << 20);
+        lsSide = new TlsTransport(1);
+        lsSide.credentials(ls, four);
+        c1Side = transport(c1);
+        Recording atLs = new Recording();
+        Endpoint lsEnd = bind(lsSide, atLs);
+        java.util.List<Socket> held = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 8; i++) {
+                held.add(new Socket(InetAddress.getLoopbackAddress(), lsEnd.localAddress().port())); // never a byte
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> lsEnd.stats().connectionsOpen() <= 4
+                    && lsEnd.stats().detail("connectionsRefused") + lsEnd.stats().detail("connectionsEvicted") >= 4);
+            Endpoint c1End = bind(c1Side, new Recording());
+            c1End.send(lsEnd.localAddress(), frame(1));
+            await().atMost(Duration.ofSeconds(10)).until(() -> atLs.frames.size() == 1);
+            assertThat(lsEnd.stats().detail("connectionsEvicted")).as("evicted to make room").isPositive();
+        } finally {
+            for (Socket s : held) {
+                s.close();
+            }
+        }
+    }
+
     @Test
     void aTlsClientWithoutACertificateIsRefused() throws Exception {
         lsSide = transport(ls);
