@@ -55,8 +55,10 @@ final class MigrationTickets {
      * Why this node, the target, must not act on a MIGRATE with {@code ticket}; {@code null} when it may. Admitted,
      * the migration's later frames are taken from the source's credential only.
      */
-    String admitMigrate(Frame f, Ticket ticket, String sourceNode, Endpoint verifier) {
-        String wrong = check(f, ticket, verifier);
+    String admitMigrate(Frame f, Ticket ticket, String sourceNode, Peer peer, Endpoint verifier) {
+        // from a Location Server's own credential the ticket is that LS's word already: its signature is for the
+        // source, to which the target relays it (checking it here too would add ~0.8 ms to every migration)
+        String wrong = peer.isLocationServer() ? fields(f, ticket) : check(f, ticket, verifier);
         if (wrong == null && !node.equals(ticket.targetNode())) {
             wrong = "its ticket names " + ticket.targetNode() + " as the target, not this node";
         }
@@ -113,16 +115,9 @@ final class MigrationTickets {
     }
 
     private static String check(Frame f, Ticket t, Endpoint verifier) {
-        if (t == null) {
-            return "it carries no migration ticket";
-        }
-        if (t.signature() == null || t.certificate() == null || t.mobile() == null || t.sourceNode() == null
-                || t.sourceCluster() == null || t.targetNode() == null || t.targetCluster() == null
-                || t.targetAddr() == null) {
-            return "its ticket is incomplete";
-        }
-        if (!t.mobile().equals(f.mobile()) || t.migration() != f.correlationId() || t.epoch() != f.epoch()) {
-            return "its ticket is for migration " + t.migration() + " of '" + t.mobile() + "' with epoch " + t.epoch();
+        String wrong = fields(f, t);
+        if (wrong != null) {
+            return wrong;
         }
         if (verifier == null) {
             return "this node has no authenticating transport to check tickets with";
@@ -135,6 +130,22 @@ final class MigrationTickets {
             return "its ticket's signature is refused: " + e.getMessage();
         }
         return signer.isLocationServer() ? null : "its ticket was signed by " + signer.name() + ", not a Location Server";
+    }
+
+    /** Why the ticket's fields do not fit the frame, or {@code null}. */
+    private static String fields(Frame f, Ticket t) {
+        if (t == null) {
+            return "it carries no migration ticket";
+        }
+        if (t.signature() == null || t.certificate() == null || t.mobile() == null || t.sourceNode() == null
+                || t.sourceCluster() == null || t.targetNode() == null || t.targetCluster() == null
+                || t.targetAddr() == null) {
+            return "its ticket is incomplete";
+        }
+        if (!t.mobile().equals(f.mobile()) || t.migration() != f.correlationId() || t.epoch() != f.epoch()) {
+            return "its ticket is for migration " + t.migration() + " of '" + t.mobile() + "' with epoch " + t.epoch();
+        }
+        return null;
     }
 
     private void remember(Frame f, String otherCluster) {

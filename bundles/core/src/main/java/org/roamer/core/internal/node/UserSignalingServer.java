@@ -293,7 +293,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
             return switch (frame.type()) {
                 case MIGRATE -> {
                     Payloads.Migrate m = Json.decode(frame.payload(), Payloads.Migrate.class);
-                    yield tickets.admitMigrate(frame, m.ticket(), m.sourceNode(), credentialEndpoint());
+                    yield tickets.admitMigrate(frame, m.ticket(), m.sourceNode(), peer, credentialEndpoint());
                 }
                 case TRANSFER -> {
                     Payloads.Transfer t = Json.decode(frame.payload(), Payloads.Transfer.class);
