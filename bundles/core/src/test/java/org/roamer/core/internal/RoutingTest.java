@@ -130,6 +130,12 @@ class RoutingTest {
         assertThat(r.agentNode()).isEqualTo(NodeId.of("uss-c1"));
         assertThat(r.radioPortsUpdated()).isEqualTo(1);
         assertThat(r.linksSetUp()).isZero();
+        // the anchor's decision time is recorded once, and is the time it took (not a clock reading)
+        assertThat(net.core.metrics().snapshot().latencies().get("routing.anchor")).as("routing.anchor latency")
+                .satisfies(l -> {
+                    assertThat(l.count()).isEqualTo(1);
+                    assertThat(l.max()).as("microseconds").isLessThan(10_000_000);
+                });
         AgentInfo a = net.network.agent(M1).orElseThrow();
         assertThat(a.node().value()).isEqualTo("uss-c1");
         assertThat(a.epoch()).isEqualTo(epoch);
