@@ -26,7 +26,8 @@ import org.roamer.core.internal.wire.Payloads;
 
 /**
  * Migration tickets on a network of authenticated links (issue 8): the Location Server signs each migration's
- * ticket; the source gives its agent only for a TRANSFER carrying it from the target it names; the migration's
+ * ticket (sealed under the source's and the target's keys, which they gave it in their HELLOs); the source gives
+ * its agent only for a TRANSFER carrying it from the target it names; the migration's
  * other frames come only from the other end's credential. The attacks are those of a node holding a real USS
  * credential of the network (cluster c9) acting outside its role: each is refused, counted, and changes nothing;
  * the legitimate migrations around them go through (so each refusal is the ticket check's doing).
@@ -57,6 +58,12 @@ class MigrationTicketTest {
         credentials.put(rogue.localAddress(), ROGUE); // the rogue holds a real USS credential of the network
         net.transport.authenticate(credentials::get);
         net.core.linksAuthenticated(true);
+        // the nodes announce themselves again, now over authenticated links: with their ticket keys
+        for (String c : List.of("c1", "c2", "c3")) {
+            net.uss(c).announce();
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> net.uss.stream().allMatch(
+                org.roamer.core.internal.node.UserSignalingServer::registered));
         net.transport.fate((from, to, f) -> {
             if (f.type() == MessageType.MIGRATE || f.type() == MessageType.TRANSFER) {
                 seen.add(f);
@@ -112,7 +119,7 @@ class MigrationTicketTest {
     }
 
     @Test
-    void aTicketOfAnotherTargetOrASelfSignedOneGetsNoAgent() throws Exception {
+    void aTicketOfAnotherTargetOrASelfSealedOneGetsNoAgent() throws Exception {
         assertThat(net.network.move(M1, ClusterId.of("c2")).migrated()).isTrue();
         assertThat(net.network.move(M1, ClusterId.of("c1")).migrated()).isTrue(); // m1 at c1, epoch 3
         Payloads.Transfer legit = transferSeen(); // c1's TRANSFER to c2: its ticket names c1 as the target
@@ -122,17 +129,19 @@ class MigrationTicketTest {
         Frame replayed = new Frame(MessageType.TRANSFER, 0, ticket.migration(), ticket.epoch(), 0, "m1",
                 Json.encode(new Payloads.Transfer(rogueAddr, "uss-c9", "c9", List.of("vars"), "vars", null, ticket)));
         net.uss("c2").onFrame(replayed, ROGUE);
-        // 2. the same ticket with a later epoch: no longer the LS's signature
+        // 2. the same ticket with a later epoch and the rogue as target: its seals no longer fit
         Payloads.Ticket later = new Payloads.Ticket("m1", 99, 50, "uss-c1", "c1", "uss-c9", "c9", rogueAddr,
-                ticket.signature(), ticket.certificate());
+                ticket.sourceMac(), ticket.targetMac());
         net.uss("c1").onFrame(new Frame(MessageType.TRANSFER, 0, 99, 50, 0, "m1", Json.encode(new Payloads.Transfer(
                 rogueAddr, "uss-c9", "c9", List.of("vars"), "vars", null, later))), ROGUE);
-        // 3. a ticket the rogue signed itself with its real (USS) credential
+        // 3. a ticket the rogue sealed itself, under a key of its own (it cannot know c1's)
+        byte[] rogueKey = new byte[32];
+        new java.security.SecureRandom().nextBytes(rogueKey);
         Payloads.Ticket own = new Payloads.Ticket("m1", 100, 51, "uss-c1", "c1", "uss-c9", "c9", rogueAddr, null,
                 null);
-        org.roamer.api.spi.transport.Signed signed = rogue.sign(own.signedBytes()); // with its real credential
-        Payloads.Ticket selfSigned = own.signed(java.util.Base64.getEncoder().encodeToString(signed.signature()),
-                java.util.Base64.getEncoder().encodeToString(signed.certificate()));
+        String seal = java.util.Base64.getEncoder().encodeToString(
+                org.roamer.core.internal.node.TicketsForTests.mac(rogueKey, own.sealedBytes()));
+        Payloads.Ticket selfSigned = own.sealed(seal, seal);
         net.uss("c1").onFrame(new Frame(MessageType.TRANSFER, 0, 100, 51, 0, "m1", Json.encode(new Payloads.Transfer(
                 rogueAddr, "uss-c9", "c9", List.of("vars"), "vars", null, selfSigned))), ROGUE);
 

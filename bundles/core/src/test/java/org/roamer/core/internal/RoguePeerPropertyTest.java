@@ -97,6 +97,11 @@ class RoguePeerPropertyTest {
                 credentials.put(rogue.localAddress(), ROGUE);
                 net.transport.authenticate(credentials::get);
                 net.core.linksAuthenticated(true);
+                for (String c : List.of("c1", "c2", "c3")) {
+                    net.uss(c).announce(); // again, over authenticated links: with its ticket key
+                }
+                Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> net.uss.stream().allMatch(
+                        org.roamer.core.internal.node.UserSignalingServer::registered));
                 List<Frame> seen = new CopyOnWriteArrayList<>(); // legitimate migration frames, for replays
                 net.transport.fate((from, to, f) -> {
                     if (!from.equals(rogue.localAddress()) && (f.type() == MessageType.MIGRATE
@@ -169,11 +174,11 @@ class RoguePeerPropertyTest {
             }
             case TRANSFER_SELF_SIGNED -> {
                 Payloads.Ticket own = new Payloads.Ticket("m1", n, 7, "uss-c1", "c1", "uss-c9", "c9", me, null, null);
-                var signed = rogue.sign(own.signedBytes());
-                var b64 = java.util.Base64.getEncoder();
+                byte[] rogueKey = java.nio.ByteBuffer.allocate(32).putLong(n).array(); // a key of its own
+                String seal = java.util.Base64.getEncoder().encodeToString(
+                        org.roamer.core.internal.node.TicketsForTests.mac(rogueKey, own.sealedBytes()));
                 yield new Frame(MessageType.TRANSFER, 0, n, 7, 0, "m1", Json.encode(new Payloads.Transfer(me, "uss-c9",
-                        "c9", List.of("vars"), "vars", null, own.signed(b64.encodeToString(signed.signature()),
-                                b64.encodeToString(signed.certificate())))));
+                        "c9", List.of("vars"), "vars", null, own.sealed(seal, seal))));
             }
             case REPLAY_MIGRATE -> lastMigrate != null ? lastMigrate
                     : new Frame(MessageType.MIGRATE, 0, n, 9, 0, "m1", Json.encode(new Payloads.Migrate(me, "uss-c9",

@@ -131,6 +131,8 @@ public final class LocationServer extends SignalingNode {
     private final long migrationTimeout;
     private final long requestTimeout;
     private final ConcurrentHashMap<String, Entry> mobiles = new ConcurrentHashMap<>();
+    /** Each cluster's USS's migration-ticket key, from its HELLO (authenticated links only): cluster → key. */
+    private final ConcurrentHashMap<String, byte[]> ticketKeys = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, UssRecord> clusters = new ConcurrentHashMap<>();
     /** The highest epoch a USS may announce: far from overflow however many migrations follow. */
     static final long MAX_EPOCH = Long.MAX_VALUE / 4;
@@ -497,6 +499,10 @@ public final class LocationServer extends SignalingNode {
         } catch (IllegalArgumentException | NullPointerException x) {
             throw new FrameException("HELLO: " + x.getMessage());
         }
+        byte[] key = MigrationTickets.keyOf(h.ticketKey());
+        if (key != null) { // a HELLO is taken only from the credential of its cluster (authorize)
+            ticketKeys.put(h.cluster(), key);
+        }
         boolean migrates = h.routingMigrates() == null || h.routingMigrates();
         UssRecord now = new UssRecord(h.node(), h.cluster(), h.addr(),
                 h.strategies() == null ? List.of() : List.copyOf(h.strategies()), h.transport(),
@@ -837,15 +843,17 @@ public final class LocationServer extends SignalingNode {
         // the new epoch is recorded, and the mobile claimed, before any USS hears of it
         claim(mobile, e, p, () -> {
             Payloads.Ticket ticket = null;
-            org.roamer.api.spi.transport.Endpoint credential = credentialEndpoint();
-            if (credential != null) { // on authenticated links the target and the source want the LS's word
-                try {
-                    ticket = MigrationTickets.issue(credential, mobile, p.id, p.epoch, e.node, e.cluster,
-                            target.node(), target.cluster(), target.addr());
-                } catch (TransportException ex) {
-                    finishFailed(mobile, e, "cannot sign the migration's ticket: " + ex.getMessage());
+            if (credentialEndpoint() != null) { // on authenticated links the target and the source want the LS's word
+                // by cluster: a HELLO for a cluster is taken only from a credential that serves it
+                byte[] sourceKey = ticketKeys.get(e.agentCluster);
+                byte[] targetKey = ticketKeys.get(target.cluster());
+                if (sourceKey == null || targetKey == null) {
+                    finishFailed(mobile, e, "no ticket key of the USS of " + (sourceKey == null ? e.agentCluster
+                            : target.cluster()) + " yet (a USS gives it in its HELLO)");
                     return;
                 }
+                ticket = MigrationTickets.issue(sourceKey, targetKey, mobile, p.id, p.epoch, e.node, e.cluster,
+                        target.node(), target.cluster(), target.addr());
             }
             Frame migrate = new Frame(MessageType.MIGRATE, 0, p.id, p.epoch, 0, mobile,
                     Json.encode(new Payloads.Migrate(e.addr, e.node, r.strategy(), address().toString(), ticket)));

@@ -279,8 +279,8 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
 
     /**
      * Besides the roles ({@link SignalingNode#authorize}), on a network of authenticated links: a MIGRATE must
-     * carry a ticket signed by a Location Server naming this node as the target, a TRANSFER one naming this node
-     * as the source and its sender's cluster as the target; the migration's other frames come only from the
+     * carry a ticket of a Location Server naming this node as the target, a TRANSFER one sealed for this node
+     * naming it as the source and its sender's cluster as the target; the migration's other frames come only from the
      * other end's credential ({@link MigrationTickets}).
      */
     @Override
@@ -293,12 +293,12 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
             return switch (frame.type()) {
                 case MIGRATE -> {
                     Payloads.Migrate m = Json.decode(frame.payload(), Payloads.Migrate.class);
-                    yield tickets.admitMigrate(frame, m.ticket(), m.sourceNode(), peer, credentialEndpoint());
+                    yield tickets.admitMigrate(frame, m.ticket(), m.sourceNode(), peer);
                 }
                 case TRANSFER -> {
                     Payloads.Transfer t = Json.decode(frame.payload(), Payloads.Transfer.class);
                     yield tickets.admitTransfer(frame, t.ticket(), t.targetNode(), t.targetCluster(), t.target(),
-                            peer, credentialEndpoint());
+                            peer);
                 }
                 case TRANSFER_DATA, READY, BUFFERED, MIGRATE_FAILED -> tickets.admitFollowing(frame, peer);
                 default -> null;
@@ -847,7 +847,9 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         return Frame.of(MessageType.HELLO, nextCorrelation(), "",
                 Json.encode(new Hello(id.value(), "uss", cluster.value(), address().toString(), strategyNames(),
                         transportName(), routingName(), policy == null || policy.alwaysMigrates(),
-                        core.containerName(), locationServers.stream().map(NodeAddress::toString).toList())));
+                        core.containerName(), locationServers.stream().map(NodeAddress::toString).toList(),
+                        // the ticket key only where the links are authenticated (and encrypted)
+                        credentialEndpoint() != null ? tickets.keyForHello() : null)));
     }
 
     /**
@@ -1449,6 +1451,12 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
             }
         }
         return out;
+    }
+
+    /** Tasks queued on the actor of a mobile's cell here and not finished, -1 when there is no cell (tests). */
+    public int cellBacklog(MobileId mobile) {
+        AgentCell cell = cells.get(mobile.value());
+        return cell == null ? -1 : cell.actor.backlog();
     }
 
     /** Gives a live agent here an application state (benchmarks); false when it does not live here. */

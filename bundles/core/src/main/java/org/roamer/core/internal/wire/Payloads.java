@@ -27,12 +27,15 @@ public final class Payloads {
      *
      * @param routing         the routing policy the USS uses (absent from older nodes: migrate)
      * @param routingMigrates whether that policy migrates on every crossing (the LS then need not ask)
+     * @param ticketKey       the USS's migration-ticket key, Base64 (32 bytes), sent only over authenticated links:
+     *                        the LS seals the tickets of this node's migrations with it
      */
     public record Hello(String node, String role, String cluster, String addr, List<String> strategies,
-            String transport, String routing, Boolean routingMigrates, String container, List<String> ls) {
+            String transport, String routing, Boolean routingMigrates, String container, List<String> ls,
+            String ticketKey) {
         public Hello(String node, String role, String cluster, String addr, List<String> strategies,
                 String transport) {
-            this(node, role, cluster, addr, strategies, transport, null, null, null, null);
+            this(node, role, cluster, addr, strategies, transport, null, null, null, null, null);
         }
     }
 
@@ -164,24 +167,24 @@ public final class Payloads {
     /**
      * A migration's ticket: the Location Server's word that this migration of this mobile, with this epoch, goes
      * from this source to this target. The target passes it on in its TRANSFER; the source gives the agent only
-     * to the target it names, and both take the migration's other frames only from the other's credential.
+     * to the target it names, and both take the migration's other frames only from the other end's credential.
      *
-     * @param signature   the LS's signature over {@link #signedBytes()}, Base64
-     * @param certificate the LS's certificate (DER, Base64), issued by the network's CA
+     * @param sourceMac HMAC-SHA256 of {@link #sealedBytes()} under the source USS's ticket key, Base64
+     * @param targetMac the same under the target USS's key
      */
     public record Ticket(String mobile, long migration, long epoch, String sourceNode, String sourceCluster,
-            String targetNode, String targetCluster, String targetAddr, String signature, String certificate) {
-        /** What the signature covers: every field but the signature and certificate, one per line. */
-        public byte[] signedBytes() {
-            return String.join("\n", "roamer-ticket/1", mobile, Long.toString(migration), Long.toString(epoch),
+            String targetNode, String targetCluster, String targetAddr, String sourceMac, String targetMac) {
+        /** What the MACs cover: every field but the MACs, one per line. */
+        public byte[] sealedBytes() {
+            return String.join("\n", "roamer-ticket/2", mobile, Long.toString(migration), Long.toString(epoch),
                     sourceNode, sourceCluster, targetNode, targetCluster, targetAddr)
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         }
 
-        /** The same ticket, signed. */
-        public Ticket signed(String signature, String certificate) {
+        /** The same ticket, sealed for both ends. */
+        public Ticket sealed(String sourceMac, String targetMac) {
             return new Ticket(mobile, migration, epoch, sourceNode, sourceCluster, targetNode, targetCluster,
-                    targetAddr, signature, certificate);
+                    targetAddr, sourceMac, targetMac);
         }
     }
 
