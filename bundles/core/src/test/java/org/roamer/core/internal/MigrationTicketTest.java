@@ -53,7 +53,7 @@ class MigrationTicketTest {
             credentials.put(net.uss(c).address(), new Peer(c, Set.of(Peer.USER_SIGNALING_SERVER), Set.of(c)));
         }
         rogue = net.transport.bind(new NodeAddress("invm", 0), org.roamer.api.frame.FrameLimits.DEFAULT,
-                new Recorder(stolen));
+                new FrameInbox(stolen));
         rogueAddr = rogue.localAddress().toString();
         credentials.put(rogue.localAddress(), ROGUE); // the rogue holds a real USS credential of the network
         net.transport.authenticate(credentials::get);
@@ -173,22 +173,5 @@ class MigrationTicketTest {
         net.uss("c1").onFrame(new Frame(MessageType.READY, 0, 7777, 9, 0, "m1", new byte[0]),
                 new Peer("c2", Set.of(Peer.USER_SIGNALING_SERVER), Set.of("c2")));
         assertThat(net.core.metrics().get("frames.unauthorized.READY")).isEqualTo(2);
-    }
-
-    /** The rogue's side: keeps what reaches it. */
-    private record Recorder(List<Frame> frames) implements org.roamer.api.spi.transport.FrameHandler {
-        @Override
-        public void onFrame(Frame frame) {
-            frames.add(frame);
-        }
-
-        @Override
-        public void onFrame(Frame frame, Peer peer) {
-            frames.add(frame);
-        }
-
-        @Override
-        public void onBadFrame(String peer, String reason) {
-        }
     }
 }

@@ -27,7 +27,6 @@ import org.roamer.api.frame.Frame;
 import org.roamer.api.frame.FrameLimits;
 import org.roamer.api.frame.MessageType;
 import org.roamer.api.spi.transport.Endpoint;
-import org.roamer.api.spi.transport.FrameHandler;
 import org.roamer.api.spi.transport.Peer;
 import org.roamer.core.internal.InVmTransport.Fate;
 import org.roamer.core.internal.wire.AgentMessages;
@@ -65,29 +64,13 @@ class RoguePeerPropertyTest {
                 .list().ofMinSize(5).ofMaxSize(30);
     }
 
-    /** The rogue's side: whatever reaches it. */
-    private record Inbox(List<Frame> frames) implements FrameHandler {
-        @Override
-        public void onFrame(Frame frame) {
-            frames.add(frame);
-        }
-
-        @Override
-        public void onFrame(Frame frame, Peer peer) {
-            frames.add(frame);
-        }
-
-        @Override
-        public void onBadFrame(String peer, String reason) {
-        }
-    }
 
     @Property
     void aRogueNodeChangesNothing(@ForAll("steps") List<Step> steps) throws Exception {
         try (InVmNetwork net = new InVmNetwork(3, 60_000, 1000, 1000)) {
             net.core.bindStrategy(new ProbeStrategies.Vars("vars"));
             List<Frame> stolen = new CopyOnWriteArrayList<>();
-            Endpoint rogue = net.transport.bind(new NodeAddress("invm", 0), FrameLimits.DEFAULT, new Inbox(stolen));
+            Endpoint rogue = net.transport.bind(new NodeAddress("invm", 0), FrameLimits.DEFAULT, new FrameInbox(stolen));
             try {
                 Map<NodeAddress, Peer> credentials = new ConcurrentHashMap<>();
                 credentials.put(net.ls.address(), new Peer("ls", Set.of(Peer.LOCATION_SERVER), Set.of()));
