@@ -11,7 +11,6 @@ import org.roamer.api.frame.FrameLimits;
 import org.roamer.api.spi.transport.Endpoint;
 import org.roamer.api.spi.transport.FrameHandler;
 import org.roamer.api.spi.transport.Peer;
-import org.roamer.api.spi.transport.Signed;
 import org.roamer.api.spi.transport.Transport;
 import org.roamer.api.spi.transport.TransportException;
 import org.roamer.api.spi.transport.TransportStats;
@@ -84,44 +83,19 @@ public final class InVmTransport implements Transport {
     }
 
     private volatile java.util.function.Function<NodeAddress, Peer> peers;
-    private final byte[] networkKey = new byte[32];
 
     /**
      * Makes this transport authenticate, as {@code tls} does between containers: every frame is handed over with
      * its sender's credential, {@code who} of its address (a frame from an address {@code who} does not know, or
-     * injected, comes as from a plaintext link); endpoints sign and check signatures with a key of this transport,
-     * a stand-in for a network's CA (one JVM is one trust boundary). For tests of authorization and tickets.
+     * injected, comes as from a plaintext link). For tests of authorization and tickets.
      */
     public void authenticate(java.util.function.Function<NodeAddress, Peer> who) {
-        synchronized (networkKey) {
-            if (peers == null) {
-                new java.security.SecureRandom().nextBytes(networkKey);
-            }
-        }
         peers = who;
     }
 
     @Override
     public boolean authenticates() {
         return peers != null;
-    }
-
-    /** The stand-in certificate: the peer's name, roles and clusters. */
-    private static byte[] certificateOf(Peer p) {
-        return (p.name() + ";" + String.join(",", new java.util.TreeSet<>(p.roles())) + ";"
-                + String.join(",", new java.util.TreeSet<>(p.clusters()))).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    }
-
-    private byte[] mac(byte[] certificate, byte[] data) throws TransportException {
-        try {
-            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-            mac.init(new javax.crypto.spec.SecretKeySpec(networkKey, "HmacSHA256"));
-            mac.update(certificate);
-            mac.update((byte) 0);
-            return mac.doFinal(data);
-        } catch (java.security.GeneralSecurityException e) {
-            throw new TransportException("in-VM signature: " + e.getMessage(), e);
-        }
     }
 
     @Override
@@ -222,30 +196,6 @@ public final class InVmTransport implements Transport {
             } else {
                 handler.onFrame(f);
             }
-        }
-
-        @Override
-        public Signed sign(byte[] data) throws TransportException {
-            java.util.function.Function<NodeAddress, Peer> who = peers;
-            Peer self = who == null ? null : who.apply(address);
-            if (self == null) {
-                throw new TransportException("no credential for " + address);
-            }
-            byte[] certificate = certificateOf(self);
-            return new Signed(mac(certificate, data), certificate);
-        }
-
-        @Override
-        public Peer verify(byte[] data, Signed signed) throws TransportException {
-            if (peers == null) {
-                throw new TransportException("the in-VM transport does not authenticate");
-            }
-            if (!java.security.MessageDigest.isEqual(mac(signed.certificate(), data), signed.signature())) {
-                throw new TransportException("not signed with this network's key");
-            }
-            String[] parts = new String(signed.certificate(), java.nio.charset.StandardCharsets.UTF_8).split(";", -1);
-            return new Peer(parts[0], parts[1].isEmpty() ? java.util.Set.of() : java.util.Set.of(parts[1].split(",")),
-                    parts[2].isEmpty() ? java.util.Set.of() : java.util.Set.of(parts[2].split(",")));
         }
 
         @Override

@@ -844,20 +844,18 @@ public final class NetworkService implements RoamerNetwork {
         if (uss == null) {
             // the mobile powers off in its cluster, one of another container: only that cluster's USS may say so
             forward(remoteUss(ClusterId.of(where.cluster())).addr(), "deregister", Map.of("mobile", mobile.value()));
-            core.air().remove(mobile.value());
-            routes.remove(mobile.value());
-            return;
-        }
-        Frame f = Frame.of(MessageType.DEREGISTRATION, uss.nextCorrelation(), mobile.value(),
-                Json.encode(new Payloads.Request(uss.address().toString())));
-        Reply r = await(uss.request(lsAddress(), f, TIMEOUT_MS), "deregistration of " + mobile);
-        if (!r.ok()) {
-            throw new RoamerException(r.reason());
+        } else {
+            Frame f = Frame.of(MessageType.DEREGISTRATION, uss.nextCorrelation(), mobile.value(),
+                    Json.encode(new Payloads.Request(uss.address().toString())));
+            Reply r = await(uss.request(lsAddress(), f, TIMEOUT_MS), "deregistration of " + mobile);
+            if (!r.ok()) {
+                throw new RoamerException(r.reason());
+            }
+            core.directory().radioPorts().forEach(p -> p.forget(mobile.value()));
+            core.metrics().add("air.messages", 1);
         }
         core.air().remove(mobile.value());
         routes.remove(mobile.value());
-        core.directory().radioPorts().forEach(p -> p.forget(mobile.value()));
-        core.metrics().add("air.messages", 1);
     }
 
     @Override

@@ -843,7 +843,7 @@ public final class LocationServer extends SignalingNode {
         // the new epoch is recorded, and the mobile claimed, before any USS hears of it
         claim(mobile, e, p, () -> {
             Payloads.Ticket ticket = null;
-            if (credentialEndpoint() != null) { // on authenticated links the target and the source want the LS's word
+            if (hasAuthenticatingTransport()) { // on authenticated links the target and the source want the LS's word
                 // by cluster: a HELLO for a cluster is taken only from a credential that serves it
                 byte[] sourceKey = ticketKeys.get(e.agentCluster);
                 byte[] targetKey = ticketKeys.get(target.cluster());

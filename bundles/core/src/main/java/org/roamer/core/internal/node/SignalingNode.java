@@ -233,17 +233,9 @@ public abstract class SignalingNode implements FrameHandler {
         sender = b;
     }
 
-    /**
-     * An endpoint of a transport that authenticates its links, whose credential signs and checks migration
-     * tickets; {@code null} when this node has none.
-     */
-    protected Endpoint credentialEndpoint() {
-        Bound s = sender;
-        if (s != null && s.transport().authenticates()) {
-            return s.endpoint();
-        }
-        return endpoints.values().stream().filter(b -> b.transport().authenticates()).map(Bound::endpoint)
-                .findFirst().orElse(null);
+    /** Whether this node listens on a transport that authenticates its links (migration tickets need one). */
+    protected boolean hasAuthenticatingTransport() {
+        return endpoints.values().stream().anyMatch(b -> b.transport().authenticates());
     }
 
     protected synchronized void unbind() {

@@ -849,7 +849,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
                         transportName(), routingName(), policy == null || policy.alwaysMigrates(),
                         core.containerName(), locationServers.stream().map(NodeAddress::toString).toList(),
                         // the ticket key only where the links are authenticated (and encrypted)
-                        credentialEndpoint() != null ? tickets.keyForHello() : null)));
+                        hasAuthenticatingTransport() ? tickets.keyForHello() : null)));
     }
 
     /**
