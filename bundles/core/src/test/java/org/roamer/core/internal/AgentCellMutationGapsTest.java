@@ -112,13 +112,7 @@ class AgentCellMutationGapsTest {
 
         @Override
         public RestoreSession beginRestore(RestoreTarget target, MigrationContext ctx) throws MigrationException {
-            RestoreSession s = inner.beginRestore(target, ctx);
-            return new RestoreSession() {
-                @Override
-                public void accept(byte[] chunk) throws MigrationException {
-                    s.accept(chunk);
-                }
-
+            return new ProbeStrategies.ForwardingSession(inner.beginRestore(target, ctx)) {
                 @Override
                 public void finish() throws MigrationException {
                     restoring.countDown();
@@ -130,11 +124,7 @@ class AgentCellMutationGapsTest {
                     if (fail) {
                         throw new MigrationException("restore failure held by the test");
                     }
-                    s.finish();
-                }
-
-                @Override
-                public void abort() {
+                    inner.finish();
                 }
             };
         }
@@ -296,20 +286,10 @@ class AgentCellMutationGapsTest {
 
         @Override
         public RestoreSession beginRestore(RestoreTarget target, MigrationContext ctx) throws MigrationException {
-            RestoreSession real = inner.beginRestore(target, ctx);
-            return new RestoreSession() {
-                @Override
-                public void accept(byte[] chunk) throws MigrationException {
-                    real.accept(chunk);
-                }
-
+            return new ProbeStrategies.ForwardingSession(inner.beginRestore(target, ctx)) {
                 @Override
                 public void finish() throws MigrationException {
-                    script.run(target, ctx, real::finish);
-                }
-
-                @Override
-                public void abort() {
+                    script.run(target, ctx, inner::finish);
                 }
             };
         }
@@ -955,25 +935,15 @@ class AgentCellMutationGapsTest {
 
         @Override
         public RestoreSession beginRestore(RestoreTarget target, MigrationContext ctx) throws MigrationException {
-            RestoreSession real = inner.beginRestore(target, ctx);
-            return new RestoreSession() {
+            return new ProbeStrategies.ForwardingSession(inner.beginRestore(target, ctx)) {
                 boolean first = true;
 
                 @Override
                 public void accept(byte[] chunk) throws MigrationException {
                     if (first) {
-                        real.accept(chunk);
+                        inner.accept(chunk);
                         first = false;
                     }
-                }
-
-                @Override
-                public void finish() throws MigrationException {
-                    real.finish();
-                }
-
-                @Override
-                public void abort() {
                 }
             };
         }

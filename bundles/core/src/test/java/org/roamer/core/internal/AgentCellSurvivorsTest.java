@@ -125,22 +125,11 @@ class AgentCellSurvivorsTest {
 
         @Override
         public RestoreSession beginRestore(RestoreTarget target, MigrationContext ctx) throws MigrationException {
-            RestoreSession s = inner.beginRestore(target, ctx);
-            return new RestoreSession() {
-                @Override
-                public void accept(byte[] chunk) throws MigrationException {
-                    s.accept(chunk);
-                }
-
-                @Override
-                public void finish() throws MigrationException {
-                    s.finish();
-                }
-
+            return new ProbeStrategies.ForwardingSession(inner.beginRestore(target, ctx)) {
                 @Override
                 public void abort() {
                     aborts.incrementAndGet();
-                    s.abort();
+                    inner.abort();
                 }
             };
         }

@@ -124,10 +124,6 @@ final class ProbeStrategies {
     }
 
     /**
-     * Wraps another strategy under its own name and records the outcome hooks (SPI 1.1) the core calls: which,
-     * with what, on which thread, in order. Can block its capture until released, and make its hooks throw.
-     */
-    /**
      * A strategy that hands name-independent work to {@code inner} under its own name: traits, capture and restore.
      * A test overrides what it changes. Not delegated: {@code nonBlocking} (the interface's default: steps run on a
      * worker) and the outcome hooks.
@@ -162,6 +158,37 @@ final class ProbeStrategies {
         }
     }
 
+    /**
+     * A restore session that hands every step to {@code inner}; a test overrides the step it holds, changes or
+     * counts.
+     */
+    static class ForwardingSession implements RestoreSession {
+        final RestoreSession inner;
+
+        ForwardingSession(RestoreSession inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public void accept(byte[] chunk) throws MigrationException {
+            inner.accept(chunk);
+        }
+
+        @Override
+        public void finish() throws MigrationException {
+            inner.finish();
+        }
+
+        @Override
+        public void abort() {
+            inner.abort();
+        }
+    }
+
+    /**
+     * Wraps another strategy under its own name and records the outcome hooks (SPI 1.1) the core calls: which,
+     * with what, on which thread, in order. Can block its capture until released, and make its hooks throw.
+     */
     static final class Recording implements MigrationStrategy {
         /** One hook call. {@code hook} is "finished" or "departed". */
         record Call(String hook, MigrationContext ctx, boolean committed, MobileId mobile, org.roamer.api.NodeId node,
