@@ -20,6 +20,9 @@ import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.security.PrivilegedExceptionAction;
@@ -115,6 +118,82 @@ public abstract class RoamerTestSupport {
 
     @Inject
     protected BundleContext bundleContext;
+
+    /**
+     * A failing test's message carries the container's log since the test began (its warnings and errors, and
+     * the last lines): the runtime folder is deleted after the run, and a failure on a CI machine is otherwise
+     * seen without the log that explains it.
+     */
+    @org.junit.Rule
+    public final org.junit.rules.TestRule containerLogOnFailure = (statement, description) -> new org.junit.runners.model.Statement() {
+        @Override
+        public void evaluate() throws Throwable {
+            Path log = karafLog();
+            long start = log == null ? 0 : sizeOf(log);
+            try {
+                statement.evaluate();
+            } catch (org.junit.AssumptionViolatedException skipped) {
+                throw skipped;
+            } catch (Throwable failure) {
+                String logged = log == null ? "--- no karaf.log found (karaf.data=" + System.getProperty("karaf.data")
+                        + ", karaf.log=" + System.getProperty("karaf.log") + ", cwd=" + Paths.get("").toAbsolutePath()
+                        + ") ---" : logSince(log, start);
+                AssertionError withLog = new AssertionError(failure + "\n" + logged); // no cause: Pax Exam reports the root one
+                withLog.setStackTrace(failure.getStackTrace());
+                throw withLog;
+            }
+        }
+    };
+
+    private static Path karafLog() {
+        return java.util.stream.Stream.of(System.getProperty("karaf.log"), dir("karaf.data", "log"),
+                        dir("karaf.base", "data/log"), dir("karaf.home", "data/log"))
+                .filter(java.util.Objects::nonNull).map(d -> Paths.get(d, "karaf.log").toAbsolutePath())
+                .filter(Files::isRegularFile).findFirst().orElse(null);
+    }
+
+    private static String dir(String property, String under) {
+        String base = System.getProperty(property);
+        return base == null ? null : base + "/" + under;
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * The warnings and errors the container logged from byte {@code start} on, then the log's last 60 lines
+     * (which may begin before the test: the context of a failure).
+     */
+    static String logSince(Path log, long start) {
+        try {
+            List<String> lines = Files.readAllLines(log, java.nio.charset.StandardCharsets.UTF_8);
+            List<String> during = new java.util.ArrayList<>();
+            long offset = 0;
+            boolean inWarning = false;
+            for (String l : lines) {
+                boolean entry = !l.isEmpty() && Character.isDigit(l.charAt(0)); // a new entry, not a stack trace line
+                if (entry) {
+                    inWarning = offset >= start && (l.contains("| WARN ") || l.contains("| ERROR "));
+                }
+                if (inWarning) {
+                    during.add(l);
+                }
+                offset += l.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1;
+            }
+            List<String> tail = lines.stream().filter(l -> !l.contains("CommandExtension")).toList();
+            return "--- karaf.log: warnings and errors during the test (the last 150 lines of them) ---\n"
+                    + String.join("\n", during.subList(Math.max(0, during.size() - 150), during.size()))
+                    + "\n--- karaf.log: the last 60 lines ---\n"
+                    + String.join("\n", tail.subList(Math.max(0, tail.size() - 60), tail.size()));
+        } catch (IOException | RuntimeException e) {
+            return "--- karaf.log unreadable: " + e + " ---";
+        }
+    }
 
     /** The default configuration: the Roamer distribution as shipped, with isolated Karaf ports. */
     @org.ops4j.pax.exam.Configuration

@@ -480,8 +480,14 @@ public abstract class SignalingNode implements FrameHandler {
         pending.put(id, f);
         // The core's timer, not orTimeout() (whose JDK delayer thread would be woken for every request); the
         // future fails on a worker, because its continuations (the caller's code) must not hold up the timer.
-        ScheduledFuture<?> timeout = core.schedule(() -> failOnWorker(f, new TimeoutException(
-                "no reply to " + frame.type() + " within " + timeoutMillis + " ms")), timeoutMillis, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> timeout = core.schedule(() -> {
+            // logged too: a lost reply is a fault of the network or of a node, whose log must show it
+            String what = "no reply to " + frame.type() + " within " + timeoutMillis + " ms";
+            if (!f.isDone()) {
+                LOG.warn("{}: {} (to {}, mobile {}, correlation {})", this.id, what, to, frame.mobile(), id);
+            }
+            failOnWorker(f, new TimeoutException(what));
+        }, timeoutMillis, TimeUnit.MILLISECONDS);
         if (timeout.isCancelled()) { // the runtime is stopping: no time-out would ever fire
             f.completeExceptionally(new TimeoutException("the node is stopping; " + frame.type() + " not sent"));
             pending.remove(id, f);
