@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
  * </ul>
  *
  * <p>{@code -Dsoak.minutes=N} sets the run's length (default 2, the CI run); {@code -Dsoak.targets=ls1,c1,c2,c3}
- * what the nemesis kills (default {@code ls1}: the Location Server's container; see the README for the USS
+ * what the nemesis kills (default {@code ls1}: the Location Server's container; see docs/testing.md, "Jepsen-style run", for the USS
  * containers' known gap). The history and the logs are kept under {@code target/nemesis-<random>/} when a check
  * fails.
  */
