@@ -37,6 +37,8 @@ import java.util.zip.ZipInputStream;
  * kills it) and any process still running from the unpack directory; the directory is deleted after a passing
  * test ({@link #passed}), kept after a failure or with {@code -Droamer.itest.keepRuntimeFolder=true}.
  */
+// close() waits for processes to exit, so it may be interrupted: that ends the test, which is what an interrupt means here
+@SuppressWarnings("try")
 final class KarafProcess implements AutoCloseable {
     static final String USER = "roamer";
     static final Duration BOOT_TIMEOUT = Duration.ofSeconds(180);

@@ -76,7 +76,7 @@ class RunShSideBySideIT {
 
     private static boolean free(int port) {
         try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-            return true;
+            return s.isBound();
         } catch (IOException e) {
             return false;
         }

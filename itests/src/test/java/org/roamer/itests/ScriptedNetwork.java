@@ -22,6 +22,8 @@ import java.util.stream.Stream;
  * stops the network and kills any process left from that directory; the directory is deleted when the test
  * passed (kept otherwise, or with {@code -Droamer.itest.keepRuntimeFolder=true}).
  */
+// close() waits for processes to exit, so it may be interrupted: that ends the test, which is what an interrupt means here
+@SuppressWarnings("try")
 final class ScriptedNetwork implements AutoCloseable {
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(240);
     private static final SecureRandom RANDOM = new SecureRandom();

@@ -184,7 +184,7 @@ class RoguePeerPropertyTest {
                     Json.encode(new Payloads.Request(me)));
             case FORWARDED_MESSAGE -> new Frame(MessageType.AGENT_MESSAGE, Frame.FORWARDED, n, 0, Math.abs(n % 5), "m1",
                     AgentMessages.encodeMessage(me, "rogue", new byte[] {7}));
-            case GARBAGE_PAYLOAD -> new Frame(MessageType.values()[(int) Math.floorMod(n, MessageType.values().length)],
+            case GARBAGE_PAYLOAD -> new Frame(MessageType.values()[Math.floorMod(n, MessageType.values().length)],
                     0, n, n, 0, "m1", Long.toString(n).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         };
     }
