@@ -253,6 +253,19 @@ public final class LocationServer extends SignalingNode {
         return mobiles.size();
     }
 
+    /**
+     * Forgets the USS of {@code cluster} at {@code addr}, a node of this container that stopped (its configuration
+     * deleted, its bundle stopped). A record of the cluster from another address (a newer HELLO) stays.
+     */
+    public void forgetUss(String cluster, String addr) {
+        actor.execute(() -> {
+            UssRecord r = clusters.get(cluster);
+            if (r != null && r.addr().equals(addr) && clusters.remove(cluster, r)) {
+                LOG.info("{}: USS {} of cluster {} at {} stopped", id, r.node(), cluster, addr);
+            }
+        });
+    }
+
     /** Clusters known from HELLO, by id. */
     public Map<String, UssRecord> clusters() {
         return new TreeMap<>(clusters);

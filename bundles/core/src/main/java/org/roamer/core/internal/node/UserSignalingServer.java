@@ -427,6 +427,12 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         }
         core.removeStrategyListener(this);
         core.directory().remove(this);
+        NodeAddress was = address();
+        if (was != null) {
+            // a Location Server of this container forgets this node at once: listed on, it would look like a node
+            // of another container that does not answer (one of another container learns it from the failures)
+            core.directory().locationServers().forEach(ls -> ls.forgetUss(cluster.value(), was.toString()));
+        }
         unbind(); // no frame comes in any more: what the agents hold now is what the checkpoints keep
         CheckpointStore store = core.checkpointStore(settings.checkpointStore());
         StopCheckpoints saved = checkpointForStop(store);
