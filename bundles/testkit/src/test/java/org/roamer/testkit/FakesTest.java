@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.roamer.api.AgentStatus;
+import org.roamer.api.image.AgentImageLayout;
 import org.roamer.api.spi.migration.AgentImage;
 import org.roamer.api.spi.migration.AgentType;
 import org.roamer.api.spi.migration.MigrationException;
@@ -58,6 +59,39 @@ class FakesTest {
                 .hasMessageContaining("1.0.0");
         assertThatThrownBy(() -> FakeAgentLayout.decode(img, hash, Agents.ALICE)).hasMessageContaining("layout");
         assertThatThrownBy(() -> FakeAgentLayout.decode(img, TYPE, Agents.BOB)).hasMessageContaining("bob");
+    }
+
+    @Test
+    void layoutIsTheCoresOwnAndRefusesWhatItRefuses() throws Exception {
+        FakeAgentState s = Agents.negotiating().state();
+        AgentImage kit = FakeAgentLayout.encode(s, TYPE);
+        AgentImageLayout.State core = AgentImageLayout.decode(kit, TYPE, Agents.ALICE);
+        assertThat(core.variables()).isEqualTo(s.variables());
+        assertThat(core.applicationState()).isEqualTo(s.padding());
+        assertThat(core.conversation().callId()).isEqualTo(s.negotiation().callId());
+        assertThat(AgentImageLayout.encode(core, TYPE)).usingRecursiveComparison().isEqualTo(kit);
+        assertThat(TYPE.layoutHash()).isEqualTo(AgentImageLayout.LAYOUT_HASH);
+        // a profile set with the same entry twice: refused (the core used to drop the second one silently)
+        AgentImage img = Agents.idle().snapshotImage();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream d = new java.io.DataOutputStream(bytes);
+        d.writeUTF("alice");
+        d.writeBoolean(true);
+        d.writeShort(2);
+        d.writeUTF("data");
+        d.writeUTF("data");
+        d.writeShort(0);
+        d.writeBoolean(false);
+        d.writeShort(0);
+        d.writeBoolean(false);
+        d.writeLong(0);
+        d.writeInt(0);
+        byte[] fixed = bytes.toByteArray();
+        AgentImage twice = new AgentImage(TYPE, fixed, img.stack(), img.registers());
+        assertThatThrownBy(() -> FakeAgentLayout.decode(twice, TYPE, Agents.ALICE))
+                .isExactlyInstanceOf(MigrationException.class).hasMessageContaining("duplicate entry 'data'");
+        assertThatThrownBy(() -> new FakeRestoreTarget(Agents.ALICE).restoreImage(twice))
+                .hasMessageContaining("duplicate entry 'data'");
     }
 
     // ------------------------------------------------------------------ agent
@@ -263,7 +297,8 @@ class FakesTest {
     void opaqueTargetRestoresImagesItCannotDecodeWithTheCoresOtherChecks() throws Exception {
         AgentImage img = OpaqueAgent.randomImage(OPAQUE, 300, 30, 8, 1);
         assertThatThrownBy(() -> new FakeRestoreTarget(Agents.ALICE).withLocalType(OPAQUE).restoreImage(img))
-                .as("without the option the kit decodes").hasMessageContaining("magic");
+                .as("without the option the kit decodes").isExactlyInstanceOf(MigrationException.class)
+                .hasMessageContaining("agent image");
 
         FakeRestoreTarget t = new FakeRestoreTarget(Agents.ALICE).withLocalType(OPAQUE).withOpaqueImages();
         t.restoreImage(img);
