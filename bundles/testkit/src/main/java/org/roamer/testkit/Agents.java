@@ -18,6 +18,8 @@ public final class Agents {
     public static final MobileId CAROL = MobileId.of("carol");
     /** Peers. */
     public static final MobileId DAVE = MobileId.of("dave");
+    /** 6 KiB of padding: an agent of several chunks at a 1 KiB chunk limit, small enough to damage byte by byte. */
+    public static final int MEDIUM = 6 * 1024;
     /** 72 KiB of padding: a large agent, many chunks at small chunk limits. */
     public static final int LARGE = 72 * 1024;
     /** 1 MB (10^6 bytes) of padding: a very large agent that still fits the core's 1 MiB pre-create limit. */

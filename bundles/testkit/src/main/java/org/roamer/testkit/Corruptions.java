@@ -56,6 +56,47 @@ public final class Corruptions {
         return List.copyOf(at);
     }
 
+    /**
+     * The first, middle and last byte of every chunk (at most {@code max} chunks, spread evenly, always with the
+     * first and the last), as positions in the stream of all chunks' bytes, in order: damage in every part of a
+     * multi-chunk transfer, not only in its first chunk.
+     */
+    public static List<Long> positionsInEveryChunk(List<byte[]> chunks, int max) {
+        long[] starts = new long[chunks.size()];
+        long start = 0;
+        for (int i = 0; i < chunks.size(); i++) {
+            starts[i] = start;
+            start += chunks.get(i).length;
+        }
+        TreeSet<Long> at = new TreeSet<>();
+        for (int i : sample(chunks.size(), max)) {
+            int len = chunks.get(i).length;
+            if (len > 0) {
+                at.add(starts[i]);
+                at.add(starts[i] + len / 2);
+                at.add(starts[i] + len - 1);
+            }
+        }
+        return List.copyOf(at);
+    }
+
+    /** Every single-bit change and the inversion of a byte: the masks {@link #flip} takes. */
+    public static final List<Integer> FEW_MASKS = List.of(0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80, 0xff);
+
+    /**
+     * The chunks of {@code first} with those at {@code indexes} taken from {@code second} (another capture): a
+     * transfer spliced from two. Indexes past the end of {@code second} are left as in {@code first}.
+     */
+    public static List<byte[]> splice(List<byte[]> first, List<byte[]> second, java.util.Collection<Integer> indexes) {
+        List<byte[]> out = copy(first);
+        for (int i : indexes) {
+            if (i >= 0 && i < out.size() && i < second.size()) {
+                out.set(i, second.get(i).clone());
+            }
+        }
+        return out;
+    }
+
     /** {@code [chunk index, offset]} of a position in the stream of all chunks' bytes. */
     public static int[] locate(List<byte[]> chunks, long position) {
         long start = 0;

@@ -23,7 +23,11 @@ import org.roamer.api.spi.migration.RestoreTarget;
  * (the core's limit is its data frame payload, 1 MiB by default); pages must fall inside their segment;
  * {@link PreCreatedAgent#complete} decodes the segments like {@code restoreImage};</li>
  * <li>an agent is restored at most once; as the SPI says, only one of the three paths may be used per session
- * (the kit is stricter than the core here: a second {@code preCreate} is refused too).</li>
+ * (the kit is stricter than the core here: a second {@code preCreate} is refused too);</li>
+ * <li>the restored-size limit, {@link #maxRestoredBytes()} (SPI 1.2): {@code restoreImage} of a larger image,
+ * {@code preCreate} of larger segments and {@code complete} of a larger whole are refused, as the core refuses them
+ * — and recorded as violations, because a strategy that honours the limit refuses such a transfer itself, with its
+ * own reason, before it hands the target (or allocates) more than that.</li>
  * </ul>
  * After {@link #close()} (the session finished or aborted) every call is a violation. Refusals are
  * {@link MigrationException}s, like the core's; contract violations the core would not notice (use after close,
@@ -45,10 +49,13 @@ public final class FakeRestoreTarget implements RestoreTarget {
 
     /** The core's default limit on pre-created segments: one data frame's payload. */
     public static final long DEFAULT_MAX_PRE_CREATE_BYTES = FrameLimits.DEFAULT.maxDataPayload();
+    /** The core's default restored-size limit: 64 data frames' payload (64 MiB). */
+    public static final long DEFAULT_MAX_RESTORED_BYTES = 64L * FrameLimits.DEFAULT.maxDataPayload();
 
     private final MobileId expected;
     private AgentType localType = FakeAgentLayout.TYPE;
     private long maxPreCreateBytes = DEFAULT_MAX_PRE_CREATE_BYTES;
+    private long maxRestoredBytes = DEFAULT_MAX_RESTORED_BYTES;
     private boolean opaqueImages;
     private int failAtOperation = -1;
     private MigrationException failure;
@@ -77,6 +84,12 @@ public final class FakeRestoreTarget implements RestoreTarget {
     /** Another limit for pre-created segments. */
     public FakeRestoreTarget withMaxPreCreateBytes(long max) {
         this.maxPreCreateBytes = max;
+        return this;
+    }
+
+    /** Another restored-size limit ({@link #maxRestoredBytes()}). */
+    public FakeRestoreTarget withMaxRestoredBytes(long max) {
+        this.maxRestoredBytes = max;
         return this;
     }
 
@@ -119,6 +132,12 @@ public final class FakeRestoreTarget implements RestoreTarget {
     }
 
     @Override
+    public long maxRestoredBytes() {
+        checkOpen("maxRestoredBytes()");
+        return maxRestoredBytes;
+    }
+
+    @Override
     public void restoreVariables(MigrationVariables v) throws MigrationException {
         operation("restoreVariables()");
         choose(Path.VARIABLES);
@@ -145,6 +164,9 @@ public final class FakeRestoreTarget implements RestoreTarget {
         if (type == null || !type.equals(localType)) {
             throw new MigrationException("agent type " + FakeAgentLayout.describe(type) + " differs from this node's "
                     + FakeAgentLayout.describe(localType));
+        }
+        if (dataSize >= 0 && stackSize >= 0) {
+            overLimit("preCreate() of segments", dataSize + (long) stackSize);
         }
         if (dataSize < 0 || stackSize < 0 || dataSize + (long) stackSize > maxPreCreateBytes) {
             throw new MigrationException("declared segment sizes " + dataSize + "+" + stackSize + " exceed "
@@ -213,6 +235,10 @@ public final class FakeRestoreTarget implements RestoreTarget {
         if (img == null) {
             throw new MigrationException("no image");
         }
+        if (img.data() != null && img.stack() != null && img.registers() != null) {
+            overLimit(path == Path.PRE_CREATED ? "complete() of an agent" : "restoreImage() of an image",
+                    (long) img.data().length + img.stack().length + img.registers().length);
+        }
         if (opaqueImages) {
             FakeAgentLayout.checkRestorable(img, localType);
             image = img;
@@ -222,6 +248,16 @@ public final class FakeRestoreTarget implements RestoreTarget {
             state = s;
         }
         restored = true;
+    }
+
+    /** Refuses, and records as a violation, a restore of more than {@link #maxRestoredBytes()}. */
+    private void overLimit(String what, long bytes) throws MigrationException {
+        if (bytes > maxRestoredBytes) {
+            violations.add(what + " " + bytes + " bytes, over the target's maxRestoredBytes() of " + maxRestoredBytes
+                    + ": the strategy must read the limit and refuse the transfer itself");
+            throw new MigrationException("restored agent image of " + bytes + " bytes exceeds this node's limit of "
+                    + maxRestoredBytes + " bytes");
+        }
     }
 
     private void operation(String method) throws MigrationException {

@@ -42,6 +42,16 @@ public final class Migrations {
                 workDirectory);
     }
 
+    /**
+     * Another migration of the same mobile, between the same nodes, with the same limits and work directory: what a
+     * transfer replayed from {@code ctx} would be restored in. Migration ids are unique per Location Server and
+     * epochs grow with every move, so a transfer of {@code ctx} restored in it must be refused.
+     */
+    public static MigrationContext withMigration(MigrationContext ctx, long migrationId, long epoch) {
+        return new MigrationContext(migrationId, ctx.mobile(), epoch, ctx.source(), ctx.target(), ctx.maxChunkBytes(),
+                ctx.maxImageBytes(), ctx.workDirectory());
+    }
+
     /** The same migration seen from another node: another work directory (created), same ids and limits. */
     public static MigrationContext withWorkDirectory(MigrationContext ctx, Path workDirectory) {
         try {

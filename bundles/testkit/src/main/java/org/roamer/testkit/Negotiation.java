@@ -12,13 +12,20 @@ import org.roamer.api.MobileId;
  * @param incoming    whether the call was offered to the agent (otherwise the mobile originated it)
  * @param peer        the other party
  * @param type        the call type
+ * @param replyTo     where the answer goes, or {@code null} (the image layout holds one; the core's agent sets it)
  * @param correlation the correlation id of the pending request
  */
-public record Negotiation(String callId, boolean incoming, MobileId peer, CallType type, long correlation) {
+public record Negotiation(String callId, boolean incoming, MobileId peer, CallType type, String replyTo,
+        long correlation) {
     /** @throws NullPointerException on a missing id, peer or type */
     public Negotiation {
         Objects.requireNonNull(callId, "callId");
         Objects.requireNonNull(peer, "peer");
         Objects.requireNonNull(type, "type");
+    }
+
+    /** A negotiation without a reply-to address. */
+    public Negotiation(String callId, boolean incoming, MobileId peer, CallType type, long correlation) {
+        this(callId, incoming, peer, type, null, correlation);
     }
 }

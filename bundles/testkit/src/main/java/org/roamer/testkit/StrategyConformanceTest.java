@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -99,6 +100,43 @@ public abstract class StrategyConformanceTest {
         return 8 * 1024;
     }
 
+    /**
+     * A chunk limit that splits a {@link Agents#MEDIUM} image into several chunks, so that the garbling, garbage,
+     * truncation, splicing and replay checks (5a-5c, 5h, 5i) also damage chunks after the first; by default 1 KiB.
+     */
+    protected int multiChunkBytes() {
+        return 1024;
+    }
+
+    /**
+     * The target's restored-size limit, {@code RestoreTarget.maxRestoredBytes()} (SPI 1.2); by default the core's,
+     * which equals its image limit ({@link #maxImageBytes()}).
+     */
+    protected long maxRestoredBytes() {
+        return maxImageBytes();
+    }
+
+    /** System property sizing the concurrency check (1e): migrations at once. */
+    public static final String CONCURRENT_MIGRATIONS_PROPERTY = "roamer.testkit.concurrency.migrations";
+    /** System property sizing the concurrency check (1e): threads driving them. */
+    public static final String CONCURRENT_THREADS_PROPERTY = "roamer.testkit.concurrency.threads";
+
+    /**
+     * How many migrations the concurrency check (1e) runs through one instance at once: the system property
+     * {@value #CONCURRENT_MIGRATIONS_PROPERTY}, by default 192 (at least 2).
+     */
+    protected int concurrentMigrations() {
+        return Math.max(2, Integer.getInteger(CONCURRENT_MIGRATIONS_PROPERTY, 192));
+    }
+
+    /**
+     * How many threads drive the concurrency check (1e): the system property {@value #CONCURRENT_THREADS_PROPERTY},
+     * by default 8 (at least 2).
+     */
+    protected int concurrentThreads() {
+        return Math.max(2, Integer.getInteger(CONCURRENT_THREADS_PROPERTY, 8));
+    }
+
     @BeforeEach
     final void createStrategy() {
         strategy = strategy();
@@ -156,45 +194,152 @@ public abstract class StrategyConformanceTest {
     }
 
     @Test
-    @DisplayName("1e. fidelity: 48 migrations at once through one instance each restore their own agent")
+    @DisplayName("1e. fidelity: many migrations at once through one instance (captured concurrently, restored in interleaved sessions on changing threads) each restore their own agent")
     public void fidelityConcurrent() throws Exception {
-        int n = 48;
-        ExecutorService pool = Executors.newFixedThreadPool(4);
+        int n = concurrentMigrations();
+        int threads = concurrentThreads();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
-            List<Callable<String>> tasks = new ArrayList<>();
+            // all captures at once, released together
+            CountDownLatch start = new CountDownLatch(1);
+            List<Callable<Object>> captures = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 int k = i;
-                tasks.add(() -> {
+                captures.add(() -> {
                     MobileId mobile = MobileId.of("mobile-" + k);
                     FakeAgent agent = FakeAgent.builder(k % 2 == 0 ? Agents.idleVariables(mobile)
-                            : Agents.inCallsVariables(mobile)).padding((k % 3) * 4096).paddingSeed(k).build();
-                    MigrationContext src = new MigrationContext(1000 + k, mobile, Migrations.EPOCH,
-                            Migrations.SOURCE, Migrations.TARGET, k % 4 == 3 ? 2048 : maxChunkBytes(), maxImageBytes(),
-                            node("source"));
-                    Captured c;
+                            : Agents.inCallsVariables(mobile)).padding(k % 7 == 6 ? Agents.LARGE : (k % 3) * 4096)
+                            .paddingSeed(k).build();
+                    int chunk = switch (k % 4) {
+                        case 1 -> multiChunkBytes();
+                        case 3 -> 2048;
+                        default -> maxChunkBytes();
+                    };
+                    MigrationContext src = new MigrationContext(1000 + k, mobile, Migrations.EPOCH + k % 3,
+                            Migrations.SOURCE, Migrations.TARGET, chunk, maxImageBytes(), node("source"));
+                    start.await();
                     try {
-                        c = Migrations.capture(strategy, agent, src);
+                        return Migrations.capture(strategy, agent, src);
                     } catch (MigrationException | RuntimeException e) {
                         return mobile + ": capture failed: " + e;
                     }
-                    Outcome o = Migrations.restore(strategy, target(mobile), Migrations.withWorkDirectory(src,
-                            node("target")), c.chunks());
-                    String mm = o.result() == Result.RESTORED ? Migrations.mismatch(c, o.target()) : o.describe();
-                    return mm == null ? null : mobile + ": " + mm;
                 });
             }
-            List<Future<String>> results = pool.invokeAll(tasks, 5, TimeUnit.MINUTES);
+            List<Future<Object>> captured = new ArrayList<>();
+            for (Callable<Object> c : captures) {
+                captured.add(pool.submit(c));
+            }
+            start.countDown();
             List<String> failures = new ArrayList<>();
-            for (Future<String> f : results) {
-                if (f.isCancelled()) {
-                    failures.add("a migration did not end within 5 minutes (blocked?)");
-                } else if (f.get() != null) {
-                    failures.add(f.get());
+            List<Concurrent> restores = new ArrayList<>();
+            for (int k = 0; k < n; k++) {
+                Object r = captured.get(k).get(5, TimeUnit.MINUTES);
+                if (r instanceof Captured c) {
+                    MobileId mobile = MobileId.of("mobile-" + k);
+                    MigrationContext tgt = new MigrationContext(1000 + k, mobile, Migrations.EPOCH + k % 3,
+                            Migrations.SOURCE, Migrations.TARGET, k % 4 == 1 ? multiChunkBytes()
+                                    : k % 4 == 3 ? 2048 : maxChunkBytes(), maxImageBytes(), node("target"));
+                    restores.add(new Concurrent(c, target(mobile), tgt));
+                } else {
+                    failures.add(String.valueOf(r));
                 }
             }
-            assertNone(failures, n + " concurrent migrations");
+            // every session open at once; chunk i of every session before chunk i + 1 of any, each call on whichever
+            // thread is free (the core calls a session from one thread at a time, not always the same one)
+            run(pool, restores, Concurrent::begin);
+            int rounds = restores.stream().mapToInt(r -> r.captured.count()).max().orElse(0);
+            for (int i = 0; i < rounds; i++) {
+                int chunk = i;
+                run(pool, restores, r -> r.accept(chunk));
+            }
+            run(pool, restores, Concurrent::finish);
+            for (Concurrent r : restores) {
+                String v = r.verdict();
+                if (v != null) {
+                    failures.add(r.ctx.mobile() + " (migration " + r.ctx.migrationId() + ", " + r.captured.count()
+                            + " chunks): " + v);
+                }
+            }
+            assertNone(failures, n + " concurrent migrations on " + threads + " threads");
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /** One migration of the concurrency check, restored step by step. */
+    private final class Concurrent {
+        final Captured captured;
+        final FakeRestoreTarget target;
+        final MigrationContext ctx;
+        RestoreSession session;
+        String failure;
+
+        Concurrent(Captured captured, FakeRestoreTarget target, MigrationContext ctx) {
+            this.captured = captured;
+            this.target = target;
+            this.ctx = ctx;
+        }
+
+        void begin() {
+            try {
+                session = strategy.beginRestore(target, ctx);
+                if (session == null) {
+                    failure = "beginRestore returned null";
+                }
+            } catch (MigrationException | RuntimeException e) {
+                failure = "beginRestore threw " + e;
+            }
+        }
+
+        void accept(int i) {
+            if (failure == null && i < captured.count()) {
+                try {
+                    session.accept(captured.chunks().get(i).clone());
+                } catch (MigrationException | RuntimeException e) {
+                    failure = "accept(chunk " + i + ") threw " + e;
+                }
+            }
+        }
+
+        void finish() {
+            if (failure == null) {
+                try {
+                    session.finish();
+                } catch (MigrationException | RuntimeException e) {
+                    failure = "finish threw " + e;
+                }
+            }
+            target.close();
+        }
+
+        String verdict() {
+            if (failure != null) {
+                return failure;
+            }
+            if (!target.violations().isEmpty()) {
+                return "violations " + target.violations();
+            }
+            return Migrations.mismatch(captured, target);
+        }
+    }
+
+    /** Runs {@code step} for every migration on the pool and waits for all of them. */
+    private static void run(ExecutorService pool, List<Concurrent> all, java.util.function.Consumer<Concurrent> step)
+            throws Exception {
+        List<Callable<Object>> tasks = new ArrayList<>();
+        for (Concurrent c : all) {
+            tasks.add(() -> {
+                synchronized (c) { // one thread at a time per session, and what it did visible to the next
+                    step.accept(c);
+                }
+                return null;
+            });
+        }
+        for (Future<Object> f : pool.invokeAll(tasks, 5, TimeUnit.MINUTES)) {
+            if (f.isCancelled()) {
+                throw new AssertionError("a migration step did not end within 5 minutes (blocked?)");
+            }
+            f.get();
         }
     }
 
@@ -263,6 +408,37 @@ public abstract class StrategyConformanceTest {
         MigrationContext exact = Migrations.withLimits(source(Agents.ALICE), maxChunkBytes(), t);
         Captured c = captureClean(Agents.inCalls(Agents.LARGE), exact, "large agent, image limit = its size " + t);
         assertRestoredEqual(c, restore(c, exact), "large agent, image limit = its size");
+    }
+
+    @Test
+    @DisplayName("2d. limits: a target whose restored-size limit (RestoreTarget.maxRestoredBytes, SPI 1.2) is below the agent's image is refused by the strategy itself, which never offers the target more; an exact limit is enough")
+    public void restoredSizeLimitHonoured() {
+        MigrationContext src = Migrations.withLimits(source(Agents.ALICE), smallChunkBytes(), maxImageBytes());
+        Captured c = captureClean(Agents.inCalls(Agents.LARGE), src, "large agent");
+        Outcome normal = restore(c, src);
+        assertRestoredEqual(c, normal, "large agent");
+        Assumptions.assumeTrue(normal.target().path() != FakeRestoreTarget.Path.VARIABLES, strategy.name()
+                + " restores from migration variables: the restored-size limit bounds images");
+        long size = normal.target().restoredImage().size();
+        List<String> failures = new ArrayList<>();
+        for (long limit : new long[] {0, 1, size / 4, size - c.image().registers().length, size - 1}) {
+            FakeRestoreTarget target = target(Agents.ALICE).withMaxRestoredBytes(limit);
+            Outcome o = Migrations.restore(strategy, target, target(src), c.chunks());
+            String what = "a " + size + "-byte image at a target restoring at most " + limit + " bytes";
+            if (!o.violations().isEmpty()) {
+                failures.add(what + ": violations " + o.violations() + " (" + o.describe() + ")");
+            } else if (o.result() != Result.REFUSED) {
+                failures.add(what + ": " + o.describe() + " instead of a refusal with MigrationException");
+            } else if (o.failure().getMessage() == null || o.failure().getMessage().isBlank()) {
+                failures.add(what + ": refused without a reason at " + o.step());
+            } else if (target.restored()) {
+                failures.add(what + ": refused, but an agent was restored");
+            }
+        }
+        assertNone(failures, "restores over the target's restored-size limit");
+        Outcome exact = Migrations.restore(strategy, target(Agents.ALICE).withMaxRestoredBytes(size), target(src),
+                c.chunks());
+        assertRestoredEqual(c, exact, "large agent at a target restoring at most its " + size + " bytes");
     }
 
     // ================================================================== 3. switch-over
@@ -435,90 +611,119 @@ public abstract class StrategyConformanceTest {
     // ================================================================== 5. rejection
 
     @Test
-    @DisplayName("5a. rejection: every single-byte change at a few positions of a small transfer is refused, never restored as a different agent")
+    @DisplayName("5a. rejection: every single-byte change at a few positions of a small transfer, and single-bit changes in every chunk of a multi-chunk transfer, are refused, never restored as a different agent")
     public void garbledRefused() {
-        MigrationContext src = source(Agents.ALICE);
-        Captured c = captureClean(Agents.inCalls(64), src, "small agent in calls");
         List<String> failures = new ArrayList<>();
         int tried = 0;
         int wrong = 0;
-        for (long p : Corruptions.positions(c.chunks())) {
-            int[] at = Corruptions.locate(c.chunks(), p);
-            int original = c.chunks().get(at[0])[at[1]] & 0xff;
-            int bad = 0;
-            String example = null;
+        int positions = 0;
+        MigrationContext small = source(Agents.ALICE);
+        MigrationContext multi = Migrations.withLimits(small, multiChunkBytes(), maxImageBytes());
+        for (MigrationContext src : List.of(small, multi)) {
+            boolean isSmall = src == small;
+            Captured c = captureClean(isSmall ? Agents.inCalls(64) : Agents.inCalls(Agents.MEDIUM), src,
+                    isSmall ? "small agent in calls" : "medium agent in calls");
+            List<Long> at = isSmall ? Corruptions.positions(c.chunks()) : Corruptions.positionsInEveryChunk(c.chunks(), 16);
+            List<Integer> masks = new ArrayList<>();
             for (int mask = 1; mask <= 255; mask++) {
-                tried++;
-                String v = verdict(c, Corruptions.flip(c.chunks(), p, mask), src, true);
-                if (v != null) {
-                    bad++;
-                    if (example == null) {
-                        example = String.format("0x%02x -> 0x%02x: %s", original, original ^ mask, v);
-                    }
+                if (isSmall || Corruptions.FEW_MASKS.contains(mask)) {
+                    masks.add(mask);
                 }
             }
-            if (bad > 0) {
-                wrong += bad;
-                failures.add(String.format("byte %d (chunk %d offset %d, 0x%02x%s): %d of 255 other values not "
-                        + "refused, e.g. %s", p, at[0], at[1], original, original >= 0x20 && original < 0x7f
-                                ? " '" + (char) original + "'" : "", bad, example));
+            positions += at.size();
+            for (long p : at) {
+                int[] loc = Corruptions.locate(c.chunks(), p);
+                int original = c.chunks().get(loc[0])[loc[1]] & 0xff;
+                int bad = 0;
+                String example = null;
+                for (int mask : masks) {
+                    tried++;
+                    String v = verdict(c, Corruptions.flip(c.chunks(), p, mask), src, true);
+                    if (v != null) {
+                        bad++;
+                        if (example == null) {
+                            example = String.format("0x%02x -> 0x%02x: %s", original, original ^ mask, v);
+                        }
+                    }
+                }
+                if (bad > 0) {
+                    wrong += bad;
+                    failures.add(String.format("%d-chunk transfer, byte %d (chunk %d offset %d, 0x%02x%s): %d of %d "
+                            + "other values not refused, e.g. %s", c.count(), p, loc[0], loc[1], original,
+                            original >= 0x20 && original < 0x7f ? " '" + (char) original + "'" : "", bad, masks.size(),
+                            example));
+                }
             }
         }
-        assertNone(failures, Corruptions.positions(c.chunks()).size() + " positions of a garbled transfer ("
-                + c.count() + " chunks, " + c.bytes() + " bytes, every other value of the byte: " + wrong + " of "
-                + tried + " transfers not refused)");
+        assertNone(failures, positions + " positions of garbled transfers (" + wrong + " of " + tried
+                + " transfers not refused)");
     }
 
     @Test
-    @DisplayName("5b. rejection: random garbage, empty and oversized chunks are refused")
+    @DisplayName("5b. rejection: random garbage, empty and oversized chunks, in a small and in a multi-chunk transfer, are refused")
     public void garbageRefused() {
-        MigrationContext src = source(Agents.ALICE);
-        Captured c = captureClean(Agents.inCalls(64), src, "small agent in calls");
         SplittableRandom random = new SplittableRandom(0x6172626167L);
         List<String> failures = new ArrayList<>();
-        List<List<byte[]>> cases = new ArrayList<>();
-        List<String> names = new ArrayList<>();
-        for (int i : Corruptions.sample(c.count(), 8)) {
-            int len = c.chunks().get(i).length;
-            for (int t = 0; t < 16; t++) {
-                cases.add(Corruptions.replace(c.chunks(), i, bytes(random, len)));
-                names.add("chunk " + i + " replaced by " + len + " random bytes (#" + t + ")");
-                int other = random.nextInt(2 * len + 16);
-                cases.add(Corruptions.replace(c.chunks(), i, bytes(random, other)));
-                names.add("chunk " + i + " replaced by " + other + " random bytes (#" + t + ")");
+        int tried = 0;
+        MigrationContext small = source(Agents.ALICE);
+        MigrationContext multi = Migrations.withLimits(small, multiChunkBytes(), maxImageBytes());
+        for (MigrationContext src : List.of(small, multi)) {
+            Captured c = captureClean(src == small ? Agents.inCalls(64) : Agents.inCalls(Agents.MEDIUM), src,
+                    src == small ? "small agent in calls" : "medium agent in calls");
+            String what = c.count() + "-chunk transfer, ";
+            List<List<byte[]>> cases = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            for (int i : Corruptions.sample(c.count(), 8)) {
+                int len = c.chunks().get(i).length;
+                for (int t = 0; t < 16; t++) {
+                    cases.add(Corruptions.replace(c.chunks(), i, bytes(random, len)));
+                    names.add(what + "chunk " + i + " replaced by " + len + " random bytes (#" + t + ")");
+                    int other = random.nextInt(2 * len + 16);
+                    cases.add(Corruptions.replace(c.chunks(), i, bytes(random, other)));
+                    names.add(what + "chunk " + i + " replaced by " + other + " random bytes (#" + t + ")");
+                }
+                cases.add(Corruptions.replace(c.chunks(), i, new byte[len]));
+                names.add(what + "chunk " + i + " zeroed");
+                cases.add(Corruptions.replace(c.chunks(), i, new byte[0]));
+                names.add(what + "chunk " + i + " empty");
             }
-            cases.add(Corruptions.replace(c.chunks(), i, new byte[len]));
-            names.add("chunk " + i + " zeroed");
-            cases.add(Corruptions.replace(c.chunks(), i, new byte[0]));
-            names.add("chunk " + i + " empty");
-        }
-        for (int t = 0; t < 16; t++) {
-            int len = 1 + random.nextInt(256);
-            cases.add(List.of(bytes(random, len)));
-            names.add("a lone chunk of " + len + " random bytes (#" + t + ")");
-        }
-        cases.add(List.of(new byte[0]));
-        names.add("a lone empty chunk");
-        cases.add(List.of(bytes(random, maxChunkBytes() + 1)));
-        names.add("a lone random chunk of maxChunkBytes + 1 bytes");
-        for (int k = 0; k < cases.size(); k++) {
-            String v = verdict(c, cases.get(k), src, false);
-            if (v != null) {
-                failures.add(names.get(k) + ": " + v);
+            if (src == small) {
+                for (int t = 0; t < 16; t++) {
+                    int len = 1 + random.nextInt(256);
+                    cases.add(List.of(bytes(random, len)));
+                    names.add("a lone chunk of " + len + " random bytes (#" + t + ")");
+                }
+                cases.add(List.of(new byte[0]));
+                names.add("a lone empty chunk");
+                cases.add(List.of(bytes(random, maxChunkBytes() + 1)));
+                names.add("a lone random chunk of maxChunkBytes + 1 bytes");
+            } else {
+                int i = c.count() / 2;
+                cases.add(Corruptions.replace(c.chunks(), i, bytes(random, src.maxChunkBytes() + 1)));
+                names.add(what + "chunk " + i + " replaced by maxChunkBytes + 1 random bytes");
+            }
+            for (int k = 0; k < cases.size(); k++) {
+                tried++;
+                String v = verdict(c, cases.get(k), src, false);
+                if (v != null) {
+                    failures.add(names.get(k) + ": " + v);
+                }
             }
         }
-        assertNone(failures, cases.size() + " transfers with garbage");
+        assertNone(failures, tried + " transfers with garbage");
     }
 
     @Test
-    @DisplayName("5c. rejection: a truncated transfer — every prefix of the chunk list, and chunks cut short — is refused")
+    @DisplayName("5c. rejection: a truncated transfer — every prefix of the chunk list, and chunks cut short, in a small and in a multi-chunk transfer — is refused")
     public void truncationRefused() {
         List<String> failures = new ArrayList<>();
         int tried = 0;
         MigrationContext small = source(Agents.ALICE);
         MigrationContext paged = Migrations.withLimits(small, smallChunkBytes(), maxImageBytes());
-        for (MigrationContext src : List.of(small, paged)) {
-            FakeAgent agent = src == small ? Agents.inCalls(64) : Agents.inCalls(Agents.LARGE);
+        MigrationContext multi = Migrations.withLimits(small, multiChunkBytes(), maxImageBytes());
+        for (MigrationContext src : List.of(small, paged, multi)) {
+            FakeAgent agent = src == small ? Agents.inCalls(64)
+                    : src == paged ? Agents.inCalls(Agents.LARGE) : Agents.inCalls(Agents.MEDIUM);
             Captured c = captureClean(agent, src, agent.toString());
             String what = c.count() + "-chunk transfer";
             for (int k = 0; k < c.count(); k++) {
@@ -528,12 +733,13 @@ public abstract class StrategyConformanceTest {
                     failures.add(what + ", first " + k + " chunks only: " + v);
                 }
             }
-            if (src != small) {
+            if (src == paged) {
                 continue;
             }
-            for (int i = 0; i < c.count(); i++) {
+            for (int i : Corruptions.sample(c.count(), 16)) {
                 int len = c.chunks().get(i).length;
-                List<Integer> cuts = len <= 512 ? Corruptions.sample(len, len) : List.of(0, 1, len / 2, len - 1);
+                List<Integer> cuts = len <= 512 && src == small ? Corruptions.sample(len, len)
+                        : List.of(0, 1, len / 2, len - 1);
                 for (int cut : cuts) {
                     tried++;
                     String v = verdict(c, Corruptions.cut(c.chunks(), i, cut), src, true);
@@ -637,6 +843,96 @@ public abstract class StrategyConformanceTest {
         assertThat(o.result()).as("alice's transfer restored as bob: %s", o.describe()).isEqualTo(Result.REFUSED);
         assertThat(o.violations()).as("violations").isEmpty();
         assertThat(o.target().restored()).as("agent restored").isFalse();
+    }
+
+    @Test
+    @DisplayName("5h. rejection: a transfer replayed in another migration of the same mobile — another migration id, another epoch, or both — is refused")
+    public void replayOfAnotherMigrationRefused() {
+        List<String> failures = new ArrayList<>();
+        int tried = 0;
+        MigrationContext small = source(Agents.ALICE);
+        MigrationContext multi = Migrations.withLimits(small, multiChunkBytes(), maxImageBytes());
+        for (MigrationContext src : List.of(small, multi)) {
+            Captured c = captureClean(src == small ? Agents.inCalls() : Agents.inCalls(Agents.MEDIUM), src,
+                    "agent in calls");
+            long id = src.migrationId();
+            long epoch = src.epoch();
+            // migration ids come from the Location Server (unique), epochs grow by one per move
+            long[][] others = {{id + 1, epoch}, {id, epoch + 1}, {id + 1, epoch + 1}, {id - 1, epoch - 1},
+                {id ^ (1L << 40), epoch}, {id, epoch + (1L << 32)}};
+            for (long[] other : others) {
+                tried++;
+                MigrationContext replay = Migrations.withMigration(src, other[0], other[1]);
+                Outcome o = Migrations.restore(strategy, target(Agents.ALICE), target(replay), c.chunks());
+                String what = c.count() + "-chunk transfer of migration " + id + " (epoch " + epoch
+                        + ") replayed in migration " + other[0] + " (epoch " + other[1] + ")";
+                if (!o.violations().isEmpty()) {
+                    failures.add(what + ": violations " + o.violations());
+                } else if (o.result() != Result.REFUSED) {
+                    failures.add(what + ": " + o.describe() + " instead of a refusal with MigrationException");
+                } else if (o.target().restored()) {
+                    failures.add(what + ": refused, but an agent was restored");
+                }
+            }
+        }
+        assertNone(failures, tried + " replayed transfers (a strategy binds its transfer to the migration id and the "
+                + "epoch of its context, which both ends share)");
+    }
+
+    @Test
+    @DisplayName("5i. rejection: chunks spliced from the transfers of two migrations (the same agent changed, another agent) are refused, never restored as a different agent")
+    public void splicedTransfersRefused() {
+        MigrationContext src = Migrations.withLimits(source(Agents.ALICE), multiChunkBytes(), maxImageBytes());
+        Captured a = captureClean(Agents.inCalls(Agents.MEDIUM), src, "medium agent in calls");
+        Assumptions.assumeTrue(a.count() >= 2, "a single-chunk transfer cannot be spliced (5h replays it whole)");
+        // the same agent, moved on at the source (messages, object state) and captured in a later migration
+        FakeAgent changed = Agents.inCalls(Agents.MEDIUM);
+        changed.deliver(3);
+        changed.scramblePadding(0x5711ceL);
+        Captured later = captureClean(changed, Migrations.withMigration(src, src.migrationId() + 1, src.epoch() + 1),
+                "the same agent changed, next migration");
+        // another agent of the same shape (mobile ids of the same length), in a migration of its own
+        FakeAgent carol = FakeAgent.builder(Agents.inCallsVariables(Agents.CAROL)).padding(Agents.MEDIUM)
+                .paddingSeed(0xca501L).build();
+        MigrationContext carols = new MigrationContext(src.migrationId() + 2, Agents.CAROL, src.epoch(), src.source(),
+                src.target(), src.maxChunkBytes(), src.maxImageBytes(), src.workDirectory());
+        Captured other = captureClean(carol, carols, "another agent");
+        List<String> failures = new ArrayList<>();
+        int tried = 0;
+        for (Captured b : List.of(later, other)) {
+            String from = b == later ? "the same agent's next migration" : "another agent's migration";
+            int n = Math.min(a.count(), b.count());
+            List<List<Integer>> splices = new ArrayList<>();
+            List<Integer> odd = new ArrayList<>();
+            List<Integer> tail = new ArrayList<>();
+            List<Integer> head = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                if (i % 2 == 1) {
+                    odd.add(i);
+                }
+                if (i >= n / 2) {
+                    tail.add(i);
+                }
+                if (i < n - 1) {
+                    head.add(i);
+                }
+            }
+            splices.add(odd);
+            splices.add(tail);
+            splices.add(head);
+            splices.add(List.of(0));
+            for (int i : Corruptions.sample(n, 8)) {
+                splices.add(List.of(i));
+            }
+            for (List<Integer> taken : splices) {
+                tried++;
+                String v = verdict(a, Corruptions.splice(a.chunks(), b.chunks(), taken), src, true);
+                if (v != null) {
+                    failures.add(a.count() + "-chunk transfer with chunks " + taken + " from " + from + ": " + v);
+                }
+            }
+        }
+        assertNone(failures, tried + " spliced transfers");
     }
 
     // ================================================================== 6. traits
@@ -766,9 +1062,10 @@ public abstract class StrategyConformanceTest {
         return Migrations.withWorkDirectory(source, node("target"));
     }
 
-    /** A target node expecting {@code mobile}, with {@link #maxPreCreateBytes()}. */
+    /** A target node expecting {@code mobile}, with {@link #maxPreCreateBytes()} and {@link #maxRestoredBytes()}. */
     protected final FakeRestoreTarget target(MobileId mobile) {
-        return new FakeRestoreTarget(mobile).withMaxPreCreateBytes(maxPreCreateBytes());
+        return new FakeRestoreTarget(mobile).withMaxPreCreateBytes(maxPreCreateBytes())
+                .withMaxRestoredBytes(maxRestoredBytes());
     }
 
     private Path node(String name) {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.roamer.api.AgentStatus;
+import org.roamer.api.image.AgentImageLayout;
 import org.roamer.api.spi.migration.AgentImage;
 import org.roamer.api.spi.migration.AgentType;
 import org.roamer.api.spi.migration.MigrationException;
@@ -58,6 +59,39 @@ class FakesTest {
                 .hasMessageContaining("1.0.0");
         assertThatThrownBy(() -> FakeAgentLayout.decode(img, hash, Agents.ALICE)).hasMessageContaining("layout");
         assertThatThrownBy(() -> FakeAgentLayout.decode(img, TYPE, Agents.BOB)).hasMessageContaining("bob");
+    }
+
+    @Test
+    void layoutIsTheCoresOwnAndRefusesWhatItRefuses() throws Exception {
+        FakeAgentState s = Agents.negotiating().state();
+        AgentImage kit = FakeAgentLayout.encode(s, TYPE);
+        AgentImageLayout.State core = AgentImageLayout.decode(kit, TYPE, Agents.ALICE);
+        assertThat(core.variables()).isEqualTo(s.variables());
+        assertThat(core.applicationState()).isEqualTo(s.padding());
+        assertThat(core.conversation().callId()).isEqualTo(s.negotiation().callId());
+        assertThat(AgentImageLayout.encode(core, TYPE)).usingRecursiveComparison().isEqualTo(kit);
+        assertThat(TYPE.layoutHash()).isEqualTo(AgentImageLayout.LAYOUT_HASH);
+        // a profile set with the same entry twice: refused (the core used to drop the second one silently)
+        AgentImage img = Agents.idle().snapshotImage();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream d = new java.io.DataOutputStream(bytes);
+        d.writeUTF("alice");
+        d.writeBoolean(true);
+        d.writeShort(2);
+        d.writeUTF("data");
+        d.writeUTF("data");
+        d.writeShort(0);
+        d.writeBoolean(false);
+        d.writeShort(0);
+        d.writeBoolean(false);
+        d.writeLong(0);
+        d.writeInt(0);
+        byte[] fixed = bytes.toByteArray();
+        AgentImage twice = new AgentImage(TYPE, fixed, img.stack(), img.registers());
+        assertThatThrownBy(() -> FakeAgentLayout.decode(twice, TYPE, Agents.ALICE))
+                .isExactlyInstanceOf(MigrationException.class).hasMessageContaining("duplicate entry 'data'");
+        assertThatThrownBy(() -> new FakeRestoreTarget(Agents.ALICE).restoreImage(twice))
+                .hasMessageContaining("duplicate entry 'data'");
     }
 
     // ------------------------------------------------------------------ agent
@@ -248,6 +282,56 @@ class FakesTest {
     }
 
     @Test
+    void targetRefusesRestoresOverItsRestoredSizeLimitAndRecordsThemAsViolations() throws Exception {
+        AgentImage img = Agents.inCalls(100).snapshotImage();
+        int size = img.size();
+        assertThat(new FakeRestoreTarget(Agents.ALICE).maxRestoredBytes())
+                .isEqualTo(FakeRestoreTarget.DEFAULT_MAX_RESTORED_BYTES).isEqualTo(64L * 1024 * 1024);
+        FakeRestoreTarget exact = new FakeRestoreTarget(Agents.ALICE).withMaxRestoredBytes(size);
+        exact.restoreImage(img);
+        assertThat(exact.restored()).isTrue();
+        assertThat(exact.violations()).isEmpty();
+
+        FakeRestoreTarget image = new FakeRestoreTarget(Agents.ALICE).withMaxRestoredBytes(size - 1);
+        assertThatThrownBy(() -> image.restoreImage(img)).isExactlyInstanceOf(MigrationException.class)
+                .hasMessage("restored agent image of " + size + " bytes exceeds this node's limit of " + (size - 1)
+                        + " bytes");
+        assertThat(image.restored()).isFalse();
+        assertThat(image.violations()).singleElement().asString().contains("restoreImage()")
+                .contains("must read the limit");
+
+        int segments = img.data().length + img.stack().length;
+        FakeRestoreTarget declared = new FakeRestoreTarget(Agents.ALICE).withMaxRestoredBytes(segments - 1);
+        assertThatThrownBy(() -> declared.preCreate(TYPE, img.data().length, img.stack().length))
+                .hasMessageContaining("exceeds this node's limit");
+        assertThat(declared.violations()).singleElement().asString().contains("preCreate()");
+
+        FakeRestoreTarget whole = new FakeRestoreTarget(Agents.ALICE).withMaxRestoredBytes(segments);
+        PreCreatedAgent a = whole.preCreate(TYPE, img.data().length, img.stack().length);
+        a.writeData(0, img.data());
+        a.writeStack(0, img.stack());
+        assertThatThrownBy(() -> a.complete(img.registers())).hasMessageContaining("exceeds this node's limit");
+        assertThat(whole.restored()).isFalse();
+        assertThat(whole.violations()).singleElement().asString().contains("complete()");
+    }
+
+    @Test
+    void corruptionsSpliceTwoCapturesAndReachEveryChunk() {
+        List<byte[]> a = List.of(new byte[] {1, 1}, new byte[] {2, 2, 2}, new byte[] {3});
+        List<byte[]> b = List.of(new byte[] {9, 9}, new byte[] {8, 8, 8});
+        List<byte[]> spliced = Corruptions.splice(a, b, List.of(1, 2));
+        assertThat(spliced).containsExactly(new byte[] {1, 1}, new byte[] {8, 8, 8}, new byte[] {3});
+        assertThat(spliced.get(0)).isNotSameAs(a.get(0));
+        assertThat(Corruptions.positionsInEveryChunk(a, 16)).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
+        List<byte[]> many = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            many.add(new byte[10]);
+        }
+        List<Long> at = Corruptions.positionsInEveryChunk(many, 16);
+        assertThat(at).hasSize(48).contains(0L, 5L, 9L, 390L, 395L, 399L);
+    }
+
+    @Test
     void targetUsedAfterCloseIsAViolationAndFailsOnRequest() throws Exception {
         FakeRestoreTarget t = new FakeRestoreTarget(Agents.ALICE);
         t.close();
@@ -263,7 +347,8 @@ class FakesTest {
     void opaqueTargetRestoresImagesItCannotDecodeWithTheCoresOtherChecks() throws Exception {
         AgentImage img = OpaqueAgent.randomImage(OPAQUE, 300, 30, 8, 1);
         assertThatThrownBy(() -> new FakeRestoreTarget(Agents.ALICE).withLocalType(OPAQUE).restoreImage(img))
-                .as("without the option the kit decodes").hasMessageContaining("magic");
+                .as("without the option the kit decodes").isExactlyInstanceOf(MigrationException.class)
+                .hasMessageContaining("agent image");
 
         FakeRestoreTarget t = new FakeRestoreTarget(Agents.ALICE).withLocalType(OPAQUE).withOpaqueImages();
         t.restoreImage(img);

@@ -16,6 +16,7 @@ import org.junit.platform.testkit.engine.Events;
 import org.roamer.api.spi.migration.MigrationStrategy;
 import org.roamer.testkit.reference.PagedImageStrategy;
 import org.roamer.testkit.reference.PagedImageStrategy.Flaw;
+import org.roamer.testkit.reference.StreamedImageStrategy;
 import org.roamer.testkit.reference.VariablesStrategy;
 
 /**
@@ -24,7 +25,7 @@ import org.roamer.testkit.reference.VariablesStrategy;
  */
 class KitCatchesBrokenStrategiesTest {
     /** The kit's checks: every one is started for every strategy (some may skip). */
-    private static final int CHECKS = 30;
+    private static final int CHECKS = 33;
     private static final Map<Class<?>, String> EXPECTED = new LinkedHashMap<>();
 
     static {
@@ -45,6 +46,12 @@ class KitCatchesBrokenStrategiesTest {
         EXPECTED.put(ClaimsIndependence.class, "independenceHolds");
         EXPECTED.put(ThrowingHooks.class, "outcomeHooksNeverThrow");
         EXPECTED.put(WritesFileWhileNonBlocking.class, "nonBlockingWritesNoFiles");
+        EXPECTED.put(FirstChunkChecksumOnly.class, "garbledRefused");
+        EXPECTED.put(AcceptsSplice.class, "splicedTransfersRefused");
+        EXPECTED.put(NoMigrationBinding.class, "replayOfAnotherMigrationRefused");
+        EXPECTED.put(PreCreatesOverTheRestoredLimit.class, "restoredSizeLimitHonoured");
+        EXPECTED.put(RestoresOverTheRestoredLimit.class, "restoredSizeLimitHonoured");
+        EXPECTED.put(SharesSessionState.class, "fidelityConcurrent");
     }
 
     @TestFactory
@@ -63,7 +70,7 @@ class KitCatchesBrokenStrategiesTest {
 
     @TestFactory
     Stream<DynamicTest> correctStrategiesPassEveryCheck() {
-        return Stream.of(Correct.class).map(c -> DynamicTest.dynamicTest(c.getSimpleName(), () -> {
+        return Stream.of(Correct.class, CorrectStreamed.class).map(c -> DynamicTest.dynamicTest(c.getSimpleName(), () -> {
             Events tests = EngineTestKit.engine("junit-jupiter").selectors(selectClass(c)).execute().testEvents();
             assertThat(tests.failed().count()).as("failed checks").isZero();
             assertThat(tests.succeeded().count()).as("passed checks").isEqualTo(CHECKS);
@@ -89,6 +96,70 @@ class KitCatchesBrokenStrategiesTest {
         @Override
         protected MigrationStrategy strategy() {
             return new PagedImageStrategy();
+        }
+    }
+
+    @Tag("kit-mutant")
+    static class CorrectStreamed extends StrategyConformanceTest {
+        @Override
+        protected MigrationStrategy strategy() {
+            return new StreamedImageStrategy();
+        }
+    }
+
+    @Tag("kit-mutant")
+    abstract static class StreamedMutant extends StrategyConformanceTest {
+        private final StreamedImageStrategy.Flaw flaw;
+
+        StreamedMutant(StreamedImageStrategy.Flaw flaw) {
+            this.flaw = flaw;
+        }
+
+        @Override
+        protected MigrationStrategy strategy() {
+            return new StreamedImageStrategy(flaw);
+        }
+    }
+
+    /** Verifies the seal of the first chunk only: a garbled later chunk of a multi-chunk transfer is restored. */
+    static class FirstChunkChecksumOnly extends StreamedMutant {
+        FirstChunkChecksumOnly() {
+            super(StreamedImageStrategy.Flaw.FIRST_CHUNK_CHECKSUM_ONLY);
+        }
+    }
+
+    /** Checks the migration binding of the first chunk only: chunks of another migration's transfer are taken. */
+    static class AcceptsSplice extends StreamedMutant {
+        AcceptsSplice() {
+            super(StreamedImageStrategy.Flaw.ACCEPTS_SPLICE);
+        }
+    }
+
+    /** Binds its transfer to nothing but the mobile: another migration's transfer is restored whole. */
+    static class NoMigrationBinding extends StreamedMutant {
+        NoMigrationBinding() {
+            super(StreamedImageStrategy.Flaw.NO_MIGRATION_BINDING);
+        }
+    }
+
+    /** Hands the target an image over its restored-size limit (restoreImage) instead of refusing it. */
+    static class RestoresOverTheRestoredLimit extends StreamedMutant {
+        RestoresOverTheRestoredLimit() {
+            super(StreamedImageStrategy.Flaw.IGNORES_RESTORED_LIMIT);
+        }
+    }
+
+    /** Assembles every session's stream in one buffer of the strategy instance. */
+    static class SharesSessionState extends StreamedMutant {
+        SharesSessionState() {
+            super(StreamedImageStrategy.Flaw.SHARED_SESSION_STATE);
+        }
+    }
+
+    /** Pre-creates segments over the target's restored-size limit instead of refusing them. */
+    static class PreCreatesOverTheRestoredLimit extends Mutant {
+        PreCreatesOverTheRestoredLimit() {
+            super(Flaw.IGNORES_RESTORED_LIMIT);
         }
     }
 

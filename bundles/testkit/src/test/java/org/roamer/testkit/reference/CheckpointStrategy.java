@@ -23,7 +23,8 @@ import org.roamer.api.spi.migration.StrategyTraits;
 /**
  * A Condor-like reference strategy for the kit's own tests: the agent image written to a checkpoint file (CRC32
  * over the whole file) in the source's work directory, the file moved in numbered sealed chunks into a file in the
- * target's work directory, verified before it is parsed, and restored whole.
+ * target's work directory, verified before it is parsed, and restored whole. The checkpoint names its migration
+ * (id and epoch), and its segments are checked against the target's restored-size limit before they are read.
  */
 public final class CheckpointStrategy implements MigrationStrategy {
     private static final int MAGIC = 0x52434B50; // "RCKP"
@@ -56,6 +57,7 @@ public final class CheckpointStrategy implements MigrationStrategy {
             d.writeLong(image.type().layoutHash());
             d.writeUTF(agent.mobile().value());
             d.writeLong(ctx.migrationId());
+            d.writeLong(ctx.epoch());
             for (byte[] segment : new byte[][] {image.data(), image.stack(), image.registers()}) {
                 d.writeInt(segment.length);
                 d.write(segment);
@@ -194,14 +196,21 @@ public final class CheckpointStrategy implements MigrationStrategy {
                     throw new MigrationException("checkpoint of agent type " + type + " cannot be restored by a node "
                             + "running " + local);
                 }
-                if (!d.readUTF().equals(ctx.mobile().value()) || d.readLong() != ctx.migrationId()) {
+                if (!d.readUTF().equals(ctx.mobile().value()) || d.readLong() != ctx.migrationId()
+                        || d.readLong() != ctx.epoch()) {
                     throw new MigrationException("checkpoint of another migration");
                 }
                 byte[][] segments = new byte[3][];
+                long total = 0;
                 for (int i = 0; i < 3; i++) {
                     int n = d.readInt();
                     if (n < 0 || n > d.available()) {
                         throw new MigrationException("segment of " + n + " bytes, " + d.available() + " left");
+                    }
+                    total += n;
+                    if (total > target.maxRestoredBytes()) {
+                        throw new MigrationException("checkpoint image over this node's restored-size limit of "
+                                + target.maxRestoredBytes() + " bytes");
                     }
                     segments[i] = d.readNBytes(n);
                 }

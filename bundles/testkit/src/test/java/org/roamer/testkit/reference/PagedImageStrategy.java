@@ -21,7 +21,9 @@ import org.roamer.api.spi.migration.StrategyTraits;
 
 /**
  * A TERN-like reference strategy for the kit's own tests: the agent image streamed in CRC-sealed, numbered pages
- * straight into a pre-created agent, registers last. {@link Flaw}s turn it into the broken strategies the kit must
+ * straight into a pre-created agent, registers last. Every chunk carries the migration id and epoch of its
+ * migration (no page of another transfer is taken), and the declared sizes are checked against the target's
+ * restored-size limit before the agent is pre-created. {@link Flaw}s turn it into the broken strategies the kit must
  * catch.
  */
 public final class PagedImageStrategy implements MigrationStrategy {
@@ -29,15 +31,17 @@ public final class PagedImageStrategy implements MigrationStrategy {
     public enum Flaw {
         IGNORES_CHUNK_LIMIT, RECYCLES_CHUNKS, NO_CHECKSUM, TYPE_BLIND, REGISTERS_FIRST, THROWING_ABORT,
         WRAPS_TARGET_FAILURE, KEEPS_AGENT, SWALLOWS_SINK_FAILURE, CLAIMS_SYNCHRONOUS, CLAIMS_HETEROGENEOUS,
-        CLAIMS_OPTIMIZING, APPENDS_PAGES, UNCHECKED_PARSE, THROWING_HOOKS, WRITES_FILE_WHILE_NON_BLOCKING
+        CLAIMS_OPTIMIZING, APPENDS_PAGES, UNCHECKED_PARSE, THROWING_HOOKS, WRITES_FILE_WHILE_NON_BLOCKING,
+        /** Pre-creates whatever the header declares, without reading the target's restored-size limit. */
+        IGNORES_RESTORED_LIMIT
     }
 
     private static final byte HEADER = 'H';
     private static final byte DATA = 'D';
     private static final byte STACK = 'S';
     private static final byte REGISTERS = 'R';
-    /** kind + seq + offset, plus the seal. */
-    private static final int PAGE_OVERHEAD = 1 + 4 + 4 + Wire.SEAL;
+    /** kind + seq + migration id + epoch + offset, plus the seal. */
+    private static final int PAGE_OVERHEAD = 1 + 4 + 8 + 8 + 4 + Wire.SEAL;
 
     private static volatile MigratingAgent kept;
 
@@ -108,19 +112,19 @@ public final class PagedImageStrategy implements MigrationStrategy {
         byte[][] emitted = new byte[count][];
         emit(out, Wire.seal(header), seq, emitted);
         if (has(Flaw.REGISTERS_FIRST)) {
-            emit(out, Wire.seal(page(REGISTERS, seq[0], 0, image.registers(), 0, image.registers().length)), seq,
+            emit(out, Wire.seal(page(REGISTERS, seq[0], ctx, 0, image.registers(), 0, image.registers().length)), seq,
                     emitted);
         }
         for (int off = 0; off < image.data().length; off += page) {
             int len = Math.min(page, image.data().length - off);
-            emit(out, Wire.seal(page(DATA, seq[0], off, image.data(), off, len)), seq, emitted);
+            emit(out, Wire.seal(page(DATA, seq[0], ctx, off, image.data(), off, len)), seq, emitted);
         }
         for (int off = 0; off < image.stack().length; off += page) {
             int len = Math.min(page, image.stack().length - off);
-            emit(out, Wire.seal(page(STACK, seq[0], off, image.stack(), off, len)), seq, emitted);
+            emit(out, Wire.seal(page(STACK, seq[0], ctx, off, image.stack(), off, len)), seq, emitted);
         }
         if (!has(Flaw.REGISTERS_FIRST)) {
-            emit(out, Wire.seal(page(REGISTERS, seq[0], 0, image.registers(), 0, image.registers().length)), seq,
+            emit(out, Wire.seal(page(REGISTERS, seq[0], ctx, 0, image.registers(), 0, image.registers().length)), seq,
                     emitted);
         }
         if (has(Flaw.RECYCLES_CHUNKS)) {
@@ -149,22 +153,26 @@ public final class PagedImageStrategy implements MigrationStrategy {
         return Wire.bytes(d -> {
             d.writeByte(HEADER);
             d.writeInt(0);
+            d.writeLong(ctx.migrationId());
+            d.writeLong(ctx.epoch());
             d.writeInt(count);
             d.writeUTF(image.type().bundle());
             d.writeUTF(image.type().version());
             d.writeLong(image.type().layoutHash());
             d.writeUTF(mobile.value());
-            d.writeLong(ctx.migrationId());
             d.writeInt(image.data().length);
             d.writeInt(image.stack().length);
             d.writeInt(image.registers().length);
         });
     }
 
-    private static byte[] page(byte kind, int seq, int offset, byte[] segment, int from, int len) {
+    private static byte[] page(byte kind, int seq, MigrationContext ctx, int offset, byte[] segment, int from,
+            int len) {
         return Wire.bytes(d -> {
             d.writeByte(kind);
             d.writeInt(seq);
+            d.writeLong(ctx.migrationId());
+            d.writeLong(ctx.epoch());
             d.writeInt(offset);
             d.write(segment, from, len);
         });
@@ -226,6 +234,10 @@ public final class PagedImageStrategy implements MigrationStrategy {
                 if (seq != next && !has(Flaw.APPENDS_PAGES)) {
                     throw new MigrationException("chunk " + seq + " arrived, expected " + next);
                 }
+                long id = in.readLong();
+                long epoch = in.readLong();
+                expect(id == ctx.migrationId() && epoch == ctx.epoch(), "chunk of migration " + id + " (epoch " + epoch
+                        + ")");
                 next++;
                 if (kind == HEADER) {
                     header(in);
@@ -269,14 +281,15 @@ public final class PagedImageStrategy implements MigrationStrategy {
             count = in.readInt();
             AgentType type = new AgentType(in.readUTF(), in.readUTF(), in.readLong());
             String mobile = in.readUTF();
-            long id = in.readLong();
             dataSize = in.readInt();
             stackSize = in.readInt();
             registersSize = in.readInt();
             expect(in.available() == 0, "trailing header bytes");
             expect(mobile.equals(ctx.mobile().value()), "agent of mobile " + mobile + ", migration of " + ctx.mobile());
-            expect(id == ctx.migrationId(), "chunk of migration " + id);
             expect(count >= 2 && dataSize >= 0 && stackSize >= 0 && registersSize >= 0, "header sizes");
+            long total = (long) dataSize + stackSize + registersSize;
+            expect(has(Flaw.IGNORES_RESTORED_LIMIT) || total <= target.maxRestoredBytes(), "an image of " + total
+                    + " bytes, over this node's restored-size limit of " + target.maxRestoredBytes());
             AgentType local = target.localAgentType();
             if (has(Flaw.TYPE_BLIND)) {
                 type = local;

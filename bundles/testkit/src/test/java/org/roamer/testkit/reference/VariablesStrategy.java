@@ -23,7 +23,7 @@ import org.roamer.api.spi.migration.StrategyTraits;
 
 /**
  * A NAIVE-like reference strategy for the kit's own tests: the agent's migration variables in one CRC-sealed
- * binary chunk, at stable points only.
+ * binary chunk, bound to its migration (id and epoch), at stable points only.
  */
 public final class VariablesStrategy implements MigrationStrategy {
     private final StrategyTraits traits;
@@ -61,6 +61,8 @@ public final class VariablesStrategy implements MigrationStrategy {
         }
         byte[] chunk = Wire.seal(Wire.bytes(d -> {
             d.writeByte(1);
+            d.writeLong(ctx.migrationId());
+            d.writeLong(ctx.epoch());
             d.writeUTF(v.mobile().value());
             Profile p = v.profile();
             d.writeBoolean(p.mobTerm());
@@ -107,7 +109,7 @@ public final class VariablesStrategy implements MigrationStrategy {
                     throw new MigrationException("a second chunk");
                 }
                 try {
-                    vars = decode(Wire.open(chunk, true), ctx.mobile());
+                    vars = decode(Wire.open(chunk, true), ctx);
                 } catch (MigrationException e) {
                     closed = "failed";
                     throw e;
@@ -131,11 +133,18 @@ public final class VariablesStrategy implements MigrationStrategy {
         };
     }
 
-    private static MigrationVariables decode(byte[] body, MobileId expected) throws MigrationException {
+    private static MigrationVariables decode(byte[] body, MigrationContext ctx) throws MigrationException {
+        MobileId expected = ctx.mobile();
         try {
             DataInputStream d = new DataInputStream(new ByteArrayInputStream(body));
             if (d.readByte() != 1) {
                 throw new MigrationException("unknown version");
+            }
+            long migration = d.readLong();
+            long epoch = d.readLong();
+            if (migration != ctx.migrationId() || epoch != ctx.epoch()) {
+                throw new MigrationException("variables of migration " + migration + " (epoch " + epoch + "), not of "
+                        + ctx.migrationId() + " (epoch " + ctx.epoch() + ")");
             }
             MobileId mobile = new MobileId(d.readUTF());
             if (!mobile.equals(expected)) {

@@ -29,4 +29,24 @@ public interface RestoreTarget {
      * @throws MigrationException on a foreign type or sizes over the limit
      */
     PreCreatedAgent preCreate(AgentType type, int dataSize, int stackSize) throws MigrationException;
+
+    /**
+     * The restored-size limit: the largest agent image, in bytes ({@link AgentImage#size()}: data, stack and
+     * registers together), this node rebuilds an agent from. It bounds what a restore produces, whatever the
+     * transfer's own size ({@link MigrationContext#maxImageBytes()} bounds the chunks): a strategy that inflates,
+     * decodes or expands what it received reads it to refuse early — before it allocates or writes more — with a
+     * reason of its own (a decompression bomb never gets past its declared size). The target refuses
+     * {@link #restoreImage} of a larger image, {@link #preCreate} of larger segments and
+     * {@link PreCreatedAgent#complete} of a larger whole; a strategy that honours the limit never offers one.
+     *
+     * <p>The USS core fills it in from its frame limits: 64 times the data frame payload ({@code max.frame.bytes}),
+     * 64 MiB by default — the same bound as {@link MigrationContext#maxImageBytes()} of its migrations. An image of
+     * migration variables ({@link #restoreVariables}) is bounded by the api records instead.
+     *
+     * @return the limit in bytes; by default {@link Long#MAX_VALUE}, for a target that declares none
+     * @since 1.2
+     */
+    default long maxRestoredBytes() {
+        return Long.MAX_VALUE;
+    }
 }

@@ -6,5 +6,5 @@
  * property {@code roamer.strategy=<name>}. See {@code docs/migration-spi.md}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package org.roamer.api.spi.migration;

@@ -204,9 +204,14 @@ final class AgentCell implements AgentContext {
         }
 
         @Override
+        public long maxRestoredBytes() {
+            return imageLimit();
+        }
+
+        @Override
         public void restoreImage(AgentImage image) throws MigrationException {
             checkOnce();
-            AgentImageCodec.Restored r = AgentImageCodec.restore(image, localAgentType(), mobile);
+            AgentImageCodec.Restored r = AgentImageCodec.restore(image, localAgentType(), mobile, maxRestoredBytes());
             rebuilt = r.agent();
             timerRemaining = r.timerRemainingMillis();
         }

@@ -19,7 +19,9 @@ import org.roamer.api.spi.migration.RestoreTarget;
  * Fig. 7A at the target: the received chunks are appended to a temporary checkpoint file as they arrive
  * (nothing is held in memory); {@link #finish} forces it to disk, verifies its SHA-256 <em>before parsing
  * anything</em>, parses it with every length checked, refuses a foreign agent, renames it into place as this
- * node's checkpoint and creates the agent from it with {@link RestoreTarget#restoreImage} (step 5).
+ * node's checkpoint and creates the agent from it with {@link RestoreTarget#restoreImage} (step 5). What this node
+ * restores at most ({@link RestoreTarget#maxRestoredBytes()}) bounds the file as it arrives and the image before
+ * its segments are read: a larger checkpoint is refused without being written out or handed to the target.
  *
  * <p>The file is verified before it gets its final name, so a corrupted checkpoint never appears among the
  * node's checkpoints. Any refusal or {@link #abort} deletes what was written — also an {@code abort} after
@@ -72,6 +74,12 @@ final class CondorRestoreSession implements RestoreSession {
                 throw new MigrationException("Condor checkpoint of " + ctx.mobile() + " exceeds this migration's limit of "
                         + ctx.maxImageBytes() + " bytes at chunk " + (chunks + 1));
             }
+            long restorable = target.maxRestoredBytes();
+            if (received + chunk.length > maxFileBytes(restorable)) {
+                throw new MigrationException("Condor checkpoint of " + ctx.mobile() + " exceeds at chunk " + (chunks + 1)
+                        + " the largest file of an image this node restores (restored-size limit of " + restorable
+                        + " bytes)");
+            }
             if (channel == null) {
                 Files.createDirectories(dir);
                 temp = Files.createTempFile(dir, "." + ctx.mobile().value() + "-m"
@@ -104,7 +112,8 @@ final class CondorRestoreSession implements RestoreSession {
             durability.force(channel, temp);
             channel.close();
             channel = null;
-            Checkpoint cp = CheckpointFormat.read(temp, ctx.maxImageBytes()); // checksum first, then parse
+            // checksum first, then parse; segments over what this node restores are refused before they are read
+            Checkpoint cp = CheckpointFormat.read(temp, Math.min(ctx.maxImageBytes(), target.maxRestoredBytes()));
             check(cp.header());
             file = dir.resolve(Checkpoints.fileName(ctx.mobile(), ctx.epoch(), ctx.migrationId(), ctx.target()));
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
@@ -149,6 +158,12 @@ final class CondorRestoreSession implements RestoreSession {
         if (foreign != null) {
             throw new MigrationException(foreign);
         }
+    }
+
+    /** {@link CheckpointFormat#maxFileBytes}, saturated: a target may declare no limit ({@link Long#MAX_VALUE}). */
+    private static long maxFileBytes(long maxImageBytes) {
+        return maxImageBytes > Long.MAX_VALUE - CheckpointFormat.maxFileBytes(0) ? Long.MAX_VALUE
+                : CheckpointFormat.maxFileBytes(maxImageBytes);
     }
 
     /** Why an image of type {@code image} cannot become an agent on a node running {@code local}, or null. */

@@ -374,6 +374,36 @@ class CondorStrategyTest {
         assertThat(files(checkpoints())).isEmpty();
     }
 
+    /**
+     * What the target restores at most bounds the checkpoint: a file that cannot hold an image within the limit is
+     * refused at the chunk that makes it too long, a declared image over it before its segments are read; the
+     * target is never handed such an image, and no file stays. Exactly the image's size is enough.
+     */
+    @Test
+    void aCheckpointOverTheTargetsRestoredSizeLimitIsRefusedBeforeItIsRestored() throws Exception {
+        AgentImage image = seed72k();
+        List<byte[]> chunks = capture(strategy, image, work);
+        List<String> before = files(checkpoints());
+        int size = image.size();
+        for (long max : new long[] {0, size / 2}) { // the first 64 KiB chunk already holds more than that
+            FakeRestoreTarget early = target();
+            Throwable t = catchThrowable(() -> restore(strategy, Fixtures.limited(early, max), ctx(work), chunks));
+            assertThat(t).as("limit %d", max).isExactlyInstanceOf(MigrationException.class)
+                    .hasMessageContaining("at chunk 1").hasMessageContaining("restored-size limit of " + max + " bytes");
+            assertThat(early.operations()).as("restoreImage never called").isZero();
+        }
+        FakeRestoreTarget late = target();
+        Throwable t = catchThrowable(() -> restore(strategy, Fixtures.limited(late, size - 1), ctx(work), chunks));
+        assertThat(t).isExactlyInstanceOf(MigrationException.class)
+                .hasMessageContaining("declares " + size + " bytes of segments, over the limit of " + (size - 1));
+        assertThat(late.operations()).as("restoreImage never called").isZero();
+        assertThat(late.violations()).isEmpty();
+        assertThat(files(checkpoints())).as("nothing kept of the refused transfers").isEqualTo(before);
+        FakeRestoreTarget exact = target();
+        restore(strategy, Fixtures.limited(exact, size), ctx(work), chunks);
+        Fixtures.assertSameImage(restored(exact), image);
+    }
+
     // ------------------------------------------------------------------ life cycle
 
     @Test

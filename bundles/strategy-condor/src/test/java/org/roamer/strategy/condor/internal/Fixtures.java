@@ -137,6 +137,38 @@ final class Fixtures {
         return new FakeRestoreTarget(ALICE).withLocalType(LOCAL).withOpaqueImages();
     }
 
+    /** {@code target} with a restored-size limit ({@link RestoreTarget#maxRestoredBytes()}) of {@code max} bytes. */
+    static RestoreTarget limited(FakeRestoreTarget target, long max) {
+        return new RestoreTarget() {
+            @Override
+            public AgentType localAgentType() {
+                return target.localAgentType();
+            }
+
+            @Override
+            public void restoreVariables(org.roamer.api.spi.migration.MigrationVariables variables)
+                    throws MigrationException {
+                target.restoreVariables(variables);
+            }
+
+            @Override
+            public void restoreImage(AgentImage image) throws MigrationException {
+                target.restoreImage(image);
+            }
+
+            @Override
+            public org.roamer.api.spi.migration.PreCreatedAgent preCreate(AgentType type, int dataSize, int stackSize)
+                    throws MigrationException {
+                return target.preCreate(type, dataSize, stackSize);
+            }
+
+            @Override
+            public long maxRestoredBytes() {
+                return max;
+            }
+        };
+    }
+
     /**
      * Asserts the target holds one agent, restored from a whole image (Condor must neither restore variables nor
      * pre-create), without a contract violation; returns its image.

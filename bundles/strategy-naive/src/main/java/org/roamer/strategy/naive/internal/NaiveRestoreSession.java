@@ -48,7 +48,7 @@ final class NaiveRestoreSession implements RestoreSession {
                     + ctx.maxChunkBytes());
         }
         try {
-            variables = VariablesCodec.decode(chunk, ctx.mobile());
+            variables = VariablesCodec.decode(chunk, ctx.mobile(), ctx.migrationId(), ctx.epoch());
         } catch (MigrationException e) {
             fail("refused");
             throw e;

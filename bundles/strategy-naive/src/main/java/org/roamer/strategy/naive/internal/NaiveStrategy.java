@@ -15,7 +15,8 @@ import org.roamer.api.spi.migration.StrategyTraits;
 /**
  * The seed's NAIVE approach (Fig. 10): at a stable point the agent hands over the variables it selected as
  * pertinent to migration ({@link MigrationVariables}); they travel as one small chunk, schema-versioned JSON
- * sealed with a CRC32C ({@link VariablesCodec}), and the target creates a fresh agent from them. Works between
+ * sealed with a CRC32C that also covers the migration's id and epoch ({@link VariablesCodec}), and the target
+ * creates a fresh agent from them. Works between
  * nodes running different agent versions; moves tens of bytes for an idle agent.
  *
  * <p>Stateless and thread-safe; each restore has its own {@link NaiveRestoreSession}.
@@ -67,7 +68,7 @@ public final class NaiveStrategy implements MigrationStrategy {
             throw new MigrationException("agent's migration variables are for mobile " + vars.mobile()
                     + ", but the migration is for " + ctx.mobile());
         }
-        byte[] chunk = VariablesCodec.encode(vars);
+        byte[] chunk = VariablesCodec.encode(vars, ctx.migrationId(), ctx.epoch());
         if (chunk.length > ctx.maxChunkBytes() || chunk.length > ctx.maxImageBytes()) {
             throw new MigrationException("NAIVE migration variables of " + ctx.mobile() + " take " + chunk.length
                     + " bytes, over this migration's limit (chunk " + ctx.maxChunkBytes() + ", image "

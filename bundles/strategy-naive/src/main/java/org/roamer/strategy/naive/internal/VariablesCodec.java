@@ -34,15 +34,18 @@ import org.roamer.api.spi.migration.MigrationVariables;
 
 /**
  * The NAIVE wire format: {@link MigrationVariables} as compact, schema-versioned JSON (UTF-8), sealed with a
- * checksum. A chunk is the UTF-8 JSON followed by the CRC32C ({@link CRC32C}) of those JSON bytes, 4 bytes
+ * checksum that also covers the migration the chunk was captured for. A chunk is the UTF-8 JSON followed by the
+ * CRC32C ({@link CRC32C}) of the migration id and epoch (8 bytes each, big-endian) and those JSON bytes, 4 bytes
  * big-endian:
  *
  * <pre>
- * chunk = UTF-8 JSON | CRC32C(JSON), big-endian u32
+ * chunk = UTF-8 JSON | CRC32C(migration id u64 | epoch u64 | JSON), big-endian u32
  * </pre>
  *
  * The checksum is verified before anything else is read, so a byte changed in transit or on a node is refused
- * instead of decoding to valid but different variables. The JSON:
+ * instead of decoding to valid but different variables, and so is a chunk replayed into another migration (another
+ * migration id or epoch) of the same mobile: the migration costs no byte on the wire, both ends know it from their
+ * {@code MigrationContext}. The JSON:
  *
  * <pre>
  * {"v":1,                      schema major version (required)
@@ -88,12 +91,12 @@ final class VariablesCodec {
     }
 
     /**
-     * Encodes the variables into one chunk: their JSON, then its CRC32C.
+     * Encodes the variables into one chunk of a migration: their JSON, then the CRC32C of the migration and the JSON.
      *
      * @throws MigrationException when the encoding exceeds {@link #MAX_BYTES} or a radio port name could not
      *                            be decoded at the target (empty, too long, control characters, broken UTF-16)
      */
-    static byte[] encode(MigrationVariables vars) throws MigrationException {
+    static byte[] encode(MigrationVariables vars, long migrationId, long epoch) throws MigrationException {
         checkRadioPort(vars, vars.radioPort());
         for (ActiveCall call : vars.calls()) {
             checkRadioPort(vars, call.radioPort());
@@ -136,15 +139,25 @@ final class VariablesCodec {
             throw new MigrationException("migration variables of " + vars.mobile() + " take "
                     + (json.length + CHECKSUM_BYTES) + " bytes, more than the NAIVE limit of " + MAX_BYTES);
         }
-        return seal(json);
+        return seal(json, migrationId, epoch);
     }
 
-    /** The chunk carrying {@code json}: a copy of it followed by its CRC32C, big-endian. */
-    static byte[] seal(byte[] json) {
-        return ByteBuffer.allocate(json.length + CHECKSUM_BYTES).put(json).putInt(crc32c(json, json.length)).array();
+    /** The chunk carrying {@code json} in a migration: a copy of it followed by the CRC32C, big-endian. */
+    static byte[] seal(byte[] json, long migrationId, long epoch) {
+        return ByteBuffer.allocate(json.length + CHECKSUM_BYTES).put(json)
+                .putInt(crc32c(migrationId, epoch, json, json.length)).array();
     }
 
-    private static int crc32c(byte[] bytes, int length) {
+    /** CRC32C of the migration id and epoch (big-endian) and then the first {@code length} bytes. */
+    private static int crc32c(long migrationId, long epoch, byte[] bytes, int length) {
+        CRC32C crc = new CRC32C();
+        crc.update(ByteBuffer.allocate(16).putLong(migrationId).putLong(epoch).flip());
+        crc.update(bytes, 0, length);
+        return (int) crc.getValue();
+    }
+
+    /** CRC32C of the first {@code length} bytes alone, as NAIVE sealed its chunks before they named a migration. */
+    private static int crc32cUnbound(byte[] bytes, int length) {
         CRC32C crc = new CRC32C();
         crc.update(bytes, 0, length);
         return (int) crc.getValue();
@@ -190,13 +203,16 @@ final class VariablesCodec {
     /**
      * Decodes and validates variables.
      *
-     * @param bytes    a chunk as {@link #encode} makes it (JSON, then its CRC32C), untrusted
-     * @param expected the mobile the migration is about; the variables must name it
-     * @throws MigrationException on a checksum mismatch, or anything but well-formed variables of
-     *                            {@code expected} in a schema version this codec reads; the message says what
-     *                            is wrong
+     * @param bytes       a chunk as {@link #encode} makes it (JSON, then the CRC32C), untrusted
+     * @param expected    the mobile the migration is about; the variables must name it
+     * @param migrationId the migration's id; the chunk must have been captured for it
+     * @param epoch       the migration's epoch; likewise
+     * @throws MigrationException on a checksum mismatch (also: captured for another migration), or anything but
+     *                            well-formed variables of {@code expected} in a schema version this codec reads; the
+     *                            message says what is wrong
      */
-    static MigrationVariables decode(byte[] bytes, MobileId expected) throws MigrationException {
+    static MigrationVariables decode(byte[] bytes, MobileId expected, long migrationId, long epoch)
+            throws MigrationException {
         if (bytes == null || bytes.length == 0) {
             throw new MigrationException("empty NAIVE migration variables");
         }
@@ -210,11 +226,17 @@ final class VariablesCodec {
         }
         int jsonLength = bytes.length - CHECKSUM_BYTES;
         int carried = ByteBuffer.wrap(bytes, jsonLength, CHECKSUM_BYTES).getInt();
-        int computed = crc32c(bytes, jsonLength);
+        int computed = crc32c(migrationId, epoch, bytes, jsonLength);
         if (carried != computed) {
+            if (carried == crc32cUnbound(bytes, jsonLength)) {
+                throw new MigrationException("checksum mismatch in NAIVE migration variables: the chunk's CRC32C covers"
+                        + " its JSON alone, not the migration it was captured for (a source whose"
+                        + " org.roamer.strategy.naive predates migration-bound chunks: upgrade it)");
+            }
             throw new MigrationException(String.format(Locale.ROOT, "checksum mismatch in NAIVE migration variables:"
-                    + " the chunk carries CRC32C %08x, its %d bytes of JSON give %08x (damaged on the way)",
-                    carried, jsonLength, computed));
+                    + " the chunk carries CRC32C %08x, its %d bytes of JSON in migration %s (epoch %d) give %08x"
+                    + " (damaged on the way, or captured for another migration)", carried, jsonLength,
+                    Long.toUnsignedString(migrationId), epoch, computed));
         }
         JsonObject root = parse(utf8(bytes, jsonLength));
         long version = version(root);

@@ -22,13 +22,22 @@ import org.roamer.api.spi.migration.RestoreTarget;
 /** Tiny fakes of what the core provides to a strategy. */
 final class Fixtures {
     static final MobileId ALICE = MobileId.of("alice");
+    /** Migration id of {@link #ctx}. */
+    static final long MIGRATION = 7L;
+    /** Epoch of {@link #ctx}. */
+    static final long EPOCH = 3L;
 
     private Fixtures() {
     }
 
     static MigrationContext ctx(MobileId mobile) {
-        return new MigrationContext(7L, mobile, 3L, NodeId.of("uss-a"), NodeId.of("uss-b"), 64 * 1024, 1024 * 1024,
-                Path.of("target"));
+        return new MigrationContext(MIGRATION, mobile, EPOCH, NodeId.of("uss-a"), NodeId.of("uss-b"), 64 * 1024,
+                1024 * 1024, Path.of("target"));
+    }
+
+    /** A chunk carrying this JSON sealed for the migration of {@link #ctx}, so that it reaches the JSON decoder. */
+    static byte[] seal(byte[] json) {
+        return VariablesCodec.seal(json, MIGRATION, EPOCH);
     }
 
     static MigrationVariables idle() {

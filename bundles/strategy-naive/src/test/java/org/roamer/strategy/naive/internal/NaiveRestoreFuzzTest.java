@@ -33,7 +33,7 @@ class NaiveRestoreFuzzTest {
 
     @FuzzTest(maxDuration = "60s")
     void restoreResealed(byte[] json) throws Exception {
-        restoreChunk(VariablesCodec.seal(json));
+        restoreChunk(Fixtures.seal(json));
     }
 
     private void restoreChunk(byte[] chunk) throws Exception {
@@ -52,7 +52,7 @@ class NaiveRestoreFuzzTest {
         MigrationVariables vars = target.restored.get(0);
         assertThat(vars.mobile()).isEqualTo(Fixtures.ALICE);
         // what was accepted re-encodes into something that restores to the same variables
-        byte[] again = VariablesCodec.encode(vars);
-        assertThat(VariablesCodec.decode(again, Fixtures.ALICE)).isEqualTo(vars);
+        byte[] again = VariablesCodec.encode(vars, Fixtures.MIGRATION, Fixtures.EPOCH);
+        assertThat(VariablesCodec.decode(again, Fixtures.ALICE, Fixtures.MIGRATION, Fixtures.EPOCH)).isEqualTo(vars);
     }
 }

@@ -41,7 +41,7 @@ class NaiveStrategyTest {
 
     /** A chunk carrying this JSON text with its correct CRC32C, so that it reaches the JSON parser. */
     private static byte[] chunk(String json) {
-        return VariablesCodec.seal(json.getBytes(UTF_8));
+        return Fixtures.seal(json.getBytes(UTF_8));
     }
 
     /** The JSON text of a chunk, without its checksum. */
@@ -127,10 +127,11 @@ class NaiveStrategyTest {
     }
 
     @Test
-    void chunkIsTheJsonFollowedByItsCrc32cBigEndian() throws Exception {
+    void chunkIsTheJsonFollowedByTheCrc32cOfItsMigrationAndTheJsonBigEndian() throws Exception {
         byte[] chunk = captureOne(strategy, inCall());
         int json = chunk.length - 4;
         CRC32C crc = new CRC32C();
+        crc.update(ByteBuffer.allocate(16).putLong(Fixtures.MIGRATION).putLong(Fixtures.EPOCH).array());
         crc.update(chunk, 0, json);
         assertThat(Integer.toUnsignedLong(ByteBuffer.wrap(chunk, json, 4).getInt())).isEqualTo(crc.getValue());
         assertThat(jsonOf(chunk)).startsWith("{\"v\":1,").endsWith("}]}");
@@ -163,6 +164,38 @@ class NaiveStrategyTest {
         String other = json.substring(0, at) + "b" + json.substring(at + 1);
         assertThat(restore(strategy, ALICE, chunk(other)).calls()).extracting(ActiveCall::callId)
                 .containsExactly("ball-17");
+    }
+
+    /** A chunk is bound to its migration: the same bytes restored in another migration of the mobile are refused. */
+    @Test
+    void aChunkReplayedInAnotherMigrationIsRefused() throws Exception {
+        byte[] chunk = captureOne(strategy, inCall());
+        long id = Fixtures.MIGRATION;
+        long epoch = Fixtures.EPOCH;
+        for (long[] other : new long[][] {{id + 1, epoch}, {id, epoch + 1}, {id + 1, epoch + 1}, {id ^ (1L << 40), epoch},
+                {id, epoch + (1L << 32)}}) {
+            FakeTarget target = new FakeTarget();
+            RestoreSession s = strategy.beginRestore(target, new MigrationContext(other[0], ALICE, other[1],
+                    NodeId.of("uss-a"), NodeId.of("uss-b"), 64 * 1024, 1024 * 1024, Path.of("target")));
+            assertThatThrownBy(() -> s.accept(chunk)).as("replayed in migration %d, epoch %d", other[0], other[1])
+                    .isExactlyInstanceOf(MigrationException.class).hasMessageStartingWith("checksum mismatch")
+                    .hasMessageContaining("in migration " + other[0] + " (epoch " + other[1] + ")")
+                    .hasMessageContaining("captured for another migration");
+            assertThatThrownBy(s::finish).isInstanceOf(MigrationException.class);
+            assertThat(target.restored).isEmpty();
+        }
+        assertThat(restore(strategy, ALICE, chunk)).isEqualTo(inCall());
+    }
+
+    /** A chunk sealed the way NAIVE did before (CRC32C of the JSON alone) names no migration: refused, and why. */
+    @Test
+    void aChunkThatNamesNoMigrationIsRefusedWithTheReason() {
+        byte[] json = "{\"v\":1,\"m\":\"alice\",\"c\":[\"data\",\"voice\"]}".getBytes(UTF_8);
+        CRC32C crc = new CRC32C();
+        crc.update(json);
+        byte[] unbound = ByteBuffer.allocate(json.length + 4).put(json).putInt((int) crc.getValue()).array();
+        assertThat(refused(unbound)).hasMessageStartingWith("checksum mismatch")
+                .hasMessageContaining("not the migration it was captured for").hasMessageContaining("upgrade");
     }
 
     @Test
@@ -307,7 +340,7 @@ class NaiveStrategyTest {
     void invalidUtf8Refused() {
         byte[] bad = "{\"v\":1,\"m\":\"alice\",\"x\":\"..\"}".getBytes(UTF_8);
         bad[bad.length - 4] = (byte) 0xC3; // a lead byte followed by an ASCII byte
-        assertThat(refused(VariablesCodec.seal(bad))).hasMessageContaining("UTF-8");
+        assertThat(refused(Fixtures.seal(bad))).hasMessageContaining("UTF-8");
     }
 
     @Test
@@ -319,7 +352,7 @@ class NaiveStrategyTest {
         // truncated JSON sealed with a matching checksum: the JSON decoder refuses it
         byte[] json = jsonOf(full).getBytes(UTF_8);
         for (int n = 0; n < json.length; n++) {
-            assertThat(refused(VariablesCodec.seal(Arrays.copyOf(json, n)))).hasMessageNotContaining("checksum");
+            assertThat(refused(Fixtures.seal(Arrays.copyOf(json, n)))).hasMessageNotContaining("checksum");
         }
     }
 

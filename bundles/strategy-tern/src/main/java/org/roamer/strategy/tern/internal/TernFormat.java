@@ -10,11 +10,14 @@ import org.roamer.api.spi.migration.AgentType;
 import org.roamer.api.spi.migration.MigrationException;
 
 /**
- * The TERN-like wire format, version 1: every chunk is
- * {@code magic 'T' | kind | body | CRC32C of everything before it}, big-endian. The kinds come in the
- * order of Fig. 8A of the seed:
+ * The TERN-like wire format, version 2: every chunk is {@code magic 'T' | kind | body | CRC32C}, big-endian. The
+ * CRC32C of the first chunk covers everything before it; that of every later chunk covers the previous chunk's
+ * CRC32C (4 bytes) and then everything before it, so the chunks of one transfer form a chain: a chunk of another
+ * transfer — another migration, or another capture — spliced in, or a chunk moved, fails its check even though it
+ * is intact. The kinds come in the order of Fig. 8A of the seed:
  * <ol>
- * <li>{@link #ARGS} — "arguments and environment": format version, migration id, mobile, agent type;</li>
+ * <li>{@link #ARGS} — "arguments and environment": format version, migration id and epoch, mobile, agent
+ * type;</li>
  * <li>{@link #SIZES} — data, stack and registers sizes;</li>
  * <li>{@link #DATA} — a run of data pages: offset, bytes (zero or more chunks);</li>
  * <li>{@link #STACK} — a run of stack pages: offset, bytes (zero or more chunks);</li>
@@ -24,7 +27,7 @@ import org.roamer.api.spi.migration.MigrationException;
  */
 final class TernFormat {
     static final byte MAGIC = 'T';
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     static final byte ARGS = 1;
     static final byte SIZES = 2;
@@ -59,29 +62,40 @@ final class TernFormat {
 
     // ------------------------------------------------------------------ writing
 
-    static byte[] args(long migrationId, MobileId mobile, AgentType type) throws MigrationException {
+    /** The first chunk of a transfer; its CRC32C covers it alone. */
+    static byte[] args(long migrationId, long epoch, MobileId mobile, AgentType type) throws MigrationException {
         byte[] m = text(mobile.value(), "mobile");
         byte[] b = text(type.bundle(), "agent bundle");
         byte[] v = text(type.version(), "agent version");
-        ByteBuffer buf = open(ARGS, 1 + 8 + 2 + m.length + 2 + b.length + 2 + v.length + 8);
-        buf.put((byte) VERSION).putLong(migrationId);
+        ByteBuffer buf = open(ARGS, 1 + 8 + 8 + 2 + m.length + 2 + b.length + 2 + v.length + 8);
+        buf.put((byte) VERSION).putLong(migrationId).putLong(epoch);
         buf.putShort((short) m.length).put(m);
         buf.putShort((short) b.length).put(b);
         buf.putShort((short) v.length).put(v);
         buf.putLong(type.layoutHash());
-        return seal(buf);
+        byte[] chunk = buf.array();
+        buf.putInt(crc(chunk, chunk.length - TRAILER));
+        return chunk;
     }
 
-    static byte[] sizes(int data, int stack, int registers) {
-        return seal(open(SIZES, 12).putInt(data).putInt(stack).putInt(registers));
+    /** @param previous the CRC32C of the chunk before it ({@link #crcOf}) */
+    static byte[] sizes(int previous, int data, int stack, int registers) {
+        return seal(previous, open(SIZES, 12).putInt(data).putInt(stack).putInt(registers));
     }
 
-    static byte[] page(byte kind, int offset, byte[] segment, int from, int length) {
-        return seal(open(kind, 4 + length).putInt(offset).put(segment, from, length));
+    /** @param previous the CRC32C of the chunk before it ({@link #crcOf}) */
+    static byte[] page(int previous, byte kind, int offset, byte[] segment, int from, int length) {
+        return seal(previous, open(kind, 4 + length).putInt(offset).put(segment, from, length));
     }
 
-    static byte[] registers(byte[] registers) {
-        return seal(open(REGISTERS, registers.length).put(registers));
+    /** @param previous the CRC32C of the chunk before it ({@link #crcOf}) */
+    static byte[] registers(int previous, byte[] registers) {
+        return seal(previous, open(REGISTERS, registers.length).put(registers));
+    }
+
+    /** The CRC32C a chunk carries, which the next chunk's covers. */
+    static int crcOf(byte[] chunk) {
+        return ByteBuffer.wrap(chunk, chunk.length - TRAILER, TRAILER).getInt();
     }
 
     private static byte[] text(String s, String what) throws MigrationException {
@@ -99,14 +113,26 @@ final class TernFormat {
         return ByteBuffer.allocate(HEADER + body + TRAILER).put(MAGIC).put(kind);
     }
 
-    private static byte[] seal(ByteBuffer buf) {
+    private static byte[] seal(int previous, ByteBuffer buf) {
         byte[] chunk = buf.array();
-        buf.putInt(crc(chunk, chunk.length - TRAILER));
+        buf.putInt(crc(previous, chunk, chunk.length - TRAILER));
         return chunk;
     }
 
+    /** CRC32C of the first {@code length} bytes: the check of a transfer's first chunk. */
     static int crc(byte[] chunk, int length) {
         CRC32C crc = new CRC32C();
+        crc.update(chunk, 0, length);
+        return (int) crc.getValue();
+    }
+
+    /** CRC32C of {@code previous} (big-endian) and then the first {@code length} bytes: the check of later chunks. */
+    static int crc(int previous, byte[] chunk, int length) {
+        CRC32C crc = new CRC32C();
+        crc.update(previous >>> 24);
+        crc.update(previous >>> 16);
+        crc.update(previous >>> 8);
+        crc.update(previous);
         crc.update(chunk, 0, length);
         return (int) crc.getValue();
     }
@@ -114,11 +140,26 @@ final class TernFormat {
     // ------------------------------------------------------------------ reading
 
     /**
-     * Checks a chunk's magic, length and CRC32C and returns a reader positioned after its kind byte.
+     * Checks the magic, length and CRC32C of a transfer's first chunk and returns a reader positioned after its
+     * kind byte.
      *
      * @throws MigrationException when the chunk is not an intact TERN chunk
      */
     static Reader open(byte[] chunk) throws MigrationException {
+        return open(chunk, false, 0);
+    }
+
+    /**
+     * Checks the magic, length and CRC32C of a later chunk, chained to the one before it ({@code previous}: its
+     * CRC32C), and returns a reader positioned after its kind byte.
+     *
+     * @throws MigrationException when the chunk is not an intact TERN chunk following that one
+     */
+    static Reader open(byte[] chunk, int previous) throws MigrationException {
+        return open(chunk, true, previous);
+    }
+
+    private static Reader open(byte[] chunk, boolean chained, int previous) throws MigrationException {
         if (chunk.length < HEADER + TRAILER) {
             throw new MigrationException("TERN chunk of " + chunk.length + " bytes is shorter than the "
                     + (HEADER + TRAILER) + " bytes of its framing");
@@ -129,10 +170,11 @@ final class TernFormat {
         }
         int end = chunk.length - TRAILER;
         int stored = ByteBuffer.wrap(chunk, end, TRAILER).getInt();
-        int actual = crc(chunk, end);
+        int actual = chained ? crc(previous, chunk, end) : crc(chunk, end);
         if (stored != actual) {
-            throw new MigrationException(String.format("TERN %s chunk is garbled: CRC32C 0x%08x, computed 0x%08x",
-                    kindName(chunk[1]), stored, actual));
+            throw new MigrationException(String.format("TERN %s chunk is garbled: CRC32C 0x%08x, computed 0x%08x%s",
+                    kindName(chunk[1]), stored, actual, chained ? " over it and the chunk before it (or it is not the"
+                            + " chunk that follows that one in this transfer)" : ""));
         }
         return new Reader(chunk, end);
     }

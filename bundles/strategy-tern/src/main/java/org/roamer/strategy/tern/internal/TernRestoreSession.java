@@ -13,9 +13,10 @@ import org.roamer.api.spi.migration.RestoreTarget;
  * pre-creates the agent with the declared sizes, writes each page into it as it arrives and completes it
  * with the registers. Nothing but the registers is held here: there is no buffer of the whole image.
  *
- * <p>Every chunk is validated: magic, CRC32C, kind in Fig. 8A order, offsets contiguous (so no page is
- * missing, duplicated, overlapping or out of order) and inside the declared sizes, which are themselves
- * within the migration's image limit. Any refusal closes the session for good.
+ * <p>Every chunk is validated: magic, CRC32C chained to the chunk before it (so no chunk of another transfer is
+ * taken), migration id and epoch in the arguments, kind in Fig. 8A order, offsets contiguous (so no page is
+ * missing, duplicated, overlapping or out of order) and inside the declared sizes, which are themselves within the
+ * migration's image limit and this node's restored-size limit. Any refusal closes the session for good.
  *
  * <p>The core calls it from one thread at a time, possibly a different one each call: methods are
  * synchronized for visibility, not for concurrency.
@@ -36,6 +37,8 @@ final class TernRestoreSession implements RestoreSession {
     private PreCreatedAgent agent;
     private byte[] registers;
     private int chunks;
+    /** The CRC32C of the last chunk taken, which the next one's covers. */
+    private int previous;
 
     TernRestoreSession(RestoreTarget target, MigrationContext ctx) {
         this.target = target;
@@ -56,7 +59,8 @@ final class TernRestoreSession implements RestoreSession {
                 throw new MigrationException("TERN chunk of " + chunk.length + " bytes exceeds this migration's limit of "
                         + ctx.maxChunkBytes());
             }
-            TernFormat.Reader r = TernFormat.open(chunk);
+            TernFormat.Reader r = chunks == 0 ? TernFormat.open(chunk) : TernFormat.open(chunk, previous);
+            previous = TernFormat.crcOf(chunk);
             chunks++;
             switch (stage) {
                 case ARGS -> onArgs(expect(r, TernFormat.ARGS));
@@ -91,11 +95,15 @@ final class TernRestoreSession implements RestoreSession {
                     + ": install the same org.roamer.strategy.tern on both nodes");
         }
         long migrationId = r.i64("migration id");
+        long epoch = r.i64("epoch");
         String mobile = r.text("mobile");
         AgentType t = new AgentType(r.text("agent bundle"), r.text("agent version"), r.i64("layout hash"));
         r.end();
         if (migrationId != ctx.migrationId()) {
             throw new MigrationException("TERN image belongs to migration " + migrationId + ", not to " + ctx.migrationId());
+        }
+        if (epoch != ctx.epoch()) {
+            throw new MigrationException("TERN image is for epoch " + epoch + ", this migration for " + ctx.epoch());
         }
         if (!mobile.equals(ctx.mobile().value())) {
             throw new MigrationException("TERN image is of mobile " + printable(mobile) + ", not of "
@@ -109,7 +117,7 @@ final class TernRestoreSession implements RestoreSession {
         stage = Stage.SIZES;
     }
 
-    /** Step 4: the sizes, checked against the image limit before the agent is pre-created. */
+    /** Step 4: the sizes, checked against the image and restored-size limits before the agent is pre-created. */
     private void onSizes(TernFormat.Reader r) throws MigrationException {
         int d = r.i32("data size");
         int s = r.i32("stack size");
@@ -123,6 +131,12 @@ final class TernRestoreSession implements RestoreSession {
             throw new MigrationException("TERN image of " + ctx.mobile() + " declares " + total
                     + " bytes (data " + d + ", stack " + s + ", registers " + g + "), over this migration's limit of "
                     + ctx.maxImageBytes());
+        }
+        long restorable = target.maxRestoredBytes();
+        if (total > restorable) {
+            throw new MigrationException("TERN image of " + ctx.mobile() + " declares " + total
+                    + " bytes (data " + d + ", stack " + s + ", registers " + g + "), over this node's restored-size"
+                    + " limit of " + restorable);
         }
         if (g > ctx.maxChunkBytes() - TernFormat.REGISTERS_OVERHEAD) {
             throw new MigrationException("TERN registers of " + g + " bytes cannot fit one chunk of at most "

@@ -153,23 +153,30 @@ public final class TernStrategy implements MigrationStrategy {
             throw new MigrationException("TERN registers of " + ctx.mobile() + " (" + image.registers().length
                     + " bytes) do not fit one chunk of at most " + ctx.maxChunkBytes() + " bytes");
         }
-        byte[] args = TernFormat.args(ctx.migrationId(), ctx.mobile(), image.type());
+        byte[] args = TernFormat.args(ctx.migrationId(), ctx.epoch(), ctx.mobile(), image.type());
         if (args.length > ctx.maxChunkBytes()) {
             throw new MigrationException("TERN arguments chunk of " + args.length + " bytes exceeds the chunk limit of "
                     + ctx.maxChunkBytes());
         }
         int run = s.run(ctx.maxChunkBytes());
         out.accept(args);
-        out.accept(TernFormat.sizes(image.data().length, image.stack().length, image.registers().length));
-        emitPages(TernFormat.DATA, image.data(), run, out);
-        emitPages(TernFormat.STACK, image.stack(), run, out);
-        out.accept(TernFormat.registers(image.registers()));
+        byte[] sizes = TernFormat.sizes(TernFormat.crcOf(args), image.data().length, image.stack().length,
+                image.registers().length);
+        out.accept(sizes);
+        int previous = emitPages(TernFormat.crcOf(sizes), TernFormat.DATA, image.data(), run, out);
+        previous = emitPages(previous, TernFormat.STACK, image.stack(), run, out);
+        out.accept(TernFormat.registers(previous, image.registers()));
     }
 
-    private static void emitPages(byte kind, byte[] segment, int run, ChunkSink out) throws MigrationException {
+    /** Emits a segment's pages, each chained to the chunk before it; returns the CRC32C of the last one emitted. */
+    private static int emitPages(int previous, byte kind, byte[] segment, int run, ChunkSink out)
+            throws MigrationException {
         for (int offset = 0; offset < segment.length; offset += run) {
-            out.accept(TernFormat.page(kind, offset, segment, offset, Math.min(run, segment.length - offset)));
+            byte[] page = TernFormat.page(previous, kind, offset, segment, offset, Math.min(run, segment.length - offset));
+            previous = TernFormat.crcOf(page);
+            out.accept(page);
         }
+        return previous;
     }
 
     private static AgentImage imageOf(MigratingAgent agent, MigrationContext ctx) throws MigrationException {

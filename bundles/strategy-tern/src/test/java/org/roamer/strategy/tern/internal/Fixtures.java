@@ -42,6 +42,59 @@ final class Fixtures {
                 Path.of("target"));
     }
 
+    /**
+     * Copies of the chunks with every CRC32C recomputed as a sender would: the first over itself, each later one
+     * over the previous chunk's CRC32C and itself. For tests that change, insert or build chunks and want the
+     * structure checks behind the checksum reached. Chunks shorter than the framing are copied as they are.
+     */
+    static List<byte[]> chained(List<byte[]> chunks) {
+        List<byte[]> out = new ArrayList<>(chunks.size());
+        Integer previous = null;
+        for (byte[] c : chunks) {
+            byte[] copy = c == null ? null : c.clone();
+            if (copy != null && copy.length >= TernFormat.HEADER + TernFormat.TRAILER) {
+                int end = copy.length - TernFormat.TRAILER;
+                int crc = previous == null ? TernFormat.crc(copy, end) : TernFormat.crc(previous, copy, end);
+                java.nio.ByteBuffer.wrap(copy, end, TernFormat.TRAILER).putInt(crc);
+                previous = crc;
+            }
+            out.add(copy);
+        }
+        return out;
+    }
+
+    /** {@code target} with a restored-size limit ({@link RestoreTarget#maxRestoredBytes()}) of {@code max} bytes. */
+    static RestoreTarget limited(FakeRestoreTarget target, long max) {
+        return new RestoreTarget() {
+            @Override
+            public org.roamer.api.spi.migration.AgentType localAgentType() {
+                return target.localAgentType();
+            }
+
+            @Override
+            public void restoreVariables(org.roamer.api.spi.migration.MigrationVariables variables)
+                    throws MigrationException {
+                target.restoreVariables(variables);
+            }
+
+            @Override
+            public void restoreImage(AgentImage image) throws MigrationException {
+                target.restoreImage(image);
+            }
+
+            @Override
+            public org.roamer.api.spi.migration.PreCreatedAgent preCreate(AgentType type, int dataSize, int stackSize)
+                    throws MigrationException {
+                return target.preCreate(type, dataSize, stackSize);
+            }
+
+            @Override
+            public long maxRestoredBytes() {
+                return max;
+            }
+        };
+    }
+
     /** An image of the local type with random segments of the given sizes. */
     static AgentImage image(int data, int stack, int registers, long seed) {
         return OpaqueAgent.randomImage(LOCAL, data, stack, registers, seed);

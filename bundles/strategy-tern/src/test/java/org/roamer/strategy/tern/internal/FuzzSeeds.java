@@ -39,9 +39,17 @@ final class FuzzSeeds {
         garbled.set(2, g);
         write(dir, "garbled-page.bin", false, garbled);
         write(dir, "resealed-garbled-page.bin", true, garbled);
-        write(dir, "huge-sizes.bin", false, List.of(valid.get(0), TernFormat.sizes(Integer.MAX_VALUE, 1, 1)));
-        write(dir, "negative-offset.bin", false, List.of(valid.get(0), valid.get(1),
-                TernFormat.page(TernFormat.DATA, -64, new byte[64], 0, 64)));
+        write(dir, "huge-sizes.bin", false, Fixtures.chained(List.of(valid.get(0),
+                TernFormat.sizes(0, Integer.MAX_VALUE, 1, 1))));
+        write(dir, "negative-offset.bin", false, Fixtures.chained(List.of(valid.get(0), valid.get(1),
+                TernFormat.page(0, TernFormat.DATA, -64, new byte[64], 0, 64))));
+        // a page of another capture of the same image (another migration) spliced in: intact, but not in the chain
+        List<byte[]> other = Fixtures.capture(small, Fixtures.image(200, 70, 8, 1),
+                new org.roamer.api.spi.migration.MigrationContext(8L, Fixtures.ALICE, 4L, Fixtures.ctx().source(),
+                        Fixtures.ctx().target(), Fixtures.MAX_CHUNK, Fixtures.MAX_IMAGE, Fixtures.ctx().workDirectory()));
+        List<byte[]> spliced = new ArrayList<>(valid);
+        spliced.set(3, other.get(3));
+        write(dir, "spliced-page.bin", false, spliced);
     }
 
     private static void write(Path dir, String name, boolean reseal, List<byte[]> chunks) throws Exception {

@@ -18,8 +18,9 @@ import org.roamer.testkit.FakeRestoreTarget;
  * {@code JAZZER_FUZZ=1 mvn test -Dtest=TernRestoreFuzzTest} fuzzes.
  *
  * <p>Input layout: one mode byte, then chunks as {@code u16 length | bytes}; a last, short entry takes what
- * is left. When the mode byte is odd the harness recomputes every chunk's CRC32C, so the fuzzer gets past
- * the checksum to the structure checks; when even, chunks are taken as they are.
+ * is left. When the mode byte is odd the harness recomputes every chunk's CRC32C, chained as a sender chains
+ * them ({@link Fixtures#chained}), so the fuzzer gets past the checksum to the structure checks; when even, chunks
+ * are taken as they are.
  */
 class TernRestoreFuzzTest {
     private final TernStrategy strategy = new TernStrategy();
@@ -59,12 +60,9 @@ class TernRestoreFuzzTest {
             n = Math.min(n, in.remaining());
             byte[] c = new byte[n];
             in.get(c);
-            if (reseal && c.length >= TernFormat.HEADER + TernFormat.TRAILER) {
-                ByteBuffer.wrap(c, c.length - 4, 4).putInt(TernFormat.crc(c, c.length - 4));
-            }
             chunks.add(c);
         }
-        return chunks;
+        return reseal ? Fixtures.chained(chunks) : chunks;
     }
 
     /** The inverse of {@link #chunks}, for writing seeds. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.roamer.strategy.tern.internal.Fixtures.ALICE;
 import static org.roamer.strategy.tern.internal.Fixtures.LOCAL;
+import static org.roamer.strategy.tern.internal.Fixtures.assertSameImage;
 import static org.roamer.strategy.tern.internal.Fixtures.capture;
 import static org.roamer.strategy.tern.internal.Fixtures.ctx;
 import static org.roamer.strategy.tern.internal.Fixtures.image;
@@ -226,11 +227,72 @@ class TernStrategyTest {
                 NodeId.of("uss-b"), Fixtures.MAX_CHUNK, Fixtures.MAX_IMAGE, Path.of("target"));
         assertThat(refused(strategy, target(), otherMobile, chunks)).hasMessageContaining("mobile 'alice'");
 
+        MigrationContext otherEpoch = new MigrationContext(7L, ALICE, 4L, NodeId.of("uss-a"), NodeId.of("uss-b"),
+                Fixtures.MAX_CHUNK, Fixtures.MAX_IMAGE, Path.of("target"));
+        assertThat(refused(strategy, target(), otherEpoch, chunks)).hasMessageContaining("epoch 3, this migration for 4");
+
         byte[] args = chunks.get(0).clone();
-        args[2] = 2;
+        args[2] = 3;
         reseal(args);
         chunks.set(0, args);
-        assertThat(refused(chunks)).hasMessageContaining("format v2");
+        assertThat(refused(chunks)).hasMessageContaining("format v3");
+    }
+
+    /**
+     * Every chunk's CRC32C covers the one before it: a page of another transfer — another migration of the same
+     * image, another capture in this migration — is refused although it is intact and fits (same offset, same
+     * length), and so is a transfer that takes over from another one after any chunk.
+     */
+    @Test
+    void chunksOfAnotherTransferSplicedInAreRefused() throws Exception {
+        AgentImage image = seed72k();
+        List<byte[]> chunks = capture(strategy, image);
+        List<byte[]> nextMigration = Fixtures.capture(strategy, image, new MigrationContext(8L, ALICE, 4L,
+                NodeId.of("uss-a"), NodeId.of("uss-b"), Fixtures.MAX_CHUNK, Fixtures.MAX_IMAGE, Path.of("target")));
+        AgentImage changed = seed72k();
+        changed.data()[5000] ^= 1; // the agent moved on: one byte of page 1 differs
+        List<byte[]> sameMigration = capture(strategy, changed);
+        for (List<byte[]> other : List.of(nextMigration, sameMigration)) {
+            int firstDifference = 0;
+            while (java.util.Arrays.equals(other.get(firstDifference), chunks.get(firstDifference))) {
+                firstDifference++;
+            }
+            for (int i = 1; i < chunks.size(); i++) {
+                List<byte[]> spliced = new ArrayList<>(chunks);
+                spliced.set(i, other.get(i));
+                if (java.util.Arrays.equals(other.get(i), chunks.get(i))) {
+                    assertSameImage(restore(strategy, spliced), image); // the same bytes: nothing was changed
+                } else {
+                    assertThat(refused(spliced)).as("chunk %d of another transfer", i).hasMessageContaining("garbled")
+                            .hasMessageContaining("chunk before it");
+                }
+                if (i > firstDifference) { // this transfer up to chunk i, the other one from there on
+                    List<byte[]> tail = new ArrayList<>(chunks.subList(0, i));
+                    tail.addAll(other.subList(i, other.size()));
+                    assertThat(refused(tail)).as("the other transfer from chunk %d on", i)
+                            .hasMessageContaining("chunk before it");
+                }
+            }
+        }
+        assertThat(refused(List.of(nextMigration.get(0)))).as("a transfer's first chunk, in its own right")
+                .hasMessageContaining("belongs to migration 8, not to 7");
+    }
+
+    /** The declared sizes are checked against the target's restored-size limit before anything is pre-created. */
+    @Test
+    void anImageOverTheTargetsRestoredSizeLimitIsRefusedBeforePreCreating() throws Exception {
+        AgentImage image = image(1_000, 100, 16, 5);
+        List<byte[]> chunks = capture(strategy, image);
+        for (long max : new long[] {0, 1_000, 1_115}) {
+            FakeRestoreTarget target = target();
+            Throwable t = catchThrowable(() -> restore(strategy, Fixtures.limited(target, max), ctx(), chunks));
+            assertThat(t).as("limit %d", max).isExactlyInstanceOf(MigrationException.class)
+                    .hasMessageContaining("declares 1116 bytes").hasMessageContaining("restored-size limit of " + max);
+            assertThat(target.operations()).as("refused before pre-creating").isZero();
+        }
+        FakeRestoreTarget exact = target();
+        restore(strategy, Fixtures.limited(exact, 1_116), ctx(), chunks);
+        assertSameImage(restored(exact), image);
     }
 
     /** Recomputes a chunk's CRC32C after the test changed it, so the structure checks are reached. */
@@ -277,37 +339,49 @@ class TernStrategyTest {
         List<byte[]> cut = new ArrayList<>(chunks);
         byte[] page = chunks.get(5);
         byte[] shorter = java.util.Arrays.copyOf(page, page.length - 100);
-        reseal(shorter);
         cut.set(5, shorter);
-        assertThat(refused(cut)).hasMessageContaining("offset");
+        assertThat(refused(Fixtures.chained(cut))).hasMessageContaining("offset");
     }
 
+    /**
+     * A missing page breaks the chain of CRC32Cs at the next chunk; a sender that chained a transfer without it
+     * (a bug there) is refused by the offsets.
+     */
     @Test
     void aMissingPageIsRefusedWhenTheNextOneArrives() throws Exception {
         List<byte[]> chunks = new ArrayList<>(capture(strategy, seed72k()));
         chunks.remove(4);
-        assertThat(refused(chunks)).hasMessageContaining("data page at offset 12288, expected 8192");
+        assertThat(refused(chunks)).hasMessageContaining("chunk before it");
+        assertThat(refused(Fixtures.chained(chunks))).hasMessageContaining("data page at offset 12288, expected 8192");
         List<byte[]> noStack = new ArrayList<>(capture(strategy, seed72k()));
         noStack.remove(20);
-        assertThat(refused(noStack)).hasMessageContaining("registers before the image was complete")
+        assertThat(refused(noStack)).hasMessageContaining("chunk before it");
+        assertThat(refused(Fixtures.chained(noStack))).hasMessageContaining("registers before the image was complete")
                 .hasMessageContaining("stack 0/512");
     }
 
+    /** Reordered chunks break the chain; chained in their wrong order (a sender's bug), Fig. 8A order refuses them. */
     @Test
     void reorderedChunksAreRefused() throws Exception {
         List<byte[]> chunks = capture(strategy, seed72k());
         List<byte[]> pages = new ArrayList<>(chunks);
         Collections.swap(pages, 3, 4);
-        assertThat(refused(pages)).hasMessageContaining("expected 4096");
+        assertThat(refused(pages)).hasMessageContaining("chunk before it");
+        assertThat(refused(Fixtures.chained(pages))).hasMessageContaining("expected 4096");
         List<byte[]> header = new ArrayList<>(chunks);
         Collections.swap(header, 0, 1);
-        assertThat(refused(header)).hasMessageContaining("is sizes, expected arguments");
+        assertThat(refused(header)).hasMessageContaining("sizes chunk is garbled"); // its CRC32C is chained
+        assertThat(refused(Fixtures.chained(header))).hasMessageContaining("is sizes, expected arguments");
         List<byte[]> stackFirst = new ArrayList<>(chunks);
         Collections.swap(stackFirst, 2, 20);
-        assertThat(refused(stackFirst)).hasMessageContaining("stack page before the image was complete");
+        assertThat(refused(stackFirst)).hasMessageContaining("chunk before it");
+        assertThat(refused(Fixtures.chained(stackFirst)))
+                .hasMessageContaining("stack page before the image was complete");
         List<byte[]> registersFirst = new ArrayList<>(chunks);
         Collections.swap(registersFirst, 2, 21);
-        assertThat(refused(registersFirst)).hasMessageContaining("registers before the image was complete");
+        assertThat(refused(registersFirst)).hasMessageContaining("chunk before it");
+        assertThat(refused(Fixtures.chained(registersFirst)))
+                .hasMessageContaining("registers before the image was complete");
     }
 
     @Test
@@ -320,24 +394,27 @@ class TernStrategyTest {
         }
         List<byte[]> page = new ArrayList<>(chunks);
         page.add(4, chunks.get(3));
-        assertThat(refused(page)).hasMessageContaining("duplicates");
+        assertThat(refused(page)).hasMessageContaining("chunk before it");
+        assertThat(refused(Fixtures.chained(page))).hasMessageContaining("duplicates");
         List<byte[]> registers = new ArrayList<>(chunks);
         registers.add(chunks.get(chunks.size() - 1));
-        assertThat(refused(registers)).hasMessageContaining("after the registers");
+        assertThat(refused(registers)).hasMessageContaining("chunk before it");
+        assertThat(refused(Fixtures.chained(registers))).hasMessageContaining("after the registers");
         List<byte[]> lastPage = new ArrayList<>(chunks);
         lastPage.add(20, chunks.get(19));
-        assertThat(refused(lastPage)).hasMessageContaining("after the data segment was complete");
+        assertThat(refused(lastPage)).hasMessageContaining("chunk before it");
+        assertThat(refused(Fixtures.chained(lastPage))).hasMessageContaining("after the data segment was complete");
     }
 
     @Test
     void anOverlappingPageIsRefused() throws Exception {
         List<byte[]> chunks = new ArrayList<>(capture(strategy, seed72k()));
-        byte[] overlapping = TernFormat.page(TernFormat.DATA, 4000, new byte[4096], 0, 4096);
+        byte[] overlapping = TernFormat.page(0, TernFormat.DATA, 4000, new byte[4096], 0, 4096);
         chunks.set(3, overlapping);
-        assertThat(refused(chunks)).hasMessageContaining("offset 4000, expected 4096");
+        assertThat(refused(Fixtures.chained(chunks))).hasMessageContaining("offset 4000, expected 4096");
         List<byte[]> past = new ArrayList<>(capture(strategy, seed72k()));
-        past.set(19, TernFormat.page(TernFormat.DATA, 69_632, new byte[4097], 0, 4097));
-        assertThat(refused(past)).hasMessageContaining("runs past the declared data size of 73728");
+        past.set(19, TernFormat.page(0, TernFormat.DATA, 69_632, new byte[4097], 0, 4097));
+        assertThat(refused(Fixtures.chained(past))).hasMessageContaining("runs past the declared data size of 73728");
     }
 
     // ------------------------------------------------------------------ sizes and limits
@@ -346,30 +423,31 @@ class TernStrategyTest {
     @ValueSource(ints = {4 * 1024 * 1024 + 1, Integer.MAX_VALUE, -1})
     void oversizedOrNegativeDeclaredSizesAreRefusedBeforeAllocation(int declared) throws Exception {
         FakeRestoreTarget target = target();
-        List<byte[]> chunks = List.of(TernFormat.args(7L, ALICE, LOCAL), TernFormat.sizes(declared, 0, 0));
+        List<byte[]> chunks = Fixtures.chained(List.of(TernFormat.args(7L, 3L, ALICE, LOCAL),
+                TernFormat.sizes(0, declared, 0, 0)));
         MigrationException e = refused(strategy, target, ctx(), chunks);
         assertThat(e).hasMessageMatching("(?s).*(over this migration's limit|negative).*");
         assertThat(target.operations()).as("refused before pre-creating").isZero();
         // the sum counts, not each size alone
         FakeRestoreTarget sum = target();
-        refused(strategy, sum, ctx(), List.of(TernFormat.args(7L, ALICE, LOCAL),
-                TernFormat.sizes(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE)));
+        refused(strategy, sum, ctx(), Fixtures.chained(List.of(TernFormat.args(7L, 3L, ALICE, LOCAL),
+                TernFormat.sizes(0, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE))));
         assertThat(sum.operations()).as("refused before pre-creating").isZero();
     }
 
     @Test
     void registersThatCannotFitAChunkAreRefusedBeforeAllocation() throws Exception {
         FakeRestoreTarget target = target();
-        refused(strategy, target, ctx(), List.of(TernFormat.args(7L, ALICE, LOCAL),
-                TernFormat.sizes(0, 0, Fixtures.MAX_CHUNK)));
+        refused(strategy, target, ctx(), Fixtures.chained(List.of(TernFormat.args(7L, 3L, ALICE, LOCAL),
+                TernFormat.sizes(0, 0, 0, Fixtures.MAX_CHUNK))));
         assertThat(target.operations()).as("refused before pre-creating").isZero();
     }
 
     @Test
     void registersOfTheWrongLengthAreRefused() throws Exception {
         List<byte[]> chunks = new ArrayList<>(capture(strategy, image(10, 10, 16, 8)));
-        chunks.set(chunks.size() - 1, TernFormat.registers(new byte[15]));
-        assertThat(refused(chunks)).hasMessageContaining("15 bytes, 16 declared");
+        chunks.set(chunks.size() - 1, TernFormat.registers(0, new byte[15]));
+        assertThat(refused(Fixtures.chained(chunks))).hasMessageContaining("15 bytes, 16 declared");
     }
 
     @Test

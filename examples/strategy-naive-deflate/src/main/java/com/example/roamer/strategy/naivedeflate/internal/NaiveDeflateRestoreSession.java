@@ -44,7 +44,7 @@ final class NaiveDeflateRestoreSession implements RestoreSession {
                     + " bytes exceeds this migration's limit of " + ctx.maxChunkBytes());
         }
         try {
-            variables = VariablesFormat.decode(chunk, ctx.mobile());
+            variables = VariablesFormat.decode(chunk, ctx.mobile(), ctx.migrationId(), ctx.epoch());
         } catch (MigrationException e) {
             close("failed (refused)");
             throw e;

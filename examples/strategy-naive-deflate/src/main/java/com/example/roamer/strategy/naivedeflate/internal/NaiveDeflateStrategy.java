@@ -64,7 +64,7 @@ public final class NaiveDeflateStrategy implements MigrationStrategy {
             throw new MigrationException("agent's migration variables are for mobile " + vars.mobile()
                     + ", but the migration is for " + ctx.mobile());
         }
-        byte[] chunk = VariablesFormat.encode(vars);
+        byte[] chunk = VariablesFormat.encode(vars, ctx.migrationId(), ctx.epoch());
         if (chunk.length > ctx.maxChunkBytes() || chunk.length > ctx.maxImageBytes()) {
             throw new MigrationException("naive-deflate variables of " + ctx.mobile() + " take " + chunk.length
                     + " bytes, over this migration's limit (chunk " + ctx.maxChunkBytes() + ", image "

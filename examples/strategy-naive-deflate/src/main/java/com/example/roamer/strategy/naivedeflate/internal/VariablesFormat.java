@@ -25,15 +25,16 @@ import org.roamer.api.spi.migration.MigrationException;
 import org.roamer.api.spi.migration.MigrationVariables;
 
 /**
- * The naive-deflate wire format, version 1: {@link MigrationVariables} in a small explicit binary body,
+ * The naive-deflate wire format, version 2: {@link MigrationVariables} in a small explicit binary body,
  * compressed with DEFLATE (RFC 1951, raw) and a preset dictionary of the words every agent carries, sealed with
- * a CRC32C. One chunk:
+ * a CRC32C that also covers the migration the chunk was captured for. One chunk:
  *
  * <pre>
  * chunk    = header | payload | crc
- * header   = 'N' 'D' | version u8 (1) | coding u8 (0 stored, 1 deflated) | body length varint (&lt;= 16 KiB)
+ * header   = 'N' 'D' | version u8 (2) | coding u8 (0 stored, 1 deflated) | body length varint (&lt;= 16 KiB)
  * payload  = the body as it is (coding 0) or raw DEFLATE of it with {@link #DICTIONARY} (coding 1)
- * crc      = CRC32C of header and payload, u32 big-endian
+ * crc      = CRC32C of migration id u64 | epoch u64 | header | payload, u32 big-endian
+ *            (the migration's, from the MigrationContext both ends share: it is not sent)
  *
  * body     = mobile str | flags u8 (1 MOB_TERM, 2 forwarding, 4 radio port) | capabilities list | applications list
  *            | [forwarding str] | [radio port str] | delivered varint | calls count varint | call*
@@ -47,16 +48,18 @@ import org.roamer.api.spi.migration.MigrationVariables;
  * </pre>
  *
  * The encoder stores the body uncompressed when DEFLATE would not make it smaller. A reader verifies the CRC32C
- * before it reads anything else, refuses a version newer than {@link #VERSION} with a reason, inflates at most the
- * declared body length, skips extensions it does not know (a newer writer adds fields as extensions without a new
- * version) and checks every value with the api records. Unset flag bits, bytes after the payload's DEFLATE stream
- * and a body that ends inside a field are refused.
+ * before it reads anything else (so a chunk of another migration of the mobile, a replay, is refused like a
+ * damaged one; version 1 sealed the header and payload alone and bound a chunk to no migration), refuses a version
+ * newer than {@link #VERSION} with a reason, inflates at most the declared body length, skips extensions it does
+ * not know (a newer writer adds fields as extensions without a new version) and checks every value with the api
+ * records. Unset flag bits, bytes after the payload's DEFLATE stream and a body that ends inside a field are
+ * refused.
  *
  * <p>Stateless and thread-safe.
  */
 final class VariablesFormat {
     /** The format version this class writes and the newest it reads. */
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     /** Largest body (uncompressed) accepted and produced. */
     static final int MAX_BODY_BYTES = 16 * 1024;
     /** Largest chunk accepted: DEFLATE may exceed its input by a few bytes, but never by this much. */
@@ -88,12 +91,12 @@ final class VariablesFormat {
     }
 
     /**
-     * Encodes the variables into one chunk.
+     * Encodes the variables into one chunk of a migration.
      *
      * @throws MigrationException when the variables cannot be moved in this format (a string that is not valid
      *                            UTF-16, a radio port name the target would refuse, too many calls, too large)
      */
-    static byte[] encode(MigrationVariables vars) throws MigrationException {
+    static byte[] encode(MigrationVariables vars, long migrationId, long epoch) throws MigrationException {
         byte[] body = body(vars);
         byte[] deflated = deflate(body);
         boolean compress = deflated.length < body.length;
@@ -106,7 +109,7 @@ final class VariablesFormat {
         writeVarint(out, body.length);
         out.writeBytes(payload);
         byte[] sealed = out.toByteArray();
-        int crc = crc32c(sealed, sealed.length);
+        int crc = crc32c(migrationId, epoch, sealed, sealed.length);
         out.writeBytes(ByteBuffer.allocate(CRC_BYTES).putInt(crc).array());
         return out.toByteArray();
     }
@@ -177,12 +180,15 @@ final class VariablesFormat {
     /**
      * Decodes and validates one chunk.
      *
-     * @param chunk    the chunk, untrusted
-     * @param expected the mobile the migration is about; the variables must name it
-     * @throws MigrationException on anything but a well-formed chunk of {@code expected}'s variables in a version
-     *                            this class reads; the message says what is wrong
+     * @param chunk       the chunk, untrusted
+     * @param expected    the mobile the migration is about; the variables must name it
+     * @param migrationId the migration's id: the chunk must have been captured for it
+     * @param epoch       the migration's epoch: likewise
+     * @throws MigrationException on anything but a well-formed chunk of {@code expected}'s variables captured for
+     *                            this migration, in a version this class reads; the message says what is wrong
      */
-    static MigrationVariables decode(byte[] chunk, MobileId expected) throws MigrationException {
+    static MigrationVariables decode(byte[] chunk, MobileId expected, long migrationId, long epoch)
+            throws MigrationException {
         if (chunk == null || chunk.length == 0) {
             throw new MigrationException("empty naive-deflate chunk");
         }
@@ -195,10 +201,15 @@ final class VariablesFormat {
         }
         int sealed = chunk.length - CRC_BYTES;
         int carried = ByteBuffer.wrap(chunk, sealed, CRC_BYTES).getInt();
-        int computed = crc32c(chunk, sealed);
+        int computed = crc32c(migrationId, epoch, chunk, sealed);
         if (carried != computed) {
-            throw new MigrationException(String.format(Locale.ROOT, "checksum mismatch in naive-deflate chunk: it carries CRC32C"
-                    + " %08x, its %d bytes give %08x", carried, sealed, computed));
+            if (carried == crc32c(chunk, sealed) && chunk[2] == 1) {
+                throw new MigrationException("checksum mismatch in naive-deflate chunk: a format v1 chunk, bound to no"
+                        + " migration; upgrade com.example.roamer.strategy.naivedeflate at the source");
+            }
+            throw new MigrationException(String.format(Locale.ROOT, "checksum mismatch in naive-deflate chunk: it carries"
+                    + " CRC32C %08x, its %d bytes in migration %s (epoch %d) give %08x (damaged, or captured for another"
+                    + " migration)", carried, sealed, Long.toUnsignedString(migrationId), epoch, computed));
         }
         Reader header = new Reader(chunk, 0, sealed, "header");
         if (header.u8() != MAGIC_0 || header.u8() != MAGIC_1) {
@@ -407,6 +418,14 @@ final class VariablesFormat {
 
     private static int crc32c(byte[] b, int length) {
         CRC32C crc = new CRC32C();
+        crc.update(b, 0, length);
+        return (int) crc.getValue();
+    }
+
+    /** CRC32C of the migration id and epoch (big-endian) and then the first {@code length} bytes. */
+    private static int crc32c(long migrationId, long epoch, byte[] b, int length) {
+        CRC32C crc = new CRC32C();
+        crc.update(ByteBuffer.allocate(16).putLong(migrationId).putLong(epoch).flip());
         crc.update(b, 0, length);
         return (int) crc.getValue();
     }

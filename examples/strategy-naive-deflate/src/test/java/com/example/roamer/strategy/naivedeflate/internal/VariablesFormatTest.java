@@ -20,9 +20,22 @@ import org.roamer.api.spi.migration.MigrationVariables;
 
 class VariablesFormatTest {
     private static final MobileId ALICE = MobileId.of("alice");
+    /** The migration the chunks of these tests are captured for. */
+    private static final long MIGRATION = 7L;
+    private static final long EPOCH = 3L;
     private static final Profile VIDEO = new Profile(true, Set.of("voice", "data", "video"), Set.of("xserver"), null);
     private static final ActiveCall VOICE_CALL = new ActiveCall("call-17", CallType.VOICE, List.of(MobileId.of("bob")),
             true, "rp-2");
+
+    private static final int V = VariablesFormat.VERSION;
+
+    private static byte[] encode(MigrationVariables vars) throws MigrationException {
+        return VariablesFormat.encode(vars, MIGRATION, EPOCH);
+    }
+
+    private static MigrationVariables decode(byte[] chunk) throws MigrationException {
+        return VariablesFormat.decode(chunk, ALICE, MIGRATION, EPOCH);
+    }
 
     private static MigrationVariables idle() {
         return new MigrationVariables(ALICE, Profile.defaults(), List.of(), null, 0);
@@ -41,7 +54,7 @@ class VariablesFormatTest {
                 new ActiveCall("c3", CallType.FAX, List.of(MobileId.of("dave")), false, "rp 9/\u00fc\ud83d\udcf6"));
         for (MigrationVariables vars : List.of(idle(), inCall(),
                 new MigrationVariables(ALICE, profile, calls, "rp-1", Long.MAX_VALUE))) {
-            assertThat(VariablesFormat.decode(VariablesFormat.encode(vars), ALICE)).isEqualTo(vars);
+            assertThat(decode(encode(vars))).isEqualTo(vars);
         }
     }
 
@@ -56,7 +69,7 @@ class VariablesFormatTest {
             "in a voice call, video profile", "in a 4-party call, video profile"};
         int previous = 0;
         for (int i = 0; i < cases.size(); i++) {
-            byte[] chunk = VariablesFormat.encode(cases.get(i));
+            byte[] chunk = encode(cases.get(i));
             String coding = chunk[3] == VariablesFormat.CODING_DEFLATED ? "deflated" : "stored";
             System.out.printf("naive-deflate %-34s %4d bytes (%s)%n", labels[i] + ":", chunk.length, coding);
             assertThat(chunk.length).isLessThan(100);
@@ -64,7 +77,7 @@ class VariablesFormatTest {
                 previous = chunk.length;
             }
         }
-        assertThat(previous).isLessThan(VariablesFormat.encode(inCall()).length);
+        assertThat(previous).isLessThan(encode(inCall()).length);
     }
 
     @Test
@@ -73,20 +86,20 @@ class VariablesFormatTest {
                 new ActiveCall("call-1", CallType.VOICE, List.of(MobileId.of("bob")), true, "rp-2"),
                 new ActiveCall("call-2", CallType.VOICE, List.of(MobileId.of("bob")), true, "rp-2"),
                 new ActiveCall("call-3", CallType.VOICE, List.of(MobileId.of("bob")), true, "rp-2"));
-        byte[] chunk = VariablesFormat.encode(new MigrationVariables(ALICE, VIDEO, calls, "rp-2", 42));
+        byte[] chunk = encode(new MigrationVariables(ALICE, VIDEO, calls, "rp-2", 42));
         assertThat(chunk[3]).isEqualTo((byte) VariablesFormat.CODING_DEFLATED);
         assertThat(chunk.length).isLessThan(bodyLength(chunk));
     }
 
     @Test
     void everySingleByteChangeRefused() throws Exception {
-        byte[] chunk = VariablesFormat.encode(inCall());
+        byte[] chunk = encode(inCall());
         for (int i = 0; i < chunk.length; i++) {
             for (int v = 0; v < 256; v++) {
                 if (v != (chunk[i] & 0xff)) {
                     byte[] garbled = chunk.clone();
                     garbled[i] = (byte) v;
-                    assertThatThrownBy(() -> VariablesFormat.decode(garbled, ALICE))
+                    assertThatThrownBy(() -> decode(garbled))
                             .isExactlyInstanceOf(MigrationException.class);
                 }
             }
@@ -95,32 +108,53 @@ class VariablesFormatTest {
 
     @Test
     void everyTruncationRefused() throws Exception {
-        byte[] chunk = VariablesFormat.encode(inCall());
+        byte[] chunk = encode(inCall());
         for (int n = 0; n < chunk.length; n++) {
             byte[] cut = Arrays.copyOf(chunk, n);
-            assertThatThrownBy(() -> VariablesFormat.decode(cut, ALICE)).isExactlyInstanceOf(MigrationException.class);
+            assertThatThrownBy(() -> decode(cut)).isExactlyInstanceOf(MigrationException.class);
         }
     }
 
     @Test
     void checksumVerifiedFirst() throws Exception {
-        byte[] chunk = VariablesFormat.encode(idle());
+        byte[] chunk = encode(idle());
         chunk[chunk.length - 1] ^= 1;
-        assertThatThrownBy(() -> VariablesFormat.decode(chunk, ALICE)).hasMessageStartingWith("checksum mismatch");
+        assertThatThrownBy(() -> decode(chunk)).hasMessageStartingWith("checksum mismatch");
+    }
+
+    /** A chunk is bound to its migration: restored in another migration of the mobile it is refused. */
+    @Test
+    void aChunkReplayedInAnotherMigrationIsRefused() throws Exception {
+        byte[] chunk = encode(inCall());
+        for (long[] other : new long[][] {{MIGRATION + 1, EPOCH}, {MIGRATION, EPOCH + 1}, {MIGRATION + 1, EPOCH + 1},
+                {MIGRATION ^ (1L << 40), EPOCH}}) {
+            assertThatThrownBy(() -> VariablesFormat.decode(chunk, ALICE, other[0], other[1]))
+                    .isExactlyInstanceOf(MigrationException.class).hasMessageStartingWith("checksum mismatch")
+                    .hasMessageContaining("in migration " + other[0] + " (epoch " + other[1] + ")")
+                    .hasMessageContaining("captured for another migration");
+        }
+        assertThat(decode(chunk)).isEqualTo(inCall());
+        // a version 1 chunk, its CRC32C over header and payload alone: refused, and why
+        byte[] v1 = chunk.clone();
+        v1[2] = 1;
+        CRC32C crc = new CRC32C();
+        crc.update(v1, 0, v1.length - 4);
+        ByteBuffer.wrap(v1, v1.length - 4, 4).putInt((int) crc.getValue());
+        assertThatThrownBy(() -> decode(v1)).hasMessageContaining("format v1 chunk, bound to no migration");
     }
 
     @Test
     void otherMobileRefused() throws Exception {
-        byte[] chunk = VariablesFormat.encode(idle());
-        assertThatThrownBy(() -> VariablesFormat.decode(chunk, MobileId.of("bob"))).hasMessageContaining("alice")
-                .hasMessageContaining("bob");
+        byte[] chunk = encode(idle());
+        assertThatThrownBy(() -> VariablesFormat.decode(chunk, MobileId.of("bob"), MIGRATION, EPOCH))
+                .hasMessageContaining("alice").hasMessageContaining("bob");
     }
 
     @Test
     void newerVersionRefusedWithAReason() throws Exception {
         byte[] body = body(idle());
-        assertThatThrownBy(() -> VariablesFormat.decode(chunk(2, 0, body.length, body), ALICE))
-                .hasMessageContaining("format v2").hasMessageContaining("newer");
+        assertThatThrownBy(() -> decode(chunk(VariablesFormat.VERSION + 1, 0, body.length, body)))
+                .hasMessageContaining("format v3").hasMessageContaining("newer");
     }
 
     @Test
@@ -128,10 +162,10 @@ class VariablesFormatTest {
         byte[] body = body(idle());
         byte[] newer = Arrays.copyOf(body, body.length + 6);
         System.arraycopy(new byte[] {7, 4, 'q', 'o', 's', '!'}, 0, newer, body.length, 6);
-        assertThat(VariablesFormat.decode(chunk(1, 0, newer.length, newer), ALICE)).isEqualTo(idle());
+        assertThat(decode(chunk(V, 0, newer.length, newer))).isEqualTo(idle());
         byte[] runsOver = Arrays.copyOf(body, body.length + 3);
         System.arraycopy(new byte[] {7, 4, 'q'}, 0, runsOver, body.length, 3);
-        assertThatThrownBy(() -> VariablesFormat.decode(chunk(1, 0, runsOver.length, runsOver), ALICE))
+        assertThatThrownBy(() -> decode(chunk(V, 0, runsOver.length, runsOver)))
                 .isExactlyInstanceOf(MigrationException.class).hasMessageContaining("extension 7");
     }
 
@@ -140,54 +174,54 @@ class VariablesFormatTest {
         byte[] body = body(idle());
         byte[] badFlags = body.clone();
         badFlags[6] |= (byte) 0x80; // after "\5alice": the flags
-        assertThatThrownBy(() -> VariablesFormat.decode(chunk(1, 0, badFlags.length, badFlags), ALICE))
+        assertThatThrownBy(() -> decode(chunk(V, 0, badFlags.length, badFlags)))
                 .hasMessageContaining("unknown flags");
-        assertThatThrownBy(() -> VariablesFormat.decode(chunk(1, 0, body.length + 1, body), ALICE))
+        assertThatThrownBy(() -> decode(chunk(V, 0, body.length + 1, body)))
                 .hasMessageContaining("header says");
-        assertThatThrownBy(() -> VariablesFormat.decode(chunk(1, 9, body.length, body), ALICE))
+        assertThatThrownBy(() -> decode(chunk(V, 9, body.length, body)))
                 .hasMessageContaining("unknown naive-deflate coding");
         byte[] notUtf8 = body.clone();
         notUtf8[1] = (byte) 0xc3;
-        assertThatThrownBy(() -> VariablesFormat.decode(chunk(1, 0, notUtf8.length, notUtf8), ALICE))
+        assertThatThrownBy(() -> decode(chunk(V, 0, notUtf8.length, notUtf8)))
                 .hasMessageContaining("UTF-8");
         byte[] lie = body.clone();
         lie[0] = 60; // the mobile id claims 60 bytes
-        assertThatThrownBy(() -> VariablesFormat.decode(chunk(1, 0, lie.length, lie), ALICE))
+        assertThatThrownBy(() -> decode(chunk(V, 0, lie.length, lie)))
                 .hasMessageContaining("past the end");
-        assertThatThrownBy(() -> VariablesFormat.decode(chunk(1, 0, 1 << 20, new byte[0]), ALICE))
+        assertThatThrownBy(() -> decode(chunk(V, 0, 1 << 20, new byte[0])))
                 .hasMessageContaining("exceeds the limit");
     }
 
     @Test
     void inflationBoundedByTheDeclaredLength() throws Exception {
         byte[] bomb = deflate(new byte[VariablesFormat.MAX_BODY_BYTES * 4]); // a few dozen bytes, 64 KiB inflated
-        assertThatThrownBy(() -> VariablesFormat.decode(chunk(1, 1, 100, bomb), ALICE))
+        assertThatThrownBy(() -> decode(chunk(V, 1, 100, bomb)))
                 .hasMessageContaining("more than the declared 100 bytes");
         byte[] body = body(idle());
         byte[] deflated = deflate(body);
         byte[] trailing = Arrays.copyOf(deflated, deflated.length + 1);
-        assertThatThrownBy(() -> VariablesFormat.decode(chunk(1, 1, body.length, trailing), ALICE))
+        assertThatThrownBy(() -> decode(chunk(V, 1, body.length, trailing)))
                 .hasMessageContaining("after the naive-deflate DEFLATE stream");
         byte[] cut = Arrays.copyOf(deflated, deflated.length - 1);
-        assertThatThrownBy(() -> VariablesFormat.decode(chunk(1, 1, body.length, cut), ALICE))
+        assertThatThrownBy(() -> decode(chunk(V, 1, body.length, cut)))
                 .isExactlyInstanceOf(MigrationException.class);
-        assertThat(VariablesFormat.decode(chunk(1, 1, body.length, deflated), ALICE)).isEqualTo(idle());
+        assertThat(decode(chunk(V, 1, body.length, deflated))).isEqualTo(idle());
     }
 
     @Test
     void captureRefusesWhatTheTargetCouldNotRebuild() {
         MigrationVariables loneSurrogate = new MigrationVariables(ALICE, Profile.defaults(), List.of(), "rp-\ud800",
                 0);
-        assertThatThrownBy(() -> VariablesFormat.encode(loneSurrogate)).hasMessageContaining("UTF-16");
+        assertThatThrownBy(() -> encode(loneSurrogate)).hasMessageContaining("UTF-16");
         MigrationVariables negative = new MigrationVariables(ALICE, Profile.defaults(), List.of(), null, -1);
-        assertThatThrownBy(() -> VariablesFormat.encode(negative)).hasMessageContaining("negative");
+        assertThatThrownBy(() -> encode(negative)).hasMessageContaining("negative");
     }
 
     // ---- building chunks by hand
 
     /** The body of a chunk as the encoder wrote it, whatever its coding. */
     private static byte[] body(MigrationVariables vars) throws Exception {
-        byte[] chunk = VariablesFormat.encode(vars);
+        byte[] chunk = encode(vars);
         int length = bodyLength(chunk);
         int start = 5; // bodies of the tests are shorter than 128 bytes: a one-byte varint
         byte[] payload = Arrays.copyOfRange(chunk, start, chunk.length - VariablesFormat.CRC_BYTES);
@@ -235,6 +269,7 @@ class VariablesFormatTest {
         }
         out.writeBytes(payload);
         CRC32C crc = new CRC32C();
+        crc.update(ByteBuffer.allocate(16).putLong(MIGRATION).putLong(EPOCH).array());
         crc.update(out.toByteArray());
         out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
         return out.toByteArray();

@@ -1,0 +1,12 @@
+package org.roamer.testkit.reference;
+
+import org.roamer.api.spi.migration.MigrationStrategy;
+import org.roamer.testkit.StrategyConformanceTest;
+
+/** The kit passes a correct strategy that streams the image in migration-bound chunks and restores it whole. */
+class StreamedImageConformanceTest extends StrategyConformanceTest {
+    @Override
+    protected MigrationStrategy strategy() {
+        return new StreamedImageStrategy();
+    }
+}
