@@ -1019,9 +1019,11 @@ final class AgentCell implements AgentContext {
             return;
         }
         highestEpoch = f.epoch();
-        String name = uss.negotiate(t.strategies(), t.strategy(), t.agentType());
+        StrategyNegotiator.Outcome negotiated = uss.negotiate(t.targetNode(), t.strategies(), t.strategy(),
+                t.agentType());
+        String name = negotiated.strategy();
         if (name == null) {
-            failTransfer(f, t, uss.noStrategyReason(t.targetNode(), t.strategies(), t.strategy(), t.agentType()));
+            failTransfer(f, t, negotiated.reason());
             return;
         }
         MigrationStrategy s = uss.core().strategy(name);

@@ -36,7 +36,6 @@ import org.roamer.api.spi.migration.AgentType;
 import org.roamer.api.spi.migration.CheckpointStore;
 import org.roamer.api.spi.migration.MigrationException;
 import org.roamer.api.spi.migration.MigrationStrategy;
-import org.roamer.api.spi.migration.StrategyTraits;
 import org.roamer.api.spi.routing.RoutingPolicy;
 import org.roamer.core.internal.agent.AgentImageCodec;
 import org.roamer.api.spi.transport.Transport;
@@ -576,42 +575,20 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
     }
 
     /**
-     * Picks the strategy for a migration, like TLS cipher negotiation: a requested one if both have it; else
-     * this node's preferred one if the peer has it; else the first of this node's order the peer has. When
-     * the peer runs another agent implementation (another bundle version or image layout), only
-     * {@linkplain StrategyTraits#heterogeneous() heterogeneous} strategies qualify: a whole-state image
-     * could not be restored there (Table 2), so NAIVE is chosen instead of a refusal after the transfer.
+     * Picks the strategy for a migration with a peer ({@link StrategyNegotiator}): this node's installed strategies in
+     * its order of preference and its agent type against what the peer said.
      *
+     * @param peerNode the peer's node id as it gave it
+     * @param peer     the peer's strategies, or {@code null} when it named none
      * @param peerType the peer's agent type, or {@code null} when it did not say (no filtering)
-     * @return the strategy, or {@code null} when none qualifies (see {@link #noStrategyReason})
+     * @return the strategy, or why none qualifies (for MIGRATE_FAILED)
      */
-    String negotiate(List<String> peer, String requested, AgentType peerType) {
-        return ProtocolRules.negotiate(strategyNames(), peer, requested, s -> restorableAt(s, peerType));
-    }
-
-    /** Why {@link #negotiate} found nothing, for MIGRATE_FAILED. */
-    String noStrategyReason(String peerNode, List<String> peer, String requested, AgentType peerType) {
-        List<String> mine = strategyNames();
-        boolean otherAgent = peerType != null && !peerType.equals(core.agentType());
-        String versions = otherAgent ? "; " + printable(peerNode) + " runs agent " + describe(peerType) + ", " + id
-                + " runs " + describe(core.agentType()) + ", so only heterogeneous strategies qualify" : "";
-        String theirs = peer == null ? "none" : printable(String.valueOf(peer));
-        String who = id + " has " + mine + ", " + printable(peerNode) + " has " + theirs + versions;
-        return requested != null ? "strategy '" + printable(requested) + "' cannot be used: " + who
-                : "no common strategy: " + who;
-    }
-
-    private boolean restorableAt(String strategy, AgentType peerType) {
-        if (peerType == null || peerType.equals(core.agentType())) {
-            return true;
-        }
-        MigrationStrategy s = core.strategy(strategy);
-        return s != null && s.traits().heterogeneous();
-    }
-
-    private static String describe(AgentType t) {
-        return printable(t.bundle()) + " " + printable(t.version()) + " (layout " + Long.toHexString(t.layoutHash())
-                + ")";
+    StrategyNegotiator.Outcome negotiate(String peerNode, List<String> peer, String requested, AgentType peerType) {
+        return StrategyNegotiator.negotiate(new StrategyNegotiator.End(id.value(), strategyNames(), core.agentType()),
+                new StrategyNegotiator.End(peerNode, peer, peerType), requested, name -> {
+                    MigrationStrategy s = core.strategy(name);
+                    return s != null && s.traits().heterogeneous();
+                });
     }
 
     /** A peer-supplied name as it may appear in a reason or a log line: printable ASCII, at most 64 characters. */
