@@ -574,7 +574,7 @@ public final class NetworkService implements RoamerNetwork {
             return forward(remoteNode(node, true), "checkpoints", Map.of("node", node.value()), CHECKPOINTS);
         }
         try {
-            return ussNode(node).checkpointList();
+            return ussNode(node).checkpoints().list();
         } catch (MigrationException e) {
             throw new RoamerException(e.getMessage(), e);
         }
@@ -587,7 +587,7 @@ public final class NetworkService implements RoamerNetwork {
                     node.value()), CheckpointStore.CheckpointInfo.class);
         }
         try {
-            return ussNode(node).removeCheckpoint(mobile);
+            return ussNode(node).checkpoints().remove(mobile);
         } catch (MigrationException e) {
             throw new RoamerException(e.getMessage(), e);
         }
@@ -603,7 +603,7 @@ public final class NetworkService implements RoamerNetwork {
         }
         UserSignalingServer u = ussNode(node);
         try {
-            AgentInfo a = u.restore(mobile).get(TIMEOUT_MS + 1000, TimeUnit.MILLISECONDS);
+            AgentInfo a = u.checkpoints().restore(mobile).get(TIMEOUT_MS + 1000, TimeUnit.MILLISECONDS);
             routes.remove(mobile.value());
             return a;
         } catch (ExecutionException e) {
@@ -754,7 +754,7 @@ public final class NetworkService implements RoamerNetwork {
     List<AgentInfo> localAgents() {
         List<AgentInfo> out = new ArrayList<>();
         for (UserSignalingServer u : core.directory().ussNodes()) {
-            out.addAll(u.agents(TIMEOUT_MS));
+            out.addAll(u.views().agents(TIMEOUT_MS));
         }
         out.sort(Comparator.comparing(AgentInfo::mobile));
         return out;
@@ -786,7 +786,7 @@ public final class NetworkService implements RoamerNetwork {
 
     private AgentInfo localAgent(MobileId mobile) {
         for (UserSignalingServer u : core.directory().ussNodes()) {
-            AgentInfo i = u.agent(mobile, TIMEOUT_MS);
+            AgentInfo i = u.views().agent(mobile, TIMEOUT_MS);
             if (i != null) {
                 return i;
             }
@@ -1188,7 +1188,7 @@ public final class NetworkService implements RoamerNetwork {
                 if (stateBytes > 0) {
                     byte[] state = new byte[stateBytes];
                     ThreadLocalRandom.current().nextBytes(state);
-                    if (!uss(a).applicationState(m, state)) {
+                    if (!uss(a).views().applicationState(m, state)) {
                         throw new RoamerException("could not give " + m + " its application state");
                     }
                 }

@@ -342,7 +342,7 @@ final class AgentCell implements AgentContext {
         state = State.LIVE;
         uss.hosted(1);
         uss.core().metrics().inc("agents.created");
-        CheckpointStore store = uss.checkpointStore();
+        CheckpointStore store = uss.checkpoints().store();
         if (store != null) {
             checkpoint(store); // a registration acknowledged survives a crash right after it
         }
@@ -1452,7 +1452,7 @@ final class AgentCell implements AgentContext {
      * agent for good (found by NetworkNemesisIT). A prepared participant persists before it votes.
      */
     private void checkpointArriving(Incoming inc) {
-        CheckpointStore store = uss.checkpointStore();
+        CheckpointStore store = uss.checkpoints().store();
         if (store == null) {
             return;
         }
@@ -1467,7 +1467,7 @@ final class AgentCell implements AgentContext {
 
     /** The agent left or ended: its checkpoint here is stale (also when checkpointing was turned off since). */
     private void forgetCheckpoint() {
-        CheckpointStore store = uss.checkpointStoreToForget();
+        CheckpointStore store = uss.checkpoints().storeToForget();
         if (store != null) {
             store.delete(uss.settings().checkpointDirectory(), mobile);
         }
@@ -1494,8 +1494,8 @@ final class AgentCell implements AgentContext {
             agent.resumeTimers(this, timerRemaining);
         }
         uss.core().metrics().inc("agents.restored");
-        uss.placeRestored(mobile, a.radioPort());
-        CheckpointStore store = uss.checkpointStore();
+        uss.checkpoints().placeRestored(mobile, a.radioPort());
+        CheckpointStore store = uss.checkpoints().store();
         if (store != null) {
             checkpoint(store); // the new epoch on disk at once
         }
