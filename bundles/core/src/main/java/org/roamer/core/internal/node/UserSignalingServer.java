@@ -463,6 +463,20 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         return registered;
     }
 
+    /**
+     * Waits until the Location Server has acknowledged this node's latest HELLO ({@link #registered}), at most
+     * {@code millis}.
+     *
+     * @return whether it has
+     */
+    public synchronized boolean awaitRegistered(long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        for (long left = deadline - System.nanoTime(); !registered && left > 0; left = deadline - System.nanoTime()) {
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return registered;
+    }
+
     /** Mobiles with a cell here (live agents, stubs, tombstones). */
     public int cellCount() {
         return cells.size();
@@ -832,6 +846,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
             return false;
         }
         registered = true;
+        notifyAll(); // awaitRegistered
         ScheduledFuture<?> h = hello;
         if (h != null) {
             h.cancel(false);
