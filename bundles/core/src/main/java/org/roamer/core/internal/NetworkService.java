@@ -10,7 +10,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 import com.google.gson.JsonElement;
 import com.google.gson.reflect.TypeToken;
 import java.lang.reflect.Type;
@@ -28,7 +27,6 @@ import org.roamer.api.spi.migration.MigrationException;
 import org.roamer.api.spi.migration.MigrationStrategy;
 import org.roamer.api.spi.migration.StrategyTraits;
 import org.roamer.api.AgentInfo;
-import org.roamer.api.BenchResult;
 import org.roamer.api.CallResult;
 import org.roamer.api.CallType;
 import org.roamer.api.ClusterId;
@@ -66,7 +64,7 @@ import org.roamer.core.internal.wire.Payloads.Reply;
  * registration or move enters through a radio port of the named cluster and travels to the Location Server as a real
  * frame through that cluster's USS; for a cluster of another container, the command runs in that container's console
  * service (ADMIN frames), where the cluster's radio ports are. Run-time changes of a node go through its Config Admin
- * configuration ({@link NodeConfigurator}); the migration benchmark is {@link Benchmark}.
+ * configuration ({@link NodeConfigurator}). The migration benchmark is a service of its own ({@link BenchService}).
  */
 @Component(service = RoamerNetwork.class)
 public final class NetworkService implements RoamerNetwork {
@@ -81,13 +79,11 @@ public final class NetworkService implements RoamerNetwork {
     private final RemoteConsole remote;
     private final MobileSide mobiles;
     private final NodeConfigurator configurator = new NodeConfigurator(() -> configAdmin);
-    private final Benchmark benchmark;
 
     @Activate
     public NetworkService(@Reference RoamerCore core) {
         this.core = core;
         this.mobiles = new MobileSide(core, this);
-        this.benchmark = new Benchmark(core, this);
         this.remote = new RemoteConsole(core, commands());
         core.admin(remote::serve);
     }
@@ -859,7 +855,7 @@ public final class NetworkService implements RoamerNetwork {
         mobiles.send(mobile, sender, seq, body);
     }
 
-    // ------------------------------------------------------------------ stats and bench
+    // ------------------------------------------------------------------ stats
 
     @Override
     public RoamerStats stats() {
@@ -889,12 +885,6 @@ public final class NetworkService implements RoamerNetwork {
         counters.put("transport.bad.frames", bad);
         counters.put("transport.connections.opened", opened);
         return new RoamerStats(counters, s.framesByType(), s.bytesByType(), s.latencies());
-    }
-
-    @Override
-    public BenchResult bench(String strategy, int count, int concurrency, int stateBytes, Consumer<String> progress)
-            throws RoamerException {
-        return benchmark.run(strategy, count, concurrency, stateBytes, progress);
     }
 
     // ------------------------------------------------------------------ helpers

@@ -14,22 +14,27 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.HdrHistogram.ConcurrentHistogram;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
 import org.roamer.api.BenchResult;
 import org.roamer.api.ClusterId;
 import org.roamer.api.MobileId;
 import org.roamer.api.MoveResult;
 import org.roamer.api.Profile;
+import org.roamer.api.RoamerBench;
 import org.roamer.api.RoamerException;
 import org.roamer.api.RoamerNetwork;
 import org.roamer.core.internal.node.UserSignalingServer;
 
 /**
- * {@code roamer:bench}: migrates agents back and forth between two clusters of the running network and measures
- * MIGRATE→MIGRATE_DONE. It drives the network as the console does ({@link RoamerNetwork#register},
+ * {@link RoamerBench} ({@code roamer:bench}): migrates agents back and forth between two clusters of the running
+ * network and measures MIGRATE→MIGRATE_DONE. It drives the network as the console does ({@link RoamerNetwork#register},
  * {@link RoamerNetwork#move}, {@link RoamerNetwork#deregister}), from a pool of its own that lives as long as a run.
  * Thread-safe: runs may overlap, each with its own mobiles.
  */
-final class Benchmark {
+@Component(service = RoamerBench.class)
+public final class BenchService implements RoamerBench {
     /** Largest application state per agent a benchmark gives (images stay far below the 64 MiB cap). */
     static final int MAX_BENCH_STATE = 16 * 1024 * 1024;
     /** Largest application state all of a benchmark's agents hold together. */
@@ -39,13 +44,14 @@ final class Benchmark {
     private final RoamerNetwork network;
     private final AtomicLong benchRuns = new AtomicLong();
 
-    Benchmark(RoamerCore core, RoamerNetwork network) {
+    @Activate
+    public BenchService(@Reference RoamerCore core, @Reference RoamerNetwork network) {
         this.core = core;
         this.network = network;
     }
 
-    /** See {@link RoamerNetwork#bench}. */
-    BenchResult run(String strategy, int count, int concurrency, int stateBytes, Consumer<String> progress)
+    @Override
+    public BenchResult run(String strategy, int count, int concurrency, int stateBytes, Consumer<String> progress)
             throws RoamerException {
         if (count < 1 || concurrency < 1 || concurrency > 1024) {
             throw new RoamerException("count must be >= 1 and concurrency 1-1024");
