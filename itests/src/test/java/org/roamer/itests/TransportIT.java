@@ -25,6 +25,7 @@ import org.roamer.api.MobileId;
 import org.roamer.api.MoveResult;
 import org.roamer.api.NodeId;
 import org.roamer.api.Profile;
+import org.roamer.api.RoamerBench;
 import org.roamer.api.RoamerNetwork;
 import org.roamer.api.TransportInfo;
 
@@ -40,6 +41,9 @@ public class TransportIT extends RoamerTestSupport {
 
     @Inject
     RoamerNetwork network;
+
+    @Inject
+    RoamerBench bench;
 
     @Override
     @org.ops4j.pax.exam.Configuration
@@ -137,7 +141,7 @@ public class TransportIT extends RoamerTestSupport {
         try {
             await().atMost(AWAIT_TIMEOUT).until(() -> detail("uss-c1", "faultsDropped") > 0 || benchOnce());
             for (String[] s : new String[][] {{"naive", "0", "200"}, {"tern", "73728", "50"}, {"condor", "1048576", "5"}}) {
-                BenchResult r = network.bench(s[0], Integer.parseInt(s[2]), 1, Integer.parseInt(s[1]), line -> { });
+                BenchResult r = bench.run(s[0], Integer.parseInt(s[2]), 1, Integer.parseInt(s[1]), line -> { });
                 assertThat(r.failed()).as(s[0] + " over lossy UDP").isZero();
                 assertThat(r.count()).isEqualTo(Long.parseLong(s[2]));
             }
@@ -171,7 +175,7 @@ public class TransportIT extends RoamerTestSupport {
     }
 
     private boolean benchOnce() throws Exception {
-        network.bench("naive", 20, 1, 0, line -> { });
+        bench.run("naive", 20, 1, 0, line -> { });
         return false;
     }
 

@@ -2,11 +2,11 @@ package org.roamer.api;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Consumer;
 
 /**
  * The operations on the Roamer network that an operator console, a simulator or a test uses. Provided by
- * the core bundle as an OSGi service; thread-safe. Every method that names a mobile or cluster checks it
+ * the core bundle as an OSGi service; thread-safe. The migration benchmark is a service of its own,
+ * {@link RoamerBench} (a method of this interface before 2.0). Every method that names a mobile or cluster checks it
  * first and throws {@link RoamerException} with an operator-readable message (nothing changed) when the
  * request cannot be carried out.
  */
@@ -179,19 +179,4 @@ public interface RoamerNetwork {
 
     /** Counters and percentiles since start. */
     RoamerStats stats();
-
-    /**
-     * Migrates {@code count} agents' worth of moves back and forth between two clusters of the running
-     * network and measures MIGRATE→MIGRATE_DONE.
-     *
-     * @param strategy    strategy to use (both USS nodes must have it)
-     * @param count       number of migrations
-     * @param concurrency mobiles moving at once
-     * @param stateBytes  application state each benchmark agent carries (0: none), to measure migration
-     *                    time against state size (Fig. 6 of the seed); strategies that move the whole image
-     *                    move it, NAIVE does not
-     * @param progress    receives a line now and then; may be {@code null}
-     */
-    BenchResult bench(String strategy, int count, int concurrency, int stateBytes, Consumer<String> progress)
-            throws RoamerException;
 }

@@ -6,18 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
-import org.HdrHistogram.ConcurrentHistogram;
 import com.google.gson.JsonElement;
 import com.google.gson.reflect.TypeToken;
 import java.lang.reflect.Type;
@@ -27,7 +19,6 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
-import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.roamer.api.NodeId;
 import org.roamer.api.StrategyInfo;
@@ -35,9 +26,7 @@ import org.roamer.api.spi.migration.CheckpointStore;
 import org.roamer.api.spi.migration.MigrationException;
 import org.roamer.api.spi.migration.MigrationStrategy;
 import org.roamer.api.spi.migration.StrategyTraits;
-import org.roamer.core.internal.node.UssSettings;
 import org.roamer.api.AgentInfo;
-import org.roamer.api.BenchResult;
 import org.roamer.api.CallResult;
 import org.roamer.api.CallType;
 import org.roamer.api.ClusterId;
@@ -65,55 +54,43 @@ import org.roamer.core.internal.node.ConnectionServer;
 import org.roamer.core.internal.node.LocationServer;
 import org.roamer.core.internal.node.RadioPort;
 import org.roamer.core.internal.node.UserSignalingServer;
-import org.roamer.core.internal.wire.AgentMessages;
 import org.roamer.core.internal.wire.Json;
 import org.roamer.core.internal.wire.Payloads;
-import org.roamer.core.internal.wire.Payloads.Busy;
-import org.roamer.core.internal.wire.Payloads.CallDecision;
-import org.roamer.core.internal.wire.Payloads.Redirect;
 import org.roamer.core.internal.wire.Payloads.Reply;
 
 /**
  * {@link RoamerNetwork} over the nodes of this container and, through {@link RemoteConsole}, of the other
- * containers of the network. The mobile's side of the air interface is simulated here: a registration or move
- * enters through a radio port of the named cluster and travels to the Location Server as a real frame through
- * that cluster's USS; for a cluster of another container, the command runs in that container's console service
- * (ADMIN frames), where the cluster's radio ports are.
+ * containers of the network. The mobile's side of the air interface is simulated for it ({@link MobileSide}): a
+ * registration or move enters through a radio port of the named cluster and travels to the Location Server as a real
+ * frame through that cluster's USS; for a cluster of another container, the command runs in that container's console
+ * service (ADMIN frames), where the cluster's radio ports are. Run-time changes of a node go through its Config Admin
+ * configuration ({@link NodeConfigurator}). The migration benchmark is a service of its own ({@link BenchService}).
  */
 @Component(service = RoamerNetwork.class)
 public final class NetworkService implements RoamerNetwork {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NetworkService.class);
     static final long TIMEOUT_MS = 10_000;
-    /** Largest application state per agent a benchmark gives (images stay far below the 64 MiB cap). */
-    static final int MAX_BENCH_STATE = 16 * 1024 * 1024;
-    /** Largest application state all of a benchmark's agents hold together. */
-    static final long MAX_BENCH_STATE_TOTAL = 256L * 1024 * 1024;
-    private static final int MAX_SEND_ATTEMPTS = 100;
-    /** The route lane of call set-up (ORIGINATE to the caller's agent); message senders use their own name. */
-    static final String CALLS = "\0calls";
 
     private final RoamerCore core;
-    private final AtomicLong callIds = new AtomicLong(ThreadLocalRandom.current().nextInt(1 << 20) * 1000L);
-    private final AtomicLong benchRuns = new AtomicLong();
-    /**
-     * Where each sender (lane) of this container last reached each mobile's agent: mobile, then lane, then
-     * address. Changed only by the lane's own answers (REDIRECT, a missing agent, an acknowledgement). One
-     * route per sender, not per mobile: every hop is FIFO, so a sender's messages stay in order only if its
-     * path changes by following the chain its earlier messages took. A route another sender has just learnt
-     * may skip a forwarder where this sender's last message still waits (see SenderRouteOrderTest).
-     */
-    private final ConcurrentHashMap<String, ConcurrentHashMap<String, String>> routes = new ConcurrentHashMap<>();
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     volatile ConfigurationAdmin configAdmin;
 
     private final RemoteConsole remote;
+    private final MobileSide mobiles;
+    private final NodeConfigurator configurator = new NodeConfigurator(() -> configAdmin);
 
     @Activate
     public NetworkService(@Reference RoamerCore core) {
         this.core = core;
+        this.mobiles = new MobileSide(core, this);
         this.remote = new RemoteConsole(core, commands());
         core.admin(remote::serve);
+    }
+
+    /** The mobile's side of the air interface, as this console simulates it. */
+    MobileSide mobiles() {
+        return mobiles;
     }
 
     @Deactivate
@@ -209,7 +186,7 @@ public final class NetworkService implements RoamerNetwork {
     }
 
     /** The node this container's console sends from: a USS, else the Location Server. */
-    private SignalingNode sender() throws RoamerException {
+    SignalingNode sender() throws RoamerException {
         List<UserSignalingServer> all = core.directory().ussNodes();
         if (!all.isEmpty()) {
             return all.get(0);
@@ -223,7 +200,7 @@ public final class NetworkService implements RoamerNetwork {
     }
 
     /** The Location Server the console asks: the one the local USS nodes use, else this container's own. */
-    private NodeAddress lsAddress() throws RoamerException {
+    NodeAddress lsAddress() throws RoamerException {
         List<UserSignalingServer> all = core.directory().ussNodes();
         if (!all.isEmpty()) {
             return locationServer(all.get(0));
@@ -338,75 +315,12 @@ public final class NetworkService implements RoamerNetwork {
             throw new RoamerException("strategy '" + strategy + "' is not installed; installed: "
                     + core.strategyNames(List.of()));
         }
-        if (!configure(u, node, "strategy.preferred", strategy, x -> x.apply(x.settings().withPreferredStrategy(strategy)),
+        if (!configurator.configure(u, node, "strategy.preferred", strategy,
+                x -> x.apply(x.settings().withPreferredStrategy(strategy)),
                 x -> strategy.equals(x.settings().preferredStrategy()))) {
             throw new RoamerException(node + " applied the change, but another one came in meanwhile: it now prefers "
                     + u.settings().preferredStrategy());
         }
-    }
-
-    /**
-     * Sets one property of a USS node's Config Admin configuration and waits until the node has applied it
-     * (Config Admin hands changes to components asynchronously), so that what follows sees the change.
-     *
-     * @param direct  applies the change without Config Admin (tests, embedding)
-     * @param applied whether the node's state shows the change
-     * @return false when the node applied a change but then showed another value (a concurrent change)
-     */
-    private <N extends SignalingNode> boolean configure(N u, NodeId node, String key, String value,
-            java.util.function.Consumer<N> direct, java.util.function.Predicate<N> applied) throws RoamerException {
-        ConfigurationAdmin ca = configAdmin;
-        if (ca == null) {
-            direct.accept(u);
-            return true;
-        }
-        long seen;
-        try {
-            // the node's own configuration by its PID; by node id for a node that does not know it
-            String filter = u.configurationPid() != null ? "(service.pid=" + filterValue(u.configurationPid()) + ")"
-                    : "(&(service.factoryPid=" + u.factoryPid() + ")(node.id=" + filterValue(node.value()) + "))";
-            Configuration[] found = ca.listConfigurations(filter);
-            for (int retry = 0; (found == null || found.length != 1) && retry < 20; retry++) {
-                Thread.sleep(100); // Config Admin may be re-delivering the file's configuration right now
-                found = ca.listConfigurations(filter);
-            }
-            if (found == null || found.length != 1) {
-                throw new RoamerException((found == null ? "no" : found.length + " instead of one") + " configuration of "
-                        + node + " in Config Admin (" + filter + ")");
-            }
-            java.util.Dictionary<String, Object> props = found[0].getProperties();
-            if (value.equals(props.get(key)) && applied.test(u)) {
-                return true; // nothing to write: every write is a chance for file install to read a half-written file
-            }
-            if (props.get("node.id") == null) {
-                // Karaf's file install read its etc/ file while rewriting it and stored what it saw: put back the
-                // identity the running node has instead of writing the loss back (see SignalingNode#incomplete)
-                LOG.warn("the configuration {} of {} had lost its node.id; restoring the running node's identity",
-                        found[0].getPid(), node);
-                u.identity().forEach(props::put);
-            }
-            props.put(key, value);
-            seen = u.appliedCount();
-            found[0].update(props);
-        } catch (java.io.IOException | org.osgi.framework.InvalidSyntaxException e) {
-            throw new RoamerException("could not update the configuration of " + node + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RoamerException("interrupted while looking up the configuration of " + node);
-        }
-        if (applied.test(u)) {
-            return true; // nothing changes for the node (Config Admin may not even call it)
-        }
-        try {
-            if (!u.awaitApplied(seen, TIMEOUT_MS)) {
-                throw new RoamerException("the configuration of " + node + " was updated, but the node did not apply it"
-                        + " within " + TIMEOUT_MS + " ms");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RoamerException("interrupted while waiting for " + node + " to apply " + key + "=" + value);
-        }
-        return applied.test(u);
     }
 
     // ------------------------------------------------------------------ routing
@@ -442,22 +356,21 @@ public final class NetworkService implements RoamerNetwork {
                     + new TreeMap<>(core.routingPolicies()).keySet() + " (feature:install roamer-routing-" + policy
                     + " if it exists)");
         }
-        if (!configure(u, node, "routing", policy, x -> x.apply(x.settings(), x.routingSettings().withPolicy(policy)),
+        if (!configurator.configure(u, node, "routing", policy,
+                x -> x.apply(x.settings(), x.routingSettings().withPolicy(policy)),
                 x -> policy.equals(x.routingSettings().policy()))) {
             throw new RoamerException(node + " applied the change, but another one came in meanwhile: it now uses "
                     + u.routingSettings().policy());
         }
         // the LS learns the policy from the node's next HELLO: return once it has been acknowledged
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+        boolean acknowledged;
         try {
-            while (!u.registered() && System.nanoTime() < deadline) {
-                Thread.sleep(2);
-            }
+            acknowledged = u.awaitRegistered(TIMEOUT_MS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RoamerException("interrupted while " + node + " announced its routing policy");
         }
-        if (!u.registered()) {
+        if (!acknowledged) {
             throw new RoamerException(node + " uses " + policy + " but the Location Server has not acknowledged it within "
                     + TIMEOUT_MS + " ms");
         }
@@ -499,7 +412,7 @@ public final class NetworkService implements RoamerNetwork {
                     + core.containerName() + " takes authenticated links only (links.authenticated in"
                     + " etc/org.roamer.runtime.cfg): the network's nodes would refuse everything " + node + " sent");
         }
-        if (!configure(n, node, "transport", transport, x -> x.preferTransport(transport),
+        if (!configurator.configure(n, node, "transport", transport, x -> x.preferTransport(transport),
                 x -> transport.equals(x.transportName()))) {
             throw new RoamerException(node + " applied the change, but another one came in meanwhile: it now sends with "
                     + n.transportName());
@@ -554,18 +467,6 @@ public final class NetworkService implements RoamerNetwork {
         return new RouteInfo(mobile, NodeId.of(r.node()), agentCluster, mobileCluster, routing, anchored, in, out);
     }
 
-    /** {@code value} escaped for an LDAP filter (RFC 1960: backslash, parentheses, asterisk). */
-    static String filterValue(String value) {
-        StringBuilder b = new StringBuilder(value.length());
-        for (char c : value.toCharArray()) {
-            if (c == '\\' || c == '(' || c == ')' || c == '*') {
-                b.append('\\');
-            }
-            b.append(c);
-        }
-        return b.toString();
-    }
-
     // ------------------------------------------------------------------ crash recovery
 
     @Override
@@ -574,7 +475,7 @@ public final class NetworkService implements RoamerNetwork {
             return forward(remoteNode(node, true), "checkpoints", Map.of("node", node.value()), CHECKPOINTS);
         }
         try {
-            return ussNode(node).checkpointList();
+            return ussNode(node).checkpoints().list();
         } catch (MigrationException e) {
             throw new RoamerException(e.getMessage(), e);
         }
@@ -587,7 +488,7 @@ public final class NetworkService implements RoamerNetwork {
                     node.value()), CheckpointStore.CheckpointInfo.class);
         }
         try {
-            return ussNode(node).removeCheckpoint(mobile);
+            return ussNode(node).checkpoints().remove(mobile);
         } catch (MigrationException e) {
             throw new RoamerException(e.getMessage(), e);
         }
@@ -598,13 +499,13 @@ public final class NetworkService implements RoamerNetwork {
         if (!localUss(node)) {
             AgentInfo a = forward(remoteNode(node, true), "restore", Map.of("mobile", mobile.value(), "node",
                     node.value()), AgentInfo.class);
-            routes.remove(mobile.value());
+            mobiles.forgetRoutes(mobile);
             return a;
         }
         UserSignalingServer u = ussNode(node);
         try {
-            AgentInfo a = u.restore(mobile).get(TIMEOUT_MS + 1000, TimeUnit.MILLISECONDS);
-            routes.remove(mobile.value());
+            AgentInfo a = u.checkpoints().restore(mobile).get(TIMEOUT_MS + 1000, TimeUnit.MILLISECONDS);
+            mobiles.forgetRoutes(mobile);
             return a;
         } catch (ExecutionException e) {
             throw new RoamerException("restore of " + mobile + " on " + node + " failed: " + e.getCause().getMessage(),
@@ -754,7 +655,7 @@ public final class NetworkService implements RoamerNetwork {
     List<AgentInfo> localAgents() {
         List<AgentInfo> out = new ArrayList<>();
         for (UserSignalingServer u : core.directory().ussNodes()) {
-            out.addAll(u.agents(TIMEOUT_MS));
+            out.addAll(u.views().agents(TIMEOUT_MS));
         }
         out.sort(Comparator.comparing(AgentInfo::mobile));
         return out;
@@ -786,7 +687,7 @@ public final class NetworkService implements RoamerNetwork {
 
     private AgentInfo localAgent(MobileId mobile) {
         for (UserSignalingServer u : core.directory().ussNodes()) {
-            AgentInfo i = u.agent(mobile, TIMEOUT_MS);
+            AgentInfo i = u.views().agent(mobile, TIMEOUT_MS);
             if (i != null) {
                 return i;
             }
@@ -823,16 +724,7 @@ public final class NetworkService implements RoamerNetwork {
             return forward(remoteUss(cluster).addr(), "register", Map.of("mobile", mobile.value(), "cluster",
                     cluster.value(), "profile", Json.tree(profile).toString()), AgentInfo.class);
         }
-        UserSignalingServer uss = uss(cluster);
-        RadioPort port = radioPort(cluster);
-        checkForwardTarget(mobile, profile);
-        Reply r = await(registration(uss, mobile, new Payloads.Registration(cluster.value(), uss.address().toString(),
-                Payloads.ProfileDto.of(profile), null)), "registration of " + mobile);
-        if (!r.ok()) {
-            throw new RoamerException(r.reason());
-        }
-        core.air().place(mobile.value(), port.id().value());
-        core.metrics().add("air.messages", 2); // REGISTRATION up, confirmation down
+        Reply r = mobiles.powerOn(uss(cluster), mobile, cluster, profile);
         return agent(mobile).orElseThrow(() -> new RoamerException("agent of " + mobile + " runs on " + r.node()
                 + ", which is not in this container"));
     }
@@ -845,17 +737,10 @@ public final class NetworkService implements RoamerNetwork {
             // the mobile powers off in its cluster, one of another container: only that cluster's USS may say so
             forward(remoteUss(ClusterId.of(where.cluster())).addr(), "deregister", Map.of("mobile", mobile.value()));
         } else {
-            Frame f = Frame.of(MessageType.DEREGISTRATION, uss.nextCorrelation(), mobile.value(),
-                    Json.encode(new Payloads.Request(uss.address().toString())));
-            Reply r = await(uss.request(lsAddress(), f, TIMEOUT_MS), "deregistration of " + mobile);
-            if (!r.ok()) {
-                throw new RoamerException(r.reason());
-            }
-            core.directory().radioPorts().forEach(p -> p.forget(mobile.value()));
-            core.metrics().add("air.messages", 1);
+            mobiles.powerOff(uss, mobile);
         }
         core.air().remove(mobile.value());
-        routes.remove(mobile.value());
+        mobiles.forgetRoutes(mobile);
     }
 
     @Override
@@ -891,36 +776,7 @@ public final class NetworkService implements RoamerNetwork {
             core.air().remove(mobile.value()); // out of this container's radio ports' range
             return m;
         }
-        UserSignalingServer uss = uss(to);
-        RadioPort port = radioPort(to);
-        if (strategy != null && core.strategy(strategy) == null) {
-            throw new RoamerException("strategy '" + strategy + "' is not installed; installed: "
-                    + core.strategyNames(List.of()));
-        }
-        String wasAt = core.air().portOf(mobile.value());
-        core.air().place(mobile.value(), port.id().value());
-        Reply r;
-        try {
-            r = await(registration(uss, mobile, Payloads.Registration.move(to.value(), uss.address().toString(),
-                    strategy, routing)), "move of " + mobile);
-        } catch (RoamerException e) {
-            restorePlace(mobile, wasAt);
-            throw e;
-        }
-        if (!r.ok() && r.source() == null) {
-            restorePlace(mobile, wasAt);
-            throw new RoamerException(r.reason());
-        }
-        if (r.ok() && r.strategy() == null && !r.isAnchored()) {
-            throw new RoamerException("mobile '" + mobile + "' is already in cluster " + to);
-        }
-        core.metrics().add("air.messages", 2);
-        return new MoveResult(mobile, ClusterId.of(r.source()), to, r.ok() && !r.isAnchored(), r.strategy(),
-                r.bytes() == null ? 0 : r.bytes(), r.buffered() == null ? 0 : r.buffered(),
-                r.drained() == null ? 0 : r.drained(), r.epoch() == null ? 0 : r.epoch(),
-                r.micros() == null ? 0 : r.micros(), r.ok() ? "ok" : r.reason(), r.routing(), r.ok() && r.isAnchored(),
-                r.node() == null ? null : NodeId.of(r.node()), r.ports() == null ? 0 : r.ports(),
-                r.links() == null ? 0 : r.links());
+        return mobiles.move(uss(to), mobile, to, strategy, routing);
     }
 
     /**
@@ -942,20 +798,6 @@ public final class NetworkService implements RoamerNetwork {
         }
     }
 
-    private void restorePlace(MobileId mobile, String port) {
-        if (port == null) {
-            core.air().remove(mobile.value());
-        } else {
-            core.air().place(mobile.value(), port);
-        }
-    }
-
-    private Future<Frame> registration(UserSignalingServer uss, MobileId mobile, Payloads.Registration reg)
-            throws RoamerException {
-        Frame f = Frame.of(MessageType.REGISTRATION, uss.nextCorrelation(), mobile.value(), Json.encode(reg));
-        return uss.request(locationServer(uss), f, TIMEOUT_MS);
-    }
-
     // ------------------------------------------------------------------ calls
 
     @Override
@@ -972,35 +814,7 @@ public final class NetworkService implements RoamerNetwork {
                         callee.value(), "type", type.name()), CallResult.class);
             }
         }
-        // the request enters the network at the caller's radio port, which knows where its agent is: in the
-        // port's cluster, or anchored elsewhere (the route the port learnt)
-        SignalingNode uss = sender();
-        String first = null;
-        String portId = core.air().portOf(caller.value());
-        for (RadioPort p : portId == null ? List.<RadioPort>of() : core.directory().radioPorts()) {
-            if (p.id().value().equals(portId)) {
-                RadioPort.Route route = p.route(caller.value());
-                UserSignalingServer local = core.directory().uss(p.cluster().value());
-                if (local != null) {
-                    uss = local;
-                    first = route != null ? route.address() : local.address().toString();
-                }
-            }
-        }
-        String callId = "call-" + callIds.incrementAndGet();
-        long start = System.nanoTime();
-        core.metrics().add("air.messages", 1); // ORIGINATE, the short request over the air
-        Frame f = Frame.of(MessageType.ORIGINATE, 0, caller.value(), Json.encode(
-                new Payloads.Originate(callId, callee.value(), type.name(), uss.address().toString())));
-        Frame r = requestAgent(uss, caller, CALLS, f, first);
-        try {
-            CallDecision d = Json.decode(r.payload(), CallDecision.class);
-            core.metrics().inc("calls");
-            return new CallResult(callId, d.accepted(), d.reason(), d.paged(), d.radioPort(), d.air(),
-                    (System.nanoTime() - start) / 1000);
-        } catch (FrameException e) {
-            throw new RoamerException("invalid call decision: " + e.getMessage());
-        }
+        return mobiles.call(caller, callee, type);
     }
 
     @Override
@@ -1038,81 +852,10 @@ public final class NetworkService implements RoamerNetwork {
 
     @Override
     public void send(MobileId mobile, String sender, long seq, byte[] body) throws RoamerException {
-        SignalingNode uss = sender();
-        Frame f = new Frame(MessageType.AGENT_MESSAGE, 0, 0, 0, seq, mobile.value(),
-                AgentMessages.encodeMessage(uss.address().toString(), sender, body));
-        requestAgent(uss, mobile, sender, f);
+        mobiles.send(mobile, sender, seq, body);
     }
 
-    /**
-     * Sends a request to a mobile's agent and waits for its answer, following REDIRECTs, re-locating after
-     * a missing agent and retrying after BUSY (the stub's back-pressure) with the delay it asks for.
-     */
-    private Frame requestAgent(SignalingNode uss, MobileId mobile, String lane, Frame request)
-            throws RoamerException {
-        return requestAgent(uss, mobile, lane, request, null);
-    }
-
-    /**
-     * As above, trying {@code first} (where the mobile's radio port sends it) before what this lane knows.
-     * Only call set-up uses it: its lane carries no ordered stream of messages.
-     */
-    private Frame requestAgent(SignalingNode uss, MobileId mobile, String lane, Frame request, String first)
-            throws RoamerException {
-        String addr = first != null ? first : route(mobile, lane);
-        if (addr == null) {
-            addr = locate(mobile).addr();
-        }
-        int relocations = 0;
-        for (int attempt = 0; attempt < MAX_SEND_ATTEMPTS; attempt++) {
-            Frame f = new Frame(request.type(), request.flags(), uss.nextCorrelation(), request.epoch(), request.seq(),
-                    request.mobile(), request.payload());
-            Frame r = awaitFrame(uss.request(NodeAddress.parse(addr), f, TIMEOUT_MS), request.type() + " to " + mobile);
-            try {
-                switch (r.type()) {
-                    case REDIRECT -> {
-                        addr = Json.decode(r.payload(), Redirect.class).addr();
-                        route(mobile, lane, addr);
-                    }
-                    case ERROR -> {
-                        if (++relocations > 3) {
-                            throw new RoamerException(Json.decode(r.payload(), Reply.class).reason());
-                        }
-                        addr = locate(mobile).addr();
-                        route(mobile, lane, addr);
-                    }
-                    case BUSY -> {
-                        core.metrics().inc("send.busy");
-                        Busy b = Json.decode(r.payload(), Busy.class);
-                        Thread.sleep(Math.min(100, Math.max(1, b.retryAfterMs())));
-                    }
-                    default -> {
-                        route(mobile, lane, addr);
-                        return r;
-                    }
-                }
-            } catch (FrameException e) {
-                throw new RoamerException("invalid answer from the network: " + e.getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new RoamerException("interrupted");
-            }
-        }
-        throw new RoamerException("agent of " + mobile + " stayed busy after " + MAX_SEND_ATTEMPTS + " attempts");
-    }
-
-    /** Where {@code lane} (a sender, or {@link #CALLS}) last reached the agent of {@code mobile}; null: unknown. */
-    String route(MobileId mobile, String lane) {
-        ConcurrentHashMap<String, String> lanes = routes.get(mobile.value());
-        return lanes == null ? null : lanes.get(lane);
-    }
-
-    /** Remembers where {@code lane} reached the agent of {@code mobile}. */
-    void route(MobileId mobile, String lane, String addr) {
-        routes.computeIfAbsent(mobile.value(), k -> new ConcurrentHashMap<>(4)).put(lane, addr);
-    }
-
-    // ------------------------------------------------------------------ stats and bench
+    // ------------------------------------------------------------------ stats
 
     @Override
     public RoamerStats stats() {
@@ -1144,167 +887,10 @@ public final class NetworkService implements RoamerNetwork {
         return new RoamerStats(counters, s.framesByType(), s.bytesByType(), s.latencies());
     }
 
-    @Override
-    public BenchResult bench(String strategy, int count, int concurrency, int stateBytes, Consumer<String> progress)
-            throws RoamerException {
-        if (count < 1 || concurrency < 1 || concurrency > 1024) {
-            throw new RoamerException("count must be >= 1 and concurrency 1-1024");
-        }
-        if (stateBytes < 0 || stateBytes > MAX_BENCH_STATE) {
-            throw new RoamerException("state size must be 0-" + MAX_BENCH_STATE + " bytes (16 MiB)");
-        }
-        if ((long) stateBytes * concurrency > MAX_BENCH_STATE_TOTAL) {
-            throw new RoamerException("state size x concurrency must stay within " + MAX_BENCH_STATE_TOTAL / (1024 * 1024)
-                    + " MiB of agent state (asked for " + stateBytes + " x " + concurrency + ")");
-        }
-        if (core.strategy(strategy) == null) {
-            throw new RoamerException("strategy '" + strategy + "' is not installed; installed: "
-                    + core.strategyNames(List.of()));
-        }
-        // the mobiles start in a cluster of this container (they get their state here) and cross into another
-        // one, of this container or, in a network of containers, of another
-        List<ClusterId> local = localClusters();
-        if (local.isEmpty()) {
-            throw new RoamerException("the benchmark needs a cluster with a USS in this container (container "
-                    + core.containerName() + " has none); run it in a container of a USS");
-        }
-        ClusterId a = local.get(0);
-        ClusterId b = (local.size() > 1 ? local : clusters()).stream().filter(c -> !c.equals(a)).findFirst()
-                .orElseThrow(() -> new RoamerException("the benchmark needs a second cluster; the network has only " + a));
-        Consumer<String> out = progress == null ? s -> { } : progress;
-        long run = benchRuns.incrementAndGet();
-        List<MobileId> mobiles = new ArrayList<>();
-        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-        ExecutorService pool = Executors.newFixedThreadPool(concurrency, r -> {
-            Thread t = new Thread(r, "roamer-bench-" + run);
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            for (int i = 0; i < concurrency; i++) {
-                MobileId m = MobileId.of("bench" + run + "-" + i);
-                register(m, a, Profile.defaults());
-                mobiles.add(m);
-                if (stateBytes > 0) {
-                    byte[] state = new byte[stateBytes];
-                    ThreadLocalRandom.current().nextBytes(state);
-                    if (!uss(a).applicationState(m, state)) {
-                        throw new RoamerException("could not give " + m + " its application state");
-                    }
-                }
-            }
-            out.accept("registered " + concurrency + " mobiles in " + a + (stateBytes > 0 ? " with " + stateBytes
-                    + " bytes of application state each" : "") + "; migrating " + count + " times between " + a + " and "
-                    + b + " with " + strategy);
-            ConcurrentHistogram latency = new ConcurrentHistogram(TimeUnit.SECONDS.toMicros(60), 3);
-            AtomicInteger next = new AtomicInteger();
-            AtomicLong failed = new AtomicLong();
-            Map<String, AtomicLong> reasons = new ConcurrentHashMap<>();
-            AtomicLong bytes = new AtomicLong();
-            AtomicLong done = new AtomicLong();
-            long step = Math.max(1, count / 10);
-            long start = System.nanoTime();
-            List<Future<?>> workers = new ArrayList<>();
-            for (MobileId m : mobiles) {
-                workers.add(pool.submit(() -> {
-                    ClusterId at = a;
-                    while (!stop.get() && next.getAndIncrement() < count) {
-                        ClusterId to = at.equals(a) ? b : a;
-                        try {
-                            MoveResult r = move(m, to, strategy);
-                            if (r.ok()) { // migrated, or stayed anchored on purpose (a node routing 'anchored')
-                                at = to;
-                                latency.recordValue(Math.min(r.micros(), TimeUnit.SECONDS.toMicros(60)));
-                                bytes.addAndGet(r.bytesMoved());
-                            } else {
-                                benchFailure(failed, reasons, r.reason(), out);
-                            }
-                        } catch (RoamerException e) {
-                            benchFailure(failed, reasons, e.getMessage(), out);
-                        }
-                        long d = done.incrementAndGet();
-                        if (d % step == 0) {
-                            long f = failed.get();
-                            out.accept(String.format("  %d/%d moves: %d migrated, %d failed, %.0f/s", d, count, d - f,
-                                    f, d * 1e9 / (System.nanoTime() - start)));
-                        }
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> w : workers) {
-                w.get();
-            }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            long ok = latency.getTotalCount();
-            if (!reasons.isEmpty()) {
-                out.accept("failures by reason: " + reasons.entrySet().stream()
-                        .map(e -> e.getValue().get() + " x " + e.getKey()).collect(java.util.stream.Collectors.joining("; ")));
-            }
-            return new BenchResult(strategy, ok, failed.get(), concurrency, Metrics.summary(latency),
-                    ok / seconds, ok == 0 ? 0 : (double) bytes.get() / ok);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RoamerException("benchmark interrupted");
-        } catch (ExecutionException e) {
-            throw new RoamerException("benchmark failed: " + e.getCause());
-        } finally {
-            // an interrupted run (Ctrl-C): the workers finish the move they are in (a move left half-way would still
-            // run in the network and keep its mobile from powering off), then stop
-            stop.set(true);
-            pool.shutdown();
-            // the mobiles are powered off even so: waits below must not see the interrupt
-            boolean interrupted = Thread.interrupted();
-            try {
-                if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
-                    out.accept("benchmark workers still moving after 30 s");
-                }
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-            for (MobileId m : mobiles) {
-                try {
-                    deregister(m);
-                } catch (RoamerException e) {
-                    out.accept("could not deregister " + m + ": " + e.getMessage());
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /** Counts a failed benchmark move; the first of each reason (at most 8 reasons) is printed as it happens. */
-    private static void benchFailure(AtomicLong failed, Map<String, AtomicLong> reasons, String reason,
-            Consumer<String> out) {
-        failed.incrementAndGet();
-        String why = reason == null || reason.isBlank() ? "no reason given" : reason;
-        AtomicLong n = reasons.size() < 8 ? reasons.computeIfAbsent(why, k -> new AtomicLong()) : reasons.get(why);
-        if (n != null && n.getAndIncrement() == 0) {
-            out.accept("  failed: " + why);
-        }
-    }
-
     // ------------------------------------------------------------------ helpers
 
-    /** Calls are forwarded only to another mobile the network knows. */
-    private void checkForwardTarget(MobileId mobile, Profile profile) throws RoamerException {
-        MobileId to = profile.forwardTo();
-        if (to == null) {
-            return;
-        }
-        if (to.equals(mobile)) {
-            throw new RoamerException("calls of " + mobile + " cannot be forwarded to itself");
-        }
-        try {
-            locate(to);
-        } catch (RoamerException e) {
-            throw new RoamerException("calls of " + mobile + " cannot be forwarded to " + to + ": " + e.getMessage());
-        }
-    }
-
-    private Reply locate(MobileId mobile) throws RoamerException {
+    /** Where the Location Server says a mobile and its agent are; an unknown mobile is an error. */
+    Reply locate(MobileId mobile) throws RoamerException {
         SignalingNode uss = sender();
         Frame f = Frame.of(MessageType.LOCATE, uss.nextCorrelation(), mobile.value(),
                 Json.encode(new Payloads.Request(uss.address().toString())));
@@ -1323,16 +909,7 @@ public final class NetworkService implements RoamerNetwork {
         return u;
     }
 
-    private RadioPort radioPort(ClusterId cluster) throws RoamerException {
-        List<RadioPort> ports = core.directory().radioPorts(cluster.value());
-        if (ports.isEmpty()) {
-            throw new RoamerException("cluster '" + cluster + "' has no radio port");
-        }
-        // spread mobiles over the cluster's ports
-        return ports.get(ThreadLocalRandom.current().nextInt(ports.size()));
-    }
-
-    private static NodeAddress locationServer(UserSignalingServer uss) throws RoamerException {
+    static NodeAddress locationServer(UserSignalingServer uss) throws RoamerException {
         NodeAddress ls = uss.locationServerAddress();
         if (ls == null) {
             throw new RoamerException("no Location Server configured or running");
@@ -1340,7 +917,7 @@ public final class NetworkService implements RoamerNetwork {
         return ls;
     }
 
-    private static Reply await(Future<Frame> f, String what) throws RoamerException {
+    static Reply await(Future<Frame> f, String what) throws RoamerException {
         Frame r = awaitFrame(f, what);
         try {
             return Json.decode(r.payload(), Reply.class);
@@ -1349,7 +926,7 @@ public final class NetworkService implements RoamerNetwork {
         }
     }
 
-    private static Frame awaitFrame(Future<Frame> f, String what) throws RoamerException {
+    static Frame awaitFrame(Future<Frame> f, String what) throws RoamerException {
         try {
             return f.get(TIMEOUT_MS + 1000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {

@@ -868,7 +868,7 @@ class AgentCellMutationGapsTest {
                         .isEqualTo("agent of m5 already runs on uss-c1");
                 assertThat(c1.hostedAgents()).isEqualTo(1);
                 assertThat(counter("agents.created")).isEqualTo(1);
-                assertThat(c1.agent(MobileId.of("m5"), 5000).epoch()).isEqualTo(3);
+                assertThat(c1.views().agent(MobileId.of("m5"), 5000).epoch()).isEqualTo(3);
 
                 inject(c1.address(), terminate(ls, 14));
                 assertThat(answer(ls, 14).type()).isEqualTo(MessageType.ACK);
@@ -1106,7 +1106,7 @@ class AgentCellMutationGapsTest {
             Frame after = FakeUss.take(source, MessageType.MIGRATE_FAILED);
             assertThat(after.correlationId()).isEqualTo(44);
             assertThat(MigrationProtocolTest.reason(after)).isEqualTo("agent of m9 already runs on uss-c2");
-            assertThat(net.uss("c2").agent(MobileId.of("m9"), 5000).epoch()).isEqualTo(5);
+            assertThat(net.uss("c2").views().agent(MobileId.of("m9"), 5000).epoch()).isEqualTo(5);
         }
 
         /**

@@ -487,16 +487,16 @@ class AgentCellSurvivorsTest {
         // a source: a small agent is captured inline; 13000 bytes of state + 4 KiB exceed 16 KiB: on a worker
         net.network.register(M, C1, Profile.defaults());
         NodeAddress c1 = net.uss("c1").address();
-        await().atMost(Duration.ofSeconds(5)).until(() -> net.uss("c1").cellBacklog(M) == 0); // idle: see below
+        await().atMost(Duration.ofSeconds(5)).until(() -> net.uss("c1").views().cellBacklog(M) == 0); // idle: see below
         transferTo(peer, c1, "fast", 70, 2);
         FakeUss.take(peer, MessageType.TRANSFER_DATA);
         inject(c1, new Frame(MessageType.MIGRATE_FAILED, 0, 70, 2, 0, "m1",
                 Json.encode(new Payloads.MigrateFailed("the test moves on"))));
         await().atMost(Duration.ofSeconds(5)).until(() -> counter("migrations.rolledback") == 1);
-        assertThat(net.uss("c1").applicationState(M, new byte[13_000])).isTrue();
+        assertThat(net.uss("c1").views().applicationState(M, new byte[13_000])).isTrue();
         // a TRANSFER that finds the cell's actor busy (the rollback's task, say) is queued and captured on a
         // worker whatever the image's size: the actor must be idle first
-        await().atMost(Duration.ofSeconds(5)).until(() -> net.uss("c1").cellBacklog(M) == 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> net.uss("c1").views().cellBacklog(M) == 0);
         transferTo(peer, c1, "fast", 71, 3);
         await().atMost(Duration.ofSeconds(5)).until(() -> fast.captures.size() == 2);
         assertThat(onWorker(fast.captures.get(0))).as(fast.captures.get(0)).isFalse();
@@ -569,7 +569,8 @@ class AgentCellSurvivorsTest {
             assertThat(i.node().value()).isEqualTo("uss-c2");
         });
         assertThat(counter("checkpoints.written")).isEqualTo(2);
-        org.roamer.core.internal.node.UserSignalingServer.StopCheckpoints stop = net.uss("c2").checkpointForStop(disk);
+        org.roamer.core.internal.node.RecoveryCheckpoints.StopCheckpoints stop =
+                net.uss("c2").checkpoints().checkpointForStop(disk);
         assertThat(stop.written()).isEqualTo(1);
         assertThat(stop.failed()).isZero();
     }

@@ -17,7 +17,7 @@ class BenchFailureTest {
             net.core.bindStrategy(vars);
             vars.failRestore = true;
             List<String> lines = new CopyOnWriteArrayList<>();
-            BenchResult r = net.network.bench("vars", 10, 1, 0, lines::add);
+            BenchResult r = net.bench.run("vars", 10, 1, 0, lines::add);
             assertThat(r.failed()).isEqualTo(10);
             assertThat(r.count()).as("migrations that succeeded").isZero();
             assertThat(lines).as("the reason, printed once when first seen")
@@ -29,7 +29,7 @@ class BenchFailureTest {
 
             vars.failRestore = false;
             lines.clear();
-            BenchResult ok = net.network.bench("vars", 4, 1, 0, lines::add);
+            BenchResult ok = net.bench.run("vars", 4, 1, 0, lines::add);
             assertThat(ok.failed()).isZero();
             assertThat(ok.count()).isEqualTo(4);
             assertThat(lines).noneMatch(l -> l.contains("failed: ") || l.startsWith("failures by reason"));
@@ -46,7 +46,7 @@ class BenchFailureTest {
         try (InVmNetwork net = new InVmNetwork(2, 200, 5000, 300)) {
             net.core.bindStrategy(new ProbeStrategies.Image(256 * 1024));
             List<String> lines = new CopyOnWriteArrayList<>();
-            BenchResult r = net.network.bench("image", 2, 1, 3 * 1024 * 1024, lines::add);
+            BenchResult r = net.bench.run("image", 2, 1, 3 * 1024 * 1024, lines::add);
             assertThat(r.failed()).as(String.join("\n", lines)).isZero();
             assertThat(r.count()).isEqualTo(2);
             assertThat(r.bytesPerMigration()).isGreaterThan(3 * 1024 * 1024);
@@ -65,7 +65,7 @@ class BenchFailureTest {
             java.util.concurrent.atomic.AtomicReference<Throwable> outcome = new java.util.concurrent.atomic.AtomicReference<>();
             Thread runner = new Thread(() -> {
                 try {
-                    net.network.bench("vars", 10_000_000, 4, 0, lines::add);
+                    net.bench.run("vars", 10_000_000, 4, 0, lines::add);
                     outcome.set(new AssertionError("the benchmark ran to its end"));
                 } catch (Throwable t) {
                     outcome.set(t);

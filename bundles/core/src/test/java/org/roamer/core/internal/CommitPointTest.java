@@ -73,7 +73,7 @@ class CommitPointTest {
         assertThat(r.agentNode().value()).isEqualTo("uss-c3");
         assertThat(r.epoch()).isEqualTo(2);
         assertThat(net.network.route(M).agentNode().value()).as("the LS points at the target").isEqualTo("uss-c3");
-        AgentInfo a = net.uss("c3").agent(M, 5000);
+        AgentInfo a = net.uss("c3").views().agent(M, 5000);
         assertThat(a).as("the agent lives at the target").isNotNull();
         assertThat(a.epoch()).isEqualTo(2);
         assertThat(net.core.metrics().get("migrate.buffered.timeout")).isEqualTo(1);

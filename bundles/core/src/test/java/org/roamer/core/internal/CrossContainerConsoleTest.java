@@ -157,7 +157,7 @@ class CrossContainerConsoleTest {
     /** roamer:bench in a container of one cluster: its mobiles cross into a cluster of another container. */
     @Test
     void theBenchmarkRunsFromAContainerOfOneCluster() throws Exception {
-        var r = b.bench("vars", 20, 2, 1024, null);
+        var r = new BenchService(coreB, b).run("vars", 20, 2, 1024, null);
         assertThat(r.count()).isEqualTo(20);
         assertThat(r.failed()).isZero();
         assertThat(a.network.agents()).noneMatch(i -> i.mobile().value().startsWith("bench"));

@@ -30,6 +30,8 @@ final class InVmNetwork implements AutoCloseable {
     final LocationServer ls;
     final List<UserSignalingServer> uss = new ArrayList<>();
     final NetworkService network;
+    /** {@code roamer:bench} on this network. */
+    final BenchService bench;
     /** Every delivery, in order; synchronized (a copy-on-write list would copy it on every one of thousands). */
     final List<Delivery> deliveries = java.util.Collections.synchronizedList(new ArrayList<>());
     final Map<String, Object> extra = new ConcurrentHashMap<>();
@@ -61,6 +63,7 @@ final class InVmNetwork implements AutoCloseable {
             addCluster("c" + i, transport, stubIdleMillis, migrationTimeoutMillis, stablePointMillis);
         }
         network = new NetworkService(core);
+        bench = new BenchService(core, network);
         long deadline = System.currentTimeMillis() + 5000;
         while (uss.stream().anyMatch(u -> !u.registered())) {
             if (System.currentTimeMillis() > deadline) {

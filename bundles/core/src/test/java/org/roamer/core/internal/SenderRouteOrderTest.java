@@ -63,14 +63,14 @@ class SenderRouteOrderTest {
         net.network.send(M, "s0", 1, new byte[0]);
         // meanwhile another sender was told where the agent is now (a REDIRECT or a LOCATE answer)
         String c3 = net.uss("c3").address().toString();
-        net.network.route(M, "s1", c3);
+        net.network.mobiles().route(M, "s1", c3);
         // s0's message 2 must follow message 1, not go straight to c3 past it
         net.network.send(M, "s0", 2, new byte[0]);
         stall.release.countDown();
 
         await().atMost(Duration.ofSeconds(10)).until(() -> net.deliveriesOf("r1").size() >= 3);
         assertThat(net.deliveriesOf("r1")).extracting(InVmNetwork.Delivery::seq).containsExactly(0L, 1L, 2L);
-        assertThat(net.network.route(M, "s0")).as("s0 learnt nothing that would let it skip c1's chain")
+        assertThat(net.network.mobiles().route(M, "s0")).as("s0 learnt nothing that would let it skip c1's chain")
                 .isEqualTo(net.uss("c1").address().toString());
     }
 

@@ -6,13 +6,13 @@ import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.roamer.api.BenchResult;
-import org.roamer.api.RoamerNetwork;
+import org.roamer.api.RoamerBench;
 
 @Service
 @Command(scope = "roamer", name = "bench", description = "Migrates agents back and forth between two USS nodes of the running network and prints latency percentiles and migrations/s")
 public class BenchCommand extends RoamerAction {
     @Reference
-    RoamerNetwork network;
+    RoamerBench bench;
 
     @Option(name = "--strategy", description = "Strategy to migrate with (default naive)")
     @Completion(Completers.Strategies.class)
@@ -45,14 +45,14 @@ public class BenchCommand extends RoamerAction {
             System.out.println("SWEEP strategy,state_bytes,moved_bytes,count,p50_us,p90_us,p99_us,per_s");
             for (String s : Parse.list(strategies)) {
                 for (int bytes : new int[] {1024, 4096, 16384, 65536, 262144, 1000000}) {
-                    BenchResult r = network.bench(s, count, concurrency, bytes, null);
+                    BenchResult r = bench.run(s, count, concurrency, bytes, null);
                     System.out.printf("SWEEP %s,%d,%.0f,%d,%d,%d,%d,%.1f%n", s, bytes, r.bytesPerMigration(), r.count(),
                             r.latency().p50(), r.latency().p90(), r.latency().p99(), r.perSecond());
                 }
             }
             return null;
         }
-        BenchResult r = network.bench(strategy, count, concurrency, Parse.bytes(size), System.out::println);
+        BenchResult r = bench.run(strategy, count, concurrency, Parse.bytes(size), System.out::println);
         System.out.printf("strategy %s, %d migrations (%d failed), concurrency %d%n", r.strategy(), r.count(),
                 r.failed(), r.concurrency());
         System.out.printf("MIGRATE->MIGRATE_DONE us: p50 %d  p90 %d  p99 %d  max %d%n", r.latency().p50(),

@@ -10,11 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Consumer;
 import org.roamer.api.ActiveCall;
 import org.roamer.api.AgentInfo;
 import org.roamer.api.AgentStatus;
-import org.roamer.api.BenchResult;
 import org.roamer.api.CallResult;
 import org.roamer.api.CallType;
 import org.roamer.api.ClusterId;
@@ -216,11 +214,6 @@ final class FakeNetwork implements RoamerNetwork {
 
     @Override
     public RoamerStats stats() {
-        throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public BenchResult bench(String strategy, int count, int concurrency, int stateBytes, Consumer<String> progress) {
         throw new UnsupportedOperationException();
     }
 }

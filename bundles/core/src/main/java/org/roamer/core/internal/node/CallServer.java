@@ -6,7 +6,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
-import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
@@ -36,7 +35,7 @@ import org.roamer.core.internal.wire.Payloads.Request;
 @Component(configurationPid = "org.roamer.call", configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true,
         service = {})
 @Designate(ocd = CallServer.Config.class, factory = true)
-public final class CallServer {
+public final class CallServer extends ClusterServer {
     /** Offer attempts (re-locating after a redirect or a missing agent). */
     static final int MAX_ATTEMPTS = 3;
     static final long OFFER_TIMEOUT_MS = 6000;
@@ -55,9 +54,6 @@ public final class CallServer {
             long startedNanos) {
     }
 
-    private final RoamerCore core;
-    private final NodeId id;
-    private final ClusterId cluster;
     private final ConcurrentHashMap<String, CallRecord> calls = new ConcurrentHashMap<>();
 
     @Activate
@@ -66,23 +62,13 @@ public final class CallServer {
     }
 
     public CallServer(RoamerCore core, NodeId id, ClusterId cluster) {
-        this.core = core;
-        this.id = id;
-        this.cluster = cluster;
+        super(core, id, cluster);
         core.directory().add(this);
     }
 
-    @Deactivate
-    public void deactivate() {
-        core.directory().remove(this);
-    }
-
-    public NodeId id() {
-        return id;
-    }
-
-    public ClusterId cluster() {
-        return cluster;
+    @Override
+    void leave(Directory directory) {
+        directory.remove(this);
     }
 
     public int callCount() {
@@ -210,7 +196,7 @@ public final class CallServer {
      * @return false when this server's cluster has no USS to send from
      */
     public boolean releaseAt(String callId, List<String> parties) {
-        UserSignalingServer uss = core.directory().uss(cluster.value());
+        UserSignalingServer uss = core.directory().uss(cluster().value());
         if (uss == null) {
             return false;
         }

@@ -4,7 +4,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
-import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
@@ -18,7 +17,7 @@ import org.roamer.core.internal.RoamerCore;
 @Component(configurationPid = "org.roamer.connection", configurationPolicy = ConfigurationPolicy.REQUIRE,
         immediate = true, service = {})
 @Designate(ocd = ConnectionServer.Config.class, factory = true)
-public final class ConnectionServer {
+public final class ConnectionServer extends ClusterServer {
     @ObjectClassDefinition(name = "Roamer Connection Server", description = "Sets up call paths in a cluster")
     public @interface Config {
         @AttributeDefinition(name = "Node id")
@@ -32,9 +31,6 @@ public final class ConnectionServer {
     public record Path(String callId, CallType type, String radioPort) {
     }
 
-    private final RoamerCore core;
-    private final NodeId id;
-    private final ClusterId cluster;
     private final ConcurrentHashMap<String, Path> paths = new ConcurrentHashMap<>();
 
     @Activate
@@ -43,23 +39,13 @@ public final class ConnectionServer {
     }
 
     public ConnectionServer(RoamerCore core, NodeId id, ClusterId cluster) {
-        this.core = core;
-        this.id = id;
-        this.cluster = cluster;
+        super(core, id, cluster);
         core.directory().add(this);
     }
 
-    @Deactivate
-    public void deactivate() {
-        core.directory().remove(this);
-    }
-
-    public NodeId id() {
-        return id;
-    }
-
-    public ClusterId cluster() {
-        return cluster;
+    @Override
+    void leave(Directory directory) {
+        directory.remove(this);
     }
 
     public void setUp(String callId, CallType type, String radioPort) {

@@ -1,13 +1,11 @@
 package org.roamer.core.internal.node;
 
-import java.util.List;
-import java.util.function.Predicate;
 import org.roamer.api.frame.Frame;
 
 /**
  * The migration protocol's decisions that depend only on numbers and names, kept apart from {@link AgentCell}'s
  * state machine so that they can be tested (and mutation-tested in CI) one by one: epoch fencing of MIGRATE and
- * TRANSFER, the stub's limits, and strategy negotiation.
+ * TRANSFER, and the stub's limits. Strategy negotiation is {@link StrategyNegotiator}.
  */
 final class ProtocolRules {
     private ProtocolRules() {
@@ -71,28 +69,5 @@ final class ProtocolRules {
             return Room.FITS;
         }
         return f.has(Frame.FORWARDED) ? Room.OVER_LIMIT_FORWARDED : Room.REFUSE;
-    }
-
-    /**
-     * Picks the strategy for a migration, like TLS cipher negotiation: a requested one if both sides have it and
-     * it qualifies; else the first of this node's order ({@code mine}, preferred first) that the peer has and that
-     * qualifies. {@code qualifies} says whether a strategy can restore at the peer (only heterogeneous ones when the
-     * peer runs another agent implementation).
-     *
-     * @return the strategy, or {@code null} when none qualifies (also when the peer listed none)
-     */
-    static String negotiate(List<String> mine, List<String> peer, String requested, Predicate<String> qualifies) {
-        if (peer == null) {
-            return null;
-        }
-        if (requested != null) {
-            return mine.contains(requested) && peer.contains(requested) && qualifies.test(requested) ? requested : null;
-        }
-        for (String s : mine) {
-            if (peer.contains(s) && qualifies.test(s)) {
-                return s;
-            }
-        }
-        return null;
     }
 }

@@ -5,7 +5,6 @@ import java.util.concurrent.atomic.LongAdder;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
-import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
@@ -22,7 +21,7 @@ import org.roamer.core.internal.RoamerCore;
 @Component(configurationPid = "org.roamer.radioport", configurationPolicy = ConfigurationPolicy.REQUIRE,
         immediate = true, service = {})
 @Designate(ocd = RadioPort.Config.class, factory = true)
-public final class RadioPort {
+public final class RadioPort extends ClusterServer {
     @ObjectClassDefinition(name = "Roamer radio port", description = "A base station of a cluster")
     public @interface Config {
         @AttributeDefinition(name = "Node id")
@@ -32,9 +31,6 @@ public final class RadioPort {
         String cluster();
     }
 
-    private final RoamerCore core;
-    private final NodeId id;
-    private final ClusterId cluster;
     private final LongAdder pages = new LongAdder();
     /** Anchors of mobiles whose agent runs outside this cluster; one entry per such mobile at most. */
     private final ConcurrentHashMap<String, Route> routes = new ConcurrentHashMap<>();
@@ -56,29 +52,19 @@ public final class RadioPort {
     }
 
     public RadioPort(RoamerCore core, NodeId id, ClusterId cluster) {
-        this.core = core;
-        this.id = id;
-        this.cluster = cluster;
+        super(core, id, cluster);
         core.directory().add(this);
     }
 
-    @Deactivate
-    public void deactivate() {
-        core.directory().remove(this);
-    }
-
-    public NodeId id() {
-        return id;
-    }
-
-    public ClusterId cluster() {
-        return cluster;
+    @Override
+    void leave(Directory directory) {
+        directory.remove(this);
     }
 
     /** Broadcasts a page over the air; true when the mobile is in this port's range and answers. */
     public boolean page(String mobile) {
         pages.increment();
-        return id.value().equals(core.air().portOf(mobile));
+        return id().value().equals(core.air().portOf(mobile));
     }
 
     /** Learns that a mobile's agent is anchored at another USS. */

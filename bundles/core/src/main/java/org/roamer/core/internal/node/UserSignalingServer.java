@@ -21,7 +21,6 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
-import org.roamer.api.AgentInfo;
 import org.roamer.api.CallType;
 import org.roamer.api.ClusterId;
 import org.roamer.api.MobileId;
@@ -33,12 +32,8 @@ import org.roamer.api.frame.FrameException;
 import org.roamer.api.frame.FrameLimits;
 import org.roamer.api.frame.MessageType;
 import org.roamer.api.spi.migration.AgentType;
-import org.roamer.api.spi.migration.CheckpointStore;
-import org.roamer.api.spi.migration.MigrationException;
 import org.roamer.api.spi.migration.MigrationStrategy;
-import org.roamer.api.spi.migration.StrategyTraits;
 import org.roamer.api.spi.routing.RoutingPolicy;
-import org.roamer.core.internal.agent.AgentImageCodec;
 import org.roamer.api.spi.transport.Transport;
 import org.roamer.api.spi.transport.TransportException;
 import org.roamer.core.internal.RoamerCore;
@@ -165,25 +160,10 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
     private final java.util.concurrent.atomic.AtomicInteger hosted = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean registered;
     private volatile boolean stopped;
-    private volatile ScheduledFuture<?> checkpoints;
-    /**
-     * Whether the recovery directory may hold checkpoints: checkpointing is or was on (with this directory), the
-     * directory existed when the node started or was reconfigured, or an agent was restored from it. While it
-     * does, an agent leaving or ending here has its checkpoint deleted even when checkpointing is off now.
-     */
-    private volatile boolean recoveryInUse;
-    private volatile boolean restoredOnStart;
-    /** The restore on start found no checkpoint store of its name yet: it runs when that store is bound. */
-    private final java.util.concurrent.atomic.AtomicBoolean restoreWaitsForStore =
-            new java.util.concurrent.atomic.AtomicBoolean();
-    /** Whether a planned stop checkpoints the live agents (checkpoint.on.stop); once per node instance. */
-    private volatile boolean checkpointOnStop = true;
-    /** Agents end with the node, as the embedding asked ({@link #endAgentsOnStop}): nothing to warn about. */
-    private volatile boolean quietStop;
-    private final java.util.concurrent.atomic.AtomicBoolean stopCheckpointWritten =
-            new java.util.concurrent.atomic.AtomicBoolean();
-    /** How long a planned stop waits for its checkpoints, in all. */
-    static final long STOP_CHECKPOINT_MILLIS = 20_000;
+    /** The recovery checkpoints of this node's agents. */
+    private final RecoveryCheckpoints checkpoints;
+    /** This node's agents as the console sees them. */
+    private final AgentViews views = new AgentViews(this);
     private volatile ScheduledFuture<?> hello;
     private volatile ScheduledFuture<?> keepAlive;
     /** The LS's incarnation from its last HELLO answer (see {@link Payloads.HelloAck}). */
@@ -213,7 +193,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
     @Activate
     public UserSignalingServer(@Reference RoamerCore core, Config config, java.util.Map<String, Object> properties) {
         this(core, config.transport().trim(), settings(config), routingSettings(config));
-        checkpointOnStop = config.checkpoint_on_stop();
+        checkpoints.checkpointOnStop(config.checkpoint_on_stop());
         configurationPid(properties);
         if (!config.location_server().isBlank()) {
             locationServers(locationServers(config.location_server()));
@@ -266,13 +246,13 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         this.routing = routing;
         this.cluster = settings.cluster();
         this.tickets = new MigrationTickets(settings.id().value(), cluster.value());
+        this.checkpoints = new RecoveryCheckpoints(this);
         listenOn(settings.listen(), settings.limits());
         core.directory().add(this);
         core.addStrategyListener(this);
-        recoveryInUse = recoveryInUse(settings, false);
         hello = core.scheduleWithFixedDelay(this::hello, 0, 250, TimeUnit.MILLISECONDS);
         keepAlive = core.scheduleWithFixedDelay(this::keepAlive, KEEP_ALIVE_MS, KEEP_ALIVE_MS, TimeUnit.MILLISECONDS);
-        scheduleCheckpoints();
+        checkpoints.schedule();
         LOG.info("USS {} of cluster {} starting on {}, sending with {}, routing {}", id, cluster, settings.listen(),
                 transport, routing.policy());
     }
@@ -365,7 +345,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
             r = routing;
         }
         apply(settings(config), r, config.transport().trim());
-        checkpointOnStop = config.checkpoint_on_stop();
+        checkpoints.checkpointOnStop(config.checkpoint_on_stop());
         List<NodeAddress> lss = config.location_server().isBlank() ? List.of()
                 : locationServers(config.location_server());
         if (!lss.equals(locationServers)) {
@@ -397,14 +377,14 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
                     next.stablePointTimeoutMillis(), now.limits(), next.workDirectory(), next.checkpointStore(),
                     next.checkpointSeconds(), next.restoreOnStart(), next.restoredCallCheckMillis());
         }
-        recoveryInUse = recoveryInUse(next, recoveryInUse && next.workDirectory().equals(now.workDirectory()));
+        checkpoints.settingsChanging(now, next);
         settings = next;
         routing = nextRouting;
         LOG.info("USS {}: preferred strategy {}, order {}, routing {} ({}, radio ports {}, links {})", id,
                 next.preferredStrategy(), next.strategyOrder(), nextRouting.policy(), nextRouting.scheme().label(),
                 nextRouting.updateAll() ? "all" : "the mobile's", nextRouting.preEstablish() ? "pre-established"
                         : "on demand");
-        scheduleCheckpoints();
+        checkpoints.schedule();
         preEstablishLinks();
         announce();
         applied();
@@ -413,10 +393,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
     @Deactivate
     public void deactivate() {
         stopped = true;
-        ScheduledFuture<?> c = checkpoints;
-        if (c != null) {
-            c.cancel(false);
-        }
+        checkpoints.cancel();
         ScheduledFuture<?> h = hello;
         if (h != null) {
             h.cancel(false);
@@ -434,88 +411,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
             core.directory().locationServers().forEach(ls -> ls.forgetUss(cluster.value(), was.toString()));
         }
         unbind(); // no frame comes in any more: what the agents hold now is what the checkpoints keep
-        CheckpointStore store = core.checkpointStore(settings.checkpointStore());
-        StopCheckpoints saved = checkpointForStop(store);
-        int hosted = hostedAgents();
-        if (!quietStop && (saved.lost() > 0 || saved.written() == 0 && hosted > 0)) {
-            String why = !checkpointOnStop ? "checkpoint.on.stop is off"
-                    : store == null
-                            ? "no checkpoint store '" + settings.checkpointStore() + "' is installed"
-                            : saved.failed() + " failed, " + saved.late() + " not written within "
-                                    + STOP_CHECKPOINT_MILLIS + " ms, " + saved.migrating() + " in a migration";
-            LOG.warn("USS {} stopped with {} agents not checkpointed for the next start: they are lost ({})", id,
-                    Math.max(saved.lost(), hosted - saved.written()), why);
-        }
-    }
-
-    /** What a planned stop wrote: agents {@code written}; not written: {@code failed}, {@code late}, {@code migrating}. */
-    public record StopCheckpoints(int written, int failed, int late, int migrating) {
-        static final StopCheckpoints NONE = new StopCheckpoints(0, 0, 0, 0);
-
-        /** Agents the stop could not keep. */
-        public int lost() {
-            return failed + late + migrating;
-        }
-    }
-
-    /**
-     * A planned stop: writes a checkpoint of every live agent with {@code store} (if it is this node's store),
-     * waiting at most {@link #STOP_CHECKPOINT_MILLIS} in all, so that the next start brings them back. Runs once per
-     * node instance, when it is deactivated (in a Karaf shutdown the nodes stop while the checkpoint store is still
-     * there: {@code CrashRecoveryIT}). Agents in the middle of a migration are
-     * not written (their migration ends without this node); neither are messages a stub or a drain still holds.
-     *
-     * @return what was written, and what was not and why
-     */
-    public StopCheckpoints checkpointForStop(CheckpointStore store) {
-        if (!checkpointOnStop || store == null || !store.name().equals(settings.checkpointStore()) || cells.isEmpty()
-                || stopCheckpointWritten.getAndSet(true)) {
-            return StopCheckpoints.NONE;
-        }
-        long start = System.nanoTime();
-        List<java.util.concurrent.CompletableFuture<AgentCell.StopCheckpoint>> writes = new ArrayList<>();
-        for (AgentCell c : cells.values()) {
-            java.util.concurrent.CompletableFuture<AgentCell.StopCheckpoint> done =
-                    new java.util.concurrent.CompletableFuture<>();
-            try {
-                c.actor.execute(() -> {
-                    try {
-                        done.complete(c.checkpointForStop(store));
-                    } finally {
-                        done.complete(AgentCell.StopCheckpoint.FAILED); // an Error: the wait must not last
-                    }
-                });
-            } catch (RuntimeException e) { // the worker pool is already gone
-                done.complete(AgentCell.StopCheckpoint.FAILED);
-            }
-            writes.add(done);
-        }
-        int written = 0;
-        int failed = 0;
-        int late = 0;
-        int migrating = 0;
-        long deadline = start + TimeUnit.MILLISECONDS.toNanos(STOP_CHECKPOINT_MILLIS);
-        for (java.util.concurrent.CompletableFuture<AgentCell.StopCheckpoint> w : writes) {
-            try {
-                switch (w.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                    case WRITTEN -> written++;
-                    case FAILED -> failed++;
-                    case MIGRATING -> migrating++;
-                    case NO_AGENT -> { }
-                }
-            } catch (java.util.concurrent.TimeoutException e) {
-                late++;
-            } catch (java.util.concurrent.ExecutionException e) {
-                failed++;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        recoveryInUse = true;
-        LOG.info("USS {}: {} live {} checkpointed for the next start in {} ms", id, written,
-                written == 1 ? "agent" : "agents", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-        return new StopCheckpoints(written, failed, late, migrating);
+        checkpoints.stop();
     }
 
     // ------------------------------------------------------------------ accessors
@@ -533,14 +429,19 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         return settings;
     }
 
-    /**
-     * A stop of this node ends its agents without a checkpoint and without a warning: for an embedding whose agents
-     * are not meant to outlive it (the Table 1 simulator). The configuration's {@code checkpoint.on.stop} again
-     * after the next configuration change.
-     */
-    public void endAgentsOnStop() {
-        checkpointOnStop = false;
-        quietStop = true;
+    /** The recovery checkpoints of this node's agents (crash recovery). */
+    public RecoveryCheckpoints checkpoints() {
+        return checkpoints;
+    }
+
+    /** This node's agents as the console sees them. */
+    public AgentViews views() {
+        return views;
+    }
+
+    /** Whether the node was deactivated. */
+    boolean stopped() {
+        return stopped;
     }
 
     public RoutingSettings routingSettings() {
@@ -568,9 +469,38 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         return registered;
     }
 
+    /**
+     * Waits until the Location Server has acknowledged this node's latest HELLO ({@link #registered}), at most
+     * {@code millis}.
+     *
+     * @return whether it has
+     */
+    public synchronized boolean awaitRegistered(long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        for (long left = deadline - System.nanoTime(); !registered && left > 0; left = deadline - System.nanoTime()) {
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return registered;
+    }
+
     /** Mobiles with a cell here (live agents, stubs, tombstones). */
     public int cellCount() {
         return cells.size();
+    }
+
+    /** The cells here (live agents, stubs, tombstones), as they are now and will be. */
+    java.util.Collection<AgentCell> cells() {
+        return cells.values();
+    }
+
+    /** The cell of a mobile here, or {@code null}. */
+    AgentCell cell(MobileId mobile) {
+        return cells.get(mobile.value());
+    }
+
+    /** The cell of a mobile here, created if it has none. */
+    AgentCell openCell(MobileId mobile) {
+        return cells.computeIfAbsent(mobile.value(), k -> new AgentCell(this, mobile, core.actor(mobile)));
     }
 
     /** Installed strategies in this node's order of preference (preferred first). */
@@ -582,42 +512,20 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
     }
 
     /**
-     * Picks the strategy for a migration, like TLS cipher negotiation: a requested one if both have it; else
-     * this node's preferred one if the peer has it; else the first of this node's order the peer has. When
-     * the peer runs another agent implementation (another bundle version or image layout), only
-     * {@linkplain StrategyTraits#heterogeneous() heterogeneous} strategies qualify: a whole-state image
-     * could not be restored there (Table 2), so NAIVE is chosen instead of a refusal after the transfer.
+     * Picks the strategy for a migration with a peer ({@link StrategyNegotiator}): this node's installed strategies in
+     * its order of preference and its agent type against what the peer said.
      *
+     * @param peerNode the peer's node id as it gave it
+     * @param peer     the peer's strategies, or {@code null} when it named none
      * @param peerType the peer's agent type, or {@code null} when it did not say (no filtering)
-     * @return the strategy, or {@code null} when none qualifies (see {@link #noStrategyReason})
+     * @return the strategy, or why none qualifies (for MIGRATE_FAILED)
      */
-    String negotiate(List<String> peer, String requested, AgentType peerType) {
-        return ProtocolRules.negotiate(strategyNames(), peer, requested, s -> restorableAt(s, peerType));
-    }
-
-    /** Why {@link #negotiate} found nothing, for MIGRATE_FAILED. */
-    String noStrategyReason(String peerNode, List<String> peer, String requested, AgentType peerType) {
-        List<String> mine = strategyNames();
-        boolean otherAgent = peerType != null && !peerType.equals(core.agentType());
-        String versions = otherAgent ? "; " + printable(peerNode) + " runs agent " + describe(peerType) + ", " + id
-                + " runs " + describe(core.agentType()) + ", so only heterogeneous strategies qualify" : "";
-        String theirs = peer == null ? "none" : printable(String.valueOf(peer));
-        String who = id + " has " + mine + ", " + printable(peerNode) + " has " + theirs + versions;
-        return requested != null ? "strategy '" + printable(requested) + "' cannot be used: " + who
-                : "no common strategy: " + who;
-    }
-
-    private boolean restorableAt(String strategy, AgentType peerType) {
-        if (peerType == null || peerType.equals(core.agentType())) {
-            return true;
-        }
-        MigrationStrategy s = core.strategy(strategy);
-        return s != null && s.traits().heterogeneous();
-    }
-
-    private static String describe(AgentType t) {
-        return printable(t.bundle()) + " " + printable(t.version()) + " (layout " + Long.toHexString(t.layoutHash())
-                + ")";
+    StrategyNegotiator.Outcome negotiate(String peerNode, List<String> peer, String requested, AgentType peerType) {
+        return StrategyNegotiator.negotiate(new StrategyNegotiator.End(id.value(), strategyNames(), core.agentType()),
+                new StrategyNegotiator.End(peerNode, peer, peerType), requested, name -> {
+                    MigrationStrategy s = core.strategy(name);
+                    return s != null && s.traits().heterogeneous();
+                });
     }
 
     /** A peer-supplied name as it may appear in a reason or a log line: printable ASCII, at most 64 characters. */
@@ -703,9 +611,8 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
             LOG.warn("{}: {} without a valid mobile id", id, f.type());
             return;
         }
-        AgentCell cell = f.type() == MessageType.CREATE_AGENT || f.type() == MessageType.MIGRATE
-                ? cells.computeIfAbsent(mobile.value(), k -> new AgentCell(this, mobile, core.actor(mobile)))
-                : cells.get(mobile.value());
+        AgentCell cell = f.type() == MessageType.CREATE_AGENT || f.type() == MessageType.MIGRATE ? openCell(mobile)
+                : cell(mobile);
         if (cell == null) {
             noAgent(f);
         } else {
@@ -839,10 +746,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
             if (e == null && r.type() == MessageType.ACK && acknowledged(generation)) {
                 LOG.info("USS {} registered with the Location Server at {}", id, ls);
                 preEstablishLinks();
-                if (settings.restoreOnStart() && !restoredOnStart) {
-                    restoredOnStart = true;
-                    core.workers().execute(this::restoreAll);
-                }
+                checkpoints.registered();
             }
         });
     }
@@ -948,6 +852,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
             return false;
         }
         registered = true;
+        notifyAll(); // awaitRegistered
         ScheduledFuture<?> h = hello;
         if (h != null) {
             h.cancel(false);
@@ -973,252 +878,12 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
 
     @Override
     public void checkpointStoreAdded(String name) {
-        if (!stopped && name.equals(settings.checkpointStore()) && restoreWaitsForStore.compareAndSet(true, false)) {
-            core.workers().execute(this::restoreAll);
-        }
+        checkpoints.storeAdded(name);
     }
 
     @Override
     public void routingChanged() {
         announce(); // the LS must know whether to ask this node about crossings
-    }
-
-    // ------------------------------------------------------------------ checkpoints (crash recovery)
-
-    private synchronized void scheduleCheckpoints() {
-        ScheduledFuture<?> c = checkpoints;
-        if (c != null) {
-            c.cancel(false);
-        }
-        long every = settings.checkpointSeconds();
-        checkpoints = every <= 0 ? null
-                : core.scheduleWithFixedDelay(this::checkpointAll, every, every, TimeUnit.SECONDS);
-    }
-
-    /** The checkpoint store, when checkpointing is on and the store is installed. */
-    CheckpointStore checkpointStore() {
-        return settings.checkpointSeconds() > 0 ? core.checkpointStore(settings.checkpointStore()) : null;
-    }
-
-    /**
-     * The checkpoint store that must forget an agent leaving or ending here: the installed store whenever the
-     * recovery directory may hold checkpoints (see {@link #recoveryInUse}), also with checkpointing off now —
-     * turned off, or never on since a restart — so that no stale checkpoint stays listed or restorable. Null
-     * on a node that never kept any: no file system calls per migration there.
-     */
-    CheckpointStore checkpointStoreToForget() {
-        return recoveryInUse ? core.checkpointStore(settings.checkpointStore()) : null;
-    }
-
-    private static boolean recoveryInUse(UssSettings s, boolean already) {
-        return already || s.checkpointSeconds() > 0 || java.nio.file.Files.isDirectory(s.checkpointDirectory());
-    }
-
-    private void checkpointAll() {
-        CheckpointStore store = core.checkpointStore(settings.checkpointStore());
-        if (store == null || stopped) {
-            return;
-        }
-        for (AgentCell c : cells.values()) {
-            c.actor.execute(() -> c.checkpoint(store));
-        }
-    }
-
-    /**
-     * A restored agent's terminal is in range of this cluster again (the simulated air interface forgot it with the
-     * restart): at the radio port the agent last knew when that port is in this cluster, else at the cluster's
-     * first; nothing when the terminal is in range somewhere already. Without it the restored mobile could not be
-     * paged ("terminal not found") until it moved.
-     */
-    void placeRestored(MobileId mobile, String lastPort) {
-        if (core.air().portOf(mobile.value()) != null) {
-            return;
-        }
-        List<String> ports = core.directory().radioPorts().stream().filter(p -> p.cluster().equals(cluster))
-                .map(p -> p.id().value()).sorted().toList();
-        String at = ports.contains(lastPort) ? lastPort : ports.isEmpty() ? null : ports.get(0);
-        if (at != null) {
-            core.air().place(mobile.value(), at);
-        }
-    }
-
-    /** Checkpoints of this node. */
-    public List<CheckpointStore.CheckpointInfo> checkpointList() throws MigrationException {
-        CheckpointStore store = core.checkpointStore(settings.checkpointStore());
-        if (store == null) {
-            throw new MigrationException("no checkpoint store '" + settings.checkpointStore() + "' is installed");
-        }
-        return store.list(settings.checkpointDirectory());
-    }
-
-    /**
-     * Some time after an agent was restored: a call of it whose peer the Location Server does not know (the peer
-     * deregistered, or its agent was never restored) is released at this agent, as if its peer had hung up. A
-     * Location Server that does not answer releases nothing.
-     */
-    private void releaseCallsOfGonePeers(MobileId mobile) {
-        AgentCell cell = cells.get(mobile.value());
-        if (stopped || cell == null) {
-            return;
-        }
-        cell.actor.execute(() -> {
-            AgentInfo info = cell.info();
-            NodeAddress ls = locationServer();
-            if (info == null || ls == null) {
-                return; // the agent left this node, or there is no Location Server to ask
-            }
-            for (org.roamer.api.ActiveCall call : info.calls()) {
-                for (MobileId peer : call.peers()) {
-                    Frame locate = Frame.of(MessageType.LOCATE, nextCorrelation(), peer.value(),
-                            Json.encode(new Payloads.Request(address().toString())));
-                    request(ls, locate, 5000).thenAccept(r -> {
-                        try {
-                            Reply reply = Json.decode(r.payload(), Reply.class);
-                            if (!reply.ok() && reply.node() == null && reply.reason() != null
-                                    && reply.reason().startsWith("unknown mobile")) {
-                                LOG.info("USS {}: released restored call {} of {}: its peer {} is gone ({})", id,
-                                        call.callId(), mobile, peer, reply.reason());
-                                core.metrics().inc("calls.released.peer.gone");
-                                cell.post(Frame.of(MessageType.CALL_RELEASE, nextCorrelation(), mobile.value(),
-                                        Json.encode(new Payloads.CallRelease(call.callId()))));
-                            }
-                        } catch (FrameException e) {
-                            LOG.debug("USS {}: bad LOCATE reply for {}: {}", id, peer, e.getMessage());
-                        }
-                    });
-                }
-            }
-        });
-    }
-
-    private void restoreAll() {
-        String name = settings.checkpointStore();
-        if (core.checkpointStore(name) == null) {
-            // the store's bundle may start after this node (boot order is not fixed): wait for it, then restore
-            restoreWaitsForStore.set(true);
-            if (core.checkpointStore(name) == null || !restoreWaitsForStore.compareAndSet(true, false)) {
-                LOG.info("USS {}: the restore on start waits for checkpoint store '{}' to be installed", id, name);
-                return;
-            }
-        }
-        try {
-            for (CheckpointStore.CheckpointInfo i : checkpointList()) {
-                restore(i.mobile()).whenComplete((a, e) -> {
-                    if (e != null) {
-                        LOG.warn("USS {}: could not restore {} on start: {}", id, i.mobile(), e.getMessage());
-                    } else {
-                        LOG.info("USS {}: restored {} from its checkpoint, epoch {}", id, i.mobile(), a.epoch());
-                    }
-                });
-            }
-        } catch (MigrationException e) {
-            LOG.warn("USS {}: no restore on start: {}", id, e.getMessage());
-        }
-    }
-
-    /**
-     * Deletes the checkpoint of {@code mobile} here, unless its agent runs here (its checkpoint protects it from a
-     * crash). On the cell's actor when there is a cell, so that no checkpoint is written meanwhile.
-     */
-    public CheckpointStore.CheckpointInfo removeCheckpoint(MobileId mobile) throws MigrationException {
-        CheckpointStore store = core.checkpointStore(settings.checkpointStore());
-        if (store == null) {
-            throw new MigrationException("no checkpoint store '" + settings.checkpointStore() + "' is installed");
-        }
-        CheckpointStore.CheckpointInfo info = store.list(settings.checkpointDirectory()).stream()
-                .filter(c -> c.mobile().equals(mobile)).findFirst()
-                .orElseThrow(() -> new MigrationException("no checkpoint of " + mobile + " on " + id));
-        AgentCell cell = cells.get(mobile.value());
-        if (cell == null) {
-            store.delete(settings.checkpointDirectory(), mobile);
-            AgentCell meanwhile = cells.get(mobile.value());
-            if (meanwhile != null) {
-                // an agent came (created or restored) while it went: its own checkpoint is written again
-                meanwhile.actor.execute(() -> meanwhile.checkpoint(store));
-            }
-            return info;
-        }
-        CompletableFuture<Boolean> deleted = new CompletableFuture<>();
-        cell.actor.execute(() -> {
-            if (cell.hostsAgent()) {
-                deleted.complete(false);
-            } else {
-                store.delete(settings.checkpointDirectory(), mobile);
-                deleted.complete(true);
-            }
-        });
-        try {
-            if (!deleted.get(10, TimeUnit.SECONDS)) {
-                throw new MigrationException("the agent of " + mobile + " runs on " + id
-                        + ": its checkpoint is its crash protection and is kept");
-            }
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new MigrationException("could not remove the checkpoint of " + mobile + ": " + e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MigrationException("interrupted");
-        }
-        return info;
-    }
-
-    /**
-     * Brings an agent back from its latest checkpoint here: verified and rebuilt, then recorded by the LS
-     * with a new epoch, then live.
-     */
-    public CompletableFuture<AgentInfo> restore(MobileId mobile) {
-        CompletableFuture<AgentInfo> done = new CompletableFuture<>();
-        try {
-            AgentCell existing = cells.get(mobile.value());
-            if (existing != null && existing.hostsAgent()) {
-                throw new MigrationException("the agent of " + mobile + " already runs on " + id);
-            }
-            CheckpointStore store = core.checkpointStore(settings.checkpointStore());
-            if (store == null) {
-                throw new MigrationException("no checkpoint store '" + settings.checkpointStore() + "' is installed");
-            }
-            CheckpointStore.Checkpoint ckpt = store.load(settings.checkpointDirectory(), mobile);
-            AgentImageCodec.Restored r = AgentImageCodec.restore(ckpt.image(), core.agentType(), mobile);
-            NodeAddress ls = locationServer();
-            if (ls == null) {
-                throw new MigrationException("no Location Server known");
-            }
-            Frame reg = Frame.of(MessageType.REGISTRATION, nextCorrelation(), mobile.value(), Json.encode(
-                    new Payloads.Registration(cluster.value(), address().toString(), null, null, ckpt.info().epoch())));
-            request(ls, reg, 10_000).whenComplete((rep, e) -> {
-                try {
-                    Reply reply = e == null ? Json.decode(rep.payload(), Reply.class) : null;
-                    if (reply != null && !reply.ok() && reply.node() != null && !reply.node().equals(id.value())
-                            && reply.epoch() != null && reply.epoch() >= ckpt.info().epoch()) {
-                        // the agent runs elsewhere with this epoch or a newer one: the checkpoint can never be
-                        // restored (epochs only grow), so it goes instead of being tried at every start
-                        store.delete(settings.checkpointDirectory(), mobile);
-                        core.metrics().inc("checkpoints.stale.deleted");
-                        LOG.info("USS {}: deleted the stale checkpoint of {} (epoch {}): it runs on {} with epoch {}",
-                                id, mobile, ckpt.info().epoch(), reply.node(), reply.epoch());
-                    }
-                    if (reply == null || !reply.ok()) {
-                        done.completeExceptionally(new MigrationException(reply == null
-                                ? "Location Server did not answer" : reply.reason()));
-                        return;
-                    }
-                    recoveryInUse = true;
-                    AgentCell cell = cells.computeIfAbsent(mobile.value(),
-                            k -> new AgentCell(this, mobile, core.actor(mobile)));
-                    cell.actor.execute(() -> cell.restored(r.agent(), r.timerRemainingMillis(), reply.epoch(), done));
-                    done.thenAccept(info -> {
-                        if (!info.calls().isEmpty()) {
-                            core.schedule(() -> releaseCallsOfGonePeers(mobile), settings.restoredCallCheckMillis(),
-                                    TimeUnit.MILLISECONDS);
-                        }
-                    });
-                } catch (FrameException x) {
-                    done.completeExceptionally(new MigrationException(x.getMessage()));
-                }
-            });
-        } catch (MigrationException e) {
-            done.completeExceptionally(e);
-        }
-        return done;
     }
 
     // ------------------------------------------------------------------ in-cluster roles, for agents
@@ -1432,67 +1097,6 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
             return;
         }
         cs.callRequest(this, caller, callId, callee, type, services);
-    }
-
-    // ------------------------------------------------------------------ console views
-
-    /** Snapshots of the agents hosted here, taken on each agent's own thread. */
-    public List<AgentInfo> agents(long timeoutMillis) {
-        List<CompletableFuture<AgentInfo>> futures = new ArrayList<>(cells.size());
-        for (AgentCell c : cells.values()) {
-            CompletableFuture<AgentInfo> f = new CompletableFuture<>();
-            c.actor.execute(() -> f.complete(c.info()));
-            futures.add(f);
-        }
-        List<AgentInfo> out = new ArrayList<>(futures.size());
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        for (CompletableFuture<AgentInfo> f : futures) {
-            try {
-                AgentInfo i = f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                if (i != null) {
-                    out.add(i);
-                }
-            } catch (Exception e) {
-                core.metrics().inc("errors.snapshot");
-            }
-        }
-        return out;
-    }
-
-    /** Tasks queued on the actor of a mobile's cell here and not finished, -1 when there is no cell (tests). */
-    public int cellBacklog(MobileId mobile) {
-        AgentCell cell = cells.get(mobile.value());
-        return cell == null ? -1 : cell.actor.backlog();
-    }
-
-    /** Gives a live agent here an application state (benchmarks); false when it does not live here. */
-    public boolean applicationState(MobileId mobile, byte[] state) {
-        AgentCell c = cells.get(mobile.value());
-        if (c == null) {
-            return false;
-        }
-        CompletableFuture<Boolean> f = new CompletableFuture<>();
-        c.actor.execute(() -> f.complete(c.applicationState(state)));
-        try {
-            return f.get(5, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
-    /** The agent of one mobile if it lives here. */
-    public AgentInfo agent(MobileId mobile, long timeoutMillis) {
-        AgentCell c = cells.get(mobile.value());
-        if (c == null) {
-            return null;
-        }
-        CompletableFuture<AgentInfo> f = new CompletableFuture<>();
-        c.actor.execute(() -> f.complete(c.info()));
-        try {
-            return f.get(timeoutMillis, TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            return null;
-        }
     }
 
     @Override

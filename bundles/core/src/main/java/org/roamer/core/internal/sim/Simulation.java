@@ -98,7 +98,7 @@ public final class Simulation implements AutoCloseable {
                     "naive", List.of("naive"), 64, 256 * 1024, 2_000, 60_000, 10_000, 2_000, FrameLimits.DEFAULT,
                     work.resolve("uss-" + c));
             UserSignalingServer u = new UserSignalingServer(core, transport, s, routing);
-            u.endAgentsOnStop(); // a simulation's agents end with it
+            u.checkpoints().endAgentsOnStop(); // a simulation's agents end with it
             uss.add(u);
             new CallServer(core, NodeId.of("call-" + c), ClusterId.of(c));
             new ConnectionServer(core, NodeId.of("conn-" + c), ClusterId.of(c));

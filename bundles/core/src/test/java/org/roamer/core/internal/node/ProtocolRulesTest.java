@@ -11,8 +11,6 @@ import static org.roamer.core.internal.node.ProtocolRules.Verdict.DUPLICATE;
 import static org.roamer.core.internal.node.ProtocolRules.Verdict.NOT_LIVE;
 import static org.roamer.core.internal.node.ProtocolRules.Verdict.STALE;
 
-import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.roamer.api.frame.Frame;
 import org.roamer.api.frame.MessageType;
@@ -81,31 +79,6 @@ class ProtocolRulesTest {
         assertThat(ProtocolRules.room(0, 0, 1, 1000, forwarded)).isEqualTo(Room.FITS);
         assertThat(ProtocolRules.room(1, 0, 1, 1000, forwarded)).isEqualTo(Room.OVER_LIMIT_FORWARDED);
         assertThat(ProtocolRules.room(0, 1000, 5, 1000, forwarded)).isEqualTo(Room.OVER_LIMIT_FORWARDED);
-    }
-
-    @Test
-    void negotiationTakesTheRequestedStrategyOnlyWhenBothHaveItAndItQualifies() {
-        List<String> mine = List.of("tern", "naive", "condor");
-        assertThat(ProtocolRules.negotiate(mine, List.of("naive", "tern"), "naive", s -> true)).isEqualTo("naive");
-        assertThat(ProtocolRules.negotiate(mine, List.of("tern"), "naive", s -> true)).as("peer lacks it").isNull();
-        assertThat(ProtocolRules.negotiate(List.of("tern"), List.of("naive"), "naive", s -> true)).as("I lack it")
-                .isNull();
-        assertThat(ProtocolRules.negotiate(mine, List.of("naive"), "naive", s -> false)).as("does not qualify")
-                .isNull();
-    }
-
-    @Test
-    void negotiationOtherwiseTakesMyFirstChoiceThePeerHasThatQualifies() {
-        List<String> mine = List.of("tern", "naive", "condor");
-        assertThat(ProtocolRules.negotiate(mine, List.of("condor", "naive", "tern"), null, s -> true))
-                .as("my order, not the peer's").isEqualTo("tern");
-        assertThat(ProtocolRules.negotiate(mine, List.of("condor", "naive"), null, s -> true)).isEqualTo("naive");
-        assertThat(ProtocolRules.negotiate(mine, List.of("condor", "tern"), null, Set.of("condor")::contains))
-                .as("only heterogeneous ones qualify").isEqualTo("condor");
-        assertThat(ProtocolRules.negotiate(mine, List.of("other"), null, s -> true)).isNull();
-        assertThat(ProtocolRules.negotiate(mine, List.of(), null, s -> true)).isNull();
-        assertThat(ProtocolRules.negotiate(mine, null, null, s -> true)).as("peer said nothing").isNull();
-        assertThat(ProtocolRules.negotiate(mine, null, "tern", s -> true)).isNull();
     }
 
     private static Frame message(int flags, int bodyBytes) {
