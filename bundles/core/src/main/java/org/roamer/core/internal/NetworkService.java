@@ -906,8 +906,18 @@ public final class NetworkService implements RoamerNetwork {
         if (u == null) {
             throw new RoamerException("unknown cluster '" + cluster + "'; clusters: " + clusters());
         }
+        // a USS that has just started (at boot, or with a new configuration) is a few milliseconds from its
+        // Location Server's answer to its HELLO: wait for it, or the LS would not know the cluster yet
+        try {
+            u.awaitRegistered(READY_WAIT_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return u;
     }
+
+    /** How long a registration or a move waits for a USS that has not been acknowledged by its LS yet. */
+    static final long READY_WAIT_MS = 5_000;
 
     static NodeAddress locationServer(UserSignalingServer uss) throws RoamerException {
         NodeAddress ls = uss.locationServerAddress();

@@ -258,12 +258,11 @@ public final class LocationServer extends SignalingNode {
      * deleted, its bundle stopped). A record of the cluster from another address (a newer HELLO) stays.
      */
     public void forgetUss(String cluster, String addr) {
-        actor.execute(() -> {
-            UssRecord r = clusters.get(cluster);
-            if (r != null && r.addr().equals(addr) && clusters.remove(cluster, r)) {
-                LOG.info("{}: USS {} of cluster {} at {} stopped", id, r.node(), cluster, addr);
-            }
-        });
+        // not through the actor: the runtime may be stopping; remove(key, record) leaves a newer HELLO's record
+        UssRecord r = clusters.get(cluster);
+        if (r != null && r.addr().equals(addr) && clusters.remove(cluster, r)) {
+            LOG.info("{}: USS {} of cluster {} at {} stopped", id, r.node(), cluster, addr);
+        }
     }
 
     /** Clusters known from HELLO, by id. */
