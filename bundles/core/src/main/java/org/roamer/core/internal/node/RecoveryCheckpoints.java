@@ -3,8 +3,10 @@ package org.roamer.core.internal.node;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.roamer.api.AgentInfo;
 import org.roamer.api.MobileId;
@@ -146,10 +148,9 @@ public final class RecoveryCheckpoints {
             return StopCheckpoints.NONE;
         }
         long start = System.nanoTime();
-        List<java.util.concurrent.CompletableFuture<AgentCell.StopCheckpoint>> writes = new ArrayList<>();
+        List<CompletableFuture<AgentCell.StopCheckpoint>> writes = new ArrayList<>();
         for (AgentCell c : uss.cells()) {
-            java.util.concurrent.CompletableFuture<AgentCell.StopCheckpoint> done =
-                    new java.util.concurrent.CompletableFuture<>();
+            CompletableFuture<AgentCell.StopCheckpoint> done = new CompletableFuture<>();
             try {
                 c.actor.execute(() -> {
                     try {
@@ -168,7 +169,7 @@ public final class RecoveryCheckpoints {
         int late = 0;
         int migrating = 0;
         long deadline = start + TimeUnit.MILLISECONDS.toNanos(STOP_CHECKPOINT_MILLIS);
-        for (java.util.concurrent.CompletableFuture<AgentCell.StopCheckpoint> w : writes) {
+        for (CompletableFuture<AgentCell.StopCheckpoint> w : writes) {
             try {
                 switch (w.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                     case WRITTEN -> written++;
@@ -176,9 +177,9 @@ public final class RecoveryCheckpoints {
                     case MIGRATING -> migrating++;
                     case NO_AGENT -> { }
                 }
-            } catch (java.util.concurrent.TimeoutException e) {
+            } catch (TimeoutException e) {
                 late++;
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 failed++;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -368,7 +369,7 @@ public final class RecoveryCheckpoints {
                 throw new MigrationException("the agent of " + mobile + " runs on " + uss.id()
                         + ": its checkpoint is its crash protection and is kept");
             }
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             throw new MigrationException("could not remove the checkpoint of " + mobile + ": " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
