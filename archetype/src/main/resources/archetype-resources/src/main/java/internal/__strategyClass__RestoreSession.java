@@ -14,10 +14,15 @@ import org.roamer.api.spi.migration.RestoreTarget;
 
 /**
  * The target's side of one migration with "${strategyName}": takes the chunks in order, checks each
- * ({@link ImageChunks#payload}) and the size against both limits before it buffers, and rebuilds the agent on
+ * ({@link ImageChunks#payload}) and the size against both limits before it buffers (the image's segments against
+ * the smaller of {@link MigrationContext#maxImageBytes()} and {@link RestoreTarget#maxRestoredBytes()}), and
+ * rebuilds the agent on
  * {@link #finish()}. Used by one thread at a time (the core's cell of the arriving agent).
  */
 final class ${strategyClass}RestoreSession implements RestoreSession {
+    /** Room for the image's type (two names and a hash) and the three lengths before the segments. */
+    private static final int HEADER_ROOM = 1024;
+
     private final RestoreTarget target;
     private final MigrationContext ctx;
     private final long limit;
@@ -44,7 +49,7 @@ final class ${strategyClass}RestoreSession implements RestoreSession {
         if (count < 0) {
             count = ImageChunks.count(chunk);
         }
-        if ((long) received.size() + payload.length > limit) {
+        if ((long) received.size() + payload.length > limit + HEADER_ROOM) {
             throw new MigrationException("${strategyName}: the image grows over this node's limit of " + limit
                     + " bytes");
         }
@@ -75,11 +80,17 @@ final class ${strategyClass}RestoreSession implements RestoreSession {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             AgentType type = new AgentType(in.readUTF(), in.readUTF(), in.readLong());
             byte[][] segments = new byte[3][];
+            long total = 0;
             for (int i = 0; i < 3; i++) {
                 int length = in.readInt();
                 if (length < 0 || length > in.available()) {
                     throw new MigrationException("${strategyName}: segment " + i + " declares " + length
                             + " bytes, " + in.available() + " remain");
+                }
+                total += length;
+                if (total > limit) {
+                    throw new MigrationException("${strategyName}: the image takes more than this node's limit of "
+                            + limit + " bytes");
                 }
                 segments[i] = in.readNBytes(length);
             }
