@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.itests;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -7,7 +11,6 @@ import static org.ops4j.pax.exam.CoreOptions.options;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import javax.inject.Inject;
+
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
@@ -138,10 +142,11 @@ public class AgentVersionsIT extends RoamerTestSupport {
         assertThat(v.get("k")).isEqualTo(List.of(callJson(call)));
         Frame answer = far.commit(in, image);
         assertThat(answer.type()).as(FakeUssPeer.reason(answer)).isEqualTo(MessageType.ACK);
-        assertThat(TinyJson.object(answer.payload())).containsEntry("strategy", "naive").containsEntry("node", "fake-cx");
+        assertThat(TinyJson.object(answer.payload())).containsEntry("strategy", "naive").containsEntry("node",
+                "fake-cx");
         assertThat(network.agent(m)).isEmpty();
 
-        network.send(m, "away", 0, new byte[] {1});
+        network.send(m, "away", 0, new byte[]{1});
         await().atMost(Duration.ofSeconds(10)).until(() -> far.hosted("nround").held.size() == 1);
 
         // the newer node adds variables of its own, at the top level and in the call: the schema stays v1
@@ -302,7 +307,8 @@ public class AgentVersionsIT extends RoamerTestSupport {
                 .withVersion(otherVersion)));
         assertThat(version.verdict().type()).isEqualTo(MessageType.MIGRATE_FAILED);
         assertThat(FakeUssPeer.reason(version.verdict())).contains("condor restore failed",
-                "version '" + otherVersion + "'", "this node runs version " + cp.version(), "same agent bundle version");
+                "version '" + otherVersion + "'", "this node runs version " + cp.version(),
+                "same agent bundle version");
         assertRefusedAndStillAtThePeer(m, version);
         sendWhileAtThePeer(m, 1);
 
@@ -324,7 +330,7 @@ public class AgentVersionsIT extends RoamerTestSupport {
         FakeUssPeer.Image image = far.transfer(in, List.of("tern"), "tern");
         PeerImages.TernArgs args = PeerImages.ternArgs(image.chunks().get(0));
         for (int i = 0; i < 5; i++) {
-            network.send(m, "during", i, new byte[] {(byte) i}); // the stub takes them
+            network.send(m, "during", i, new byte[]{(byte) i}); // the stub takes them
         }
         assertThat(seqs("rvers", "during")).isEmpty();
         assertThat(network.agent(m).orElseThrow().status()).isEqualTo(AgentStatus.MIGRATING);
@@ -412,7 +418,8 @@ public class AgentVersionsIT extends RoamerTestSupport {
 
     /** The agent is live at uss-c1 again, with the epoch and calls it had. */
     void awaitLiveAtC1(MobileId m, AgentInfo before) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> network.agent(m).orElseThrow().status() != AgentStatus.MIGRATING);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> network.agent(m).orElseThrow().status() != AgentStatus.MIGRATING);
         AgentInfo a = network.agent(m).orElseThrow();
         assertThat(a.node().value()).isEqualTo("uss-c1");
         assertThat(a.epoch()).isEqualTo(before.epoch());
@@ -461,7 +468,7 @@ public class AgentVersionsIT extends RoamerTestSupport {
     /** A message sent to the agent while it lives at the peer (after a refused move): the peer holds it. */
     void sendWhileAtThePeer(MobileId m, long seq) throws Exception {
         int held = far.hosted(m.value()).held.size();
-        network.send(m, "meanwhile", seq, new byte[] {(byte) seq});
+        network.send(m, "meanwhile", seq, new byte[]{(byte) seq});
         await().atMost(Duration.ofSeconds(10)).until(() -> far.hosted(m.value()).held.size() == held + 1);
         assertThat(seqs(m.value(), "meanwhile")).isEmpty();
     }
@@ -505,7 +512,7 @@ public class AgentVersionsIT extends RoamerTestSupport {
         CallResult call = network.call(p, m, CallType.VOICE);
         assertThat(call.accepted()).as(call.reason()).isTrue();
         for (int i = 0; i < 3; i++) {
-            network.send(m, "before", i, new byte[] {(byte) i});
+            network.send(m, "before", i, new byte[]{(byte) i});
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> seqs(m.value(), "before").size() == 3);
         AgentInfo a = network.agent(m).orElseThrow();

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.itests;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,6 +21,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -223,7 +228,8 @@ class ConsoleIT {
 
         private String match(int e, List<String> printed, int p, Map<String, String> ids) {
             if (e == lines.size()) {
-                return p == printed.size() ? null
+                return p == printed.size()
+                        ? null
                         : "printed more than the README shows, from: " + printed.get(p);
             }
             if (lines.get(e) == null) { // "...": any number of lines

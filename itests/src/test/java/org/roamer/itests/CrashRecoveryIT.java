@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.itests;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,6 +20,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -194,8 +199,10 @@ class CrashRecoveryIT {
         Thread.sleep(1000); // a duplicate would arrive late: look again after a quiet second
         Map<String, List<String>> delivered = agentRows(k.console("roamer:agents --limit 1000"));
         for (int i = 21; i <= 30; i++) {
-            assertThat(delivered.get("m" + i).get(5)).as("m" + i + "'s messages: 20 before the stop, 15 after, once each"
-                    + "\n" + sent).isEqualTo("35");
+            assertThat(delivered.get("m" + i).get(5))
+                    .as("m" + i + "'s messages: 20 before the stop, 15 after, once each"
+                            + "\n" + sent)
+                    .isEqualTo("35");
         }
         String called = k.console("roamer:call m40 m41");
         assertThat(called).as("a restored mobile is paged and called").contains("accepted").contains("paged       yes");

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.itests;
 
 import static org.junit.Assert.assertEquals;
@@ -13,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.Dictionary;
 import java.util.List;
 import java.util.Properties;
@@ -21,14 +24,14 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import org.apache.karaf.features.FeaturesService;
-import org.roamer.api.NodeInfo;
-import org.roamer.api.NodeRole;
-import org.roamer.api.RoamerNetwork;
 import org.junit.Test;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
 import org.osgi.framework.Bundle;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.roamer.api.NodeInfo;
+import org.roamer.api.NodeRole;
+import org.roamer.api.RoamerNetwork;
 
 /**
  * The distribution as shipped boots: every Roamer bundle is ACTIVE, the {@code roamer} feature is
@@ -57,7 +60,8 @@ public class DistributionSmokeIT extends RoamerTestSupport {
     @Test
     public void aViewerLooksAtTheNetworkButCannotChangeIt() throws Exception {
         RoamerNetwork network = awaitService(RoamerNetwork.class);
-        org.awaitility.Awaitility.await().atMost(AWAIT_TIMEOUT).until(() -> network.clusters().containsAll(DEFAULT_CLUSTERS));
+        org.awaitility.Awaitility.await().atMost(AWAIT_TIMEOUT)
+                .until(() -> network.clusters().containsAll(DEFAULT_CLUSTERS));
         String nodes = executeAs(viewer(), COMMAND_TIMEOUT, "roamer:nodes", "roamer:agents", "roamer:stats");
         assertTrue(nodes, nodes.contains("uss-c1"));
         for (String change : List.of("roamer:register v1 c1", "roamer:strategy uss-c1 tern",
@@ -67,8 +71,9 @@ public class DistributionSmokeIT extends RoamerTestSupport {
                 throw new IllegalStateException("a viewer ran " + change);
             } catch (AssertionError refused) {
                 // Karaf hides a command from a user whose roles the ACL does not name
-                assertTrue(change + ": " + refused.getMessage(), refused.getMessage().contains("Insufficient credentials")
-                        || refused.getMessage().contains("Command not found: " + change.split(" ")[0]));
+                assertTrue(change + ": " + refused.getMessage(),
+                        refused.getMessage().contains("Insufficient credentials")
+                                || refused.getMessage().contains("Command not found: " + change.split(" ")[0]));
             }
         }
         assertFalse(execute("roamer:agents").contains("v1"));
@@ -82,7 +87,8 @@ public class DistributionSmokeIT extends RoamerTestSupport {
     @Test
     public void listingsFitAHundredColumns() throws Exception {
         RoamerNetwork network = awaitService(RoamerNetwork.class);
-        org.awaitility.Awaitility.await().atMost(AWAIT_TIMEOUT).until(() -> network.clusters().containsAll(DEFAULT_CLUSTERS));
+        org.awaitility.Awaitility.await().atMost(AWAIT_TIMEOUT)
+                .until(() -> network.clusters().containsAll(DEFAULT_CLUSTERS));
         execute("roamer:register w1 c1", "roamer:register w2 c2", "roamer:call w1 w2", "roamer:move w1 c3");
         List<String> wide = new java.util.ArrayList<>();
         for (String command : List.of("roamer:nodes", "roamer:agents", "roamer:agent w1", "roamer:strategies",
@@ -134,14 +140,16 @@ public class DistributionSmokeIT extends RoamerTestSupport {
     @Test
     public void defaultNetworkIsLoadedAsFactoryConfigurations() throws Exception {
         ConfigurationAdmin configurationAdmin = awaitService(ConfigurationAdmin.class);
-        org.osgi.service.cm.Configuration[] uss =
-                configurationAdmin.listConfigurations("(service.factoryPid=org.roamer.uss)");
+        org.osgi.service.cm.Configuration[] uss = configurationAdmin
+                .listConfigurations("(service.factoryPid=org.roamer.uss)");
         assertNotNull("org.roamer.uss factory configurations", uss);
         assertEquals("one USS per cluster", CLUSTERS.size(), uss.length);
         for (org.osgi.service.cm.Configuration configuration : uss) {
             Dictionary<String, Object> properties = configuration.getProperties();
-            assertEquals("ephemeral listen address of " + configuration.getPid(), "127.0.0.1:0", properties.get("listen"));
-            assertEquals("location.server of " + configuration.getPid(), "", String.valueOf(properties.get("location.server")).trim());
+            assertEquals("ephemeral listen address of " + configuration.getPid(), "127.0.0.1:0",
+                    properties.get("listen"));
+            assertEquals("location.server of " + configuration.getPid(), "",
+                    String.valueOf(properties.get("location.server")).trim());
             assertEquals("naive", properties.get("strategy.preferred"));
         }
         assertFactoryConfigurations(configurationAdmin, "org.roamer.location", 1);
@@ -150,10 +158,11 @@ public class DistributionSmokeIT extends RoamerTestSupport {
         assertFactoryConfigurations(configurationAdmin, "org.roamer.radioport", 2 * CLUSTERS.size());
     }
 
-    private static void assertFactoryConfigurations(ConfigurationAdmin configurationAdmin, String factoryPid, int expected)
+    private static void assertFactoryConfigurations(ConfigurationAdmin configurationAdmin, String factoryPid,
+            int expected)
             throws Exception {
-        org.osgi.service.cm.Configuration[] found =
-                configurationAdmin.listConfigurations("(service.factoryPid=" + factoryPid + ")");
+        org.osgi.service.cm.Configuration[] found = configurationAdmin
+                .listConfigurations("(service.factoryPid=" + factoryPid + ")");
         assertEquals(factoryPid + " factory configurations", expected, found == null ? 0 : found.length);
     }
 
@@ -163,16 +172,20 @@ public class DistributionSmokeIT extends RoamerTestSupport {
         List<NodeInfo> listeners = org.awaitility.Awaitility.await("Location Server and one USS per cluster listening")
                 .atMost(AWAIT_TIMEOUT)
                 .until(() -> network.nodes().stream()
-                                .filter(node -> node.role() == NodeRole.LOCATION_SERVER || node.role() == NodeRole.USER_SIGNALING_SERVER)
-                                .collect(Collectors.toList()),
+                        .filter(node -> node.role() == NodeRole.LOCATION_SERVER
+                                || node.role() == NodeRole.USER_SIGNALING_SERVER)
+                        .collect(Collectors.toList()),
                         nodes -> nodes.size() == 1 + CLUSTERS.size()
-                                && nodes.stream().allMatch(node -> node.address() != null && node.address().port() > 0));
+                                && nodes.stream()
+                                        .allMatch(node -> node.address() != null && node.address().port() > 0));
         for (NodeInfo node : listeners) {
             int port = node.address().port();
             assertTrue(node.node() + " listens on loopback: " + node.address(),
                     java.net.InetAddress.getLoopbackAddress().getHostAddress().equals(node.address().host())
                             || "localhost".equals(node.address().host()) || node.address().host().startsWith("127."));
-            assertFalse(node.node() + " must not use a default port (7100-7103) under ephemeralRoamerPorts(): " + node.address(),
+            assertFalse(
+                    node.node() + " must not use a default port (7100-7103) under ephemeralRoamerPorts(): "
+                            + node.address(),
                     port >= 7100 && port <= 7103);
         }
     }
@@ -180,8 +193,8 @@ public class DistributionSmokeIT extends RoamerTestSupport {
     @Test
     public void sshListensOnLoopbackOnly() throws Exception {
         ConfigurationAdmin configurationAdmin = awaitService(ConfigurationAdmin.class);
-        org.osgi.service.cm.Configuration[] shell =
-                configurationAdmin.listConfigurations("(service.pid=org.apache.karaf.shell)");
+        org.osgi.service.cm.Configuration[] shell = configurationAdmin
+                .listConfigurations("(service.pid=org.apache.karaf.shell)");
         assertNotNull("org.apache.karaf.shell configuration", shell);
         assertEquals("127.0.0.1", shell[0].getProperties().get("sshHost"));
 
@@ -190,7 +203,8 @@ public class DistributionSmokeIT extends RoamerTestSupport {
         // configuration is updated during boot, and a stopped instance stayed listed with no bound address.)
         int port = Integer.getInteger("roamer.itest.sshPort");
         org.awaitility.Awaitility.await().atMost(AWAIT_TIMEOUT).until(() -> connects("127.0.0.1", port));
-        for (java.net.NetworkInterface nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+        for (java.net.NetworkInterface nic : java.util.Collections
+                .list(java.net.NetworkInterface.getNetworkInterfaces())) {
             for (java.net.InetAddress a : java.util.Collections.list(nic.getInetAddresses())) {
                 if (!a.isLoopbackAddress() && !a.isLinkLocalAddress()) {
                     assertFalse("SSH answers on " + a.getHostAddress() + ":" + port + ", expected loopback only",

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.itests;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.inject.Inject;
+
 import org.junit.Test;
 import org.ops4j.pax.exam.Option;
 import org.osgi.framework.ServiceRegistration;
@@ -38,7 +43,8 @@ public class ExampleStrategyIT extends RoamerTestSupport {
     @Override
     @org.ops4j.pax.exam.Configuration
     public Option[] config() {
-        File jar = new File(System.getProperty(JAR_PROPERTY, "target/distribution/com.example.roamer.strategy.naivedeflate.jar"));
+        File jar = new File(
+                System.getProperty(JAR_PROPERTY, "target/distribution/com.example.roamer.strategy.naivedeflate.jar"));
         if (!jar.isFile()) {
             throw new IllegalStateException("example strategy not found at " + jar.getAbsolutePath()
                     + ": mvn -B verify from the repository root builds it");
@@ -68,14 +74,14 @@ public class ExampleStrategyIT extends RoamerTestSupport {
 
             execute("roamer:strategy uss-c1 " + NAME, "roamer:strategy uss-c2 " + NAME);
             for (int i = 0; i < 3; i++) {
-                network.send(m, "s", i, new byte[] {(byte) i});
+                network.send(m, "s", i, new byte[]{(byte) i});
             }
             MoveResult there = network.move(m, ClusterId.of("c2"));
             assertThat(there.migrated()).as(there.reason()).isTrue();
             assertThat(there.strategy()).isEqualTo(NAME);
             MoveResult back = network.move(m, ClusterId.of("c1"));
             assertThat(back.strategy()).isEqualTo(NAME);
-            network.send(m, "s", 3, new byte[] {3});
+            network.send(m, "s", 3, new byte[]{3});
             await().atMost(Duration.ofSeconds(10)).until(() -> delivered.size() == 4);
             assertThat(delivered).as("three sent before the moves, one after coming back: all at c1, in order")
                     .containsExactly("ex1@uss-c1#0", "ex1@uss-c1#1", "ex1@uss-c1#2", "ex1@uss-c1#3");

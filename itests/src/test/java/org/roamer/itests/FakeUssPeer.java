@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.itests;
 
 import java.io.DataInputStream;
@@ -24,6 +28,7 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+
 import org.roamer.api.NodeAddress;
 import org.roamer.api.frame.Frame;
 import org.roamer.api.frame.FrameCodec;
@@ -191,7 +196,8 @@ final class FakeUssPeer implements AutoCloseable {
     void register(NodeAddress locationServer, String mobile, String cluster) throws Exception {
         long corr = correlations.incrementAndGet();
         Wire.send(locationServer, Wire.json(MessageType.REGISTRATION, corr, 0, mobile, "{\"cluster\":\"" + cluster
-                + "\",\"from\":\"" + address + "\",\"profile\":{\"mt\":true,\"caps\":[\"voice\",\"data\"],\"apps\":[]}}"));
+                + "\",\"from\":\"" + address
+                + "\",\"profile\":{\"mt\":true,\"caps\":[\"voice\",\"data\"],\"apps\":[]}}"));
         Frame answer = reply(corr);
         if (answer.type() != MessageType.ACK) {
             throw new IllegalStateException("registration of " + mobile + " refused: "
@@ -299,8 +305,10 @@ final class FakeUssPeer implements AutoCloseable {
      */
     Image transfer(Incoming in, List<String> strategies, String requested, String agentBundle, String agentVersion,
             long layoutHash) throws Exception {
-        String agentType = agentBundle == null ? "" : ",\"agentType\":{\"bundle\":" + TinyJson.quote(agentBundle)
-                + ",\"version\":" + TinyJson.quote(agentVersion) + ",\"layoutHash\":" + layoutHash + "}";
+        String agentType = agentBundle == null
+                ? ""
+                : ",\"agentType\":{\"bundle\":" + TinyJson.quote(agentBundle)
+                        + ",\"version\":" + TinyJson.quote(agentVersion) + ",\"layoutHash\":" + layoutHash + "}";
         send(in.source(), new Frame(MessageType.TRANSFER, 0, in.id(), in.epoch(), 0, in.mobile(), ("{\"target\":\""
                 + address + "\",\"targetNode\":\"" + node + "\",\"targetCluster\":\"" + cluster + "\",\"strategies\":"
                 + jsonList(strategies) + (requested == null ? "" : ",\"strategy\":\"" + requested + "\"") + agentType

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.itests;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,6 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import javax.inject.Inject;
+
 import org.junit.Test;
 import org.ops4j.pax.exam.Option;
 import org.osgi.framework.Bundle;
@@ -89,7 +94,8 @@ public class HotSwapIT extends RoamerTestSupport {
         ConcurrentHashMap<String, List<Long>> delivered = new ConcurrentHashMap<>();
         ServiceRegistration<DeliveryListener> reg = bundleContext.registerService(DeliveryListener.class,
                 (m, n, e, s, q) -> delivered.computeIfAbsent(m.value() + "/" + s, k -> new CopyOnWriteArrayList<>())
-                        .add(q), null);
+                        .add(q),
+                null);
         List<ClusterId> clusters = network.clusters();
         List<MobileId> mobiles = new ArrayList<>();
         for (int i = 0; i < MOBILES; i++) {
@@ -130,7 +136,7 @@ public class HotSwapIT extends RoamerTestSupport {
                 while (running.get()) {
                     MobileId m = mine.get(r.nextInt(mine.size()));
                     long s = sent.merge(m.value(), 1L, Long::sum) - 1;
-                    network.send(m, "p" + part, s, new byte[] {(byte) s});
+                    network.send(m, "p" + part, s, new byte[]{(byte) s});
                     if (++seq % 25 == 0) {
                         MobileId callee = mine.get(r.nextInt(mine.size()));
                         if (!callee.equals(m)) {
@@ -160,7 +166,8 @@ public class HotSwapIT extends RoamerTestSupport {
                             AgentInfo after = network.agent(m).orElse(null);
                             if (after == null || !after.node().equals(a.node()) || after.epoch() != a.epoch()) {
                                 notRolledBack.add(m + " failed (" + res.reason() + ") but is " + (after == null
-                                        ? "gone" : "at " + after.node() + " epoch " + after.epoch()) + ", was at "
+                                        ? "gone"
+                                        : "at " + after.node() + " epoch " + after.epoch()) + ", was at "
                                         + a.node() + " epoch " + a.epoch());
                             }
                         }
@@ -175,17 +182,17 @@ public class HotSwapIT extends RoamerTestSupport {
 
         // the swaps: features out and in, bundle updates, preference switches
         String[][] swaps = {
-            {"feature:uninstall roamer-strategy-tern"}, {"roamer:strategy uss-c1 condor"},
-            {"feature:install -r roamer-strategy-tern"}, {"roamer:strategy uss-c2 tern"},
-            {"feature:uninstall roamer-strategy-condor"}, {"roamer:strategy uss-c3 tern"},
-            {"feature:install -r roamer-strategy-condor"}, {"bundle:update org.roamer.strategy.tern"},
-            {"roamer:strategy uss-c1 naive"}, {"feature:uninstall roamer-strategy-naive"},
-            {"roamer:strategy uss-c2 condor"}, {"feature:install -r roamer-strategy-naive"},
-            {"bundle:update org.roamer.strategy.condor"}, {"roamer:strategy uss-c3 naive"},
-            {"feature:uninstall roamer-strategy-tern"}, {"feature:install -r roamer-strategy-tern"},
-            {"roamer:strategy uss-c1 tern"}, {"bundle:update org.roamer.strategy.naive"},
-            {"feature:uninstall roamer-strategy-condor"}, {"feature:install -r roamer-strategy-condor"},
-            {"roamer:strategy uss-c2 naive"}, {"roamer:strategy uss-c3 condor"},
+                {"feature:uninstall roamer-strategy-tern"}, {"roamer:strategy uss-c1 condor"},
+                {"feature:install -r roamer-strategy-tern"}, {"roamer:strategy uss-c2 tern"},
+                {"feature:uninstall roamer-strategy-condor"}, {"roamer:strategy uss-c3 tern"},
+                {"feature:install -r roamer-strategy-condor"}, {"bundle:update org.roamer.strategy.tern"},
+                {"roamer:strategy uss-c1 naive"}, {"feature:uninstall roamer-strategy-naive"},
+                {"roamer:strategy uss-c2 condor"}, {"feature:install -r roamer-strategy-naive"},
+                {"bundle:update org.roamer.strategy.condor"}, {"roamer:strategy uss-c3 naive"},
+                {"feature:uninstall roamer-strategy-tern"}, {"feature:install -r roamer-strategy-tern"},
+                {"roamer:strategy uss-c1 tern"}, {"bundle:update org.roamer.strategy.naive"},
+                {"feature:uninstall roamer-strategy-condor"}, {"feature:install -r roamer-strategy-condor"},
+                {"roamer:strategy uss-c2 naive"}, {"roamer:strategy uss-c3 condor"},
         };
         int swapsDone = 0;
         long baselineMoves;
@@ -226,7 +233,8 @@ public class HotSwapIT extends RoamerTestSupport {
         // ... and nothing more (a duplicate) arrives during a quiet period afterwards
         long total = sent.values().stream().mapToLong(Long::longValue).sum();
         await("no delivery beyond the " + total + " messages sent during " + QUIET.toMillis() + " ms").during(QUIET)
-                .atMost(QUIET.multipliedBy(4)).until(() -> delivered.values().stream().mapToLong(List::size).sum() == total);
+                .atMost(QUIET.multipliedBy(4))
+                .until(() -> delivered.values().stream().mapToLong(List::size).sum() == total);
         for (Map.Entry<String, Long> e : sent.entrySet()) {
             List<Long> got = deliveredTo(delivered, e.getKey());
             List<Long> expected = java.util.stream.LongStream.range(0, e.getValue()).boxed().toList();

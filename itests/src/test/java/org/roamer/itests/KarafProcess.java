@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.itests;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -92,7 +96,8 @@ final class KarafProcess implements AutoCloseable {
         put(etc.resolve("org.roamer.location-ls1.cfg"), Map.of("listen", "127.0.0.1:0"));
         List<Path> uss;
         try (Stream<Path> files = Files.list(etc)) {
-            uss = files.filter(p -> p.getFileName().toString().matches("org\\.roamer\\.uss-.+\\.cfg")).sorted().toList();
+            uss = files.filter(p -> p.getFileName().toString().matches("org\\.roamer\\.uss-.+\\.cfg")).sorted()
+                    .toList();
         }
         assertThat(uss).isNotEmpty();
         for (Path cfg : uss) {
@@ -115,7 +120,6 @@ final class KarafProcess implements AutoCloseable {
             // not a POSIX file system
         }
     }
-
 
     Path home() {
         return home;
@@ -341,7 +345,8 @@ final class KarafProcess implements AutoCloseable {
 
     /** Sets {@code key = value} lines of a properties/cfg file: replaces the first uncommented one, or appends. */
     static void put(Path file, Map<String, String> values) throws IOException {
-        List<String> lines = Files.exists(file) ? new ArrayList<>(Files.readAllLines(file, StandardCharsets.ISO_8859_1))
+        List<String> lines = Files.exists(file)
+                ? new ArrayList<>(Files.readAllLines(file, StandardCharsets.ISO_8859_1))
                 : new ArrayList<>();
         for (Map.Entry<String, String> e : values.entrySet()) {
             String line = e.getKey() + " = " + e.getValue();

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.itests;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,12 +16,12 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.inject.Inject;
+
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
@@ -61,7 +65,8 @@ public class NetworkIT extends RoamerTestSupport {
     @org.ops4j.pax.exam.Configuration
     public Option[] config() {
         return options(roamerDistribution(), ephemeralRoamerPorts(),
-                mavenBundle("org.assertj", "assertj-core", System.getProperty("roamer.itest.assertj.version", "3.27.7")),
+                mavenBundle("org.assertj", "assertj-core",
+                        System.getProperty("roamer.itest.assertj.version", "3.27.7")),
                 ussProperty("stub.idle.timeout.ms", "300"), ussProperty("migration.timeout.ms", "1500"));
     }
 
@@ -138,7 +143,7 @@ public class NetworkIT extends RoamerTestSupport {
         CompletableFuture<Void> stream = CompletableFuture.runAsync(() -> {
             try {
                 for (int i = 0; i < n; i++) {
-                    network.send(m, "stream", i, new byte[] {(byte) i});
+                    network.send(m, "stream", i, new byte[]{(byte) i});
                 }
             } catch (RoamerException e) {
                 throw new IllegalStateException(e);

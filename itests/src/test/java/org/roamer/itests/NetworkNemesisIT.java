@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.itests;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,6 +24,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -187,7 +192,8 @@ class NetworkNemesisIT {
             long t = Long.parseLong(f[0]);
             String mobile = f[1];
             long epoch = Long.parseLong(f[3]);
-            bySender.computeIfAbsent(mobile + "/" + f[4], k -> new ArrayList<>()).add(new long[] {t, Long.parseLong(f[5])});
+            bySender.computeIfAbsent(mobile + "/" + f[4], k -> new ArrayList<>())
+                    .add(new long[]{t, Long.parseLong(f[5])});
             String was = nodeOfEpoch.putIfAbsent(mobile + "/" + epoch, f[2]);
             if (was != null && !was.equals(f[2])) {
                 violations.add(mobile + ": epoch " + epoch + " delivered on " + was + " and on " + f[2]);
@@ -198,7 +204,7 @@ class NetworkNemesisIT {
                         + last[0]);
             }
             if (last == null || epoch >= last[1]) {
-                lastEpoch.put(mobile, new long[] {t, epoch});
+                lastEpoch.put(mobile, new long[]{t, epoch});
             }
         }
         int delivered = 0;
@@ -207,7 +213,8 @@ class NetworkNemesisIT {
             delivered += seqs.size();
             for (int i = 1; i < seqs.size(); i++) {
                 if (seqs.get(i)[1] <= seqs.get(i - 1)[1]) {
-                    violations.add(e.getKey() + ": seq " + seqs.get(i)[1] + " delivered after seq " + seqs.get(i - 1)[1]);
+                    violations
+                            .add(e.getKey() + ": seq " + seqs.get(i)[1] + " delivered after seq " + seqs.get(i - 1)[1]);
                 }
             }
         }

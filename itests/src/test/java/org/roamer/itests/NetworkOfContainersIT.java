@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.itests;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,7 +53,8 @@ class NetworkOfContainersIT {
         net.log("./run.sh network start 3:%n%s", started);
         assertThat(started).contains("Network of 4 containers");
         for (String uss : List.of("uss-c1", "uss-c2", "uss-c3")) {
-            assertThat(row(started, uss)).as(uss + " listed by the LS container's console").contains("| c" + uss.charAt(5));
+            assertThat(row(started, uss)).as(uss + " listed by the LS container's console")
+                    .contains("| c" + uss.charAt(5));
         }
         // console secrets: the password is printed nowhere (it was given); each container keeps only its SHA-256
         // hash, and bin/client reads it from a file of the operator's alone (no command line carries it)
@@ -75,7 +81,8 @@ class NetworkOfContainersIT {
         // a mobile registered in c1 from c1's console moves to c3 and back from c3's console, with its messages
         String reg = net.client("c1", "roamer:register m1 c1", "roamer:register m2 c3");
         net.log("registrations:%n%s", reg);
-        assertThat(reg).contains("registered m1 in c1: agent on uss-c1").contains("registered m2 in c3: agent on uss-c3");
+        assertThat(reg).contains("registered m1 in c1: agent on uss-c1")
+                .contains("registered m2 in c3: agent on uss-c3");
         // every node link is mutual TLS: a frame over a plaintext socket (here a TERMINATE_AGENT for m1 sent to
         // uss-c1's port, which destroyed the agent before) gets nothing through, and is counted
         String address = row(nodes, "uss-c1").split("\\|")[4].trim();
@@ -93,7 +100,8 @@ class NetworkOfContainersIT {
         javax.net.ssl.SSLContext rogue = RogueNode.credential(net.base.resolve("pki"), "rogue", "c9");
         String ls1 = row(nodes, "ls1").split("\\|")[4].trim();
         RogueNode.send(rogue, address,
-                Wire.json(org.roamer.api.frame.MessageType.TERMINATE_AGENT, 2, 99, "m1", "{\"from\":\"" + address + "\"}"),
+                Wire.json(org.roamer.api.frame.MessageType.TERMINATE_AGENT, 2, 99, "m1",
+                        "{\"from\":\"" + address + "\"}"),
                 Wire.json(org.roamer.api.frame.MessageType.MIGRATE, 3, 50, "m1", "{\"source\":\"" + address
                         + "\",\"sourceNode\":\"uss-c1\",\"strategy\":\"naive\",\"from\":\"" + ls1 + "\"}"),
                 // a theft: a TRANSFER of m1 naming the rogue as its target, with no ticket of the LS
@@ -112,7 +120,8 @@ class NetworkOfContainersIT {
         String m1After = net.client("c2", "roamer:agent m1");
         assertThat(field(m1After, "node")).as("m1 neither destroyed nor moved").startsWith("uss-c1");
         assertThat(field(m1After, "epoch")).isEqualTo("1");
-        assertThat(row(net.client("c3", "roamer:nodes"), "uss-c1")).as("c1 still leads to its own USS").contains(address);
+        assertThat(row(net.client("c3", "roamer:nodes"), "uss-c1")).as("c1 still leads to its own USS")
+                .contains(address);
         int sent = 0;
         for (String to : List.of("c3", "c2", "c1")) {
             net.client("c2", "roamer:send m1 hello --count 20 --sender s1");
@@ -159,7 +168,8 @@ class NetworkOfContainersIT {
         assertThat(back).contains("migrated m2 c2 -> c3");
 
         // a USS container killed: its agents come back from their checkpoints when it starts again
-        ScriptedNetwork.poll("a checkpoint of m2 on uss-c3", Duration.ofSeconds(30), () -> net.client("c3", "roamer:checkpoints uss-c3"),
+        ScriptedNetwork.poll("a checkpoint of m2 on uss-c3", Duration.ofSeconds(30),
+                () -> net.client("c3", "roamer:checkpoints uss-c3"),
                 out -> !rows(out, "m2").isEmpty());
         String epochBefore = field(net.client("c1", "roamer:agent m2"), "epoch");
         net.log("%s", net.run("network", "kill", "c3").output());
@@ -168,7 +178,8 @@ class NetworkOfContainersIT {
         assertThat(row(down, "uss-c3")).contains("not answering");
         String restarted = net.run("network", "start", "3").output();
         net.log("./run.sh network start 3 after the kill:%n%s", restarted);
-        String m2 = ScriptedNetwork.poll("m2 restored on uss-c3", Duration.ofSeconds(60), () -> net.client("c1", "roamer:agent m2"),
+        String m2 = ScriptedNetwork.poll("m2 restored on uss-c3", Duration.ofSeconds(60),
+                () -> net.client("c1", "roamer:agent m2"),
                 out -> out.contains("uss-c3") && Long.parseLong(field(out, "epoch")) > Long.parseLong(epochBefore));
         net.log("roamer:agent m2 after c3 restarted:%n%s", m2);
 
@@ -219,7 +230,8 @@ class NetworkOfContainersIT {
         net.log("%s%n%s", sent, net.run("network", "kill", "c2").output());
         net.log("the move, its console killed with c2: %s", move1.get(60, TimeUnit.SECONDS));
         String m1 = ScriptedNetwork.poll("m1 rolled back to uss-c1", Duration.ofSeconds(30),
-                () -> tryClientOut("c1", "roamer:agent m1"), out -> out.contains("uss-c1") && !out.contains("migrating"));
+                () -> tryClientOut("c1", "roamer:agent m1"),
+                out -> out.contains("uss-c1") && !out.contains("migrating"));
         net.log("roamer:agent m1 after the rollback:%n%s", m1);
         net.run("network", "start", "3");
         assertThat(log("c2")).as("c2 was killed before it voted").doesNotContain("of m1: READY sent");
@@ -369,7 +381,8 @@ class NetworkOfContainersIT {
             int done = 0;
             for (String move : batch) {
                 String[] w = move.split(" ");
-                if (out.contains("migrated " + w[1] + " ") || out.contains("'" + w[1] + "' is already in cluster " + w[2])) {
+                if (out.contains("migrated " + w[1] + " ")
+                        || out.contains("'" + w[1] + "' is already in cluster " + w[2])) {
                     done++;
                 } else {
                     break;

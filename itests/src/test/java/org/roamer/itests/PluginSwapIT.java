@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.itests;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,6 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 import javax.inject.Inject;
+
 import org.junit.Test;
 import org.ops4j.pax.exam.Option;
 import org.osgi.framework.Bundle;
@@ -106,7 +111,7 @@ public class PluginSwapIT extends RoamerTestSupport {
                 for (long n = 1; running.get(); n++) {
                     MobileId m = mine.get(r.nextInt(mine.size()));
                     long s = sent.merge(m.value(), 1L, Long::sum) - 1;
-                    network.send(m, "p" + part, s, new byte[] {(byte) s});
+                    network.send(m, "p" + part, s, new byte[]{(byte) s});
                     if (n % 20 == 0) {
                         MobileId callee = mine.get(r.nextInt(mine.size()));
                         if (!callee.equals(m)) {
@@ -148,35 +153,42 @@ public class PluginSwapIT extends RoamerTestSupport {
         }
 
         String[] routingSwaps = {
-            "roamer:routing --all anchored", "roamer:routing uss-c1 threshold", "roamer:routing uss-c2 migrate",
-            "feature:uninstall roamer-routing-anchored", "roamer:routing uss-c3 threshold",
-            "feature:install -r roamer-routing-anchored", "roamer:routing --all anchored",
-            "feature:uninstall roamer-routing-threshold", "roamer:routing uss-c1 migrate",
-            "feature:install -r roamer-routing-threshold", "roamer:routing --all threshold",
-            "roamer:routing uss-c2 anchored", "feature:uninstall roamer-routing-migrate", "roamer:routing uss-c3 anchored",
-            "feature:install -r roamer-routing-migrate", "roamer:routing --all migrate", "roamer:routing uss-c1 anchored",
-            "feature:uninstall roamer-routing-anchored", "feature:install -r roamer-routing-anchored",
-            "roamer:routing uss-c2 threshold", "roamer:routing uss-c3 migrate", "roamer:routing --all anchored",
+                "roamer:routing --all anchored", "roamer:routing uss-c1 threshold", "roamer:routing uss-c2 migrate",
+                "feature:uninstall roamer-routing-anchored", "roamer:routing uss-c3 threshold",
+                "feature:install -r roamer-routing-anchored", "roamer:routing --all anchored",
+                "feature:uninstall roamer-routing-threshold", "roamer:routing uss-c1 migrate",
+                "feature:install -r roamer-routing-threshold", "roamer:routing --all threshold",
+                "roamer:routing uss-c2 anchored", "feature:uninstall roamer-routing-migrate",
+                "roamer:routing uss-c3 anchored",
+                "feature:install -r roamer-routing-migrate", "roamer:routing --all migrate",
+                "roamer:routing uss-c1 anchored",
+                "feature:uninstall roamer-routing-anchored", "feature:install -r roamer-routing-anchored",
+                "roamer:routing uss-c2 threshold", "roamer:routing uss-c3 migrate", "roamer:routing --all anchored",
         };
         String[] transportSwaps = {
-            "roamer:transport --all udp", "roamer:transport uss-c1 tcp", "roamer:transport ls1 tcp",
-            "feature:uninstall roamer-transport-udp", "roamer:transport uss-c2 tcp",
-            "feature:install -r roamer-transport-udp", "roamer:transport --all udp", "roamer:transport uss-c3 tcp",
-            "roamer:transport --all tcp", "roamer:transport uss-c1 udp", "feature:uninstall roamer-transport-udp",
-            "feature:install -r roamer-transport-udp", "roamer:transport ls1 udp", "roamer:transport uss-c2 udp",
-            "roamer:transport --all tcp", "roamer:transport --all udp", "feature:uninstall roamer-transport-udp",
-            "feature:install -r roamer-transport-udp", "roamer:transport uss-c3 tcp", "roamer:transport --all tcp",
-            "roamer:transport uss-c1 udp", "roamer:transport --all tcp",
+                "roamer:transport --all udp", "roamer:transport uss-c1 tcp", "roamer:transport ls1 tcp",
+                "feature:uninstall roamer-transport-udp", "roamer:transport uss-c2 tcp",
+                "feature:install -r roamer-transport-udp", "roamer:transport --all udp", "roamer:transport uss-c3 tcp",
+                "roamer:transport --all tcp", "roamer:transport uss-c1 udp", "feature:uninstall roamer-transport-udp",
+                "feature:install -r roamer-transport-udp", "roamer:transport ls1 udp", "roamer:transport uss-c2 udp",
+                "roamer:transport --all tcp", "roamer:transport --all udp", "feature:uninstall roamer-transport-udp",
+                "feature:install -r roamer-transport-udp", "roamer:transport uss-c3 tcp", "roamer:transport --all tcp",
+                "roamer:transport uss-c1 udp", "roamer:transport --all tcp",
         };
         int swaps = 0;
         try {
             for (int i = 0; i < routingSwaps.length; i++) {
-                for (String swap : new String[] {
-                        !System.getProperty("roamer.itest.noRouting", "").isEmpty() ? "roamer:routing uss-c1 migrate" : routingSwaps[i],
-                        !System.getProperty("roamer.itest.noTransport", "").isEmpty() ? "roamer:transport uss-c1 tcp" : transportSwaps[i]}) {
+                for (String swap : new String[]{
+                        !System.getProperty("roamer.itest.noRouting", "").isEmpty()
+                                ? "roamer:routing uss-c1 migrate"
+                                : routingSwaps[i],
+                        !System.getProperty("roamer.itest.noTransport", "").isEmpty()
+                                ? "roamer:transport uss-c1 tcp"
+                                : transportSwaps[i]}) {
                     int before = migrated.get() + anchored.get();
                     System.out.println("PluginSwapIT: swap " + (swaps + 1) + ": " + swap);
-                    swapTimes.add(String.format("%8.3f s swap %d: %s", (System.nanoTime() - t0) / 1e9, swaps + 1, swap));
+                    swapTimes
+                            .add(String.format("%8.3f s swap %d: %s", (System.nanoTime() - t0) / 1e9, swaps + 1, swap));
                     execute(Duration.ofSeconds(60), swap);
                     swaps++;
                     // at an operator's pace, not faster: let crossings run on the new arrangement
@@ -201,7 +213,8 @@ public class PluginSwapIT extends RoamerTestSupport {
                 List<Long> got = deliveredTo(delivered, e.getKey());
                 if (got.size() < e.getValue()) {
                     System.out.println("PluginSwapIT: " + e.getKey() + " sent " + e.getValue() + ", delivered "
-                            + got.size() + ", missing " + LongStream.range(0, e.getValue()).filter(q -> !got.contains(q))
+                            + got.size() + ", missing "
+                            + LongStream.range(0, e.getValue()).filter(q -> !got.contains(q))
                                     .limit(10).boxed().toList());
                 }
             }
@@ -237,8 +250,10 @@ public class PluginSwapIT extends RoamerTestSupport {
         assertThat(List.of(bundleContext.getBundles()).stream()
                 .filter(b -> "org.roamer.core".equals(b.getSymbolicName())).mapToLong(Bundle::getBundleId).findFirst()
                 .orElseThrow()).isEqualTo(coreBundle);
-        System.out.printf("PluginSwapIT: %d swaps, %d crossings (%d migrated, %d anchored, %d failed), %d calls accepted,"
-                + " %d refused, %d messages%n", swaps, crossings, migrated.get(), anchored.get(), failedMoves.size(),
+        System.out.printf(
+                "PluginSwapIT: %d swaps, %d crossings (%d migrated, %d anchored, %d failed), %d calls accepted,"
+                        + " %d refused, %d messages%n",
+                swaps, crossings, migrated.get(), anchored.get(), failedMoves.size(),
                 callsAccepted.get(), rejectedCalls.size(), sent.values().stream().mapToLong(Long::longValue).sum());
         failedMoves.stream().limit(10).forEach(f -> System.out.println("  failed: " + f));
         rejectedCalls.stream().distinct().limit(10).forEach(f -> System.out.println("  call refused: " + f));

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.itests;
 
 import static org.awaitility.Awaitility.await;
@@ -20,11 +24,11 @@ import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.security.PrivilegedExceptionAction;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,7 +46,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
 import javax.inject.Inject;
 import javax.security.auth.Subject;
 
@@ -94,7 +97,6 @@ public abstract class RoamerTestSupport {
     /** The USS nodes of the distribution's default network. */
     protected static final java.util.List<String> DEFAULT_USS = java.util.List.of("uss-c1", "uss-c2", "uss-c3");
 
-
     /** The Location Server's factory configuration shipped in the distribution. */
     public static final String LOCATION_SERVER_CFG = "etc/org.roamer.location-ls1.cfg";
 
@@ -102,8 +104,8 @@ public abstract class RoamerTestSupport {
     public static final List<String> CLUSTERS = List.of("c1", "c2", "c3");
 
     /** The USS factory configurations shipped in the distribution, one per cluster. */
-    public static final List<String> USS_CFGS =
-            CLUSTERS.stream().map(c -> "etc/org.roamer.uss-" + c + ".cfg").collect(Collectors.toUnmodifiableList());
+    public static final List<String> USS_CFGS = CLUSTERS.stream().map(c -> "etc/org.roamer.uss-" + c + ".cfg")
+            .collect(Collectors.toUnmodifiableList());
 
     /** Symbolic-name prefix of every Roamer bundle. */
     public static final String ROAMER_BUNDLE_PREFIX = "org.roamer";
@@ -125,29 +127,33 @@ public abstract class RoamerTestSupport {
      * seen without the log that explains it.
      */
     @org.junit.Rule
-    public final org.junit.rules.TestRule containerLogOnFailure = (statement, description) -> new org.junit.runners.model.Statement() {
-        @Override
-        public void evaluate() throws Throwable {
-            Path log = karafLog();
-            long start = log == null ? 0 : sizeOf(log);
-            try {
-                statement.evaluate();
-            } catch (org.junit.AssumptionViolatedException skipped) {
-                throw skipped;
-            } catch (Throwable failure) {
-                String logged = log == null ? "--- no karaf.log found (karaf.data=" + System.getProperty("karaf.data")
-                        + ", karaf.log=" + System.getProperty("karaf.log") + ", cwd=" + Paths.get("").toAbsolutePath()
-                        + ") ---" : logSince(log, start);
-                AssertionError withLog = new AssertionError(failure + "\n" + logged); // no cause: Pax Exam reports the root one
-                withLog.setStackTrace(failure.getStackTrace());
-                throw withLog;
-            }
-        }
-    };
+    public final org.junit.rules.TestRule containerLogOnFailure = (statement,
+            description) -> new org.junit.runners.model.Statement() {
+                @Override
+                public void evaluate() throws Throwable {
+                    Path log = karafLog();
+                    long start = log == null ? 0 : sizeOf(log);
+                    try {
+                        statement.evaluate();
+                    } catch (org.junit.AssumptionViolatedException skipped) {
+                        throw skipped;
+                    } catch (Throwable failure) {
+                        String logged = log == null
+                                ? "--- no karaf.log found (karaf.data=" + System.getProperty("karaf.data")
+                                        + ", karaf.log=" + System.getProperty("karaf.log") + ", cwd="
+                                        + Paths.get("").toAbsolutePath()
+                                        + ") ---"
+                                : logSince(log, start);
+                        AssertionError withLog = new AssertionError(failure + "\n" + logged); // no cause: Pax Exam reports the root one
+                        withLog.setStackTrace(failure.getStackTrace());
+                        throw withLog;
+                    }
+                }
+            };
 
     private static Path karafLog() {
         return java.util.stream.Stream.of(System.getProperty("karaf.log"), dir("karaf.data", "log"),
-                        dir("karaf.base", "data/log"), dir("karaf.home", "data/log"))
+                dir("karaf.base", "data/log"), dir("karaf.home", "data/log"))
                 .filter(java.util.Objects::nonNull).map(d -> Paths.get(d, "karaf.log").toAbsolutePath())
                 .filter(Files::isRegularFile).findFirst().orElse(null);
     }
@@ -291,7 +297,8 @@ public abstract class RoamerTestSupport {
 
     /** Sets {@code key} to {@code value} in the configuration of every USS of the default network. */
     public static Option ussProperty(String key, String value) {
-        return composite(USS_CFGS.stream().map(uss -> editConfigurationFilePut(uss, key, value)).toArray(Option[]::new));
+        return composite(
+                USS_CFGS.stream().map(uss -> editConfigurationFilePut(uss, key, value)).toArray(Option[]::new));
     }
 
     /**
@@ -305,7 +312,8 @@ public abstract class RoamerTestSupport {
         return composite(
                 editConfigurationFilePut(cfg, "org.ops4j.pax.url.mvn.localRepository", localRepository),
                 editConfigurationFilePut(cfg, "org.ops4j.pax.url.mvn.repositories",
-                        System.getProperty("org.ops4j.pax.url.mvn.repositories", "https://repo1.maven.org/maven2@id=central")),
+                        System.getProperty("org.ops4j.pax.url.mvn.repositories",
+                                "https://repo1.maven.org/maven2@id=central")),
                 editConfigurationFilePut(cfg, "org.ops4j.pax.url.mvn.useFallbackRepositories", "false"));
     }
 
@@ -318,8 +326,10 @@ public abstract class RoamerTestSupport {
                 mavenBundle("org.hamcrest", "hamcrest", System.getProperty("roamer.itest.hamcrest.version", "2.2")),
                 mavenBundle("org.awaitility", "awaitility",
                         System.getProperty("roamer.itest.awaitility.version", "4.3.0")),
-                mavenBundle("net.bytebuddy", "byte-buddy", System.getProperty("roamer.itest.bytebuddy.version", "1.18.3")),
-                mavenBundle("org.assertj", "assertj-core", System.getProperty("roamer.itest.assertj.version", "3.27.7")));
+                mavenBundle("net.bytebuddy", "byte-buddy",
+                        System.getProperty("roamer.itest.bytebuddy.version", "1.18.3")),
+                mavenBundle("org.assertj", "assertj-core",
+                        System.getProperty("roamer.itest.assertj.version", "3.27.7")));
     }
 
     /** Fails the test when a bundle of the container cannot be resolved. */
@@ -505,7 +515,8 @@ public abstract class RoamerTestSupport {
                 .atMost(AWAIT_TIMEOUT)
                 .pollInterval(Duration.ofMillis(100))
                 .until(this::roamerBundles,
-                        bundles -> bundles.size() >= minimum && bundles.stream().allMatch(b -> b.getState() == Bundle.ACTIVE));
+                        bundles -> bundles.size() >= minimum
+                                && bundles.stream().allMatch(b -> b.getState() == Bundle.ACTIVE));
     }
 
     /** True for fragments, which are RESOLVED at best, never ACTIVE. */
@@ -522,13 +533,20 @@ public abstract class RoamerTestSupport {
     /** The name of an OSGi bundle state. */
     protected static String stateName(int state) {
         switch (state) {
-            case Bundle.UNINSTALLED: return "UNINSTALLED";
-            case Bundle.INSTALLED: return "INSTALLED";
-            case Bundle.RESOLVED: return "RESOLVED";
-            case Bundle.STARTING: return "STARTING";
-            case Bundle.STOPPING: return "STOPPING";
-            case Bundle.ACTIVE: return "ACTIVE";
-            default: return "STATE-" + state;
+            case Bundle.UNINSTALLED :
+                return "UNINSTALLED";
+            case Bundle.INSTALLED :
+                return "INSTALLED";
+            case Bundle.RESOLVED :
+                return "RESOLVED";
+            case Bundle.STARTING :
+                return "STARTING";
+            case Bundle.STOPPING :
+                return "STOPPING";
+            case Bundle.ACTIVE :
+                return "ACTIVE";
+            default :
+                return "STATE-" + state;
         }
     }
 }

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.itests;
 
 import java.io.IOException;
@@ -14,6 +18,7 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
+
 import org.roamer.api.NodeAddress;
 import org.roamer.api.frame.Frame;
 import org.roamer.api.frame.FrameCodec;
@@ -31,8 +36,10 @@ final class RogueNode {
 
     /** A credential of the network's CA in {@code pki} for a USS of {@code cluster}, as a client SSL context. */
     static SSLContext credential(Path pki, String name, String cluster) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(List.of("bash", SCRIPT.toString(), pki.toString(), "node",
-                name, "--role", "user-signaling-server", "--cluster", cluster))).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(
+                new ArrayList<>(List.of("bash", SCRIPT.toString(), pki.toString(), "node",
+                        name, "--role", "user-signaling-server", "--cluster", cluster)))
+                .redirectErrorStream(true);
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

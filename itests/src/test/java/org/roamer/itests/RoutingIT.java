@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.itests;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.LongStream;
 import javax.inject.Inject;
+
 import org.junit.Test;
 import org.ops4j.pax.exam.Option;
 import org.osgi.framework.ServiceRegistration;
@@ -35,7 +40,8 @@ public class RoutingIT extends RoamerTestSupport {
     static final ClusterId C1 = ClusterId.of("c1");
     static final ClusterId C2 = ClusterId.of("c2");
     static final ClusterId C3 = ClusterId.of("c3");
-    static final Profile ANY = new Profile(true, java.util.Set.of("voice", "video", "data"), java.util.Set.of("xserver"),
+    static final Profile ANY = new Profile(true, java.util.Set.of("voice", "video", "data"),
+            java.util.Set.of("xserver"),
             null);
 
     @Inject
@@ -92,11 +98,11 @@ public class RoutingIT extends RoamerTestSupport {
 
             // a crossing and a policy switch during a call, with messages before, between and after
             for (int i = 0; i < 30; i++) {
-                network.send(m1, "s", i, new byte[] {(byte) i});
+                network.send(m1, "s", i, new byte[]{(byte) i});
             }
             assertThat(network.move(m1, C3).anchored()).isTrue();
             for (int i = 30; i < 60; i++) {
-                network.send(m1, "s", i, new byte[] {(byte) i});
+                network.send(m1, "s", i, new byte[]{(byte) i});
             }
             execute("roamer:routing uss-c1 migrate");
             MoveResult follows = network.move(m1, C2);
@@ -105,11 +111,13 @@ public class RoutingIT extends RoamerTestSupport {
             assertThat(network.agent(m1).orElseThrow().calls()).extracting(c -> c.callId())
                     .contains(toAnchored.callId());
             for (int i = 60; i < 90; i++) {
-                network.send(m1, "s", i, new byte[] {(byte) i});
+                network.send(m1, "s", i, new byte[]{(byte) i});
             }
-            await().atMost(Duration.ofSeconds(10)).until(() -> delivered.stream().filter(d -> d.startsWith("rt1@")).count() >= 90);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> delivered.stream().filter(d -> d.startsWith("rt1@")).count() >= 90);
             Thread.sleep(300); // a quiet period: nothing may arrive twice after the count was reached
-            assertThat(delivered.stream().filter(d -> d.startsWith("rt1@")).map(d -> Long.parseLong(d.substring(d.indexOf('#') + 1))))
+            assertThat(delivered.stream().filter(d -> d.startsWith("rt1@"))
+                    .map(d -> Long.parseLong(d.substring(d.indexOf('#') + 1))))
                     .containsExactlyElementsOf(LongStream.range(0, 90).boxed().toList());
 
             // threshold: a border ping-pong never migrates; a dwell does

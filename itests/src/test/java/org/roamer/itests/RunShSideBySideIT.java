@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.itests;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -135,7 +140,8 @@ class RunShSideBySideIT {
         // the container keeps its SHA-256 only; the clear copy is the operator's alone
         String users = Files.readString(a.resolve("etc/users.properties"));
         assertThat(users).contains("roamer = {CRYPT}").doesNotContain(password);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(a.resolve("client/etc/users.properties"))))
+        assertThat(
+                PosixFilePermissions.toString(Files.getPosixFilePermissions(a.resolve("client/etc/users.properties"))))
                 .isEqualTo("rw-------");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(a.resolve("client/etc"))))
                 .isEqualTo("rwx------");

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.itests;
 
 import java.io.IOException;
@@ -108,7 +112,8 @@ final class ScriptedNetwork implements AutoCloseable {
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile(base, "run-", ".out");
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(script.getParent().toFile()).redirectErrorStream(true)
-                .redirectOutput(out.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                .redirectOutput(out.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         pb.environment().put("ROAMER_NETWORK_HOME", base.toString());
         pb.environment().put("ROAMER_NETWORK_SSH", Integer.toString(sshBase));
@@ -118,7 +123,8 @@ final class ScriptedNetwork implements AutoCloseable {
         if (!p.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
             p.destroyForcibly();
             p.onExit().get(10, TimeUnit.SECONDS);
-            throw new AssertionError("./run.sh " + String.join(" ", args) + " did not finish within " + COMMAND_TIMEOUT);
+            throw new AssertionError(
+                    "./run.sh " + String.join(" ", args) + " did not finish within " + COMMAND_TIMEOUT);
         }
         String text = Files.readString(out, StandardCharsets.UTF_8);
         Files.delete(out);

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.itests;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.inject.Inject;
+
 import org.junit.Test;
 import org.ops4j.pax.exam.Option;
 import org.osgi.framework.ServiceRegistration;
@@ -56,7 +61,8 @@ public class TransportIT extends RoamerTestSupport {
         await().atMost(AWAIT_TIMEOUT).until(() -> network.clusters().containsAll(DEFAULT_CLUSTERS));
         for (String n : NODES) {
             assertThat(network.transports(NodeId.of(n))).extracting(TransportInfo::name).containsExactly("tcp", "udp");
-            assertThat(network.transports(NodeId.of(n))).filteredOn(TransportInfo::sending).extracting(TransportInfo::name)
+            assertThat(network.transports(NodeId.of(n))).filteredOn(TransportInfo::sending)
+                    .extracting(TransportInfo::name)
                     .containsExactly("tcp");
         }
         String listing = execute("roamer:transport");
@@ -64,7 +70,8 @@ public class TransportIT extends RoamerTestSupport {
 
         Map<String, List<Long>> delivered = new ConcurrentHashMap<>();
         ServiceRegistration<DeliveryListener> listener = bundleContext.registerService(DeliveryListener.class,
-                (m, n, e, s, q) -> delivered.computeIfAbsent(m.value() + "/" + s, k -> new CopyOnWriteArrayList<>()).add(q),
+                (m, n, e, s, q) -> delivered.computeIfAbsent(m.value() + "/" + s, k -> new CopyOnWriteArrayList<>())
+                        .add(q),
                 null);
         List<MobileId> mobiles = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
@@ -80,7 +87,7 @@ public class TransportIT extends RoamerTestSupport {
             Future<?> senders = pool.submit(() -> {
                 while (running.get()) {
                     for (int i = 0; i < mobiles.size(); i++) {
-                        network.send(mobiles.get(i), "t", sent[i]++, new byte[] {1});
+                        network.send(mobiles.get(i), "t", sent[i]++, new byte[]{1});
                     }
                 }
                 return null;
@@ -140,8 +147,10 @@ public class TransportIT extends RoamerTestSupport {
                 "config:update");
         try {
             await().atMost(AWAIT_TIMEOUT).until(() -> detail("uss-c1", "faultsDropped") > 0 || benchOnce());
-            for (String[] s : new String[][] {{"naive", "0", "200"}, {"tern", "73728", "50"}, {"condor", "1048576", "5"}}) {
-                BenchResult r = bench.run(s[0], Integer.parseInt(s[2]), 1, Integer.parseInt(s[1]), line -> { });
+            for (String[] s : new String[][]{{"naive", "0", "200"}, {"tern", "73728", "50"},
+                    {"condor", "1048576", "5"}}) {
+                BenchResult r = bench.run(s[0], Integer.parseInt(s[2]), 1, Integer.parseInt(s[1]), line -> {
+                });
                 assertThat(r.failed()).as(s[0] + " over lossy UDP").isZero();
                 assertThat(r.count()).isEqualTo(Long.parseLong(s[2]));
             }
@@ -175,7 +184,8 @@ public class TransportIT extends RoamerTestSupport {
     }
 
     private boolean benchOnce() throws Exception {
-        bench.run("naive", 20, 1, 0, line -> { });
+        bench.run("naive", 20, 1, 0, line -> {
+        });
         return false;
     }
 

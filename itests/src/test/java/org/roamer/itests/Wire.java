@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.itests;
 
 import java.io.DataInputStream;
@@ -7,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+
 import org.roamer.api.NodeAddress;
 import org.roamer.api.frame.Frame;
 import org.roamer.api.frame.FrameCodec;

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.osgitests;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -82,8 +86,8 @@ public class NodeComponentsTest {
         changed.put("strategy.order", "naive");
         changed.put("radioport.scheme", "connection");
         c1.update(Nodes.dictionary(changed));
-        await().atMost(WAIT).untilAsserted(() -> assertThat(ussComponent("uss-c1")).hasValueSatisfying(d ->
-                assertThat(d.properties).containsEntry("radioport.scheme", "connection")));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(ussComponent("uss-c1"))
+                .hasValueSatisfying(d -> assertThat(d.properties).containsEntry("radioport.scheme", "connection")));
         ComponentConfigurationDTO after = ussComponent("uss-c1").orElseThrow();
         assertThat(after.id).as("the same component configuration: modified, not deactivated and activated again")
                 .isEqualTo(first.id);
@@ -101,7 +105,8 @@ public class NodeComponentsTest {
             nodes.uss(c, "naive");
             nodes.radioPort(c);
         }
-        await().atMost(WAIT).until(() -> network.clusters().containsAll(List.of(ClusterId.of("c1"), ClusterId.of("c2"))));
+        await().atMost(WAIT)
+                .until(() -> network.clusters().containsAll(List.of(ClusterId.of("c1"), ClusterId.of("c2"))));
         AgentInfo a = network.register(MobileId.of("m1"), ClusterId.of("c1"), Profile.defaults());
         assertThat(a.node()).isEqualTo(NodeId.of("uss-c1"));
 

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.osgitests;
 
 import java.io.IOException;
@@ -40,7 +44,8 @@ final class Nodes implements AutoCloseable {
 
     /** A radio port of {@code cluster} (a mobile registers and moves through one). */
     Configuration radioPort(String cluster) throws IOException {
-        return factory("org.roamer.radioport", cluster + "-1", Map.of("node.id", "rp-" + cluster + "-1", "cluster", cluster));
+        return factory("org.roamer.radioport", cluster + "-1",
+                Map.of("node.id", "rp-" + cluster + "-1", "cluster", cluster));
     }
 
     Configuration factory(String factoryPid, String name, Map<String, Object> properties) throws IOException {

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.osgitests;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -80,7 +84,8 @@ public class StrategyGoneMidMigrationTest {
     public void theMigrationRollsBackAndTheAgentStaysLiveAtItsSource() throws Exception {
         Held held = new Held(naive);
         Dictionary<String, Object> props = new Hashtable<>(Map.of(MigrationStrategy.NAME_PROPERTY, "held"));
-        ServiceRegistration<MigrationStrategy> registration = context.registerService(MigrationStrategy.class, held, props);
+        ServiceRegistration<MigrationStrategy> registration = context.registerService(MigrationStrategy.class, held,
+                props);
         for (String c : List.of("c1", "c2")) {
             java.util.Map<String, Object> p = new java.util.HashMap<>(Nodes.ussProperties(c, "held"));
             p.put("strategy.order", "held,naive");

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.simulator;
 
 import java.util.ArrayList;
@@ -123,7 +127,8 @@ final class Svg {
 
     private static void legend(StringBuilder b, int k, String name, String colour) {
         double y = TOP + 8 + k * 16;
-        b.append("<rect fill=\"").append(colour).append("\" x=\"").append(LEFT + 12).append("\" y=\"").append(fmt(y - 9))
+        b.append("<rect fill=\"").append(colour).append("\" x=\"").append(LEFT + 12).append("\" y=\"")
+                .append(fmt(y - 9))
                 .append("\" width=\"10\" height=\"10\"/>\n");
         text(b, LEFT + 28, y, name, "start", 12);
     }
@@ -144,7 +149,7 @@ final class Svg {
     /** 1, 2 or 5 times a power of ten, at least {@code v}. */
     static double nice(double v) {
         double p = Math.pow(10, Math.floor(Math.log10(v)));
-        for (double m : new double[] {1, 2, 5, 10}) {
+        for (double m : new double[]{1, 2, 5, 10}) {
             if (m * p >= v) {
                 return m * p;
             }

@@ -1,7 +1,12 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.simulator;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,17 +14,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.lang.reflect.Proxy;
+
 import org.roamer.api.NodeAddress;
 import org.roamer.api.spi.migration.MigrationStrategy;
 import org.roamer.api.spi.routing.RoutingPolicy;
 import org.roamer.api.spi.transport.Transport;
-import org.roamer.transport.tcp.internal.TcpTransport;
 import org.roamer.core.internal.sim.Simulation;
 import org.roamer.core.internal.sim.Table1Runs;
 import org.roamer.routing.anchored.internal.AnchoredRouting;
 import org.roamer.routing.threshold.internal.ThresholdRouting;
 import org.roamer.strategy.naive.internal.NaiveStrategy;
+import org.roamer.transport.tcp.internal.TcpTransport;
 
 /**
  * {@code bench/simulate.sh}: runs Table 1 on the real core (the engine of {@code roamer:simulate}) for one routing
@@ -101,9 +106,10 @@ public final class Table1Main {
             List<MigrationStrategy> strategies = List.of(new NaiveStrategy());
             Table1Runs.Request r = request;
             results = tcp
-                    ? Table1Runs.run(request, strategies, policies, out::println, (params, work) -> new Simulation(params,
-                            work, strategies, policies, r.hopMillis(), r.lsMillis(), tcp(),
-                            new NodeAddress("127.0.0.1", 0)))
+                    ? Table1Runs.run(request, strategies, policies, out::println,
+                            (params, work) -> new Simulation(params,
+                                    work, strategies, policies, r.hopMillis(), r.lsMillis(), tcp(),
+                                    new NodeAddress("127.0.0.1", 0)))
                     : Table1Runs.run(request, strategies, policies, out::println);
         } catch (RuntimeException e) {
             err.println("simulate: a run failed: " + e);
@@ -126,7 +132,7 @@ public final class Table1Main {
     /** The TCP transport with its default settings, outside OSGi (its DS configuration's defaults). */
     static Transport tcp() {
         TcpTransport.Config defaults = (TcpTransport.Config) Proxy.newProxyInstance(Table1Main.class.getClassLoader(),
-                new Class<?>[] {TcpTransport.Config.class}, (proxy, method, args) -> method.getDefaultValue());
+                new Class<?>[]{TcpTransport.Config.class}, (proxy, method, args) -> method.getDefaultValue());
         return new TcpTransport(defaults);
     }
 

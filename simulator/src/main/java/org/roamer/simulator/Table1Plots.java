@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.simulator;
 
 import java.io.IOException;
@@ -6,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+
 import org.roamer.core.internal.sim.Mobility;
 
 /**
@@ -34,7 +39,7 @@ final class Table1Plots {
                 List<double[]> pts = new ArrayList<>();
                 for (String[] r : rows.subList(1, rows.size())) {
                     if (!r[c].isEmpty() && Long.parseLong(r[c - 1]) >= 5) { // at least 5 calls at that distance
-                        pts.add(new double[] {Double.parseDouble(r[0]), Double.parseDouble(r[c]) / 1000});
+                        pts.add(new double[]{Double.parseDouble(r[0]), Double.parseDouble(r[c]) / 1000});
                     }
                 }
                 series.add(new Svg.Series(head[c].replace(" p50 us", ""), pts.stream().mapToDouble(x -> x[0]).toArray(),
@@ -50,8 +55,10 @@ final class Table1Plots {
             List<String> labels = List.of(a.get(0)).subList(1, a.get(0).length);
             double[][] values = {values(a, row), values(b, row)};
             Files.writeString(dir.resolve("table1-signalling.svg"), Svg.bars("Long-distance signalling per cluster "
-                    + "(MIGRATE + MIGRATE_DONE)", "kbps", labels, List.of("L = perimeter (2.87 M terminals)",
-                            "L = edge (45.8 M terminals)"), values), StandardCharsets.UTF_8);
+                    + "(MIGRATE + MIGRATE_DONE)", "kbps", labels,
+                    List.of("L = perimeter (2.87 M terminals)",
+                            "L = edge (45.8 M terminals)"),
+                    values), StandardCharsets.UTF_8);
         }
     }
 
@@ -65,8 +72,9 @@ final class Table1Plots {
         double formula = density * (speedKmh / 3600) * 4 * edgeKm / Math.PI;
         double seconds = 20_000 / (formula * cols * rows / weight);
         Mobility m = new Mobility(walkers, cols, rows, edgeKm, speedKmh, seconds / 20, 3);
-        m.advance(seconds, (t, from, to, at) -> { });
-        return new double[] {m.crossings() * weight / (cols * rows * seconds), formula};
+        m.advance(seconds, (t, from, to, at) -> {
+        });
+        return new double[]{m.crossings() * weight / (cols * rows * seconds), formula};
     }
 
     private static String sweep(String title, String xLabel, double[] xs,

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -5,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.roamer.api.spi.migration.MigrationStrategy;
@@ -73,11 +78,13 @@ class SimulationTest {
         Simulation.Result inVm;
         Simulation.Result tcp;
         try (Simulation sim = new Simulation(p, work.resolve("invm"), STRATEGIES, POLICIES)) {
-            inVm = sim.run(l -> { });
+            inVm = sim.run(l -> {
+            });
         }
         try (Simulation sim = new Simulation(p, work.resolve("tcp"), STRATEGIES, POLICIES, 0, 0, Table1Main.tcp(),
                 new org.roamer.api.NodeAddress("127.0.0.1", 0))) {
-            tcp = sim.run(l -> { });
+            tcp = sim.run(l -> {
+            });
         }
         assertThat(tcp.crossings()).isEqualTo(inVm.crossings()).isGreaterThan(50);
         assertThat(tcp.migrations()).isEqualTo(inVm.migrations());
@@ -85,7 +92,8 @@ class SimulationTest {
         assertThat(tcp.callsAccepted()).isEqualTo(inVm.callsAccepted()).isEqualTo(tcp.callsPlaced());
         assertThat(tcp.agents()).isEqualTo(2_000);
         assertThat(tcp.agentsMisplaced()).isZero();
-        for (String type : List.of("REGISTRATION", "MIGRATE", "MIGRATE_DONE", "TRANSFER", "READY", "CALL_OFFER", "PAGE")) {
+        for (String type : List.of("REGISTRATION", "MIGRATE", "MIGRATE_DONE", "TRANSFER", "READY", "CALL_OFFER",
+                "PAGE")) {
             assertThat(tcp.frames(type)).as(type).isEqualTo(inVm.frames(type));
         }
     }
@@ -96,10 +104,12 @@ class SimulationTest {
         Simulation.Result a;
         Simulation.Result b;
         try (Simulation sim = new Simulation(p, work.resolve("a"), STRATEGIES, POLICIES)) {
-            a = sim.run(l -> { });
+            a = sim.run(l -> {
+            });
         }
         try (Simulation sim = new Simulation(p, work.resolve("b"), STRATEGIES, POLICIES)) {
-            b = sim.run(l -> { });
+            b = sim.run(l -> {
+            });
         }
         assertThat(b.crossings()).isEqualTo(a.crossings());
         assertThat(b.migrations()).isEqualTo(a.migrations());

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.xml.parsers.DocumentBuilderFactory;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,12 +32,12 @@ class Table1MainTest {
     @Test
     void badInputIsOneClearLineAndExitCode2() throws Exception {
         String[][] bad = {{"--density", "-5"}, {"--clusters", "0"}, {"--terminals", "abc"}, {"--routing", "teleport"},
-            {"--edge", "3", "--perimeter", "12"}, {"--bogus"}, {"--minutes"}, {"--terminals", "2.5"},
-            {"--terminals", "40m"}};
+                {"--edge", "3", "--perimeter", "12"}, {"--bogus"}, {"--minutes"}, {"--terminals", "2.5"},
+                {"--terminals", "40m"}};
         String[] expected = {"--density -5.0 must be a positive number", "--clusters 0 must be from 2 to 100000",
-            "--terminals 'abc' is not a number", "--routing 'teleport' must be migrate, anchored or threshold",
-            "give --edge or --perimeter, not both", "unknown option '--bogus'", "--minutes needs a value",
-            "--terminals '2.5' must be a whole number", "heap"};
+                "--terminals 'abc' is not a number", "--routing 'teleport' must be migrate, anchored or threshold",
+                "give --edge or --perimeter, not both", "unknown option '--bogus'", "--minutes needs a value",
+                "--terminals '2.5' must be a whole number", "heap"};
         for (int i = 0; i < bad.length; i++) {
             err.reset();
             assertThat(run(bad[i])).as(String.join(" ", bad[i])).isEqualTo(2);
@@ -57,10 +62,12 @@ class Table1MainTest {
     @Test
     void theFiguresAreWellFormedSvg() throws Exception {
         Path csv = dir.resolve("table1-perimeter.csv");
-        Files.writeString(csv, "measure,migrate,anchored\n\"long-distance kbps per cluster (MIGRATE/DONE)\",11.5,0.0\n");
+        Files.writeString(csv,
+                "measure,migrate,anchored\n\"long-distance kbps per cluster (MIGRATE/DONE)\",11.5,0.0\n");
         Files.copy(csv, dir.resolve("table1-edge.csv"));
         assertThat(run("--plots", dir.toString())).isZero();
-        for (String f : new String[] {"table1-crossings-speed.svg", "table1-crossings-edge.svg", "table1-signalling.svg"}) {
+        for (String f : new String[]{"table1-crossings-speed.svg", "table1-crossings-edge.svg",
+                "table1-signalling.svg"}) {
             var doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(dir.resolve(f).toFile());
             assertThat(doc.getDocumentElement().getTagName()).isEqualTo("svg");
         }

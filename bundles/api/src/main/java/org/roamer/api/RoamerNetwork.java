@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.api;
 
 import java.util.List;
@@ -173,7 +177,8 @@ public interface RoamerNetwork {
      * @throws RoamerException unknown node, no checkpoint store, no such checkpoint, or the agent runs there
      * @since 1.3
      */
-    default org.roamer.api.spi.migration.CheckpointStore.CheckpointInfo removeCheckpoint(MobileId mobile, NodeId uss) throws RoamerException {
+    default org.roamer.api.spi.migration.CheckpointStore.CheckpointInfo removeCheckpoint(MobileId mobile, NodeId uss)
+            throws RoamerException {
         throw new RoamerException("removing checkpoints is not supported by " + getClass().getName());
     }
 

@@ -1,7 +1,12 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.testkit;
 
 import java.util.List;
 import java.util.Set;
+
 import org.roamer.api.ActiveCall;
 import org.roamer.api.CallType;
 import org.roamer.api.MobileId;

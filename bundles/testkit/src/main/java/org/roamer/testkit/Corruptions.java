@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.testkit;
 
 import java.util.ArrayList;
@@ -41,7 +45,7 @@ public final class Corruptions {
         if (n == 0) {
             return List.of();
         }
-        for (long p : new long[] {0, n / 4, n / 2, 3 * n / 4, n - 1}) {
+        for (long p : new long[]{0, n / 4, n / 2, 3 * n / 4, n - 1}) {
             at.add(p);
         }
         long start = 0;
@@ -103,7 +107,7 @@ public final class Corruptions {
         for (int i = 0; i < chunks.size(); i++) {
             int len = chunks.get(i).length;
             if (position < start + len) {
-                return new int[] {i, (int) (position - start)};
+                return new int[]{i, (int) (position - start)};
             }
             start += len;
         }

@@ -1,9 +1,14 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.testkit;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
+
 import org.roamer.api.ActiveCall;
 import org.roamer.api.AgentStatus;
 import org.roamer.api.MobileId;
@@ -27,7 +32,9 @@ import org.roamer.api.spi.migration.MigrationVariables;
  * model the agent living on at the source after a rollback. Not thread-safe.
  */
 public final class FakeAgent implements MigratingAgent {
-    private enum Window { OPEN, CAPTURING, CLOSED }
+    private enum Window {
+        OPEN, CAPTURING, CLOSED
+    }
 
     private MigrationVariables variables;
     private byte[] padding;
@@ -135,7 +142,8 @@ public final class FakeAgent implements MigratingAgent {
     @Override
     public AgentStatus status() {
         check("status()");
-        return negotiation != null ? AgentStatus.NEGOTIATING
+        return negotiation != null
+                ? AgentStatus.NEGOTIATING
                 : variables.calls().isEmpty() ? AgentStatus.IDLE : AgentStatus.IN_CALL;
     }
 

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.testkit;
 
 import org.roamer.api.MobileId;
@@ -32,8 +36,10 @@ public final class FakeAgentLayout {
     public static AgentImage encode(FakeAgentState state, AgentType type) {
         Negotiation n = state.negotiation();
         return AgentImageLayout.encode(new AgentImageLayout.State(state.variables(), state.padding(),
-                n == null ? null : new AgentImageLayout.Conversation(n.callId(), n.incoming(), n.peer().value(),
-                        n.type(), n.replyTo(), n.correlation()),
+                n == null
+                        ? null
+                        : new AgentImageLayout.Conversation(n.callId(), n.incoming(), n.peer().value(),
+                                n.type(), n.replyTo(), n.correlation()),
                 state.timerRemainingMillis(), state.handled()), type);
     }
 
@@ -51,7 +57,8 @@ public final class FakeAgentLayout {
         AgentImageLayout.Conversation c = s.conversation();
         Negotiation neg;
         try {
-            neg = c == null ? null
+            neg = c == null
+                    ? null
                     : new Negotiation(c.callId(), c.callee(), new MobileId(c.peer()), c.type(), c.replyTo(),
                             c.correlation());
         } catch (IllegalArgumentException e) {

@@ -1,8 +1,13 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.testkit;
 
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
+
 import org.roamer.api.spi.migration.MigrationVariables;
 
 /**
@@ -54,7 +59,8 @@ public record FakeAgentState(MigrationVariables variables, byte[] padding, Negot
 
     @Override
     public String toString() {
-        String pad = padding.length <= 8 ? HexFormat.of().formatHex(padding)
+        String pad = padding.length <= 8
+                ? HexFormat.of().formatHex(padding)
                 : HexFormat.of().formatHex(padding, 0, 8) + "...";
         return "FakeAgentState[variables=" + variables + ", padding=" + padding.length + " bytes (" + pad
                 + "), negotiation=" + negotiation + ", timerRemainingMillis=" + timerRemainingMillis + ", handled="

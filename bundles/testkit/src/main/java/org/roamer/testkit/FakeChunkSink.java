@@ -1,8 +1,13 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.testkit;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+
 import org.roamer.api.spi.migration.ChunkSink;
 import org.roamer.api.spi.migration.MigrationContext;
 import org.roamer.api.spi.migration.MigrationException;

@@ -1,8 +1,13 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.testkit;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+
 import org.roamer.api.MobileId;
 import org.roamer.api.frame.FrameLimits;
 import org.roamer.api.spi.migration.AgentImage;

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.testkit;
 
 import java.io.IOException;
@@ -7,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+
 import org.roamer.api.MobileId;
 import org.roamer.api.NodeId;
 import org.roamer.api.spi.migration.AgentImage;
@@ -162,7 +167,8 @@ public final class Migrations {
         /** A one-line description for assertion messages. */
         public String describe() {
             return switch (result) {
-                case RESTORED -> "restored via " + target.path() + (violations.isEmpty() ? "" : ", violations " + violations);
+                case RESTORED ->
+                    "restored via " + target.path() + (violations.isEmpty() ? "" : ", violations " + violations);
                 case REFUSED, CRASHED -> result.name().toLowerCase() + " at " + step + ": " + failure
                         + (violations.isEmpty() ? "" : ", violations " + violations);
             };
@@ -263,7 +269,8 @@ public final class Migrations {
             if (captured.variables() == null) {
                 return "restored migration variables, but the agent was not at a stable point when captured";
             }
-            return captured.variables().equals(target.restoredVariables()) ? null
+            return captured.variables().equals(target.restoredVariables())
+                    ? null
                     : "migration variables differ: " + difference(captured.variables(), target.restoredVariables());
         }
         AgentImage want = captured.image();

@@ -1,6 +1,11 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.testkit;
 
 import java.util.Objects;
+
 import org.roamer.api.CallType;
 import org.roamer.api.MobileId;
 

@@ -1,7 +1,12 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.testkit;
 
 import java.util.Objects;
 import java.util.Random;
+
 import org.roamer.api.AgentStatus;
 import org.roamer.api.MobileId;
 import org.roamer.api.spi.migration.AgentImage;
@@ -122,7 +127,8 @@ public final class OpaqueAgent implements MigratingAgent {
 
     @Override
     public String toString() {
-        return "OpaqueAgent[" + mobile + ", " + (failure != null ? "failing with " + failure
+        return "OpaqueAgent[" + mobile + ", " + (failure != null
+                ? "failing with " + failure
                 : image == null ? "no image" : "image of " + FakeAgentLayout.describe(image.type())) + "]";
     }
 }

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -207,7 +212,8 @@ public abstract class StrategyConformanceTest {
                 int k = i;
                 captures.add(() -> {
                     MobileId mobile = MobileId.of("mobile-" + k);
-                    FakeAgent agent = FakeAgent.builder(k % 2 == 0 ? Agents.idleVariables(mobile)
+                    FakeAgent agent = FakeAgent.builder(k % 2 == 0
+                            ? Agents.idleVariables(mobile)
                             : Agents.inCallsVariables(mobile)).padding(k % 7 == 6 ? Agents.LARGE : (k % 3) * 4096)
                             .paddingSeed(k).build();
                     int chunk = switch (k % 4) {
@@ -237,8 +243,10 @@ public abstract class StrategyConformanceTest {
                 if (r instanceof Captured c) {
                     MobileId mobile = MobileId.of("mobile-" + k);
                     MigrationContext tgt = new MigrationContext(1000 + k, mobile, Migrations.EPOCH + k % 3,
-                            Migrations.SOURCE, Migrations.TARGET, k % 4 == 1 ? multiChunkBytes()
-                                    : k % 4 == 3 ? 2048 : maxChunkBytes(), maxImageBytes(), node("target"));
+                            Migrations.SOURCE, Migrations.TARGET, k % 4 == 1
+                                    ? multiChunkBytes()
+                                    : k % 4 == 3 ? 2048 : maxChunkBytes(),
+                            maxImageBytes(), node("target"));
                     restores.add(new Concurrent(c, target(mobile), tgt));
                 } else {
                     failures.add(String.valueOf(r));
@@ -348,7 +356,7 @@ public abstract class StrategyConformanceTest {
     @Test
     @DisplayName("2a. limits: with chunk limits of 1 KiB, 8 KiB and the default every chunk fits and a large agent is restored equal")
     public void chunksRespectTheChunkLimit() {
-        for (int limit : new int[] {1024, smallChunkBytes(), maxChunkBytes()}) {
+        for (int limit : new int[]{1024, smallChunkBytes(), maxChunkBytes()}) {
             FakeAgent agent = Agents.inCalls(Agents.LARGE);
             MigrationContext src = Migrations.withLimits(source(Agents.ALICE), limit, maxImageBytes());
             Captured c = captureClean(agent, src, "large agent, chunk limit " + limit);
@@ -388,7 +396,7 @@ public abstract class StrategyConformanceTest {
     public void imageLimit() {
         Captured full = captureClean(Agents.inCalls(Agents.LARGE), source(Agents.ALICE), "large agent");
         long t = full.bytes();
-        for (long limit : new long[] {0, 1, t / 4, t - 1}) {
+        for (long limit : new long[]{0, 1, t / 4, t - 1}) {
             MigrationContext src = Migrations.withLimits(source(Agents.ALICE), maxChunkBytes(), limit);
             FakeAgent agent = Agents.inCalls(Agents.LARGE);
             FakeChunkSink sink = new FakeChunkSink(src);
@@ -421,7 +429,7 @@ public abstract class StrategyConformanceTest {
                 + " restores from migration variables: the restored-size limit bounds images");
         long size = normal.target().restoredImage().size();
         List<String> failures = new ArrayList<>();
-        for (long limit : new long[] {0, 1, size / 4, size - c.image().registers().length, size - 1}) {
+        for (long limit : new long[]{0, 1, size / 4, size - c.image().registers().length, size - 1}) {
             FakeRestoreTarget target = target(Agents.ALICE).withMaxRestoredBytes(limit);
             Outcome o = Migrations.restore(strategy, target, target(src), c.chunks());
             String what = "a " + size + "-byte image at a target restoring at most " + limit + " bytes";
@@ -483,7 +491,8 @@ public abstract class StrategyConformanceTest {
         assertThat(target.violations()).as("target violations").isEmpty();
         assertThat(Migrations.mismatch(c, target)).as("restored agent").isNull();
         // the core now drains the stub into the agent: it resumes from exactly the captured mailbox position
-        long delivered = target.path() == FakeRestoreTarget.Path.VARIABLES ? target.restoredVariables().delivered()
+        long delivered = target.path() == FakeRestoreTarget.Path.VARIABLES
+                ? target.restoredVariables().delivered()
                 : target.restoredState().variables().delivered();
         assertThat(delivered).as("delivered count the buffered messages continue from")
                 .isEqualTo(c.state().variables().delivered());
@@ -623,7 +632,9 @@ public abstract class StrategyConformanceTest {
             boolean isSmall = src == small;
             Captured c = captureClean(isSmall ? Agents.inCalls(64) : Agents.inCalls(Agents.MEDIUM), src,
                     isSmall ? "small agent in calls" : "medium agent in calls");
-            List<Long> at = isSmall ? Corruptions.positions(c.chunks()) : Corruptions.positionsInEveryChunk(c.chunks(), 16);
+            List<Long> at = isSmall
+                    ? Corruptions.positions(c.chunks())
+                    : Corruptions.positionsInEveryChunk(c.chunks(), 16);
             List<Integer> masks = new ArrayList<>();
             for (int mask = 1; mask <= 255; mask++) {
                 if (isSmall || Corruptions.FEW_MASKS.contains(mask)) {
@@ -722,7 +733,8 @@ public abstract class StrategyConformanceTest {
         MigrationContext paged = Migrations.withLimits(small, smallChunkBytes(), maxImageBytes());
         MigrationContext multi = Migrations.withLimits(small, multiChunkBytes(), maxImageBytes());
         for (MigrationContext src : List.of(small, paged, multi)) {
-            FakeAgent agent = src == small ? Agents.inCalls(64)
+            FakeAgent agent = src == small
+                    ? Agents.inCalls(64)
                     : src == paged ? Agents.inCalls(Agents.LARGE) : Agents.inCalls(Agents.MEDIUM);
             Captured c = captureClean(agent, src, agent.toString());
             String what = c.count() + "-chunk transfer";
@@ -738,7 +750,8 @@ public abstract class StrategyConformanceTest {
             }
             for (int i : Corruptions.sample(c.count(), 16)) {
                 int len = c.chunks().get(i).length;
-                List<Integer> cuts = len <= 512 && src == small ? Corruptions.sample(len, len)
+                List<Integer> cuts = len <= 512 && src == small
+                        ? Corruptions.sample(len, len)
                         : List.of(0, 1, len / 2, len - 1);
                 for (int cut : cuts) {
                     tried++;
@@ -859,7 +872,7 @@ public abstract class StrategyConformanceTest {
             long epoch = src.epoch();
             // migration ids come from the Location Server (unique), epochs grow by one per move
             long[][] others = {{id + 1, epoch}, {id, epoch + 1}, {id + 1, epoch + 1}, {id - 1, epoch - 1},
-                {id ^ (1L << 40), epoch}, {id, epoch + (1L << 32)}};
+                    {id ^ (1L << 40), epoch}, {id, epoch + (1L << 32)}};
             for (long[] other : others) {
                 tried++;
                 MigrationContext replay = Migrations.withMigration(src, other[0], other[1]);
@@ -946,7 +959,8 @@ public abstract class StrategyConformanceTest {
         Captured idleLarge = captureClean(Agents.idle(Agents.LARGE), src, "idle agent with 72 KiB padding");
         Captured callsLarge = captureClean(Agents.inCalls(Agents.LARGE), src, "agent in calls with 72 KiB padding");
         System.out.printf("[testkit] %s moves: idle %d B (image %d B), in calls %d B (image %d B), idle+72KiB %d B "
-                + "(image %d B), in calls+72KiB %d B (image %d B)%n", strategy.name(), idle.bytes(), idle.image().size(),
+                + "(image %d B), in calls+72KiB %d B (image %d B)%n", strategy.name(), idle.bytes(),
+                idle.image().size(),
                 calls.bytes(), calls.image().size(), idleLarge.bytes(), idleLarge.image().size(), callsLarge.bytes(),
                 callsLarge.image().size());
         if (traits.optimizesData()) {
@@ -1130,11 +1144,14 @@ public abstract class StrategyConformanceTest {
         return switch (o.result()) {
             case CRASHED -> "threw " + o.failure() + " at " + o.step() + " instead of MigrationException";
             case REFUSED -> o.failure().getMessage() == null || o.failure().getMessage().isBlank()
-                    ? "refused without a reason at " + o.step() : null;
+                    ? "refused without a reason at " + o.step()
+                    : null;
             case RESTORED -> {
                 String mm = Migrations.mismatch(c, o.target());
-                yield mm == null && identicalAllowed ? null
-                        : mm == null ? "restored (an agent equal to the captured one) instead of refusing"
+                yield mm == null && identicalAllowed
+                        ? null
+                        : mm == null
+                                ? "restored (an agent equal to the captured one) instead of refusing"
                                 : "restored a different agent: " + mm;
             }
         };

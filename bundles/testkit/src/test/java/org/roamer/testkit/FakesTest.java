@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+
 import org.junit.jupiter.api.Test;
 import org.roamer.api.AgentStatus;
 import org.roamer.api.image.AgentImageLayout;
@@ -26,7 +31,8 @@ class FakesTest {
 
     @Test
     void layoutRoundTripsEveryStandardAgent() throws Exception {
-        for (FakeAgent a : List.of(Agents.idle(), Agents.inCalls(), Agents.inCalls(Agents.LARGE), Agents.negotiating())) {
+        for (FakeAgent a : List.of(Agents.idle(), Agents.inCalls(), Agents.inCalls(Agents.LARGE),
+                Agents.negotiating())) {
             FakeAgentState s = a.state();
             assertThat(FakeAgentLayout.decode(a.snapshotImage(), TYPE, Agents.ALICE)).isEqualTo(s);
         }
@@ -202,7 +208,7 @@ class FakesTest {
         byte[] reused = {1, 2, 3};
         sink.accept(reused);
         reused[0] = 9;
-        sink.accept(new byte[] {4});
+        sink.accept(new byte[]{4});
         assertThat(sink.modifiedChunks()).containsExactly(0);
         assertThat(sink.chunksAsTaken().get(0)).containsExactly(1, 2, 3);
         sink.close();
@@ -228,7 +234,8 @@ class FakesTest {
         ok.restoreVariables(Agents.idleVariables(Agents.ALICE));
         assertThat(ok.restored()).isTrue();
         assertThat(ok.path()).isEqualTo(FakeRestoreTarget.Path.VARIABLES);
-        assertThatThrownBy(() -> ok.restoreVariables(Agents.idleVariables(Agents.ALICE))).hasMessageContaining("already");
+        assertThatThrownBy(() -> ok.restoreVariables(Agents.idleVariables(Agents.ALICE)))
+                .hasMessageContaining("already");
         assertThatThrownBy(() -> ok.restoreImage(Agents.idle().snapshotImage())).hasMessageContaining("already");
     }
 
@@ -250,7 +257,8 @@ class FakesTest {
         AgentImage img = Agents.inCalls(300).snapshotImage();
         AgentType v2 = new AgentType(TYPE.bundle(), "2.0.0", TYPE.layoutHash());
         assertThatThrownBy(() -> new FakeRestoreTarget(Agents.ALICE).preCreate(v2, 1, 1)).hasMessageContaining("2.0.0");
-        assertThatThrownBy(() -> new FakeRestoreTarget(Agents.ALICE).preCreate(TYPE, -1, 1)).hasMessageContaining("exceed");
+        assertThatThrownBy(() -> new FakeRestoreTarget(Agents.ALICE).preCreate(TYPE, -1, 1))
+                .hasMessageContaining("exceed");
         assertThatThrownBy(() -> new FakeRestoreTarget(Agents.ALICE).withMaxPreCreateBytes(100).preCreate(TYPE, 60, 41))
                 .hasMessageContaining("exceed 100");
         FakeRestoreTarget t = new FakeRestoreTarget(Agents.ALICE);
@@ -317,10 +325,10 @@ class FakesTest {
 
     @Test
     void corruptionsSpliceTwoCapturesAndReachEveryChunk() {
-        List<byte[]> a = List.of(new byte[] {1, 1}, new byte[] {2, 2, 2}, new byte[] {3});
-        List<byte[]> b = List.of(new byte[] {9, 9}, new byte[] {8, 8, 8});
+        List<byte[]> a = List.of(new byte[]{1, 1}, new byte[]{2, 2, 2}, new byte[]{3});
+        List<byte[]> b = List.of(new byte[]{9, 9}, new byte[]{8, 8, 8});
         List<byte[]> spliced = Corruptions.splice(a, b, List.of(1, 2));
-        assertThat(spliced).containsExactly(new byte[] {1, 1}, new byte[] {8, 8, 8}, new byte[] {3});
+        assertThat(spliced).containsExactly(new byte[]{1, 1}, new byte[]{8, 8, 8}, new byte[]{3});
         assertThat(spliced.get(0)).isNotSameAs(a.get(0));
         assertThat(Corruptions.positionsInEveryChunk(a, 16)).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
         List<byte[]> many = new ArrayList<>();
@@ -411,7 +419,7 @@ class FakesTest {
     @Test
     void driverSeesAnAgentCompleteBeforeTheLastChunkAndAFinishThatRestoresNothing() {
         org.roamer.api.spi.migration.MigrationStrategy early = new TinyStrategy(true);
-        List<byte[]> two = List.of(new byte[] {1}, new byte[] {2});
+        List<byte[]> two = List.of(new byte[]{1}, new byte[]{2});
         Migrations.Outcome o = Migrations.restore(early, new FakeRestoreTarget(Agents.ALICE),
                 Migrations.context(Agents.ALICE, null, 100, 1000), two);
         assertThat(o.result()).isEqualTo(Migrations.Result.RESTORED);
@@ -448,7 +456,7 @@ class FakesTest {
                 org.roamer.api.spi.migration.MigrationContext ctx, org.roamer.api.spi.migration.ChunkSink out)
                 throws MigrationException {
             if (eager) {
-                out.accept(new byte[] {1});
+                out.accept(new byte[]{1});
             }
         }
 

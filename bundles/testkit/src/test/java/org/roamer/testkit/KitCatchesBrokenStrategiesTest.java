@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -7,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
@@ -70,11 +75,13 @@ class KitCatchesBrokenStrategiesTest {
 
     @TestFactory
     Stream<DynamicTest> correctStrategiesPassEveryCheck() {
-        return Stream.of(Correct.class, CorrectStreamed.class).map(c -> DynamicTest.dynamicTest(c.getSimpleName(), () -> {
-            Events tests = EngineTestKit.engine("junit-jupiter").selectors(selectClass(c)).execute().testEvents();
-            assertThat(tests.failed().count()).as("failed checks").isZero();
-            assertThat(tests.succeeded().count()).as("passed checks").isEqualTo(CHECKS);
-        }));
+        return Stream.of(Correct.class, CorrectStreamed.class)
+                .map(c -> DynamicTest.dynamicTest(c.getSimpleName(), () -> {
+                    Events tests = EngineTestKit.engine("junit-jupiter").selectors(selectClass(c)).execute()
+                            .testEvents();
+                    assertThat(tests.failed().count()).as("failed checks").isZero();
+                    assertThat(tests.succeeded().count()).as("passed checks").isEqualTo(CHECKS);
+                }));
     }
 
     @Tag("kit-mutant")

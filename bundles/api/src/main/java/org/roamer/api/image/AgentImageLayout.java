@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.api.image;
 
 import java.io.ByteArrayInputStream;
@@ -13,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+
 import org.roamer.api.ActiveCall;
 import org.roamer.api.CallType;
 import org.roamer.api.MobileId;

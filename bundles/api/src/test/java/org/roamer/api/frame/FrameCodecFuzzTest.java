@@ -1,10 +1,15 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.api.frame;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
  * The frame decoder on arbitrary bytes: a frame or a {@link FrameException}, never anything else; a decoded

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.api.frame;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -31,7 +36,7 @@ class FrameCodecTest {
     @Test
     void roundTripsEveryField() throws Exception {
         Frame f = new Frame(MessageType.TRANSFER_DATA, Frame.LAST | Frame.REPLY, 0x0102030405060708L, -5L,
-                Long.MAX_VALUE, "alice.b-c_d", new byte[] {0, (byte) 0xFF, 42});
+                Long.MAX_VALUE, "alice.b-c_d", new byte[]{0, (byte) 0xFF, 42});
         byte[] bytes = FrameCodec.encode(f);
         assertThat(bytes).hasSize(f.wireSize()).hasSize(FrameCodec.HEADER_SIZE + 11 + 3);
         Frame back = FrameCodec.decode(bytes, LIMITS);
@@ -43,7 +48,7 @@ class FrameCodecTest {
 
     @Test
     void writesTheDocumentedLayout() {
-        Frame f = new Frame(MessageType.MIGRATE, 0x0102, 1L, 2L, 3L, "m1", new byte[] {9});
+        Frame f = new Frame(MessageType.MIGRATE, 0x0102, 1L, 2L, 3L, "m1", new byte[]{9});
         ByteBuffer b = ByteBuffer.wrap(FrameCodec.encode(f));
         assertThat(b.getShort()).isEqualTo((short) 0x524D);
         assertThat(b.get()).isEqualTo((byte) 1);
@@ -102,7 +107,7 @@ class FrameCodecTest {
     @Test
     void validBuilderBytesDecode() throws Exception {
         Frame f = FrameCodec.decode(Frames.valid().bytes(), LIMITS);
-        assertThat(f).isEqualTo(new Frame(MessageType.HELLO, 0, 11, 22, 33, "alice", new byte[] {1, 2, 3}));
+        assertThat(f).isEqualTo(new Frame(MessageType.HELLO, 0, 11, 22, 33, "alice", new byte[]{1, 2, 3}));
     }
 
     @Test
@@ -280,11 +285,11 @@ class FrameCodecTest {
 
     @Test
     void equalityIsByContent() {
-        Frame a = new Frame(MessageType.ACK, 1, 2, 3, 4, "m", new byte[] {1});
-        Frame b = new Frame(MessageType.ACK, 1, 2, 3, 4, "m", new byte[] {1});
+        Frame a = new Frame(MessageType.ACK, 1, 2, 3, 4, "m", new byte[]{1});
+        Frame b = new Frame(MessageType.ACK, 1, 2, 3, 4, "m", new byte[]{1});
         assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
-        assertThat(a).isNotEqualTo(new Frame(MessageType.ACK, 1, 2, 3, 5, "m", new byte[] {1}));
-        assertThat(a).isNotEqualTo(new Frame(MessageType.ACK, 1, 2, 3, 4, "m", new byte[] {2}));
+        assertThat(a).isNotEqualTo(new Frame(MessageType.ACK, 1, 2, 3, 5, "m", new byte[]{1}));
+        assertThat(a).isNotEqualTo(new Frame(MessageType.ACK, 1, 2, 3, 4, "m", new byte[]{2}));
         assertThat(a.toString()).contains("ACK").contains("payload=1B");
     }
 

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.api.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,6 +16,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+
 import org.junit.jupiter.api.Test;
 import org.roamer.api.ActiveCall;
 import org.roamer.api.CallType;
@@ -39,7 +44,8 @@ class AgentImageLayoutTest {
         MigrationVariables v = new MigrationVariables(ALICE, p, List.of(
                 new ActiveCall("call-17", CallType.VOICE, List.of(MobileId.of("bob")), true, "rp-2"),
                 new ActiveCall("call-18", CallType.VIDEO, List.of(MobileId.of("carol"), MobileId.of("dave")), false,
-                        null)), null, 42);
+                        null)),
+                null, 42);
         byte[] app = new byte[5000];
         new SplittableRandom(1).nextBytes(app);
         return new State(v, app, new Conversation("call-99", true, "bob", CallType.FAX, "127.0.0.1:7101", 77), 1_500,
@@ -89,7 +95,7 @@ class AgentImageLayoutTest {
             assertThat(img.type()).isEqualTo(TYPE);
             assertThat(AgentImageLayout.decode(img, TYPE, ALICE)).isEqualTo(s);
         }
-        State noReply = new State(idle().variables(), new byte[] {1, 2, 3},
+        State noReply = new State(idle().variables(), new byte[]{1, 2, 3},
                 new Conversation("c-1", false, "bob", CallType.DATA, null, -5), 0, 0);
         assertThat(AgentImageLayout.decode(AgentImageLayout.encode(noReply, TYPE), TYPE, ALICE)).isEqualTo(noReply);
     }
@@ -97,7 +103,7 @@ class AgentImageLayoutTest {
     @Test
     void writesTheDocumentedBytes() throws Exception {
         State s = new State(new MigrationVariables(MobileId.of("m"), new Profile(true, Set.of("voice"), Set.of(), null),
-                List.of(), null, 3), new byte[] {9}, new Conversation("c", true, "p", CallType.DATA, null, 2), -1, 4);
+                List.of(), null, 3), new byte[]{9}, new Conversation("c", true, "p", CallType.DATA, null, 2), -1, 4);
         AgentImage img = AgentImageLayout.encode(s, TYPE);
         HexFormat hex = HexFormat.of();
         // mobile "m" | mobTerm | 1 capability "voice" | 0 applications | no forwarding | 0 calls | no radio port
@@ -267,7 +273,8 @@ class AgentImageLayoutTest {
             d.writeUTF("p");
             d.writeByte(CallType.values().length);
         });
-        assertThat(refused(new AgentImage(TYPE, img.data(), callType, img.registers()))).hasMessageContaining("call type");
+        assertThat(refused(new AgentImage(TYPE, img.data(), callType, img.registers())))
+                .hasMessageContaining("call type");
     }
 
     @Test
@@ -277,7 +284,8 @@ class AgentImageLayoutTest {
         AgentType hash = new AgentType(TYPE.bundle(), TYPE.version(), TYPE.layoutHash() + 1);
         assertThat(refused(img, v2, ALICE)).hasMessageContaining("2.0.0").hasMessageContaining("1.0.0");
         assertThat(refused(img, hash, ALICE)).hasMessageContaining("layout");
-        assertThat(refused(img, TYPE, MobileId.of("bob"))).hasMessageContaining("image is of mobile alice, expected bob");
+        assertThat(refused(img, TYPE, MobileId.of("bob")))
+                .hasMessageContaining("image is of mobile alice, expected bob");
         assertThat(refused(new AgentImage(TYPE, img.data(), null, img.registers()))).hasMessageContaining("incomplete");
         assertThat(refused(null)).hasMessageContaining("incomplete");
     }

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal;
 
 import java.lang.invoke.MethodHandles;
@@ -116,7 +120,7 @@ public final class Actor implements Executor, Runnable {
     @Override
     public void run() {
         ConcurrentLinkedQueue<Runnable> q = queue; // made before the pending count that scheduled this run
-        for (int batch = 1; ; batch++) {
+        for (int batch = 1;; batch++) {
             Runnable task = q.poll();
             try {
                 task.run();

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal;
 
 import java.util.ArrayList;
@@ -13,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+
 import org.HdrHistogram.ConcurrentHistogram;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -60,8 +65,9 @@ public final class BenchService implements RoamerBench {
             throw new RoamerException("state size must be 0-" + MAX_BENCH_STATE + " bytes (16 MiB)");
         }
         if ((long) stateBytes * concurrency > MAX_BENCH_STATE_TOTAL) {
-            throw new RoamerException("state size x concurrency must stay within " + MAX_BENCH_STATE_TOTAL / (1024 * 1024)
-                    + " MiB of agent state (asked for " + stateBytes + " x " + concurrency + ")");
+            throw new RoamerException(
+                    "state size x concurrency must stay within " + MAX_BENCH_STATE_TOTAL / (1024 * 1024)
+                            + " MiB of agent state (asked for " + stateBytes + " x " + concurrency + ")");
         }
         if (core.strategy(strategy) == null) {
             throw new RoamerException("strategy '" + strategy + "' is not installed; installed: "
@@ -77,8 +83,10 @@ public final class BenchService implements RoamerBench {
         }
         ClusterId a = local.get(0);
         ClusterId b = (local.size() > 1 ? local : network.clusters()).stream().filter(c -> !c.equals(a)).findFirst()
-                .orElseThrow(() -> new RoamerException("the benchmark needs a second cluster; the network has only " + a));
-        Consumer<String> out = progress == null ? s -> { } : progress;
+                .orElseThrow(
+                        () -> new RoamerException("the benchmark needs a second cluster; the network has only " + a));
+        Consumer<String> out = progress == null ? s -> {
+        } : progress;
         long run = benchRuns.incrementAndGet();
         List<MobileId> mobiles = new ArrayList<>();
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
@@ -100,8 +108,10 @@ public final class BenchService implements RoamerBench {
                     }
                 }
             }
-            out.accept("registered " + concurrency + " mobiles in " + a + (stateBytes > 0 ? " with " + stateBytes
-                    + " bytes of application state each" : "") + "; migrating " + count + " times between " + a + " and "
+            out.accept("registered " + concurrency + " mobiles in " + a + (stateBytes > 0
+                    ? " with " + stateBytes
+                            + " bytes of application state each"
+                    : "") + "; migrating " + count + " times between " + a + " and "
                     + b + " with " + strategy);
             ConcurrentHistogram latency = new ConcurrentHistogram(TimeUnit.SECONDS.toMicros(60), 3);
             AtomicInteger next = new AtomicInteger();
@@ -146,7 +156,8 @@ public final class BenchService implements RoamerBench {
             long ok = latency.getTotalCount();
             if (!reasons.isEmpty()) {
                 out.accept("failures by reason: " + reasons.entrySet().stream()
-                        .map(e -> e.getValue().get() + " x " + e.getKey()).collect(java.util.stream.Collectors.joining("; ")));
+                        .map(e -> e.getValue().get() + " x " + e.getKey())
+                        .collect(java.util.stream.Collectors.joining("; ")));
             }
             return new BenchResult(strategy, ok, failed.get(), concurrency, Metrics.summary(latency),
                     ok / seconds, ok == 0 ? 0 : (double) bytes.get() / ok);

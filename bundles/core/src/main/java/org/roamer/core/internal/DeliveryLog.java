@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal;
 
 import java.io.IOException;
@@ -7,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -50,7 +55,8 @@ public final class DeliveryLog implements DeliveryListener {
 
     @Activate
     public DeliveryLog(Config c) throws IOException {
-        this(Path.of(c.file().isBlank() ? System.getProperty("karaf.data", "data") + "/roamer/deliveries.log" : c.file()),
+        this(Path.of(
+                c.file().isBlank() ? System.getProperty("karaf.data", "data") + "/roamer/deliveries.log" : c.file()),
                 c.max_mb() * 1024 * 1024);
     }
 
@@ -58,7 +64,8 @@ public final class DeliveryLog implements DeliveryListener {
         this.file = file;
         this.max = maxBytes;
         Files.createDirectories(file.toAbsolutePath().getParent());
-        this.out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        this.out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND);
         this.written = out.size();
         LOG.info("delivery log: {}", file);
     }

@@ -1,8 +1,13 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+
 import org.roamer.api.NodeAddress;
 import org.roamer.api.frame.Frame;
 import org.roamer.api.frame.FrameCodec;

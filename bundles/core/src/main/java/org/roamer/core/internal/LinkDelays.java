@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal;
 
 import java.util.HashMap;
@@ -40,7 +44,8 @@ public record LinkDelays(Map<String, Long> pairs, long between, long ls) {
                 int eq = t.indexOf('=');
                 int dash = t.indexOf('-');
                 if (eq < 0 || dash <= 0 || dash > eq - 2) {
-                    throw new IllegalArgumentException("link.delay.ms entry '" + t + "' is not <cluster>-<cluster>=<ms>");
+                    throw new IllegalArgumentException(
+                            "link.delay.ms entry '" + t + "' is not <cluster>-<cluster>=<ms>");
                 }
                 long ms;
                 try {

@@ -1,5 +1,10 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal;
 
+import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -10,22 +15,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import com.google.gson.JsonElement;
-import com.google.gson.reflect.TypeToken;
-import java.lang.reflect.Type;
+
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
-import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
-import org.osgi.service.cm.ConfigurationAdmin;
-import org.roamer.api.NodeId;
-import org.roamer.api.StrategyInfo;
-import org.roamer.api.spi.migration.CheckpointStore;
-import org.roamer.api.spi.migration.MigrationException;
-import org.roamer.api.spi.migration.MigrationStrategy;
-import org.roamer.api.spi.migration.StrategyTraits;
 import org.roamer.api.AgentInfo;
 import org.roamer.api.CallResult;
 import org.roamer.api.CallType;
@@ -33,6 +30,7 @@ import org.roamer.api.ClusterId;
 import org.roamer.api.MobileId;
 import org.roamer.api.MoveResult;
 import org.roamer.api.NodeAddress;
+import org.roamer.api.NodeId;
 import org.roamer.api.NodeInfo;
 import org.roamer.api.NodeRole;
 import org.roamer.api.Profile;
@@ -41,22 +39,30 @@ import org.roamer.api.RoamerNetwork;
 import org.roamer.api.RoamerStats;
 import org.roamer.api.RouteInfo;
 import org.roamer.api.RoutingInfo;
+import org.roamer.api.StrategyInfo;
 import org.roamer.api.TransportInfo;
-import org.roamer.api.spi.routing.RoutingPolicy;
-import org.roamer.core.internal.node.RoutingSettings;
-import org.roamer.core.internal.node.SignalingNode;
 import org.roamer.api.frame.Frame;
 import org.roamer.api.frame.FrameException;
 import org.roamer.api.frame.MessageType;
+import org.roamer.api.spi.migration.CheckpointStore;
+import org.roamer.api.spi.migration.MigrationException;
+import org.roamer.api.spi.migration.MigrationStrategy;
+import org.roamer.api.spi.migration.StrategyTraits;
+import org.roamer.api.spi.routing.RoutingPolicy;
 import org.roamer.api.spi.transport.TransportStats;
 import org.roamer.core.internal.node.CallServer;
 import org.roamer.core.internal.node.ConnectionServer;
 import org.roamer.core.internal.node.LocationServer;
 import org.roamer.core.internal.node.RadioPort;
+import org.roamer.core.internal.node.RoutingSettings;
+import org.roamer.core.internal.node.SignalingNode;
 import org.roamer.core.internal.node.UserSignalingServer;
 import org.roamer.core.internal.wire.Json;
 import org.roamer.core.internal.wire.Payloads;
 import org.roamer.core.internal.wire.Payloads.Reply;
+
+import com.google.gson.JsonElement;
+import com.google.gson.reflect.TypeToken;
 
 /**
  * {@link RoamerNetwork} over the nodes of this container and, through {@link RemoteConsole}, of the other
@@ -371,8 +377,9 @@ public final class NetworkService implements RoamerNetwork {
             throw new RoamerException("interrupted while " + node + " announced its routing policy");
         }
         if (!acknowledged) {
-            throw new RoamerException(node + " uses " + policy + " but the Location Server has not acknowledged it within "
-                    + TIMEOUT_MS + " ms");
+            throw new RoamerException(
+                    node + " uses " + policy + " but the Location Server has not acknowledged it within "
+                            + TIMEOUT_MS + " ms");
         }
     }
 
@@ -414,8 +421,9 @@ public final class NetworkService implements RoamerNetwork {
         }
         if (!configurator.configure(n, node, "transport", transport, x -> x.preferTransport(transport),
                 x -> transport.equals(x.transportName()))) {
-            throw new RoamerException(node + " applied the change, but another one came in meanwhile: it now sends with "
-                    + n.transportName());
+            throw new RoamerException(
+                    node + " applied the change, but another one came in meanwhile: it now sends with "
+                            + n.transportName());
         }
     }
 
@@ -441,8 +449,10 @@ public final class NetworkService implements RoamerNetwork {
         UserSignalingServer agentUss = core.directory().uss(agentCluster.value());
         String routing = agentUss != null ? agentUss.routingName() : r.routing() != null ? r.routing() : "?";
         String portId = core.air().portOf(mobile.value());
-        RadioPort port = portId == null ? null : core.directory().radioPorts(mobileCluster.value()).stream()
-                .filter(p -> p.id().value().equals(portId)).findFirst().orElse(null);
+        RadioPort port = portId == null
+                ? null
+                : core.directory().radioPorts(mobileCluster.value()).stream()
+                        .filter(p -> p.id().value().equals(portId)).findFirst().orElse(null);
         RadioPort.Route learnt = port == null ? null : port.route(mobile.value());
         UserSignalingServer here = core.directory().uss(mobileCluster.value());
         String scheme = here == null ? "?" : here.routingSettings().scheme().label();
@@ -457,9 +467,12 @@ public final class NetworkService implements RoamerNetwork {
         out.add(mobile + " -> radio port " + (portId == null ? "?" : portId) + " (" + mobileCluster + "): ORIGINATE");
         if (anchored) {
             out.add((portId == null ? "radio port" : portId) + " -> " + r.node() + " (" + agentCluster + ") over "
-                    + (learnt == null ? "no route learnt yet (located through the LS)"
-                            : "connection".equals(learnt.via()) ? "the signalling link " + mobileCluster + "-" + agentCluster
-                                    : "datagram routers") + " [" + scheme + " scheme]");
+                    + (learnt == null
+                            ? "no route learnt yet (located through the LS)"
+                            : "connection".equals(learnt.via())
+                                    ? "the signalling link " + mobileCluster + "-" + agentCluster
+                                    : "datagram routers")
+                    + " [" + scheme + " scheme]");
         } else {
             out.add((portId == null ? "radio port" : portId) + " -> " + r.node() + " (" + agentCluster + ")");
         }
@@ -944,8 +957,10 @@ public final class NetworkService implements RoamerNetwork {
             throw new RoamerException(what + " interrupted");
         } catch (ExecutionException | TimeoutException e) {
             Throwable c = e instanceof ExecutionException ? e.getCause() : e;
-            throw new RoamerException(what + " failed: " + (c instanceof TimeoutException ? "no answer within "
-                    + TIMEOUT_MS + " ms" : c.getMessage()), c);
+            throw new RoamerException(what + " failed: " + (c instanceof TimeoutException
+                    ? "no answer within "
+                            + TIMEOUT_MS + " ms"
+                    : c.getMessage()), c);
         }
     }
 }

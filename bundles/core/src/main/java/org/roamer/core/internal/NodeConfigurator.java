@@ -1,8 +1,13 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal;
 
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.roamer.api.NodeId;
@@ -49,7 +54,8 @@ final class NodeConfigurator {
         long seen;
         try {
             // the node's own configuration by its PID; by node id for a node that does not know it
-            String filter = u.configurationPid() != null ? "(service.pid=" + filterValue(u.configurationPid()) + ")"
+            String filter = u.configurationPid() != null
+                    ? "(service.pid=" + filterValue(u.configurationPid()) + ")"
                     : "(&(service.factoryPid=" + u.factoryPid() + ")(node.id=" + filterValue(node.value()) + "))";
             Configuration[] found = ca.listConfigurations(filter);
             for (int retry = 0; (found == null || found.length != 1) && retry < LOOKUP_RETRIES; retry++) {
@@ -57,8 +63,9 @@ final class NodeConfigurator {
                 found = ca.listConfigurations(filter);
             }
             if (found == null || found.length != 1) {
-                throw new RoamerException((found == null ? "no" : found.length + " instead of one") + " configuration of "
-                        + node + " in Config Admin (" + filter + ")");
+                throw new RoamerException(
+                        (found == null ? "no" : found.length + " instead of one") + " configuration of "
+                                + node + " in Config Admin (" + filter + ")");
             }
             java.util.Dictionary<String, Object> props = found[0].getProperties();
             if (value.equals(props.get(key)) && applied.test(u)) {

@@ -1,7 +1,9 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal;
 
-import com.google.gson.JsonElement;
-import com.google.gson.reflect.TypeToken;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,6 +15,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+
 import org.roamer.api.NodeAddress;
 import org.roamer.api.RoamerException;
 import org.roamer.api.frame.Frame;
@@ -27,6 +30,9 @@ import org.roamer.core.internal.wire.Payloads.Admin;
 import org.roamer.core.internal.wire.Payloads.AdminResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import com.google.gson.JsonElement;
+import com.google.gson.reflect.TypeToken;
 
 /**
  * The console across containers: ADMIN frames carry an operator's command ({@code op} and its arguments) from
@@ -132,7 +138,8 @@ final class RemoteConsole {
         } catch (ExecutionException | TimeoutException e) {
             Throwable c = e instanceof ExecutionException ? e.getCause() : e;
             throw new RoamerException("'" + op + "' at " + to + " failed: " + (c instanceof TimeoutException
-                    ? "no answer within " + timeout + " ms" : c.getMessage()), c);
+                    ? "no answer within " + timeout + " ms"
+                    : c.getMessage()), c);
         }
         AdminResult r;
         try {

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -70,7 +75,7 @@ class AgentCellMutationGapsTest {
     /** An application message of sender "s" straight from the fake (its answers go there), or forwarded by a stub. */
     static Frame message(FakeUss from, String mobile, long corr, long seq, boolean forwarded) {
         return new Frame(MessageType.AGENT_MESSAGE, forwarded ? Frame.FORWARDED : 0, corr, 0, seq, mobile,
-                AgentMessages.encodeMessage(from.endpoint.localAddress().toString(), "s", new byte[] {(byte) seq}));
+                AgentMessages.encodeMessage(from.endpoint.localAddress().toString(), "s", new byte[]{(byte) seq}));
     }
 
     /** A fake USS of cluster cx, its HELLO acknowledged by the LS (that ACK is taken off its queue). */
@@ -215,7 +220,8 @@ class AgentCellMutationGapsTest {
                         MessageType.MIGRATE_FAILED);
                 List<Frame> failures = back.stream().filter(f -> f.type() == MessageType.MIGRATE_FAILED).toList();
                 assertThat(failures).as("one report, to the LS").hasSize(1);
-                assertThat(MigrationProtocolTest.reason(failures.get(0))).isEqualTo("source: capture failed at the source");
+                assertThat(MigrationProtocolTest.reason(failures.get(0)))
+                        .isEqualTo("source: capture failed at the source");
                 List<Frame> returned = back.stream().filter(f -> f.type() == MessageType.AGENT_MESSAGE).toList();
                 assertThat(returned).extracting(Frame::seq).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L,
                         11L, 12L, 13L, 14L, 15L, 16L);
@@ -599,8 +605,8 @@ class AgentCellMutationGapsTest {
             start(300);
             NodeAddress c2 = net.uss("c2").address();
             String src = addr(fake);
-            List<byte[]> firsts = List.of(new byte[] {1, 'v', 'a', 'r', 's'}, new byte[0], new byte[] {0},
-                    new byte[] {5, 'v', 'a', 'r', 's'}, new byte[] {4, 'n', 'o', 'p', 'e'});
+            List<byte[]> firsts = List.of(new byte[]{1, 'v', 'a', 'r', 's'}, new byte[0], new byte[]{0},
+                    new byte[]{5, 'v', 'a', 'r', 's'}, new byte[]{4, 'n', 'o', 'p', 'e'});
             List<String> reasons = new ArrayList<>();
             long id = 60;
             for (byte[] first : firsts) {
@@ -612,7 +618,8 @@ class AgentCellMutationGapsTest {
                 inject(c2, new Frame(MessageType.TRANSFER_DATA, Frame.LAST, id, id, seq, "m9", first));
                 List<Frame> told = MigrationProtocolTest.next(fake, 2, MessageType.MIGRATE_FAILED);
                 assertThat(told).extracting(Frame::correlationId).containsOnly(id);
-                assertThat(MigrationProtocolTest.reason(told.get(0))).isEqualTo(MigrationProtocolTest.reason(told.get(1)));
+                assertThat(MigrationProtocolTest.reason(told.get(0)))
+                        .isEqualTo(MigrationProtocolTest.reason(told.get(1)));
                 reasons.add(MigrationProtocolTest.reason(told.get(0)));
             }
             assertThat(reasons).containsExactly("chunk 1 arrived, expected 0",
@@ -625,7 +632,8 @@ class AgentCellMutationGapsTest {
             inject(c2, new Frame(MessageType.MIGRATE, 0, id, id, 0, "m9",
                     Json.encode(new Payloads.Migrate(src, "fake-cx", null, src))));
             FakeUss.take(fake, MessageType.TRANSFER);
-            inject(c2, new Frame(MessageType.TRANSFER_DATA, Frame.LAST, id, id, 0, "m9", new byte[] {4, 'v', 'a', 'r', 's'}));
+            inject(c2, new Frame(MessageType.TRANSFER_DATA, Frame.LAST, id, id, 0, "m9",
+                    new byte[]{4, 'v', 'a', 'r', 's'}));
             Frame told = FakeUss.take(fake, MessageType.MIGRATE_FAILED);
             assertThat(MigrationProtocolTest.reason(told)).startsWith("vars restore failed: ");
             assertThat(counter("migrations.failed.target")).isEqualTo(6);
@@ -727,8 +735,8 @@ class AgentCellMutationGapsTest {
             assertThat(d.accepted()).isFalse();
             assertThat(d.reason()).isEqualTo("no page response");
             assertThat(d.callId()).isEqualTo("call-t1");
-            await().atMost(Duration.ofSeconds(5)).until(() -> net.network.agent(M).orElseThrow().status()
-                    == org.roamer.api.AgentStatus.IDLE);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> net.network.agent(M).orElseThrow().status() == org.roamer.api.AgentStatus.IDLE);
             assertThat(net.network.agent(M).orElseThrow().node().value()).isEqualTo("uss-c2");
         }
 
@@ -748,7 +756,8 @@ class AgentCellMutationGapsTest {
                     throw new IllegalStateException(e);
                 }
             });
-            assertThat(held.restoring.await(10, TimeUnit.SECONDS)).as("c1's agent is stopped, c1 waits for READY").isTrue();
+            assertThat(held.restoring.await(10, TimeUnit.SECONDS)).as("c1's agent is stopped, c1 waits for READY")
+                    .isTrue();
             // let the page time-out pass while the agent is stopped
             long due = offered + org.roamer.core.internal.agent.UserAgent.PAGE_TIMEOUT_MS + 300;
             Thread.sleep(Math.max(0, due - System.currentTimeMillis()));
@@ -783,8 +792,11 @@ class AgentCellMutationGapsTest {
         /** m1 went c1 → c2 and c1's stub is a tombstone (TTL 500 ms); returns when it became one, at the latest. */
         long firstTombstoneAtC1() throws Exception {
             net = new InVmNetwork(2, 50, 5000, 300, org.roamer.core.internal.agent.AgentImageCodec.type(
-                    "org.roamer.core", "1.0.0"), s -> s.id().value().equals("uss-c1")
-                            ? s.withStub(s.stubMaxMessages(), 500) : s, null);
+                    "org.roamer.core", "1.0.0"),
+                    s -> s.id().value().equals("uss-c1")
+                            ? s.withStub(s.stubMaxMessages(), 500)
+                            : s,
+                    null);
             net.core.bindStrategy(new ProbeStrategies.Vars("vars"));
             c1 = net.uss("c1");
             net.network.register(M, C1, Profile.defaults());
@@ -849,10 +861,13 @@ class AgentCellMutationGapsTest {
         void createIsIdempotentPerEpochAndTerminateEndsTheAgentOnce() throws Exception {
             MemoryCheckpointStore disk = new MemoryCheckpointStore();
             net = new InVmNetwork(2, 600_000, 5000, 300, org.roamer.core.internal.agent.AgentImageCodec.type(
-                    "org.roamer.core", "1.0.0"), s -> new org.roamer.core.internal.node.UssSettings(s.id(), s.cluster(),
-                            s.listen(), s.locationServer(), s.preferredStrategy(), s.strategyOrder(), s.stubMaxMessages(),
+                    "org.roamer.core", "1.0.0"),
+                    s -> new org.roamer.core.internal.node.UssSettings(s.id(), s.cluster(),
+                            s.listen(), s.locationServer(), s.preferredStrategy(), s.strategyOrder(),
+                            s.stubMaxMessages(),
                             s.stubMaxBytes(), s.stubIdleMillis(), s.tombstoneMillis(), s.migrationTimeoutMillis(),
-                            s.stablePointTimeoutMillis(), s.limits(), s.workDirectory(), "condor", 3600, false), disk);
+                            s.stablePointTimeoutMillis(), s.limits(), s.workDirectory(), "condor", 3600, false),
+                    disk);
             org.roamer.core.internal.node.UserSignalingServer c1 = net.uss("c1");
             try (FakeUss ls = fake()) {
                 inject(c1.address(), create(ls, 11, 3));
@@ -879,7 +894,8 @@ class AgentCellMutationGapsTest {
                 inject(c1.address(), terminate(ls, 15));
                 Frame none = answer(ls, 15);
                 assertThat(none.type()).isEqualTo(MessageType.ERROR);
-                assertThat(Json.decode(none.payload(), Payloads.Reply.class).reason()).isEqualTo("no agent of m5 on uss-c1");
+                assertThat(Json.decode(none.payload(), Payloads.Reply.class).reason())
+                        .isEqualTo("no agent of m5 on uss-c1");
             }
             assertThat(counter("agents.terminated")).isEqualTo(1);
         }
@@ -972,7 +988,8 @@ class AgentCellMutationGapsTest {
             MoveResult over = move(ctx -> List.of(ctx.maxChunkBytes() + 1));
             assertThat(over.migrated()).isFalse();
             int max = padded.seen.maxChunkBytes();
-            assertThat(over.reason()).contains("padded capture failed: chunk of " + (max + 1) + " bytes exceeds " + max);
+            assertThat(over.reason())
+                    .contains("padded capture failed: chunk of " + (max + 1) + " bytes exceeds " + max);
             assertThat(net.network.agent(M).orElseThrow().node().value()).isEqualTo("uss-c1");
             assertThat(max + 1 + 255).as("a chunk and the longest strategy name fit in one data frame")
                     .isLessThanOrEqualTo(org.roamer.api.frame.FrameLimits.DEFAULT.maxDataPayload());
@@ -1198,7 +1215,8 @@ class AgentCellMutationGapsTest {
 
         Payloads.Reply cross(long corr, long epoch, String cluster, String uss, String routing) throws Exception {
             inject(c1.address(), new Frame(MessageType.LOCATION_UPDATE, 0, corr, epoch, 0, "m1", Json.encode(
-                    new Payloads.LocationUpdate(Payloads.LocationUpdate.CROSSING, addr(ls), cluster, uss, "uss-" + cluster,
+                    new Payloads.LocationUpdate(Payloads.LocationUpdate.CROSSING, addr(ls), cluster, uss,
+                            "uss-" + cluster,
                             null, null, routing))));
             Frame f = MigrationProtocolTest.next(ls, 1, MessageType.ACK, MessageType.ERROR).get(0);
             assertThat(f.correlationId()).isEqualTo(corr);
@@ -1225,7 +1243,8 @@ class AgentCellMutationGapsTest {
                     "terminal not found");
             assertThat(counter("pages.remote")).isEqualTo(1);
 
-            net.core.bindRouting(new RoutingTest.Scripted("mover", c -> org.roamer.api.spi.routing.RoutingDecision.MIGRATE));
+            net.core.bindRouting(
+                    new RoutingTest.Scripted("mover", c -> org.roamer.api.spi.routing.RoutingDecision.MIGRATE));
             Payloads.Reply migrate = cross(22, 1, "c2", net.uss("c2").address().toString(), "mover");
             assertThat(migrate.routing()).isEqualTo("mover");
             assertThat(migrate.isAnchored()).isFalse();

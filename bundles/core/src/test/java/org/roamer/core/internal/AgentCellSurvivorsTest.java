@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.roamer.api.ClusterId;
@@ -179,7 +184,7 @@ class AgentCellSurvivorsTest {
         inject(c2, migrate(source, 41, 5));
         FakeUss.take(source, MessageType.TRANSFER);
         inject(c2, new Frame(MessageType.TRANSFER_DATA, 0, 41, 5, 0, "m9", named("abortable", half)));
-        inject(c2, new Frame(MessageType.TRANSFER_DATA, Frame.LAST, 41, 5, 5, "m9", new byte[] {1}));
+        inject(c2, new Frame(MessageType.TRANSFER_DATA, Frame.LAST, 41, 5, 5, "m9", new byte[]{1}));
         Frame failed = FakeUss.take(source, MessageType.MIGRATE_FAILED);
         assertThat(MigrationProtocolTest.reason(failed)).isEqualTo("chunk 5 arrived, expected 1");
         await().atMost(Duration.ofSeconds(5)).until(() -> abortable.aborts.get() == 1);
@@ -193,7 +198,8 @@ class AgentCellSurvivorsTest {
         net.core.unbindStrategy(abortable);
         Frame orphaned = FakeUss.take(source, MessageType.MIGRATE_FAILED);
         assertThat(orphaned.correlationId()).isEqualTo(42);
-        assertThat(MigrationProtocolTest.reason(orphaned)).isEqualTo("strategy 'abortable' was uninstalled mid-migration");
+        assertThat(MigrationProtocolTest.reason(orphaned))
+                .isEqualTo("strategy 'abortable' was uninstalled mid-migration");
         await().atMost(Duration.ofSeconds(5)).until(() -> abortable.aborts.get() == 2);
         assertThat(counter("migrations.failed.target")).isEqualTo(2);
     }
@@ -414,7 +420,8 @@ class AgentCellSurvivorsTest {
         org.roamer.api.CallResult call = net.network.call(m2, M, org.roamer.api.CallType.VOICE);
         assertThat(call.accepted()).as(call.reason()).isTrue();
         await().atMost(Duration.ofSeconds(5)).until(() -> net.core.metrics().get("paths.setup") == 1);
-        assertThat(net.core.metrics().get("air.messages") - airBefore).as("the call's air messages, the agents' among them")
+        assertThat(net.core.metrics().get("air.messages") - airBefore)
+                .as("the call's air messages, the agents' among them")
                 .isEqualTo(call.airMessages());
         net.network.hangup(call.callId());
         await().atMost(Duration.ofSeconds(10)).until(() -> net.core.metrics().get("paths.released") == 1);
@@ -550,8 +557,10 @@ class AgentCellSurvivorsTest {
     void aMigrationMovesTheCheckpointToTheTarget() throws Exception {
         java.nio.file.Path work = java.nio.file.Files.createTempDirectory("survivors");
         MemoryCheckpointStore disk = new MemoryCheckpointStore();
-        net = new InVmNetwork(2, 600_000, 5000, 300, org.roamer.core.internal.agent.AgentImageCodec.type("org.roamer.core",
-                "1.0.0"), s -> new org.roamer.core.internal.node.UssSettings(s.id(), s.cluster(), s.listen(),
+        net = new InVmNetwork(2, 600_000, 5000, 300,
+                org.roamer.core.internal.agent.AgentImageCodec.type("org.roamer.core",
+                        "1.0.0"),
+                s -> new org.roamer.core.internal.node.UssSettings(s.id(), s.cluster(), s.listen(),
                         s.locationServer(), s.preferredStrategy(), s.strategyOrder(), s.stubMaxMessages(),
                         s.stubMaxBytes(), s.stubIdleMillis(), s.tombstoneMillis(), s.migrationTimeoutMillis(),
                         s.stablePointTimeoutMillis(), s.limits(), work.resolve(s.id().value()), "condor", 3600, false),
@@ -569,8 +578,8 @@ class AgentCellSurvivorsTest {
             assertThat(i.node().value()).isEqualTo("uss-c2");
         });
         assertThat(counter("checkpoints.written")).isEqualTo(2);
-        org.roamer.core.internal.node.RecoveryCheckpoints.StopCheckpoints stop =
-                net.uss("c2").checkpoints().checkpointForStop(disk);
+        org.roamer.core.internal.node.RecoveryCheckpoints.StopCheckpoints stop = net.uss("c2").checkpoints()
+                .checkpointForStop(disk);
         assertThat(stop.written()).isEqualTo(1);
         assertThat(stop.failed()).isZero();
     }

@@ -1,7 +1,12 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal;
 
 import java.lang.management.ManagementFactory;
 import java.util.Set;
+
 import org.roamer.api.ClusterId;
 import org.roamer.api.MobileId;
 import org.roamer.api.Profile;
@@ -20,8 +25,9 @@ public final class AgentMemoryBench {
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         try (InVmNetwork net = new InVmNetwork(2, 2000, 2000, 2000)) {
-            Profile[] profiles = {Profile.defaults(), new Profile(true, Set.of("voice", "video"), Set.of("xserver"), null),
-                new Profile(false, Set.of("voice"), Set.of(), null)};
+            Profile[] profiles = {Profile.defaults(),
+                    new Profile(true, Set.of("voice", "video"), Set.of("xserver"), null),
+                    new Profile(false, Set.of("voice"), Set.of(), null)};
             long before = usedAfterGc();
             long start = System.nanoTime();
             for (int i = 0; i < n; i++) {

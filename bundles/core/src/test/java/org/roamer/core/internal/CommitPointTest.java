@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.roamer.api.AgentInfo;
@@ -148,13 +153,14 @@ class CommitPointTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> net.core.metrics().get("migrations.failed.target") == 2);
 
             net.transport.inject(c1, FrameCodec.encode(new Frame(MessageType.AGENT_MESSAGE, 0, 99, 0, 1, "m9",
-                    AgentMessages.encodeMessage(ls, "s", new byte[] {1}))));
+                    AgentMessages.encodeMessage(ls, "s", new byte[]{1}))));
 
             await().atMost(Duration.ofSeconds(5)).until(() -> net.core.metrics().get("frames.hop.limit") == 1);
             long forwarded = net.core.metrics().get("stub.forwarded");
             await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
                     .until(() -> net.core.metrics().get("stub.forwarded") == forwarded);
-            assertThat(forwarded).as("forwarded up to the hop limit, then no more").isLessThanOrEqualTo(Frame.MAX_HOPS + 1);
+            assertThat(forwarded).as("forwarded up to the hop limit, then no more")
+                    .isLessThanOrEqualTo(Frame.MAX_HOPS + 1);
             List<Frame> acks = new ArrayList<>();
             fake.received.drainTo(acks);
             assertThat(acks).filteredOn(f -> f.type() == MessageType.ACK && f.correlationId() == 99)
@@ -185,7 +191,7 @@ class CommitPointTest {
         java.util.concurrent.atomic.AtomicInteger dropped = new java.util.concurrent.atomic.AtomicInteger();
         net.transport.filter((from, to, f) -> f.type() != MessageType.BUFFERED || dropped.getAndIncrement() > 0);
         for (int i = 1; i <= 3; i++) {
-            net.network.send(M, "s", i, new byte[] {(byte) i}); // c1 forwards them into c2's stub
+            net.network.send(M, "s", i, new byte[]{(byte) i}); // c1 forwards them into c2's stub
         }
         image.holdCapture.countDown();
         MoveResult r = move.get(20, TimeUnit.SECONDS);

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.roamer.api.AgentInfo;
@@ -65,7 +70,7 @@ class CrashRecoveryTest {
             assertThat(net.network.move(MobileId.of("m0"), ClusterId.of("c2")).migrated()).isTrue();
             assertThat(net.network.call(MobileId.of("m1"), MobileId.of("m2"), CallType.VOICE).accepted()).isTrue();
             for (int q = 0; q < 5; q++) {
-                net.network.send(MobileId.of("m3"), "s", q, new byte[] {1});
+                net.network.send(MobileId.of("m3"), "s", q, new byte[]{1});
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> net.deliveriesOf("m3").size() == 5);
             assertThat(disk.byKey).as("no periodic checkpoints").isEmpty();
@@ -85,14 +90,16 @@ class CrashRecoveryTest {
                 assertThat(a.delivered()).isEqualTo(b.delivered());
                 assertThat(a.epoch()).isEqualTo(b.epoch() + 1);
             }
-            assertThat(after.stream().filter(a -> a.mobile().value().equals("m3")).findFirst().orElseThrow().delivered())
+            assertThat(
+                    after.stream().filter(a -> a.mobile().value().equals("m3")).findFirst().orElseThrow().delivered())
                     .isEqualTo(5);
             // a restored terminal can be paged and called at once (it was "terminal not found" until it moved)
             CallResult call = net.network.call(MobileId.of("m6"), MobileId.of("m7"), CallType.VOICE);
             assertThat(call.accepted()).as(call.reason()).isTrue();
             assertThat(call.paged()).isTrue();
             // the call's record died with the call server; the restored agents still list it, and it can be hung up
-            String callId = after.stream().filter(a -> a.mobile().value().equals("m1")).findFirst().orElseThrow().calls()
+            String callId = after.stream().filter(a -> a.mobile().value().equals("m1")).findFirst().orElseThrow()
+                    .calls()
                     .get(0).callId();
             net.network.hangup(callId);
             await().atMost(Duration.ofSeconds(10)).until(() -> net.network.agents().stream()
@@ -223,7 +230,8 @@ class CrashRecoveryTest {
         try (InVmNetwork after = network(disk, false)) {
             after.core.bindStrategy(new ProbeStrategies.Vars("vars"));
             assertThat(after.network.agents()).isEmpty();
-            assertThat(after.network.checkpoints(NodeId.of("uss-c1"))).extracting(CheckpointStore.CheckpointInfo::mobile)
+            assertThat(after.network.checkpoints(NodeId.of("uss-c1")))
+                    .extracting(CheckpointStore.CheckpointInfo::mobile)
                     .containsExactlyInAnyOrder(m1, m2);
             AgentInfo back = after.network.restore(m1, NodeId.of("uss-c1"));
             assertThat(back.node().value()).isEqualTo("uss-c1");
@@ -335,7 +343,8 @@ class CrashRecoveryTest {
             after.core.bindStrategy(new ProbeStrategies.Vars("vars"));
             assertThat(after.network.restore(m1, NodeId.of("uss-c2")).epoch()).isEqualTo(3);
             assertThat(after.network.restore(m2, NodeId.of("uss-c1")).epoch()).isEqualTo(2);
-            assertThat(after.network.checkpoints(NodeId.of("uss-c1"))).extracting(CheckpointStore.CheckpointInfo::mobile)
+            assertThat(after.network.checkpoints(NodeId.of("uss-c1")))
+                    .extracting(CheckpointStore.CheckpointInfo::mobile)
                     .containsExactly(m2);
         }
     }

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -174,8 +179,8 @@ class CrossContainerConsoleTest {
         a.network.hangup(call.callId());
         // the release reaches the agents as CALL_RELEASE frames; until then they list the call, and a second
         // hangup would send the release again (the path for agents restored after their call server's restart)
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
-                b.agent(MobileId.of("m1")).orElseThrow().calls().isEmpty()
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> b.agent(MobileId.of("m1")).orElseThrow().calls().isEmpty()
                         && a.network.agent(MobileId.of("m2")).orElseThrow().calls().isEmpty());
         assertThatThrownBy(() -> b.hangup(call.callId())).hasMessageContaining("unknown call");
     }

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -5,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.List;
+
 import org.junit.jupiter.api.Test;
 import org.roamer.api.ClusterId;
 import org.roamer.api.MobileId;
@@ -32,7 +37,8 @@ class EpochBoundTest {
         core.bindStrategy(new ProbeStrategies.Vars("vars"));
         InVmTransport transport = new InVmTransport();
         MemoryDirectory directory = new MemoryDirectory();
-        LocationServer ls = new LocationServer(core, transport, NodeId.of("ls1"), new NodeAddress("invm", 0), 2000, 1000,
+        LocationServer ls = new LocationServer(core, transport, NodeId.of("ls1"), new NodeAddress("invm", 0), 2000,
+                1000,
                 directory);
         List<UserSignalingServer> uss = new java.util.ArrayList<>();
         for (String c : List.of("c1", "c2")) {

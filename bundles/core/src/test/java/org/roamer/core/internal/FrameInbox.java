@@ -1,6 +1,11 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal;
 
 import java.util.List;
+
 import org.roamer.api.frame.Frame;
 import org.roamer.api.spi.transport.FrameHandler;
 import org.roamer.api.spi.transport.Peer;

@@ -1,9 +1,14 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,7 +64,7 @@ class LocationServerRestartTest {
         assertThat(r.migrated()).as(r.reason()).isTrue();
         assertThat(r.epoch()).as("epochs never go backwards").isEqualTo(3);
         assertThat(net.network.move(M2, ClusterId.of("c1")).epoch()).isEqualTo(2);
-        net.network.send(M1, "s", 0, new byte[] {1});
+        net.network.send(M1, "s", 0, new byte[]{1});
         await().atMost(Duration.ofSeconds(5)).until(() -> net.deliveriesOf("m1").size() == 1);
         assertThat(net.deliveriesOf("m1").get(0).node()).isEqualTo("uss-c3");
     }

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,14 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.statistics.Statistics;
+
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 import org.roamer.api.AgentInfo;
@@ -43,6 +40,15 @@ import org.roamer.core.internal.agent.AgentImageCodec;
 import org.roamer.core.internal.node.UserSignalingServer;
 import org.roamer.core.internal.wire.Json;
 import org.roamer.core.internal.wire.Payloads;
+
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
+import net.jqwik.api.statistics.Statistics;
 
 /**
  * Every fault the migration protocol claims to handle, at random, while several mobiles move at once and their
@@ -101,7 +107,8 @@ class MigrationFaultPropertyTest {
     Arbitrary<Plan> plans() {
         Arbitrary<Step> step = Combinators.combine(Arbitraries.integers().between(0, 2),
                 Arbitraries.frequencyOf(Tuple.of(4, Arbitraries.just(Fault.NONE)),
-                        Tuple.of(3, Arbitraries.of(Fault.class)))).as(Step::new);
+                        Tuple.of(3, Arbitraries.of(Fault.class))))
+                .as(Step::new);
         Arbitrary<List<List<Step>>> moves = step.list().ofMinSize(1).ofMaxSize(6).list().ofMinSize(1).ofMaxSize(3);
         return Combinators.combine(moves, Arbitraries.integers().between(1, 150), Arbitraries.integers().between(1, 2),
                 Arbitraries.of(0, 1, 2, 4), Arbitraries.of(0L, 1L, 5L, 15L), Arbitraries.of(4, 16, 256),
@@ -123,7 +130,8 @@ class MigrationFaultPropertyTest {
     void everyHandledFaultKeepsMessagesAndAgents(@ForAll("plans") Plan plan) throws Exception {
         ProbeStrategies.Vars vars = new ProbeStrategies.Vars("vars");
         try (InVmNetwork net = new InVmNetwork(3, plan.stubIdleMillis(), 1000, 3000,
-                AgentImageCodec.type("org.roamer.core", "1.0.0"), s -> s.withStub(plan.stubMaxMessages(), s.tombstoneMillis()), null)) {
+                AgentImageCodec.type("org.roamer.core", "1.0.0"),
+                s -> s.withStub(plan.stubMaxMessages(), s.tombstoneMillis()), null)) {
             net.core.bindStrategy(vars);
             net.core.linkDelays(new LinkDelays(Map.of(), plan.delayMillis(), 0));
             net.addCluster(DYING, net.transport, plan.stubIdleMillis(), 1000, 3000);
@@ -143,7 +151,8 @@ class MigrationFaultPropertyTest {
                 return switch (inj.fault()) {
                     case LOSE_READY -> f.type() == MessageType.READY && inj.take() ? Fate.LOSE : Fate.DELIVER;
                     case LOSE_BUFFERED -> f.type() == MessageType.BUFFERED && inj.take() ? Fate.LOSE : Fate.DELIVER;
-                    case LOSE_ACK -> f.type() == MessageType.ACK && !f.has(Frame.REPLY) && inj.take() ? Fate.LOSE
+                    case LOSE_ACK -> f.type() == MessageType.ACK && !f.has(Frame.REPLY) && inj.take()
+                            ? Fate.LOSE
                             : Fate.DELIVER;
                     case DUPLICATE -> CONTROL.contains(f.type()) ? Fate.DUPLICATE : Fate.DELIVER;
                     case TARGET_DIES -> {
@@ -178,7 +187,7 @@ class MigrationFaultPropertyTest {
                             // so that they meet stubs, rollbacks, drains and tombstones
                             int q = 0;
                             while (q < plan.messages() || plan.pauseMillis() > 0 && moving.get() > 0) {
-                                net.network.send(m, sender, q++, new byte[] {1});
+                                net.network.send(m, sender, q++, new byte[]{1});
                                 if (plan.pauseMillis() > 0) {
                                     Thread.sleep(plan.pauseMillis());
                                 }
@@ -208,7 +217,8 @@ class MigrationFaultPropertyTest {
                             active.put(m.value(), new Injection(step.fault(), new AtomicInteger(1)));
                             Outcome r;
                             try {
-                                r = step.fault() == Fault.TARGET_DIES ? moveToDyingTarget(net, m)
+                                r = step.fault() == Fault.TARGET_DIES
+                                        ? moveToDyingTarget(net, m)
                                         : Outcome.of(net.network.move(m, ClusterId.of(to)));
                             } finally {
                                 active.remove(m.value());
@@ -352,7 +362,8 @@ class MigrationFaultPropertyTest {
         assertThat(got).as(mobile + " deliveries").hasSize(expected);
         for (int s = 0; s < senders; s++) {
             String sender = "s" + s;
-            List<Long> seqs = got.stream().filter(d -> d.sender().equals(sender)).map(InVmNetwork.Delivery::seq).toList();
+            List<Long> seqs = got.stream().filter(d -> d.sender().equals(sender)).map(InVmNetwork.Delivery::seq)
+                    .toList();
             List<Long> inOrder = java.util.stream.LongStream.range(0, sent.get(mobile + "/" + sender)).boxed().toList();
             assertThat(seqs).as(mobile + " from " + sender + ", in order, each once").isEqualTo(inOrder);
         }

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -7,18 +11,20 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
+
 import org.awaitility.Awaitility;
 import org.roamer.api.AgentInfo;
 import org.roamer.api.ClusterId;
 import org.roamer.api.MobileId;
 import org.roamer.api.MoveResult;
 import org.roamer.api.Profile;
+
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
 
 /**
  * Random interleavings of messages, migrations and failed migrations (restore failures injected at the
@@ -57,7 +63,7 @@ class MigrationPropertyTest {
                     String sender = "s" + s;
                     streams.add(pool.submit(() -> {
                         for (int i = 0; i < messages; i++) {
-                            net.network.send(m, sender, i, new byte[] {1});
+                            net.network.send(m, sender, i, new byte[]{1});
                         }
                         return null;
                     }));
@@ -82,10 +88,13 @@ class MigrationPropertyTest {
             }
             int expected = messages * senders;
             try {
-                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> net.deliveriesOf("p1").size() >= expected);
+                Awaitility.await().atMost(Duration.ofSeconds(30))
+                        .until(() -> net.deliveriesOf("p1").size() >= expected);
             } catch (org.awaitility.core.ConditionTimeoutException e) {
-                throw new AssertionError("delivered " + net.deliveriesOf("p1").size() + " of " + expected + "; counters "
-                        + net.core.metrics().snapshot().counters(), e);
+                throw new AssertionError(
+                        "delivered " + net.deliveriesOf("p1").size() + " of " + expected + "; counters "
+                                + net.core.metrics().snapshot().counters(),
+                        e);
             }
             List<InVmNetwork.Delivery> got = net.deliveriesOf("p1");
             assertThat(got).hasSize(expected);

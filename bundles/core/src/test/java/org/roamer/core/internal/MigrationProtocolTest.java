@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -152,7 +157,7 @@ class MigrationProtocolTest {
             Future<Integer> stream = sender.submit(() -> {
                 int i = 0;
                 for (; i < 3000 || moved.get() < 4 && i < 1_000_000; i++) {
-                    net.network.send(M1, "s1", i, new byte[] {(byte) i});
+                    net.network.send(M1, "s1", i, new byte[]{(byte) i});
                 }
                 return i;
             });
@@ -218,7 +223,8 @@ class MigrationProtocolTest {
     @Test
     void aMigrateReachingAPreparedTargetBeforeTheRollbackWaitsForIt() throws Exception {
         net.network.register(M1, C1, Profile.defaults());
-        net.transport.fate((from, to, f) -> f.type() == MessageType.READY ? InVmTransport.Fate.LOSE
+        net.transport.fate((from, to, f) -> f.type() == MessageType.READY
+                ? InVmTransport.Fate.LOSE
                 : InVmTransport.Fate.DELIVER);
         net.transport.hold((from, to, f) -> f.type() == MessageType.MIGRATE_FAILED
                 && to.equals(net.uss("c2").address()));
@@ -226,7 +232,8 @@ class MigrationProtocolTest {
         assertThat(failed.migrated()).isFalse();
         assertThat(failed.reason()).contains("READY");
         // the next MIGRATE arrives twice: its copy must not be refused while the first waits
-        net.transport.fate((from, to, f) -> f.type() == MessageType.MIGRATE ? InVmTransport.Fate.DUPLICATE
+        net.transport.fate((from, to, f) -> f.type() == MessageType.MIGRATE
+                ? InVmTransport.Fate.DUPLICATE
                 : InVmTransport.Fate.DELIVER);
         net.transport.hold(null);
         // the rollback's MIGRATE_FAILED is released once the new MIGRATE waits at the prepared target
@@ -285,8 +292,9 @@ class MigrationProtocolTest {
             // migration 51 is the one in progress: data for 50 is stray, 51's first chunk is taken
             long stray = net.core.metrics().get("migrate.stray.data");
             net.transport.inject(c2.address(), FrameCodec.encode(new Frame(MessageType.TRANSFER_DATA, Frame.LAST, 50, 5,
-                    0, "m9", new byte[] {4, 'v', 'a', 'r', 's', 1})));
-            await().atMost(Duration.ofSeconds(5)).until(() -> net.core.metrics().get("migrate.stray.data") == stray + 1);
+                    0, "m9", new byte[]{4, 'v', 'a', 'r', 's', 1})));
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> net.core.metrics().get("migrate.stray.data") == stray + 1);
             // only one MIGRATE_FAILED so far: 51 was not failed by 50's time-out or by the stray chunk
             assertThat(silent.received.stream().filter(f -> f.type() == MessageType.MIGRATE_FAILED)).isEmpty();
         }
@@ -417,7 +425,8 @@ class MigrationProtocolTest {
             String addr = fake.endpoint.localAddress().toString();
             org.roamer.api.spi.migration.AgentType other = new org.roamer.api.spi.migration.AgentType("org.roamer.core",
                     "9.9.9", 1L); // another agent version: only a heterogeneous strategy qualifies
-            byte[] transfer = Json.encode(new Payloads.Transfer(addr, "fake-cx", "cx", List.of("vanishing"), null, other));
+            byte[] transfer = Json
+                    .encode(new Payloads.Transfer(addr, "fake-cx", "cx", List.of("vanishing"), null, other));
             net.transport.inject(net.uss("c2").address(), FrameCodec.encode(
                     new Frame(MessageType.TRANSFER, 0, 920, 3, 0, "m1", transfer)));
             List<Frame> answers = next(fake, 1, MessageType.MIGRATE_FAILED, MessageType.TRANSFER_DATA);
@@ -564,7 +573,7 @@ class MigrationProtocolTest {
     void garbageIsCountedAndTheNodeKeepsServing() throws Exception {
         net.network.register(M1, C1, Profile.defaults());
         net.transport.inject(net.uss("c1").address(), "GET / HTTP/1.1\r\n\r\n".getBytes());
-        net.transport.inject(net.uss("c1").address(), new byte[] {0x52, 0x4D, 1, 21, 0, 0, 2, 0});
+        net.transport.inject(net.uss("c1").address(), new byte[]{0x52, 0x4D, 1, 21, 0, 0, 2, 0});
         assertThat(net.core.metrics().get("frames.bad")).isEqualTo(2);
         assertThat(net.network.stats().counters().get("transport.bad.frames")).isEqualTo(2);
         net.network.send(M1, "s", 1, new byte[0]);

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -104,7 +109,7 @@ class MigrationTicketTest {
         assertThat(ticket.targetCluster()).isEqualTo("c2");
         assertThat(net.network.move(M1, ClusterId.of("c3")).migrated()).isTrue();
         assertThat(net.network.move(M1, ClusterId.of("c1")).migrated()).isTrue();
-        net.network.send(M1, "s", 0, new byte[] {1});
+        net.network.send(M1, "s", 0, new byte[]{1});
         await().atMost(Duration.ofSeconds(5)).until(() -> net.deliveriesOf("m1").size() == 1);
         assertThat(net.core.metrics().get("frames.unauthorized")).isZero();
     }

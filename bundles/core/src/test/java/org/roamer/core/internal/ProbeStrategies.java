@@ -1,12 +1,17 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.ByteArrayInputStream;
 import java.util.Arrays;
 import java.util.List;
+
 import org.roamer.api.ActiveCall;
 import org.roamer.api.MobileId;
 import org.roamer.api.Profile;

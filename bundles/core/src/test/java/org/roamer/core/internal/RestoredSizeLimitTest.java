@@ -1,9 +1,14 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.roamer.api.ClusterId;
@@ -71,7 +76,8 @@ class RestoredSizeLimitTest {
                         s.strategyOrder(), s.stubMaxMessages(), s.stubMaxBytes(), s.stubIdleMillis(),
                         s.tombstoneMillis(), s.migrationTimeoutMillis(), s.stablePointTimeoutMillis(), LIMITS,
                         s.workDirectory(), s.checkpointStore(), s.checkpointSeconds(), s.restoreOnStart(),
-                        s.restoredCallCheckMillis()), null);
+                        s.restoredCallCheckMillis()),
+                null);
         net.core.bindStrategy(probe);
         net.network.register(M, C1, Profile.defaults());
     }

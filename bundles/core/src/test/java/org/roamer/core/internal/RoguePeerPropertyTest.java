@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,13 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.statistics.Statistics;
+
 import org.awaitility.Awaitility;
 import org.roamer.api.AgentInfo;
 import org.roamer.api.ClusterId;
@@ -33,6 +31,14 @@ import org.roamer.core.internal.wire.AgentMessages;
 import org.roamer.core.internal.wire.Json;
 import org.roamer.core.internal.wire.Payloads;
 
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
+
 /**
  * Issue 8: a rogue that holds a real credential of the network (the USS of cluster c9) sends random sequences of
  * forged, replayed and reordered frames to the nodes while a mobile moves and a sender writes to it. Whatever it
@@ -48,9 +54,7 @@ class RoguePeerPropertyTest {
 
     /** What the rogue does at one step. */
     enum Attack {
-        TRANSFER_NO_TICKET, TRANSFER_REPLAYED_TICKET, TRANSFER_SELF_SIGNED, REPLAY_MIGRATE, READY, BUFFERED,
-        TRANSFER_DATA, MIGRATE_FAILED, TERMINATE, CREATE_AGENT, HELLO_FOR_C1, DEREGISTRATION, FORWARDED_MESSAGE,
-        GARBAGE_PAYLOAD
+        TRANSFER_NO_TICKET, TRANSFER_REPLAYED_TICKET, TRANSFER_SELF_SIGNED, REPLAY_MIGRATE, READY, BUFFERED, TRANSFER_DATA, MIGRATE_FAILED, TERMINATE, CREATE_AGENT, HELLO_FOR_C1, DEREGISTRATION, FORWARDED_MESSAGE, GARBAGE_PAYLOAD
     }
 
     /** One step: a rogue frame to node {@code at} (0: the LS, 1..3: uss-cK), then, maybe, a legitimate move. */
@@ -64,13 +68,13 @@ class RoguePeerPropertyTest {
                 .list().ofMinSize(5).ofMaxSize(30);
     }
 
-
     @Property
     void aRogueNodeChangesNothing(@ForAll("steps") List<Step> steps) throws Exception {
         try (InVmNetwork net = new InVmNetwork(3, 60_000, 1000, 1000)) {
             net.core.bindStrategy(new ProbeStrategies.Vars("vars"));
             List<Frame> stolen = new CopyOnWriteArrayList<>();
-            Endpoint rogue = net.transport.bind(new NodeAddress("invm", 0), FrameLimits.DEFAULT, new FrameInbox(stolen));
+            Endpoint rogue = net.transport.bind(new NodeAddress("invm", 0), FrameLimits.DEFAULT,
+                    new FrameInbox(stolen));
             try {
                 Map<NodeAddress, Peer> credentials = new ConcurrentHashMap<>();
                 credentials.put(net.ls.address(), new Peer("ls", Set.of(Peer.LOCATION_SERVER), Set.of()));
@@ -102,7 +106,7 @@ class RoguePeerPropertyTest {
                     Frame forged = forge(step, net, rogue, seen);
                     rogue.send(to, forged);
                     Statistics.collect(step.attack());
-                    net.network.send(M1, "s", sent++, new byte[] {1});
+                    net.network.send(M1, "s", sent++, new byte[]{1});
                     String target = "c" + Math.max(1, step.moveTo());
                     if (step.moveTo() > 0 && !target.equals(at)) {
                         MoveResult r = net.network.move(M1, ClusterId.of(target));
@@ -128,8 +132,8 @@ class RoguePeerPropertyTest {
                 assertThat(agents.get(0).node().value()).as("where the legitimate moves put it").isEqualTo("uss-" + at);
                 assertThat(agents.get(0).epoch()).as("the epoch the legitimate moves gave it").isEqualTo(epoch);
                 assertThat(net.network.route(M1).agentNode().value()).as("the LS's record").isEqualTo("uss-" + at);
-                assertThat(stolen).as("frames of the agent's state that reached the rogue").noneMatch(f ->
-                        f.type() == MessageType.TRANSFER_DATA || f.type() == MessageType.BUFFERED
+                assertThat(stolen).as("frames of the agent's state that reached the rogue")
+                        .noneMatch(f -> f.type() == MessageType.TRANSFER_DATA || f.type() == MessageType.BUFFERED
                                 || f.type() == MessageType.MIGRATE);
                 assertThat(net.ls.clusters().get("c1").node()).as("c1 leads to its own USS").isEqualTo("uss-c1");
             } finally {
@@ -148,7 +152,8 @@ class RoguePeerPropertyTest {
             case TRANSFER_NO_TICKET -> new Frame(MessageType.TRANSFER, 0, n, Math.abs(n % 1000) + 2, 0, "m1",
                     Json.encode(new Payloads.Transfer(me, "uss-c9", "c9", List.of("vars"), "vars", null)));
             case TRANSFER_REPLAYED_TICKET -> {
-                Payloads.Ticket t = lastTransfer == null ? null
+                Payloads.Ticket t = lastTransfer == null
+                        ? null
                         : Json.decode(lastTransfer.payload(), Payloads.Transfer.class).ticket();
                 long id = t == null ? n : t.migration();
                 long ep = t == null ? 5 : t.epoch() + (n & 1);
@@ -163,16 +168,20 @@ class RoguePeerPropertyTest {
                 yield new Frame(MessageType.TRANSFER, 0, n, 7, 0, "m1", Json.encode(new Payloads.Transfer(me, "uss-c9",
                         "c9", List.of("vars"), "vars", null, own.sealed(seal, seal))));
             }
-            case REPLAY_MIGRATE -> lastMigrate != null ? lastMigrate
+            case REPLAY_MIGRATE -> lastMigrate != null
+                    ? lastMigrate
                     : new Frame(MessageType.MIGRATE, 0, n, 9, 0, "m1", Json.encode(new Payloads.Migrate(me, "uss-c9",
                             null, me)));
             case READY -> new Frame(MessageType.READY, 0, lastTransfer == null ? n : lastTransfer.correlationId(),
                     lastTransfer == null ? 3 : lastTransfer.epoch(), 0, "m1", new byte[0]);
-            case BUFFERED -> new Frame(MessageType.BUFFERED, Frame.LAST, lastTransfer == null ? n
-                    : lastTransfer.correlationId(), 4, 0, "m1", new byte[] {1, 2, 3});
-            case TRANSFER_DATA -> new Frame(MessageType.TRANSFER_DATA, Frame.LAST, lastTransfer == null ? n
-                    : lastTransfer.correlationId(), 4, 0, "m1", new byte[] {9, 9});
-            case MIGRATE_FAILED -> new Frame(MessageType.MIGRATE_FAILED, 0, lastTransfer == null ? n
+            case BUFFERED -> new Frame(MessageType.BUFFERED, Frame.LAST, lastTransfer == null
+                    ? n
+                    : lastTransfer.correlationId(), 4, 0, "m1", new byte[]{1, 2, 3});
+            case TRANSFER_DATA -> new Frame(MessageType.TRANSFER_DATA, Frame.LAST, lastTransfer == null
+                    ? n
+                    : lastTransfer.correlationId(), 4, 0, "m1", new byte[]{9, 9});
+            case MIGRATE_FAILED -> new Frame(MessageType.MIGRATE_FAILED, 0, lastTransfer == null
+                    ? n
                     : lastTransfer.correlationId(), 4, 0, "m1", Json.encode(new Payloads.MigrateFailed("forged")));
             case TERMINATE -> new Frame(MessageType.TERMINATE_AGENT, 0, n, 99, 0, "m1",
                     Json.encode(new Payloads.Request(me)));
@@ -183,7 +192,7 @@ class RoguePeerPropertyTest {
             case DEREGISTRATION -> new Frame(MessageType.DEREGISTRATION, 0, n, 0, 0, "m1",
                     Json.encode(new Payloads.Request(me)));
             case FORWARDED_MESSAGE -> new Frame(MessageType.AGENT_MESSAGE, Frame.FORWARDED, n, 0, Math.abs(n % 5), "m1",
-                    AgentMessages.encodeMessage(me, "rogue", new byte[] {7}));
+                    AgentMessages.encodeMessage(me, "rogue", new byte[]{7}));
             case GARBAGE_PAYLOAD -> new Frame(MessageType.values()[Math.floorMod(n, MessageType.values().length)],
                     0, n, n, 0, "m1", Long.toString(n).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         };

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal;
 
 import java.nio.charset.StandardCharsets;
@@ -11,6 +15,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Consumer;
+
 import org.HdrHistogram.Histogram;
 import org.roamer.api.CallResult;
 import org.roamer.api.CallType;
@@ -42,10 +47,8 @@ import org.roamer.core.internal.node.UserSignalingServer;
 public final class RoutingComparison {
     /** The set-ups compared. */
     enum Setup {
-        MIGRATE("migrate", "datagram"),
-        ANCHORED_DATAGRAM("anchored", "datagram"),
-        ANCHORED_CONNECTION("anchored", "connection"),
-        THRESHOLD("threshold", "datagram");
+        MIGRATE("migrate", "datagram"), ANCHORED_DATAGRAM("anchored", "datagram"), ANCHORED_CONNECTION("anchored",
+                "connection"), THRESHOLD("threshold", "datagram");
 
         final String policy;
         final String scheme;
@@ -107,7 +110,8 @@ public final class RoutingComparison {
 
             @Override
             public RoutingDecision decide(Crossing c) {
-                return c.clustersAway() >= away || c.millisInCluster() >= dwell ? RoutingDecision.MIGRATE
+                return c.clustersAway() >= away || c.millisInCluster() >= dwell
+                        ? RoutingDecision.MIGRATE
                         : RoutingDecision.anchorAndRecheck(dwell - c.millisInCluster());
             }
         };
@@ -164,7 +168,9 @@ public final class RoutingComparison {
             for (int step = 0; step < p.steps(); step++) {
                 for (int i = 0; i < p.mobiles(); i++) {
                     // random walk on the line of clusters
-                    int next = at[i] == 1 ? 2 : at[i] == p.clusters() ? p.clusters() - 1 : at[i] + (rnd.nextBoolean() ? 1 : -1);
+                    int next = at[i] == 1
+                            ? 2
+                            : at[i] == p.clusters() ? p.clusters() - 1 : at[i] + (rnd.nextBoolean() ? 1 : -1);
                     at[i] = next;
                     MoveResult mr = net.network.move(mobiles.get(i), ClusterId.of("c" + next));
                     r.crossings++;
@@ -231,14 +237,16 @@ public final class RoutingComparison {
 
     /** CSV: one row per set-up and call bucket, plus the per-crossing figures on every row of the set-up. */
     static String csv(List<Result> results) {
-        StringBuilder b = new StringBuilder("setup,direction,distance,calls,p50_us,p99_us,crossings,migrations_per_crossing,"
-                + "long_frames_per_crossing,long_bytes_per_crossing,local_frames_per_crossing,radio_port_updates_per_crossing,"
-                + "crossing_p50_us,crossing_p99_us,long_frames_per_call,air_per_call,pingpong_migrations_per_crossing\n");
+        StringBuilder b = new StringBuilder(
+                "setup,direction,distance,calls,p50_us,p99_us,crossings,migrations_per_crossing,"
+                        + "long_frames_per_crossing,long_bytes_per_crossing,local_frames_per_crossing,radio_port_updates_per_crossing,"
+                        + "crossing_p50_us,crossing_p99_us,long_frames_per_call,air_per_call,pingpong_migrations_per_crossing\n");
         for (Result r : results) {
             for (Map.Entry<String, Histogram> e : r.callSetup.entrySet()) {
                 String[] k = e.getKey().split("@");
                 Histogram h = e.getValue();
-                b.append(String.format(Locale.ROOT, "%s,%s,%s,%d,%d,%d,%d,%.3f,%.2f,%.1f,%.2f,%.2f,%d,%d,%.2f,%.2f,%.3f%n",
+                b.append(String.format(Locale.ROOT,
+                        "%s,%s,%s,%d,%d,%d,%d,%.3f,%.2f,%.1f,%.2f,%.2f,%d,%d,%.2f,%.2f,%.3f%n",
                         r.setup.label(), k[0], k[1], h.getTotalCount(), h.getValueAtPercentile(50),
                         h.getValueAtPercentile(99), r.crossings, (double) r.migrations / r.crossings,
                         (double) r.longFrames / r.crossings, (double) r.longBytes / r.crossings,
@@ -260,7 +268,8 @@ public final class RoutingComparison {
         for (Result r : results) {
             Histogram in = merged(r, "in");
             Histogram out = merged(r, "out");
-            b.append(String.format(Locale.ROOT, "%-21s %10.2f %10.2f %9.1f %11.2f %11d %11d %12.2f %9.2f %13s %13s %9s %9.2f%n",
+            b.append(String.format(Locale.ROOT,
+                    "%-21s %10.2f %10.2f %9.1f %11.2f %11d %11d %12.2f %9.2f %13s %13s %9s %9.2f%n",
                     r.setup.label(), (double) r.migrations / r.crossings, (double) r.longFrames / r.crossings,
                     (double) r.longBytes / r.crossings, (double) r.radioPortUpdates / r.crossings,
                     r.crossing.getValueAtPercentile(50), r.crossing.getValueAtPercentile(99),
@@ -303,14 +312,16 @@ public final class RoutingComparison {
         StringBuilder s = new StringBuilder();
         s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(w).append("\" height=\"").append(h)
                 .append("\" font-family=\"sans-serif\" font-size=\"12\">\n");
-        s.append("<text x=\"").append(w / 2).append("\" y=\"20\" text-anchor=\"middle\" font-size=\"14\">Call set-up p50"
-                + " vs distance between mobile and agent (solid: incoming, dashed: outgoing)</text>\n");
+        s.append("<text x=\"").append(w / 2)
+                .append("\" y=\"20\" text-anchor=\"middle\" font-size=\"14\">Call set-up p50"
+                        + " vs distance between mobile and agent (solid: incoming, dashed: outgoing)</text>\n");
         s.append(line(left, bottom, w - 160, bottom)).append(line(left, bottom, left, top));
         for (int t = 0; t <= 5; t++) {
             double v = max * t / 5;
             int y = bottom - (int) ((bottom - top) * t / 5.0);
-            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%.0f ms</text>%n", left - 6,
-                    y + 4, v));
+            s.append(
+                    String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%.0f ms</text>%n", left - 6,
+                            y + 4, v));
         }
         int span = w - 160 - left;
         for (int d = 0; d <= maxD; d++) {
@@ -323,7 +334,7 @@ public final class RoutingComparison {
         int i = 0;
         for (Result r : results) {
             String colour = colours[i % colours.length];
-            for (String dir : new String[] {"in", "out"}) {
+            for (String dir : new String[]{"in", "out"}) {
                 StringBuilder pts = new StringBuilder();
                 for (int d = 0; d <= maxD; d++) {
                     Histogram hist = r.callSetup.get(dir + "@" + d);

@@ -1,8 +1,13 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+
 import org.junit.jupiter.api.Test;
 import org.roamer.core.internal.RoutingComparison.Parameters;
 import org.roamer.core.internal.RoutingComparison.Result;
@@ -14,9 +19,12 @@ class RoutingComparisonTest {
 
     @Test
     void migrateMovesOnEveryCrossingAnchoredNeverAndThresholdNotOnABorderPingPong() throws Exception {
-        Result migrate = RoutingComparison.run(Setup.MIGRATE, SMALL, line -> { });
-        Result anchored = RoutingComparison.run(Setup.ANCHORED_CONNECTION, SMALL, line -> { });
-        Result threshold = RoutingComparison.run(Setup.THRESHOLD, SMALL, line -> { });
+        Result migrate = RoutingComparison.run(Setup.MIGRATE, SMALL, line -> {
+        });
+        Result anchored = RoutingComparison.run(Setup.ANCHORED_CONNECTION, SMALL, line -> {
+        });
+        Result threshold = RoutingComparison.run(Setup.THRESHOLD, SMALL, line -> {
+        });
         for (Result r : List.of(migrate, anchored, threshold)) {
             assertThat(r.crossings).isEqualTo(12);
             assertThat(r.failedCalls).as(r.setup + " calls").isZero();

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -6,6 +10,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.Set;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,7 +90,8 @@ class RoutingTest {
 
     RadioPort portOf(MobileId m) {
         String id = net.core.air().portOf(m.value());
-        return net.core.directory().radioPorts().stream().filter(p -> p.id().value().equals(id)).findFirst().orElseThrow();
+        return net.core.directory().radioPorts().stream().filter(p -> p.id().value().equals(id)).findFirst()
+                .orElseThrow();
     }
 
     /**
@@ -200,7 +206,7 @@ class RoutingTest {
         net.network.register(M1, C1, ANY);
         net.network.move(M1, C2);
         for (int i = 1; i <= 20; i++) {
-            net.network.send(M1, "s", i, new byte[] {1});
+            net.network.send(M1, "s", i, new byte[]{1});
         }
         anchored.rule = c -> RoutingDecision.MIGRATE;
         MoveResult r = net.network.move(M1, C3);
@@ -210,7 +216,7 @@ class RoutingTest {
         assertThat(r.from()).isEqualTo(C2);
         assertThat(net.network.agent(M1).orElseThrow().node().value()).isEqualTo("uss-c3");
         for (int i = 21; i <= 40; i++) {
-            net.network.send(M1, "s", i, new byte[] {1});
+            net.network.send(M1, "s", i, new byte[]{1});
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> net.deliveriesOf("m1").size() >= 40);
         assertThat(net.deliveriesOf("m1")).extracting(InVmNetwork.Delivery::seq)

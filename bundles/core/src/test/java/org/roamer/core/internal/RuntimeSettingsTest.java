@@ -1,9 +1,14 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.reflect.Proxy;
 import java.util.Map;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.roamer.core.internal.agent.AgentImageCodec;
@@ -24,7 +29,7 @@ class RuntimeSettingsTest {
     /** A configuration with these values, every other attribute at its default. */
     static RoamerCore.Config config(Map<String, Object> values) {
         return (RoamerCore.Config) Proxy.newProxyInstance(RoamerCore.Config.class.getClassLoader(),
-                new Class<?>[] {RoamerCore.Config.class},
+                new Class<?>[]{RoamerCore.Config.class},
                 (proxy, method, args) -> values.getOrDefault(method.getName(), method.getDefaultValue()));
     }
 

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -5,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -131,7 +136,7 @@ class StrategyTraitsTest {
         assertThat(uss.awaitApplied(seen, 20)).as("nothing applied yet").isFalse();
         CompletableFuture<Void> later = CompletableFuture.runAsync(() -> uss.apply(
                 uss.settings().withPreferredStrategy("image")), CompletableFuture.delayedExecutor(50,
-                java.util.concurrent.TimeUnit.MILLISECONDS));
+                        java.util.concurrent.TimeUnit.MILLISECONDS));
         assertThat(uss.awaitApplied(seen, 10_000)).isTrue();
         later.get();
         assertThat(uss.appliedCount()).isEqualTo(seen + 1);

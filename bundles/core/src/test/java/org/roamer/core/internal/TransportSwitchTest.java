@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,6 +12,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -78,19 +83,20 @@ class TransportSwitchTest {
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("invm", true),
                         org.assertj.core.groups.Tuple.tuple("invm2", false));
         net.network.register(M1, ClusterId.of("c1"), Profile.defaults());
-        for (String n : new String[] {"ls1", "uss-c1", "uss-c2", "uss-c3"}) {
+        for (String n : new String[]{"ls1", "uss-c1", "uss-c2", "uss-c3"}) {
             net.network.useTransport(NodeId.of(n), "invm2");
         }
         long before = sentWith("uss-c2", "invm2");
         for (int i = 0; i < 10; i++) {
-            net.network.send(M1, "s", i, new byte[] {1});
+            net.network.send(M1, "s", i, new byte[]{1});
         }
         assertThat(net.network.move(M1, ClusterId.of("c2")).migrated()).isTrue();
-        assertThat(sentWith("uss-c2", "invm2")).as("TRANSFER, READY, MIGRATE_DONE went over invm2").isGreaterThan(before);
+        assertThat(sentWith("uss-c2", "invm2")).as("TRANSFER, READY, MIGRATE_DONE went over invm2")
+                .isGreaterThan(before);
         // mixed: c2 back on invm while c1 stays on invm2 — they still talk, each listens on both
         net.network.useTransport(NodeId.of("uss-c2"), "invm");
         for (int i = 10; i < 20; i++) {
-            net.network.send(M1, "s", i, new byte[] {1});
+            net.network.send(M1, "s", i, new byte[]{1});
         }
         assertThat(net.network.move(M1, ClusterId.of("c1")).migrated()).isTrue();
         await().atMost(Duration.ofSeconds(5)).until(() -> net.deliveriesOf("m1").size() >= 20);
@@ -107,12 +113,12 @@ class TransportSwitchTest {
     @Test
     void aTransferFollowsTheMessagesItsNodeForwardedToTheSourceAcrossATransportSwitch() throws Exception {
         net.network.register(M1, ClusterId.of("c1"), Profile.defaults());
-        net.network.send(M1, "s", 0, new byte[] {1}); // the sender routes to c1
+        net.network.send(M1, "s", 0, new byte[]{1}); // the sender routes to c1
         assertThat(net.network.move(M1, ClusterId.of("c2")).migrated()).isTrue(); // c1 forwards to c2
         NodeAddress c1 = net.uss("c1").address();
         NodeAddress c2 = net.uss("c2").address();
         net.transport.hold((from, to, f) -> from.equals(c1) && to.equals(c2)); // c1 -> c2 on invm is slow
-        net.network.send(M1, "s", 1, new byte[] {1}); // forwarded by c1 on invm: still on its way
+        net.network.send(M1, "s", 1, new byte[]{1}); // forwarded by c1 on invm: still on its way
         net.network.useTransport(NodeId.of("uss-c1"), "invm2");
         CompletableFuture<Integer> released = CompletableFuture.supplyAsync(() -> {
             try {
@@ -125,7 +131,7 @@ class TransportSwitchTest {
         });
         MoveResult back = net.network.move(M1, ClusterId.of("c1")); // c1 is the target, c2 (its next hop) the source
         assertThat(back.migrated()).as(back.reason()).isTrue();
-        net.network.send(M1, "s", 2, new byte[] {1});
+        net.network.send(M1, "s", 2, new byte[]{1});
         assertThat(released.get(10, TimeUnit.SECONDS)).isPositive();
         await().atMost(Duration.ofSeconds(5)).until(() -> net.deliveriesOf("m1").size() >= 3);
         Thread.sleep(200);
@@ -142,7 +148,8 @@ class TransportSwitchTest {
         }
         assertThat(net.network.transports(NodeId.of("uss-c1"))).extracting(TransportInfo::name).containsExactly("invm");
         assertThat(net.uss("c1").transportName()).isEqualTo("invm");
-        assertThat(net.uss("c1").preferredTransport()).as("configured, back in use when reinstalled").isEqualTo("invm2");
+        assertThat(net.uss("c1").preferredTransport()).as("configured, back in use when reinstalled")
+                .isEqualTo("invm2");
         assertThat(net.network.move(M1, ClusterId.of("c2")).migrated()).isTrue();
         // reinstalled: listened on again, on the same port, and preferred again
         NodeAddress before = net.uss("c1").address();

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.shell.internal;
 
 import org.apache.karaf.shell.api.action.Argument;
@@ -35,7 +39,8 @@ public class AgentCommand extends RoamerAction {
         System.out.println("delivered   " + a.delivered());
         for (ActiveCall c : a.calls()) {
             System.out.println("call        " + c.callId() + " " + c.type().name().toLowerCase() + " with " + c.peers()
-                    + (c.originating() ? " (placed)" : " (received)") + (c.radioPort() == null ? "" : " via " + c.radioPort()));
+                    + (c.originating() ? " (placed)" : " (received)")
+                    + (c.radioPort() == null ? "" : " via " + c.radioPort()));
         }
         return null;
     }

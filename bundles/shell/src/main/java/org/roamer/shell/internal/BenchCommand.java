@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.shell.internal;
 
 import org.apache.karaf.shell.api.action.Command;
@@ -44,7 +48,7 @@ public class BenchCommand extends RoamerAction {
         if (sweep) {
             System.out.println("SWEEP strategy,state_bytes,moved_bytes,count,p50_us,p90_us,p99_us,per_s");
             for (String s : Parse.list(strategies)) {
-                for (int bytes : new int[] {1024, 4096, 16384, 65536, 262144, 1000000}) {
+                for (int bytes : new int[]{1024, 4096, 16384, 65536, 262144, 1000000}) {
                     BenchResult r = bench.run(s, count, concurrency, bytes, null);
                     System.out.printf("SWEEP %s,%d,%.0f,%d,%d,%d,%d,%.1f%n", s, bytes, r.bytesPerMigration(), r.count(),
                             r.latency().p50(), r.latency().p90(), r.latency().p99(), r.perSecond());

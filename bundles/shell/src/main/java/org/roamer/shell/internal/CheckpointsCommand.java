@@ -1,7 +1,12 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.shell.internal;
 
 import java.time.Instant;
 import java.util.List;
+
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
@@ -44,7 +49,8 @@ public class CheckpointsCommand extends RoamerAction {
                     + ", written " + Instant.ofEpochMilli(c.written()) + ")");
             return null;
         }
-        List<NodeId> nodes = node != null ? List.of(NodeId.of(node))
+        List<NodeId> nodes = node != null
+                ? List.of(NodeId.of(node))
                 : network.nodes().stream().filter(n -> n.role() == NodeRole.USER_SIGNALING_SERVER).map(NodeInfo::node)
                         .toList();
         ShellTable t = new ShellTable();

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.shell.internal;
 
 import java.util.ArrayList;
@@ -10,6 +14,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
+
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.api.console.CommandLine;
@@ -263,7 +268,8 @@ final class Completers {
                     return names(uss);
                 }
                 Set<String> holding = union(uss, n -> checkpointMobiles(network, n).stream().anyMatch(mobiles::contains)
-                        ? List.of(n.value()) : List.of());
+                        ? List.of(n.value())
+                        : List.of());
                 return holding.isEmpty() ? names(uss) : holding;
             });
         }

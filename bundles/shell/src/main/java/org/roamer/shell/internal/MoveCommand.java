@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.shell.internal;
 
 import org.apache.karaf.shell.api.action.Argument;
@@ -34,8 +38,7 @@ public class MoveCommand extends RoamerAction {
     @Completion(Completers.RoutingPolicies.class)
     String routing;
 
-    @Argument(index = 2, name = "trailing-options", multiValued = true,
-            description = "--strategy and --routing may also follow the arguments")
+    @Argument(index = 2, name = "trailing-options", multiValued = true, description = "--strategy and --routing may also follow the arguments")
     @Completion(value = StringsCompleter.class, values = {"--strategy", "--routing"}, caseSensitive = true)
     java.util.List<String> trailing;
 
@@ -54,7 +57,8 @@ public class MoveCommand extends RoamerAction {
                             + r.radioPortsUpdated() + ", links set up " + r.linksSetUp());
             System.out.println("routing     " + r.routing());
             System.out.println("epoch       " + r.epoch() + " (unchanged: the agent did not move)");
-            System.out.printf("time        %.3f ms (REGISTRATION at the LS -> location updated)%n", r.micros() / 1000.0);
+            System.out.printf("time        %.3f ms (REGISTRATION at the LS -> location updated)%n",
+                    r.micros() / 1000.0);
             return null;
         }
         if (r.migrated()) {

@@ -1,7 +1,12 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.shell.internal;
 
 import java.util.List;
 import java.util.Set;
+
 import org.roamer.api.NodeId;
 import org.roamer.api.NodeInfo;
 import org.roamer.api.NodeRole;

@@ -1,8 +1,13 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.shell.internal;
 
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Set;
+
 import org.roamer.api.ClusterId;
 import org.roamer.api.MobileId;
 
@@ -32,7 +37,9 @@ final class Parse {
             t = t.substring(0, t.length() - (t.endsWith("mib") ? 3 : 1));
         }
         // at most 9 ASCII digits: always a valid long, so no NumberFormatException to catch
-        long n = t.isEmpty() || t.length() > 9 || !t.chars().allMatch(c -> c >= '0' && c <= '9') ? -1 : Long.parseLong(t);
+        long n = t.isEmpty() || t.length() > 9 || !t.chars().allMatch(c -> c >= '0' && c <= '9')
+                ? -1
+                : Long.parseLong(t);
         if (n < 0 || n * unit > MAX_BYTES) {
             throw new IllegalArgumentException("size '" + text + "' is not a byte count between 0 and 16m; write e.g. "
                     + "72000, 72k (72 KiB) or 1m (1 MiB)");
@@ -47,7 +54,9 @@ final class Parse {
      */
     static int number(String option, String text, int min, int max) {
         String t = text == null ? "" : text.trim();
-        long n = t.isEmpty() || t.length() > 10 || !t.chars().allMatch(c -> c >= '0' && c <= '9') ? -1 : Long.parseLong(t);
+        long n = t.isEmpty() || t.length() > 10 || !t.chars().allMatch(c -> c >= '0' && c <= '9')
+                ? -1
+                : Long.parseLong(t);
         if (n < min || n > max) {
             throw new IllegalArgumentException(option + " '" + text + "' must be a whole number from " + min + " to "
                     + max);

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.shell.internal;
 
 import org.apache.karaf.shell.api.action.Argument;
@@ -40,8 +44,8 @@ public class RegisterCommand extends RoamerAction {
     String forward;
 
     @Argument(index = 2, name = "trailing-options", multiValued = true, description = "the options may also follow the arguments")
-    @Completion(value = StringsCompleter.class, values = {"--no-mob-term", "--caps", "--apps", "--forward"},
-            caseSensitive = true)
+    @Completion(value = StringsCompleter.class, values = {"--no-mob-term", "--caps", "--apps",
+            "--forward"}, caseSensitive = true)
     java.util.List<String> trailing;
 
     @Override
@@ -56,7 +60,8 @@ public class RegisterCommand extends RoamerAction {
                 forward == null ? null : MobileId.of(forward));
         AgentInfo a = network.register(Parse.mobile(mobile), Parse.cluster(cluster), p);
         System.out.println("registered " + a.mobile() + " in " + a.cluster() + ": agent on " + a.node() + ", epoch "
-                + a.epoch() + ", mob-term " + p.mobTerm() + ", caps " + p.capabilities() + ", apps " + p.applications());
+                + a.epoch() + ", mob-term " + p.mobTerm() + ", caps " + p.capabilities() + ", apps "
+                + p.applications());
         return null;
     }
 }

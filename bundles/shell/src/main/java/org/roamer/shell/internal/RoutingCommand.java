@@ -1,7 +1,12 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.shell.internal;
 
 import java.util.List;
 import java.util.Set;
+
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
@@ -24,8 +29,7 @@ public class RoutingCommand extends RoamerAction {
     @Option(name = "--all", description = "Every USS node of this container")
     boolean all;
 
-    @Argument(index = 0, name = "node-or-policy", required = false,
-            description = "USS node to show or switch (with --all: the policy)")
+    @Argument(index = 0, name = "node-or-policy", required = false, description = "USS node to show or switch (with --all: the policy)")
     @Completion(Completers.UssNodeOrRoutingPolicy.class)
     String first;
 

@@ -1,9 +1,14 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.shell.internal;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
@@ -28,8 +33,7 @@ public class TransportCommand extends RoamerAction {
     @Option(name = "--all", description = "Every USS and Location Server of this container")
     boolean all;
 
-    @Argument(index = 0, name = "node-or-transport", required = false,
-            description = "Node to show or switch (with --all: the transport)")
+    @Argument(index = 0, name = "node-or-transport", required = false, description = "Node to show or switch (with --all: the transport)")
     @Completion(Completers.TransportNodeOrTransport.class)
     String first;
 

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.shell.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -7,6 +11,7 @@ import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.console.CommandLine;
 import org.apache.karaf.shell.api.console.Completer;
@@ -144,16 +149,16 @@ class CompletersTest {
     @Test
     void argumentsBeforeACompletedOneAreAcceptedAlone() {
         Object[][] cases = {
-            {RestoreCommand.class, "mobile", "m3"},
-            {StrategyCommand.class, "node", "uss-c1"},
-            {RoutingCommand.class, "first", "uss-c2"},
-            {TransportCommand.class, "first", "ls"},
-            {CallCommand.class, "caller", "m1"},
-            {CallCommand.class, "callee", "x9"},
-            {MoveCommand.class, "mobile", "m2"},
-            {MoveCommand.class, "cluster", "c2"},
-            {RegisterCommand.class, "mobile", "m9"},
-            {RegisterCommand.class, "cluster", "c1"},
+                {RestoreCommand.class, "mobile", "m3"},
+                {StrategyCommand.class, "node", "uss-c1"},
+                {RoutingCommand.class, "first", "uss-c2"},
+                {TransportCommand.class, "first", "ls"},
+                {CallCommand.class, "caller", "m1"},
+                {CallCommand.class, "callee", "x9"},
+                {MoveCommand.class, "mobile", "m2"},
+                {MoveCommand.class, "cluster", "c2"},
+                {RegisterCommand.class, "mobile", "m9"},
+                {RegisterCommand.class, "cluster", "c1"},
         };
         for (Object[] c : cases) {
             String value = (String) c[2];
@@ -184,10 +189,10 @@ class CompletersTest {
                 .filter(Completer.class::isAssignableFrom).filter(CompletersTest::needsNetwork).toList();
         assertThat(withNetwork).hasSizeGreaterThanOrEqualTo(13);
         String[] lines = {"roamer:x ", "roamer:x m", "roamer:x --all ", "roamer:x uss-c1 ", "roamer:x m3 ",
-            "roamer:x --strategies naive,"};
+                "roamer:x --strategies naive,"};
         network.down = true;
         for (Class<?> type : withNetwork) {
-            for (RoamerNetwork n : new RoamerNetwork[] {network, null}) {
+            for (RoamerNetwork n : new RoamerNetwork[]{network, null}) {
                 Completer completer = instantiate(type, n);
                 for (String line : lines) {
                     List<String> candidates = new ArrayList<>();

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.shell.internal;
 
 import java.io.UncheckedIOException;
@@ -10,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+
 import org.roamer.api.ActiveCall;
 import org.roamer.api.AgentInfo;
 import org.roamer.api.AgentStatus;

@@ -1,6 +1,11 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.shell.internal;
 
 import java.lang.reflect.Proxy;
+
 import org.apache.karaf.shell.api.console.CommandLine;
 import org.apache.karaf.shell.api.console.Session;
 
@@ -11,7 +16,7 @@ import org.apache.karaf.shell.api.console.Session;
 record Line(String buffer, String[] words) implements CommandLine {
     /** A session the completers must not need: any call fails. */
     static final Session SESSION = (Session) Proxy.newProxyInstance(Line.class.getClassLoader(),
-            new Class<?>[] {Session.class}, (proxy, method, args) -> {
+            new Class<?>[]{Session.class}, (proxy, method, args) -> {
                 throw new UnsupportedOperationException("completers do not use the session: " + method.getName());
             });
 

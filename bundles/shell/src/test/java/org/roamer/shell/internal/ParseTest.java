@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.shell.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,7 +24,8 @@ class ParseTest {
 
     @Test
     void anythingElseIsRefusedWithTheAcceptedForms() {
-        for (String bad : new String[] {"", "k", "-1", "1.5k", "72kb", "17m", "64m", "99999999999", "1g", "0x10", "72 k k"}) {
+        for (String bad : new String[]{"", "k", "-1", "1.5k", "72kb", "17m", "64m", "99999999999", "1g", "0x10",
+                "72 k k"}) {
             assertThatThrownBy(() -> Parse.bytes(bad)).as(bad)
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("72k (72 KiB)");
@@ -32,7 +37,7 @@ class ParseTest {
     void numbersAreCheckedAgainstTheirRangeWithTheOptionNamed() {
         assertThat(Parse.number("--count", "1", 1, 10)).isEqualTo(1);
         assertThat(Parse.number("--count", " 10 ", 1, 10)).isEqualTo(10);
-        for (String bad : new String[] {"abc", "", "0", "11", "-1", "1.5", "99999999999", "1e3"}) {
+        for (String bad : new String[]{"abc", "", "0", "11", "-1", "1.5", "99999999999", "1e3"}) {
             assertThatThrownBy(() -> Parse.number("--count", bad, 1, 10)).as(bad)
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("--count '" + bad + "' must be a whole number from 1 to 10");

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.testkit.reference;
 
 import java.io.ByteArrayInputStream;
@@ -9,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+
 import org.roamer.api.spi.migration.AgentImage;
 import org.roamer.api.spi.migration.AgentType;
 import org.roamer.api.spi.migration.ChunkSink;
@@ -58,7 +63,7 @@ public final class CheckpointStrategy implements MigrationStrategy {
             d.writeUTF(agent.mobile().value());
             d.writeLong(ctx.migrationId());
             d.writeLong(ctx.epoch());
-            for (byte[] segment : new byte[][] {image.data(), image.stack(), image.registers()}) {
+            for (byte[] segment : new byte[][]{image.data(), image.stack(), image.registers()}) {
                 d.writeInt(segment.length);
                 d.write(segment);
             }
@@ -152,9 +157,9 @@ public final class CheckpointStrategy implements MigrationStrategy {
                 throw new MigrationException("more checkpoint bytes than announced");
             }
             try (OutputStream out = Files.newOutputStream(incoming, next == 1
-                    ? new StandardOpenOption[] {StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                        StandardOpenOption.WRITE}
-                    : new StandardOpenOption[] {StandardOpenOption.APPEND, StandardOpenOption.WRITE})) {
+                    ? new StandardOpenOption[]{StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                            StandardOpenOption.WRITE}
+                    : new StandardOpenOption[]{StandardOpenOption.APPEND, StandardOpenOption.WRITE})) {
                 out.write(chunk, chunk.length - Wire.SEAL - in.remaining(), in.remaining());
             } catch (IOException e) {
                 throw new MigrationException("cannot write " + incoming + ": " + e, e);

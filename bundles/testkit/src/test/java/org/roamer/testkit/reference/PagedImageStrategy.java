@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.testkit.reference;
 
 import java.io.ByteArrayInputStream;
@@ -6,6 +10,7 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
+
 import org.roamer.api.MobileId;
 import org.roamer.api.spi.migration.AgentImage;
 import org.roamer.api.spi.migration.AgentType;
@@ -29,9 +34,7 @@ import org.roamer.api.spi.migration.StrategyTraits;
 public final class PagedImageStrategy implements MigrationStrategy {
     /** Deliberate bugs. */
     public enum Flaw {
-        IGNORES_CHUNK_LIMIT, RECYCLES_CHUNKS, NO_CHECKSUM, TYPE_BLIND, REGISTERS_FIRST, THROWING_ABORT,
-        WRAPS_TARGET_FAILURE, KEEPS_AGENT, SWALLOWS_SINK_FAILURE, CLAIMS_SYNCHRONOUS, CLAIMS_HETEROGENEOUS,
-        CLAIMS_OPTIMIZING, APPENDS_PAGES, UNCHECKED_PARSE, THROWING_HOOKS, WRITES_FILE_WHILE_NON_BLOCKING,
+        IGNORES_CHUNK_LIMIT, RECYCLES_CHUNKS, NO_CHECKSUM, TYPE_BLIND, REGISTERS_FIRST, THROWING_ABORT, WRAPS_TARGET_FAILURE, KEEPS_AGENT, SWALLOWS_SINK_FAILURE, CLAIMS_SYNCHRONOUS, CLAIMS_HETEROGENEOUS, CLAIMS_OPTIMIZING, APPENDS_PAGES, UNCHECKED_PARSE, THROWING_HOOKS, WRITES_FILE_WHILE_NON_BLOCKING,
         /** Pre-creates whatever the header declares, without reading the target's restored-size limit. */
         IGNORES_RESTORED_LIMIT
     }
@@ -95,7 +98,7 @@ public final class PagedImageStrategy implements MigrationStrategy {
         }
         if (has(Flaw.WRITES_FILE_WHILE_NON_BLOCKING) && ctx.workDirectory() != null) {
             try {
-                java.nio.file.Files.write(ctx.workDirectory().resolve("scratch-" + ctx.migrationId()), new byte[] {1});
+                java.nio.file.Files.write(ctx.workDirectory().resolve("scratch-" + ctx.migrationId()), new byte[]{1});
             } catch (java.io.IOException e) {
                 throw new MigrationException("scratch file: " + e, e);
             }
@@ -225,7 +228,8 @@ public final class PagedImageStrategy implements MigrationStrategy {
             if (count >= 0 && next >= count && !has(Flaw.APPENDS_PAGES)) {
                 throw new MigrationException("chunk " + next + " beyond the " + count + " announced");
             }
-            byte[] body = has(Flaw.UNCHECKED_PARSE) ? Arrays.copyOf(chunk, chunk.length - Wire.SEAL)
+            byte[] body = has(Flaw.UNCHECKED_PARSE)
+                    ? Arrays.copyOf(chunk, chunk.length - Wire.SEAL)
                     : Wire.open(chunk, !has(Flaw.NO_CHECKSUM));
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(body));
             try {
@@ -294,7 +298,8 @@ public final class PagedImageStrategy implements MigrationStrategy {
             if (has(Flaw.TYPE_BLIND)) {
                 type = local;
             } else if (!type.equals(local)) {
-                throw new MigrationException("agent image of " + type + " cannot be restored by a node running " + local);
+                throw new MigrationException(
+                        "agent image of " + type + " cannot be restored by a node running " + local);
             }
             try {
                 agent = target.preCreate(type, dataSize, stackSize);

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.testkit.reference;
 
 import java.io.ByteArrayInputStream;
@@ -7,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
+
 import org.roamer.api.spi.migration.AgentImage;
 import org.roamer.api.spi.migration.AgentType;
 import org.roamer.api.spi.migration.ChunkSink;

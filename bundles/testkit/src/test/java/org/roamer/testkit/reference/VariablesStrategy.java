@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.testkit.reference;
 
 import java.io.ByteArrayInputStream;
@@ -7,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+
 import org.roamer.api.ActiveCall;
 import org.roamer.api.CallType;
 import org.roamer.api.MobileId;
@@ -51,7 +56,8 @@ public final class VariablesStrategy implements MigrationStrategy {
     @Override
     public void capture(MigratingAgent agent, MigrationContext ctx, ChunkSink out) throws MigrationException {
         if (!agent.atStablePoint()) {
-            throw new MigrationException("agent " + agent.mobile() + " is " + agent.status() + ", not at a stable point");
+            throw new MigrationException(
+                    "agent " + agent.mobile() + " is " + agent.status() + ", not at a stable point");
         }
         MigrationVariables v;
         try {

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.testkit.reference;
 
 import java.io.ByteArrayOutputStream;
@@ -7,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.zip.CRC32;
+
 import org.roamer.api.spi.migration.MigrationException;
 
 /** CRC32-sealed chunks and small writing helpers shared by the reference strategies. */

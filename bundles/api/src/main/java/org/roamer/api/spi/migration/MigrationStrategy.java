@@ -1,6 +1,11 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.api.spi.migration;
 
 import java.nio.file.Path;
+
 import org.roamer.api.MobileId;
 import org.roamer.api.NodeId;
 

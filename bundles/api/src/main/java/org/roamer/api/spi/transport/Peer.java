@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.api.spi.transport;
 
 import java.util.Objects;
@@ -39,6 +43,7 @@ public record Peer(String name, Set<String> roles, Set<String> clusters) {
 
     @Override
     public String toString() {
-        return name + " " + new java.util.TreeSet<>(roles) + (clusters.isEmpty() ? "" : " " + new java.util.TreeSet<>(clusters));
+        return name + " " + new java.util.TreeSet<>(roles)
+                + (clusters.isEmpty() ? "" : " " + new java.util.TreeSet<>(clusters));
     }
 }

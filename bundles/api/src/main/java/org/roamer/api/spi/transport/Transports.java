@@ -1,7 +1,12 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.api.spi.transport;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+
 import org.roamer.api.NodeAddress;
 import org.roamer.api.frame.Frame;
 import org.roamer.api.frame.FrameCodec;

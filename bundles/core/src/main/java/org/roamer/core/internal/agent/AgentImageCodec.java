@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal.agent;
 
 import org.roamer.api.MobileId;
@@ -33,8 +37,10 @@ public final class AgentImageCodec {
         return AgentImageLayout.encode(new AgentImageLayout.State(
                 new MigrationVariables(a.mobile(), a.profile(), a.calls(), a.radioPort(), a.delivered()),
                 a.applicationState(),
-                c == null ? null : new AgentImageLayout.Conversation(c.callId(), c.callee(), c.peer(), c.type(),
-                        c.replyTo(), c.corr()),
+                c == null
+                        ? null
+                        : new AgentImageLayout.Conversation(c.callId(), c.callee(), c.peer(), c.type(),
+                                c.replyTo(), c.corr()),
                 deadline == 0 ? -1 : Math.max(0, deadline - System.currentTimeMillis()), a.handled()), type);
     }
 
@@ -76,7 +82,8 @@ public final class AgentImageCodec {
         UserAgent a = new UserAgent(v.mobile(), v.profile(), v.radioPort());
         a.restoreState(v.calls(), v.delivered(), s.handled());
         a.applicationState(s.applicationState());
-        a.restoreConversation(c == null ? null
+        a.restoreConversation(c == null
+                ? null
                 : new Conversation(c.callId(), c.callee(), c.peer(), c.type(), c.replyTo(), c.correlation()));
         return new Restored(a, c == null ? -1 : s.timerRemainingMillis());
     }

@@ -1,8 +1,13 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal.agent;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+
 import org.roamer.api.ActiveCall;
 import org.roamer.api.AgentStatus;
 import org.roamer.api.CallType;
@@ -113,7 +118,9 @@ public final class UserAgent {
     }
 
     public AgentStatus status() {
-        return conversation != null ? AgentStatus.NEGOTIATING : calls.isEmpty() ? AgentStatus.IDLE : AgentStatus.IN_CALL;
+        return conversation != null
+                ? AgentStatus.NEGOTIATING
+                : calls.isEmpty() ? AgentStatus.IDLE : AgentStatus.IN_CALL;
     }
 
     /** The variables this agent selects for a NAIVE migration; fewer when idle. */
@@ -188,7 +195,8 @@ public final class UserAgent {
         if (conversation != null) {
             refusal = "busy: negotiating " + conversation.callId();
         } else if (!profile.mobTerm()) {
-            refusal = profile.forwardTo() != null ? "mob-term off; forwarding to " + profile.forwardTo()
+            refusal = profile.forwardTo() != null
+                    ? "mob-term off; forwarding to " + profile.forwardTo()
                     : "mob-term off";
         } else if (!profile.supports(type)) {
             refusal = "incompatible: " + type.name().toLowerCase() + " needs capability " + type.requiredCapability()

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal.node;
 
 import java.nio.file.Path;
@@ -5,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+
 import org.roamer.api.AgentInfo;
 import org.roamer.api.AgentStatus;
 import org.roamer.api.CallType;
@@ -53,7 +58,9 @@ import org.slf4j.LoggerFactory;
 final class AgentCell implements AgentContext {
     private static final Logger LOG = LoggerFactory.getLogger(AgentCell.class);
 
-    enum State { NEW, LIVE, OUTGOING, FORWARDING, TOMBSTONE, INCOMING, DEAD }
+    enum State {
+        NEW, LIVE, OUTGOING, FORWARDING, TOMBSTONE, INCOMING, DEAD
+    }
 
     private final UserSignalingServer uss;
     final MobileId mobile;
@@ -146,7 +153,8 @@ final class AgentCell implements AgentContext {
                 case MIGRATE_FAILED -> onMigrateFailed(f);
                 case FLUSH -> onFlush(f);
                 case LOCATION_UPDATE -> onCrossing(f);
-                case AGENT_MESSAGE, CALL_OFFER, PAGE_RESPONSE, ORIGINATE, CALL_DECISION, CALL_RELEASE -> onAgentFrame(f);
+                case AGENT_MESSAGE, CALL_OFFER, PAGE_RESPONSE, ORIGINATE, CALL_DECISION, CALL_RELEASE ->
+                    onAgentFrame(f);
                 default -> {
                     uss.core().metrics().inc("frames.unexpected");
                     LOG.warn("{}: unexpected {} for {}", uss.id(), f.type(), mobile);
@@ -165,7 +173,9 @@ final class AgentCell implements AgentContext {
         if (state == State.LIVE || state == State.OUTGOING || state == State.INCOMING) {
             boolean same = state == State.LIVE && epoch == f.epoch();
             uss.trySend(c.from(), SignalingNode.reply(f, same ? MessageType.ACK : MessageType.ERROR,
-                    Json.encode(same ? Reply.success() : Reply.error("agent of " + mobile + " already runs on " + uss.id()))));
+                    Json.encode(same
+                            ? Reply.success()
+                            : Reply.error("agent of " + mobile + " already runs on " + uss.id()))));
             return;
         }
         stub.cancelTimer();
@@ -186,7 +196,8 @@ final class AgentCell implements AgentContext {
         Payloads.Request r = Json.decode(f.payload(), Payloads.Request.class);
         if (state != State.LIVE) {
             uss.trySend(r.from(), SignalingNode.reply(f, MessageType.ERROR,
-                    Json.encode(Reply.error("agent of " + mobile + " is " + state.name().toLowerCase() + " on " + uss.id()))));
+                    Json.encode(Reply
+                            .error("agent of " + mobile + " is " + state.name().toLowerCase() + " on " + uss.id()))));
             return;
         }
         agent = null;
@@ -345,7 +356,8 @@ final class AgentCell implements AgentContext {
     }
 
     MigrationContext context(long id, long ep, String source, String target) {
-        return new MigrationContext(id, mobile, ep, new org.roamer.api.NodeId(source), new org.roamer.api.NodeId(target),
+        return new MigrationContext(id, mobile, ep, new org.roamer.api.NodeId(source),
+                new org.roamer.api.NodeId(target),
                 uss.settings().limits().maxDataPayload() - 256, imageLimit(), uss.settings().workDirectory());
     }
 
@@ -441,7 +453,8 @@ final class AgentCell implements AgentContext {
     /** Brings the agent back from a checkpoint (crash recovery). On the actor. */
     void restored(UserAgent a, long timerRemaining, long newEpoch, CompletableFuture<AgentInfo> done) {
         if (hostsAgent()) {
-            done.completeExceptionally(new MigrationException("the agent of " + mobile + " already runs on " + uss.id()));
+            done.completeExceptionally(
+                    new MigrationException("the agent of " + mobile + " already runs on " + uss.id()));
             return;
         }
         stub.cancelTimer();
@@ -511,8 +524,12 @@ final class AgentCell implements AgentContext {
         Payloads.LocationUpdate u = Json.decode(f.payload(), Payloads.LocationUpdate.class);
         if (state != State.LIVE || f.epoch() != epoch || outgoing.waiting()) {
             uss.trySend(u.from(), SignalingNode.reply(f, MessageType.ERROR, Json.encode(Reply.error("agent of "
-                    + mobile + " is " + (state == State.LIVE ? outgoing.waiting() ? "about to migrate"
-                    : "of epoch " + epoch + ", not " + f.epoch() : state.name().toLowerCase()) + " on " + uss.id()))));
+                    + mobile + " is " + (state == State.LIVE
+                            ? outgoing.waiting()
+                                    ? "about to migrate"
+                                    : "of epoch " + epoch + ", not " + f.epoch()
+                            : state.name().toLowerCase())
+                    + " on " + uss.id()))));
             return;
         }
         ClusterId to;
@@ -531,15 +548,18 @@ final class AgentCell implements AgentContext {
             return;
         }
         ClusterId from = away == null ? uss.cluster() : away.cluster;
-        int clustersAway = (away == null ? 0 : away.visited.size()) + (away != null && away.visited.contains(to.value()) ? 0 : 1);
+        int clustersAway = (away == null ? 0 : away.visited.size())
+                + (away != null && away.visited.contains(to.value()) ? 0 : 1);
         RoutingPolicy policy = uss.routingPolicy();
         String own = uss.routingName();
         if (u.routing() != null && !u.routing().equals(own)) { // roamer:move --routing: this crossing only
             policy = uss.core().routing(u.routing());
             if (policy == null) {
-                uss.trySend(u.from(), SignalingNode.reply(f, MessageType.ERROR, Json.encode(Reply.error("routing policy '"
-                        + UserSignalingServer.printable(u.routing()) + "' is not installed on " + uss.id() + "; installed: "
-                        + uss.core().routingNames()))));
+                uss.trySend(u.from(),
+                        SignalingNode.reply(f, MessageType.ERROR, Json.encode(Reply.error("routing policy '"
+                                + UserSignalingServer.printable(u.routing()) + "' is not installed on " + uss.id()
+                                + "; installed: "
+                                + uss.core().routingNames()))));
                 return;
             }
         }
@@ -547,7 +567,8 @@ final class AgentCell implements AgentContext {
         RoutingDecision d = decide(policy, new Crossing(mobile, uss.cluster(), from, to, clustersAway, 0, false));
         if (d.action() == RoutingDecision.Action.MIGRATE) {
             uss.core().metrics().inc("routing.migrate");
-            uss.trySend(u.from(), SignalingNode.reply(f, MessageType.ACK, Json.encode(Reply.routed(name, false, 0, 0))));
+            uss.trySend(u.from(),
+                    SignalingNode.reply(f, MessageType.ACK, Json.encode(Reply.routed(name, false, 0, 0))));
             return;
         }
         long start = System.nanoTime();

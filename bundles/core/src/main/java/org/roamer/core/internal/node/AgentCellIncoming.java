@@ -1,8 +1,13 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal.node;
 
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
+
 import org.roamer.api.MobileId;
 import org.roamer.api.NodeAddress;
 import org.roamer.api.frame.Frame;
@@ -287,7 +292,8 @@ final class AgentCellIncoming {
         inc.sourceNode = m.sourceNode();
         inc.ls = m.from();
         inc.requestedStrategy = m.strategy();
-        String oldChain = cell.state == State.FORWARDING || cell.state == State.TOMBSTONE ? cell.stub.forwardTo()
+        String oldChain = cell.state == State.FORWARDING || cell.state == State.TOMBSTONE
+                ? cell.stub.forwardTo()
                 : null;
         inc.oldChain = oldChain;
         cell.stub.cancelTimer();
@@ -417,7 +423,8 @@ final class AgentCellIncoming {
             if (f.has(Frame.LAST)) {
                 in.session.finish();
                 if (in.rebuilt == null) {
-                    throw new MigrationException("strategy " + in.strategyName + " finished without restoring the agent");
+                    throw new MigrationException(
+                            "strategy " + in.strategyName + " finished without restoring the agent");
                 }
                 // durable before it votes: the source forgets its own at READY
                 cell.checkpointArriving(in.rebuilt, in.epoch);
@@ -643,7 +650,8 @@ final class AgentCellIncoming {
                         h.hops(), Frame.MAX_HOPS, via);
                 continue;
             }
-            Frame back = h.type() == MessageType.FLUSH ? h.forwarded(0, h.epoch())
+            Frame back = h.type() == MessageType.FLUSH
+                    ? h.forwarded(0, h.epoch())
                     : h.forwarded(Frame.FORWARDED, marker.epoch());
             try {
                 uss.send(to, back);

@@ -1,9 +1,14 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal.node;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
+
 import org.roamer.api.MobileId;
 import org.roamer.api.NodeAddress;
 import org.roamer.api.frame.Frame;
@@ -185,7 +190,8 @@ final class AgentCellOutgoing {
                     waiting = null;
                     failTransfer(f, t, cell.incoming.draining()
                             ? "the agent was still taking in messages from its previous move after "
-                                    + uss.settings().stablePointTimeoutMillis() + " ms (its FLUSH marker had not returned)"
+                                    + uss.settings().stablePointTimeoutMillis()
+                                    + " ms (its FLUSH marker had not returned)"
                             : "no stable point within " + uss.settings().stablePointTimeoutMillis() + " ms (" + name
                                     + " migrates only between negotiations)");
                 }

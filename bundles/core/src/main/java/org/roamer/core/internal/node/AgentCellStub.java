@@ -1,9 +1,14 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal.node;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+
 import org.roamer.api.MobileId;
 import org.roamer.api.NodeAddress;
 import org.roamer.api.frame.Frame;
@@ -109,7 +114,9 @@ final class AgentCellStub {
             return;
         }
         // FLUSH markers travel as they are (their epoch names their migration), only their hops count
-        Frame fwd = f.type() == MessageType.FLUSH ? f.forwarded(0, f.epoch()) : f.forwarded(Frame.FORWARDED, forwardEpoch);
+        Frame fwd = f.type() == MessageType.FLUSH
+                ? f.forwarded(0, f.epoch())
+                : f.forwarded(Frame.FORWARDED, forwardEpoch);
         try {
             uss.send(NodeAddress.parse(forwardTo), fwd);
             uss.core().metrics().inc("stub.forwarded");

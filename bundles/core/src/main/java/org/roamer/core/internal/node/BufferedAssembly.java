@@ -1,7 +1,12 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal.node;
 
 import java.io.ByteArrayOutputStream;
 import java.util.List;
+
 import org.roamer.api.frame.Frame;
 import org.roamer.api.frame.FrameException;
 import org.roamer.api.frame.FrameLimits;

@@ -1,8 +1,13 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal.node;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -32,8 +37,7 @@ import org.roamer.core.internal.wire.Payloads.Request;
  * agent, finds the callee's agent through the Location Server, offers it the call (CALL_OFFER) and hands the
  * decision back to the caller's agent. Its network traffic goes through its cluster's USS.
  */
-@Component(configurationPid = "org.roamer.call", configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true,
-        service = {})
+@Component(configurationPid = "org.roamer.call", configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true, service = {})
 @Designate(ocd = CallServer.Config.class, factory = true)
 public final class CallServer extends ClusterServer {
     /** Offer attempts (re-locating after a redirect or a missing agent). */

@@ -1,6 +1,11 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal.node;
 
 import java.util.concurrent.ConcurrentHashMap;
+
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -14,8 +19,7 @@ import org.roamer.api.NodeId;
 import org.roamer.core.internal.RoamerCore;
 
 /** The Connection Server of a cluster: sets up and releases the voice/data path of calls. */
-@Component(configurationPid = "org.roamer.connection", configurationPolicy = ConfigurationPolicy.REQUIRE,
-        immediate = true, service = {})
+@Component(configurationPid = "org.roamer.connection", configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true, service = {})
 @Designate(ocd = ConnectionServer.Config.class, factory = true)
 public final class ConnectionServer extends ClusterServer {
     @ObjectClassDefinition(name = "Roamer Connection Server", description = "Sets up call paths in a cluster")

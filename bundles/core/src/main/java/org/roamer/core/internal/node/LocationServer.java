@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal.node;
 
 import java.util.List;
@@ -10,6 +14,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -52,8 +57,7 @@ import org.slf4j.LoggerFactory;
  * in another cluster, and assigns each migration an id and the agent a new epoch (fencing token). All
  * state is owned by one actor.
  */
-@Component(configurationPid = "org.roamer.location", configurationPolicy = ConfigurationPolicy.REQUIRE,
-        immediate = true, service = {})
+@Component(configurationPid = "org.roamer.location", configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true, service = {})
 @Designate(ocd = LocationServer.Config.class, factory = true)
 public final class LocationServer extends SignalingNode {
     private static final Logger LOG = LoggerFactory.getLogger(LocationServer.class);
@@ -157,8 +161,7 @@ public final class LocationServer extends SignalingNode {
     }
 
     /** Every installed location directory; the LS uses the one its configuration names. */
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindDirectory(LocationDirectory d) {
         directories.put(d.name(), d);
         if (d.name().equals(directoryName)) {
@@ -219,8 +222,7 @@ public final class LocationServer extends SignalingNode {
     }
 
     /** Every installed transport: this node listens on each (see {@link SignalingNode}). */
-    @Reference(cardinality = ReferenceCardinality.AT_LEAST_ONE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
+    @Reference(cardinality = ReferenceCardinality.AT_LEAST_ONE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindTransport(Transport t) {
         transportAdded(t);
     }
@@ -460,7 +462,8 @@ public final class LocationServer extends SignalingNode {
 
     private static String cause(Throwable ex) {
         Throwable c = ex instanceof java.util.concurrent.CompletionException && ex.getCause() != null
-                ? ex.getCause() : ex;
+                ? ex.getCause()
+                : ex;
         return String.valueOf(c.getMessage());
     }
 
@@ -480,8 +483,10 @@ public final class LocationServer extends SignalingNode {
                 String from = Json.decode(frame.payload(), Request.class).from();
                 UssRecord requester = clusters.values().stream().filter(u -> u.addr().equals(from)).findFirst()
                         .orElse(null);
-                return requester == null ? "DEREGISTRATION from " + from + ", which is no USS known here"
-                        : peer.servesCluster(requester.cluster()) ? null
+                return requester == null
+                        ? "DEREGISTRATION from " + from + ", which is no USS known here"
+                        : peer.servesCluster(requester.cluster())
+                                ? null
                                 : "the credential of " + peer.name() + " does not serve cluster " + requester.cluster();
             } catch (FrameException e) {
                 return null; // unreadable: refused as a bad frame where it is handled
@@ -492,7 +497,8 @@ public final class LocationServer extends SignalingNode {
         }
         try {
             String cluster = Json.decode(frame.payload(), Hello.class).cluster();
-            return peer.servesCluster(cluster) ? null
+            return peer.servesCluster(cluster)
+                    ? null
                     : "the credential of " + peer.name() + " does not name cluster " + cluster;
         } catch (FrameException e) {
             return null; // unreadable: refused as a bad frame where it is handled
@@ -519,7 +525,9 @@ public final class LocationServer extends SignalingNode {
         UssRecord now = new UssRecord(h.node(), h.cluster(), h.addr(),
                 h.strategies() == null ? List.of() : List.copyOf(h.strategies()), h.transport(),
                 h.routing() == null ? "migrate" : h.routing(), migrates, h.container(),
-                h.ls() == null ? List.of() : h.ls().stream().limit(16).map(a -> NodeAddress.parse(a).toString()).toList());
+                h.ls() == null
+                        ? List.of()
+                        : h.ls().stream().limit(16).map(a -> NodeAddress.parse(a).toString()).toList());
         UssRecord before = clusters.put(h.cluster(), now);
         if (!now.equals(before)) { // a keep-alive HELLO that changes nothing is not news
             LOG.info("{}: USS {} of cluster {} at {} with strategies {}, routing {}", id, h.node(), h.cluster(),
@@ -625,7 +633,8 @@ public final class LocationServer extends SignalingNode {
             return;
         }
         if (e.pending != null || e.creating) {
-            answer(r.from(), f, Reply.error("mobile '" + mobile + "' is busy: " + (e.creating ? "being created"
+            answer(r.from(), f, Reply.error("mobile '" + mobile + "' is busy: " + (e.creating
+                    ? "being created"
                     : "migrating to " + e.pending.target.cluster())));
             return;
         }
@@ -643,7 +652,8 @@ public final class LocationServer extends SignalingNode {
         }
         UssRecord anchor = clusters.get(e.agentCluster);
         boolean home = r.cluster().equals(e.agentCluster);
-        boolean asked = r.routing() == null ? anchor != null && !anchor.routingMigrates()
+        boolean asked = r.routing() == null
+                ? anchor != null && !anchor.routingMigrates()
                 : !r.routing().equals(RoutingSettings.DEFAULT.policy()); // a policy named for this move decides it
         if (home || asked) {
             cross(f, r, e, uss); // the agent's USS decides (its routing policy), or the mobile is home again
@@ -775,8 +785,10 @@ public final class LocationServer extends SignalingNode {
      * corrupt or forged directory record gets near the bound; the request is refused rather than the epoch wrap.
      */
     private static String epochsExhausted(String mobile, Entry e) {
-        return e.maxEpoch >= MAX_EPOCH ? "mobile '" + mobile + "' has no epoch left (highest " + e.maxEpoch
-                + ", bound " + MAX_EPOCH + "): its directory record is corrupt" : null;
+        return e.maxEpoch >= MAX_EPOCH
+                ? "mobile '" + mobile + "' has no epoch left (highest " + e.maxEpoch
+                        + ", bound " + MAX_EPOCH + "): its directory record is corrupt"
+                : null;
     }
 
     private void create(Frame f, Registration r, UssRecord uss) {
@@ -805,22 +817,24 @@ public final class LocationServer extends SignalingNode {
             }
             Frame create = new Frame(MessageType.CREATE_AGENT, 0, nextCorrelation(), e.epoch, 0, mobile,
                     Json.encode(new CreateAgent(r.profile(), null, address().toString())));
-            request(NodeAddress.parse(uss.addr()), create, requestTimeout).whenComplete((rep, ex) -> actor.execute(() -> {
-                if (ex == null && rep.type() == MessageType.ACK) {
-                    write(mobile, e, true, 0, released -> { // the claim ends
-                        e.creating = false;
-                        if (released != null) {
-                            LOG.warn("{}: {} created, but its record keeps this LS's claim until it lapses: {}", id,
-                                    mobile, released);
+            request(NodeAddress.parse(uss.addr()), create, requestTimeout)
+                    .whenComplete((rep, ex) -> actor.execute(() -> {
+                        if (ex == null && rep.type() == MessageType.ACK) {
+                            write(mobile, e, true, 0, released -> { // the claim ends
+                                e.creating = false;
+                                if (released != null) {
+                                    LOG.warn("{}: {} created, but its record keeps this LS's claim until it lapses: {}",
+                                            id,
+                                            mobile, released);
+                                }
+                                core.metrics().inc("registrations");
+                                answer(r.from(), f, Reply.location(e.node, e.cluster, e.addr, e.epoch));
+                            });
+                        } else {
+                            String why = "USS " + uss.node() + " did not create the agent: " + reason(rep, ex);
+                            retire(mobile, e, failed -> answer(r.from(), f, Reply.error(why)));
                         }
-                        core.metrics().inc("registrations");
-                        answer(r.from(), f, Reply.location(e.node, e.cluster, e.addr, e.epoch));
-                    });
-                } else {
-                    String why = "USS " + uss.node() + " did not create the agent: " + reason(rep, ex);
-                    retire(mobile, e, failed -> answer(r.from(), f, Reply.error(why)));
-                }
-            }));
+                    }));
         });
     }
 
@@ -833,7 +847,8 @@ public final class LocationServer extends SignalingNode {
             e.creating = false;
             mobiles.remove(mobile, e);
             if (failed == null) {
-                retired.put(mobile, new MobileRecord(mobile, null, null, null, null, 0, e.maxEpoch, null, 0, e.version));
+                retired.put(mobile,
+                        new MobileRecord(mobile, null, null, null, null, 0, e.maxEpoch, null, 0, e.version));
             } else {
                 LOG.warn("{}: the directory keeps a record of {} that has no agent: {}", id, mobile, failed);
             }
@@ -860,7 +875,8 @@ public final class LocationServer extends SignalingNode {
                 byte[] sourceKey = ticketKeys.get(e.agentCluster);
                 byte[] targetKey = ticketKeys.get(target.cluster());
                 if (sourceKey == null || targetKey == null) {
-                    finishFailed(mobile, e, "no ticket key of the USS of " + (sourceKey == null ? e.agentCluster
+                    finishFailed(mobile, e, "no ticket key of the USS of " + (sourceKey == null
+                            ? e.agentCluster
                             : target.cluster()) + " yet (a USS gives it in its HELLO)");
                     return;
                 }
@@ -939,8 +955,10 @@ public final class LocationServer extends SignalingNode {
         core.metrics().latency("migration", micros * 1000);
         core.metrics().latency("migration." + d.strategy(), micros * 1000);
         core.metrics().add("migration.bytes", d.bytes());
-        answer(p.requester, p.request, new Reply(true, "ok", e.node, e.cluster, e.addr, e.epoch, d.strategy(), d.bytes(),
-                d.buffered(), d.drained(), micros, p.sourceCluster, p.routing, false, null, null, e.agentCluster));
+        answer(p.requester, p.request,
+                new Reply(true, "ok", e.node, e.cluster, e.addr, e.epoch, d.strategy(), d.bytes(),
+                        d.buffered(), d.drained(), micros, p.sourceCluster, p.routing, false, null, null,
+                        e.agentCluster));
     }
 
     private void onMigrateFailed(Frame f) throws FrameException {

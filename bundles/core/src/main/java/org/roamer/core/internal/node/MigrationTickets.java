@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal.node;
 
 import java.security.GeneralSecurityException;
@@ -8,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+
 import org.roamer.api.frame.Frame;
 import org.roamer.api.spi.transport.Peer;
 import org.roamer.core.internal.wire.Payloads.Ticket;
@@ -145,7 +150,8 @@ final class MigrationTickets {
         if (wrong == null && !(ticket.targetNode().equals(targetNode) && ticket.targetCluster().equals(targetCluster)
                 && ticket.targetAddr().equals(targetAddr))) {
             wrong = "its ticket names the target " + ticket.targetNode() + " of " + ticket.targetCluster() + " at "
-                    + ticket.targetAddr() + ", the TRANSFER " + targetNode + " of " + targetCluster + " at " + targetAddr;
+                    + ticket.targetAddr() + ", the TRANSFER " + targetNode + " of " + targetCluster + " at "
+                    + targetAddr;
         }
         if (wrong == null && !peer.servesCluster(ticket.targetCluster())) {
             wrong = "the credential of " + peer.name() + " does not serve the ticket's target cluster "
@@ -166,7 +172,8 @@ final class MigrationTickets {
         if (other == null) {
             return "no ticket of migration " + f.correlationId() + " of '" + f.mobile() + "' was admitted here";
         }
-        return peer.servesCluster(other) ? null
+        return peer.servesCluster(other)
+                ? null
                 : "the credential of " + peer.name() + " does not serve cluster " + other + ", the other end of"
                         + " migration " + f.correlationId();
     }
@@ -178,7 +185,8 @@ final class MigrationTickets {
         } catch (IllegalArgumentException e) {
             got = null;
         }
-        return got != null && MessageDigest.isEqual(got, mac(key, t.sealedBytes())) ? null
+        return got != null && MessageDigest.isEqual(got, mac(key, t.sealedBytes()))
+                ? null
                 : "its ticket is not sealed by a Location Server for this node";
     }
 

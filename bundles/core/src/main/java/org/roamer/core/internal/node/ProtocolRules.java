@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal.node;
 
 import org.roamer.api.frame.Frame;
@@ -30,7 +34,8 @@ final class ProtocolRules {
      */
     static Verdict migrate(AgentCell.State state, long incomingId, long epoch, long highestEpoch, long id,
             long frameEpoch) {
-        if (state == AgentCell.State.INCOMING && incomingId == id || state == AgentCell.State.LIVE && epoch == frameEpoch) {
+        if (state == AgentCell.State.INCOMING && incomingId == id
+                || state == AgentCell.State.LIVE && epoch == frameEpoch) {
             return Verdict.DUPLICATE;
         }
         return frameEpoch <= highestEpoch ? Verdict.STALE : Verdict.ACCEPT;

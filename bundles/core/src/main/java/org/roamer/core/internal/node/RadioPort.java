@@ -1,7 +1,12 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal.node;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -18,8 +23,7 @@ import org.roamer.core.internal.RoamerCore;
  * send what a mobile says (ORIGINATE): to its own cluster's USS, or — for a mobile whose agent is anchored
  * elsewhere — to the anchor it was told about (anchored routing, the seed's Fig. 9).
  */
-@Component(configurationPid = "org.roamer.radioport", configurationPolicy = ConfigurationPolicy.REQUIRE,
-        immediate = true, service = {})
+@Component(configurationPid = "org.roamer.radioport", configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true, service = {})
 @Designate(ocd = RadioPort.Config.class, factory = true)
 public final class RadioPort extends ClusterServer {
     @ObjectClassDefinition(name = "Roamer radio port", description = "A base station of a cluster")

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal.node;
 
 import java.util.ArrayList;
@@ -8,6 +12,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+
 import org.roamer.api.AgentInfo;
 import org.roamer.api.MobileId;
 import org.roamer.api.NodeAddress;
@@ -92,7 +97,8 @@ public final class RecoveryCheckpoints {
             c.cancel(false);
         }
         long every = uss.settings().checkpointSeconds();
-        checkpoints = every <= 0 ? null
+        checkpoints = every <= 0
+                ? null
                 : core.scheduleWithFixedDelay(this::checkpointAll, every, every, TimeUnit.SECONDS);
     }
 
@@ -113,7 +119,8 @@ public final class RecoveryCheckpoints {
         StopCheckpoints saved = checkpointForStop(store);
         int hosted = uss.hostedAgents();
         if (!quietStop && (saved.lost() > 0 || saved.written() == 0 && hosted > 0)) {
-            String why = !checkpointOnStop ? "checkpoint.on.stop is off"
+            String why = !checkpointOnStop
+                    ? "checkpoint.on.stop is off"
                     : store == null
                             ? "no checkpoint store '" + uss.settings().checkpointStore() + "' is installed"
                             : saved.failed() + " failed, " + saved.late() + " not written within "
@@ -175,7 +182,8 @@ public final class RecoveryCheckpoints {
                     case WRITTEN -> written++;
                     case FAILED -> failed++;
                     case MIGRATING -> migrating++;
-                    case NO_AGENT -> { }
+                    case NO_AGENT -> {
+                    }
                 }
             } catch (TimeoutException e) {
                 late++;
@@ -417,7 +425,8 @@ public final class RecoveryCheckpoints {
                     }
                     if (reply == null || !reply.ok()) {
                         done.completeExceptionally(new MigrationException(reply == null
-                                ? "Location Server did not answer" : reply.reason()));
+                                ? "Location Server did not answer"
+                                : reply.reason()));
                         return;
                     }
                     recoveryInUse = true;

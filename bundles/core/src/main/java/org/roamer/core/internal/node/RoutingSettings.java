@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal.node;
 
 import java.util.Locale;
@@ -55,7 +59,8 @@ public record RoutingSettings(String policy, Scheme scheme, boolean updateAll, b
         boolean all = switch (update.trim().toLowerCase(Locale.ROOT)) {
             case "port" -> false;
             case "cluster" -> true;
-            default -> throw new IllegalArgumentException("radioport.update must be port or cluster, is '" + update + "'");
+            default ->
+                throw new IllegalArgumentException("radioport.update must be port or cluster, is '" + update + "'");
         };
         boolean pre = switch (links.trim().toLowerCase(Locale.ROOT)) {
             case "on-demand" -> false;

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal.node;
 
 import java.util.ArrayList;
@@ -9,6 +13,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+
 import org.roamer.api.NodeAddress;
 import org.roamer.api.NodeId;
 import org.roamer.api.frame.Frame;
@@ -359,8 +364,10 @@ public abstract class SignalingNode implements FrameHandler {
     private void account(MessageType type, boolean far, int bytes) {
         String kind = switch (type) {
             case REGISTRATION, DEREGISTRATION, CREATE_AGENT, TERMINATE_AGENT, MIGRATE, TRANSFER, TRANSFER_DATA, READY,
-                    BUFFERED, MIGRATE_DONE, MIGRATE_FAILED, LOCATION_UPDATE, FLUSH -> "mobility";
-            case CALL_OFFER, CALL_DECISION, PAGE, PAGE_RESPONSE, ORIGINATE, CALL_REQUEST, CALL_RELEASE, LOCATE -> "calls";
+                    BUFFERED, MIGRATE_DONE, MIGRATE_FAILED, LOCATION_UPDATE, FLUSH ->
+                "mobility";
+            case CALL_OFFER, CALL_DECISION, PAGE, PAGE_RESPONSE, ORIGINATE, CALL_REQUEST, CALL_RELEASE, LOCATE ->
+                "calls";
             default -> "other";
         };
         String d = far ? "long" : "local";
@@ -577,11 +584,14 @@ public abstract class SignalingNode implements FrameHandler {
             return null;
         }
         return switch (frame.type()) {
-            case MIGRATE, CREATE_AGENT, TERMINATE_AGENT -> peer.isLocationServer() ? null
+            case MIGRATE, CREATE_AGENT, TERMINATE_AGENT -> peer.isLocationServer()
+                    ? null
                     : "only a Location Server may send " + frame.type();
             case TRANSFER, TRANSFER_DATA, READY, BUFFERED, MIGRATE_FAILED, MIGRATE_DONE, HELLO, REGISTRATION,
-                    DEREGISTRATION -> peer.roles().contains(Peer.USER_SIGNALING_SERVER) ? null
-                    : "only a User Signaling Server may send " + frame.type();
+                    DEREGISTRATION ->
+                peer.roles().contains(Peer.USER_SIGNALING_SERVER)
+                        ? null
+                        : "only a User Signaling Server may send " + frame.type();
             default -> null;
         };
     }

@@ -1,9 +1,14 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal.node;
 
 import static org.roamer.core.internal.node.UserSignalingServer.printable;
 
 import java.util.List;
 import java.util.function.Predicate;
+
 import org.roamer.api.spi.migration.AgentType;
 import org.roamer.api.spi.migration.StrategyTraits;
 
@@ -86,13 +91,16 @@ final class StrategyNegotiator {
 
     /** Why {@link #choose} found nothing: what each end has, and the agent implementations when they differ. */
     private static String reason(End mine, End peer, String requested, boolean otherAgent) {
-        String versions = otherAgent ? "; " + printable(peer.node()) + " runs agent " + describe(peer.agentType())
-                + ", " + mine.node() + " runs " + describe(mine.agentType())
-                + ", so only heterogeneous strategies qualify" : "";
+        String versions = otherAgent
+                ? "; " + printable(peer.node()) + " runs agent " + describe(peer.agentType())
+                        + ", " + mine.node() + " runs " + describe(mine.agentType())
+                        + ", so only heterogeneous strategies qualify"
+                : "";
         String theirs = peer.strategies() == null ? "none" : printable(String.valueOf(peer.strategies()));
         String who = mine.node() + " has " + mine.strategies() + ", " + printable(peer.node()) + " has " + theirs
                 + versions;
-        return requested != null ? "strategy '" + printable(requested) + "' cannot be used: " + who
+        return requested != null
+                ? "strategy '" + printable(requested) + "' cannot be used: " + who
                 : "no common strategy: " + who;
     }
 

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal.node;
 
 import java.nio.file.Path;
@@ -9,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -51,14 +56,12 @@ import org.slf4j.LoggerFactory;
  * protocol (MIGRATE, TRANSFER, stub, READY/drain, MIGRATE_DONE, rollback). One factory configuration per
  * node. Frames are handed from the transport thread to the owning agent's actor.
  */
-@Component(configurationPid = "org.roamer.uss", configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true,
-        service = {})
+@Component(configurationPid = "org.roamer.uss", configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true, service = {})
 @Designate(ocd = UserSignalingServer.Config.class, factory = true)
 public final class UserSignalingServer extends SignalingNode implements RoamerCore.StrategyListener {
     private static final Logger LOG = LoggerFactory.getLogger(UserSignalingServer.class);
 
-    @ObjectClassDefinition(name = "Roamer User Signaling Server",
-            description = "One USS node: hosts the user agents of a cluster and migrates them")
+    @ObjectClassDefinition(name = "Roamer User Signaling Server", description = "One USS node: hosts the user agents of a cluster and migrates them")
     public @interface Config {
         @AttributeDefinition(name = "Node id", description = "Unique in the network, e.g. uss-c1")
         String node_id();
@@ -201,8 +204,7 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
     }
 
     /** Every installed transport: this node listens on each (see {@link SignalingNode}). */
-    @Reference(cardinality = ReferenceCardinality.AT_LEAST_ONE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
+    @Reference(cardinality = ReferenceCardinality.AT_LEAST_ONE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindTransport(Transport t) {
         if (transportAdded(t)) {
             announce(); // the LS learns the transports this node listens on
@@ -346,7 +348,8 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         }
         apply(settings(config), r, config.transport().trim());
         checkpoints.checkpointOnStop(config.checkpoint_on_stop());
-        List<NodeAddress> lss = config.location_server().isBlank() ? List.of()
+        List<NodeAddress> lss = config.location_server().isBlank()
+                ? List.of()
                 : locationServers(config.location_server());
         if (!lss.equals(locationServers)) {
             locationServers(lss);
@@ -382,7 +385,8 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         routing = nextRouting;
         LOG.info("USS {}: preferred strategy {}, order {}, routing {} ({}, radio ports {}, links {})", id,
                 next.preferredStrategy(), next.strategyOrder(), nextRouting.policy(), nextRouting.scheme().label(),
-                nextRouting.updateAll() ? "all" : "the mobile's", nextRouting.preEstablish() ? "pre-established"
+                nextRouting.updateAll() ? "all" : "the mobile's", nextRouting.preEstablish()
+                        ? "pre-established"
                         : "on demand");
         checkpoints.schedule();
         preEstablishLinks();
@@ -462,7 +466,6 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
     RoamerCore core() {
         return core;
     }
-
 
     /** Whether the Location Server has acknowledged this node's HELLO. */
     public boolean registered() {
@@ -611,7 +614,8 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
             LOG.warn("{}: {} without a valid mobile id", id, f.type());
             return;
         }
-        AgentCell cell = f.type() == MessageType.CREATE_AGENT || f.type() == MessageType.MIGRATE ? openCell(mobile)
+        AgentCell cell = f.type() == MessageType.CREATE_AGENT || f.type() == MessageType.MIGRATE
+                ? openCell(mobile)
                 : cell(mobile);
         if (cell == null) {
             noAgent(f);
@@ -962,7 +966,8 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
         RoutingSettings r = routing;
         String mobile = f.mobile();
         boolean link = r.scheme() == RoutingSettings.Scheme.CONNECTION;
-        CompletableFuture<Boolean> ready = link ? link(u.anchorNode(), u.anchor())
+        CompletableFuture<Boolean> ready = link
+                ? link(u.anchorNode(), u.anchor())
                 : CompletableFuture.completedFuture(false);
         ready.whenComplete((setUp, e) -> {
             if (e != null) {
@@ -998,7 +1003,8 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
             return existing.thenApply(x -> false);
         }
         CompletableFuture<Boolean> mine = new CompletableFuture<>();
-        CompletableFuture<Boolean> raced = existing == null ? links.putIfAbsent(anchorNode, mine)
+        CompletableFuture<Boolean> raced = existing == null
+                ? links.putIfAbsent(anchorNode, mine)
                 : links.replace(anchorNode, existing, mine) ? null : links.get(anchorNode);
         if (raced != null) {
             return raced.thenApply(x -> false);

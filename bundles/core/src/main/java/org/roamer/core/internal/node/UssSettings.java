@@ -1,7 +1,12 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal.node;
 
 import java.nio.file.Path;
 import java.util.List;
+
 import org.roamer.api.ClusterId;
 import org.roamer.api.NodeAddress;
 import org.roamer.api.NodeId;
@@ -65,7 +70,8 @@ public record UssSettings(NodeId id, ClusterId cluster, NodeAddress listen, Node
             FrameLimits limits, Path workDirectory, String checkpointStore, long checkpointSeconds,
             boolean restoreOnStart) {
         this(id, cluster, listen, locationServer, preferredStrategy, strategyOrder, stubMaxMessages, stubMaxBytes,
-                stubIdleMillis, tombstoneMillis, migrationTimeoutMillis, stablePointTimeoutMillis, limits, workDirectory,
+                stubIdleMillis, tombstoneMillis, migrationTimeoutMillis, stablePointTimeoutMillis, limits,
+                workDirectory,
                 checkpointStore, checkpointSeconds, restoreOnStart, DEFAULT_RESTORED_CALL_CHECK_MS);
     }
 
@@ -75,14 +81,16 @@ public record UssSettings(NodeId id, ClusterId cluster, NodeAddress listen, Node
             long stubIdleMillis, long tombstoneMillis, long migrationTimeoutMillis, long stablePointTimeoutMillis,
             FrameLimits limits, Path workDirectory) {
         this(id, cluster, listen, locationServer, preferredStrategy, strategyOrder, stubMaxMessages, stubMaxBytes,
-                stubIdleMillis, tombstoneMillis, migrationTimeoutMillis, stablePointTimeoutMillis, limits, workDirectory,
+                stubIdleMillis, tombstoneMillis, migrationTimeoutMillis, stablePointTimeoutMillis, limits,
+                workDirectory,
                 "condor", 0, false);
     }
 
     /** The same settings with another preferred strategy. */
     public UssSettings withPreferredStrategy(String name) {
         return new UssSettings(id, cluster, listen, locationServer, name, strategyOrder, stubMaxMessages, stubMaxBytes,
-                stubIdleMillis, tombstoneMillis, migrationTimeoutMillis, stablePointTimeoutMillis, limits, workDirectory,
+                stubIdleMillis, tombstoneMillis, migrationTimeoutMillis, stablePointTimeoutMillis, limits,
+                workDirectory,
                 checkpointStore, checkpointSeconds, restoreOnStart, restoredCallCheckMillis);
     }
 

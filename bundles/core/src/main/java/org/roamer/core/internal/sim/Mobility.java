@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal.sim;
 
 import java.util.SplittableRandom;
@@ -133,9 +137,11 @@ public final class Mobility {
     private double timeToEdge(int t) {
         int cx = cell[t] % cols;
         int cy = cell[t] / cols;
-        double tx = dx[t] > 0 ? ((cx + 1) * edgeKm - x[t]) / dx[t]
+        double tx = dx[t] > 0
+                ? ((cx + 1) * edgeKm - x[t]) / dx[t]
                 : dx[t] < 0 ? (x[t] - cx * edgeKm) / -dx[t] : Double.POSITIVE_INFINITY;
-        double ty = dy[t] > 0 ? ((cy + 1) * edgeKm - y[t]) / dy[t]
+        double ty = dy[t] > 0
+                ? ((cy + 1) * edgeKm - y[t]) / dy[t]
                 : dy[t] < 0 ? (y[t] - cy * edgeKm) / -dy[t] : Double.POSITIVE_INFINITY;
         return Math.max(0, Math.min(tx, ty));
     }
@@ -188,7 +194,8 @@ public final class Mobility {
         double heading = random.nextDouble() * 2 * Math.PI;
         dx[t] = speedKmPerS * Math.cos(heading);
         dy[t] = speedKmPerS * Math.sin(heading);
-        nextTurn[t] = Double.isInfinite(meanTurnSeconds) ? Double.POSITIVE_INFINITY
+        nextTurn[t] = Double.isInfinite(meanTurnSeconds)
+                ? Double.POSITIVE_INFINITY
                 : when - meanTurnSeconds * Math.log(1 - random.nextDouble());
     }
 

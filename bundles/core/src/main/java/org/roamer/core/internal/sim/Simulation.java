@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal.sim;
 
 import java.nio.file.Path;
@@ -10,6 +14,7 @@ import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+
 import org.HdrHistogram.Histogram;
 import org.roamer.api.AgentInfo;
 import org.roamer.api.CallResult;
@@ -23,9 +28,9 @@ import org.roamer.api.Profile;
 import org.roamer.api.RoamerException;
 import org.roamer.api.RoamerStats;
 import org.roamer.api.frame.FrameLimits;
-import org.roamer.api.spi.transport.Transport;
 import org.roamer.api.spi.migration.MigrationStrategy;
 import org.roamer.api.spi.routing.RoutingPolicy;
+import org.roamer.api.spi.transport.Transport;
 import org.roamer.core.internal.InVmTransport;
 import org.roamer.core.internal.NetworkService;
 import org.roamer.core.internal.RoamerCore;
@@ -127,7 +132,8 @@ public final class Simulation implements AutoCloseable {
     /** What a run measured. */
     public record Result(Table1 params, long crossings, long migrations, long anchoredUpdates, long moveFailures,
             long callsPlaced, long callsAccepted, long callsRejected, long callsFailed, long callsEnded,
-            Histogram setupMicros, Map<Integer, Histogram> setupByDistance, Map<String, Long> framesByType, Map<String, Long> bytesByType,
+            Histogram setupMicros, Map<Integer, Histogram> setupByDistance, Map<String, Long> framesByType,
+            Map<String, Long> bytesByType,
             Map<String, Long> counters, int agents, int agentsMisplaced, double simulatedSeconds, double realSeconds,
             long heapBytes) {
 
@@ -197,7 +203,7 @@ public final class Simulation implements AutoCloseable {
                 throw new InterruptedException("the simulation was interrupted at simulated second " + (long) now);
             }
             crossed.clear();
-            mobility.advance(now, (t, from, to, at) -> crossed.add(new int[] {t, to}));
+            mobility.advance(now, (t, from, to, at) -> crossed.add(new int[]{t, to}));
             for (int[] c : crossed) {
                 moves[3]++;
                 try {
@@ -229,7 +235,7 @@ public final class Simulation implements AutoCloseable {
                                 d -> new Histogram(60_000_000L, 3)).recordValue(micros);
                         long key = nextCallKey++;
                         callIds.put(key, r.callId());
-                        hangups.add(new double[] {nextCall - p.callSeconds() * Math.log(1 - random.nextDouble()), key});
+                        hangups.add(new double[]{nextCall - p.callSeconds() * Math.log(1 - random.nextDouble()), key});
                     } else {
                         calls[2]++;
                     }
@@ -274,7 +280,8 @@ public final class Simulation implements AutoCloseable {
         Runtime rt = Runtime.getRuntime();
         return new Result(p, moves[3], moves[0], moves[1], moves[2], calls[0], calls[1], calls[2], calls[3], calls[4],
                 setup, byDistance, delta(before.framesByType(), after.framesByType()), delta(before.bytesByType(),
-                        after.bytesByType()), delta(before.counters(), after.counters()), agents.size(), misplaced, end,
+                        after.bytesByType()),
+                delta(before.counters(), after.counters()), agents.size(), misplaced, end,
                 real, rt.totalMemory() - rt.freeMemory());
     }
 

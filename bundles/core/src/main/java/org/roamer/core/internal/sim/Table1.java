@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal.sim;
 
 import java.util.Locale;
@@ -122,8 +126,10 @@ public record Table1(long terminals, int clusters, double density, double speedK
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "%d terminals (each for %.1f), %d clusters (%dx%d, edge %.3f km), ρ %.1f/km², "
-                + "v %.1f km/h, %.2f calls/h of %.0f s, routing %s, %.1f min, seed %d", terminals, weight(), clusters,
+        return String.format(Locale.ROOT,
+                "%d terminals (each for %.1f), %d clusters (%dx%d, edge %.3f km), ρ %.1f/km², "
+                        + "v %.1f km/h, %.2f calls/h of %.0f s, routing %s, %.1f min, seed %d",
+                terminals, weight(), clusters,
                 cols(), rows(), edgeKm(), density, speedKmh, callsPerHour, callSeconds, routing, minutes, seed);
     }
 }

@@ -1,13 +1,17 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal.sim;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+
 import org.roamer.api.spi.migration.MigrationStrategy;
 import org.roamer.api.spi.routing.RoutingPolicy;
 
@@ -162,11 +166,13 @@ public final class Table1Runs {
                 r -> f(per(r.frames("REGISTRATION", "MIGRATE", "MIGRATE_DONE", "LOCATION_UPDATE"), r.crossings()), 2));
         row(rows, results, "USS-to-USS frames per crossing",
                 r -> f(per(r.frames("TRANSFER", "TRANSFER_DATA", "READY", "BUFFERED", "FLUSH"), r.crossings()), 2));
-        row(rows, results, "all frames", r -> Long.toString(r.framesByType().values().stream().mapToLong(x -> x).sum()));
+        row(rows, results, "all frames",
+                r -> Long.toString(r.framesByType().values().stream().mapToLong(x -> x).sum()));
         row(rows, results, "all bytes", r -> Long.toString(r.bytesByType().values().stream().mapToLong(x -> x).sum()));
         row(rows, results, "calls placed", r -> Long.toString(r.callsPlaced()));
-        row(rows, results, "calls accepted / rejected / failed", r -> r.callsAccepted() + " / " + r.callsRejected() + " / "
-                + r.callsFailed());
+        row(rows, results, "calls accepted / rejected / failed",
+                r -> r.callsAccepted() + " / " + r.callsRejected() + " / "
+                        + r.callsFailed());
         row(rows, results, "call setup p50 us", r -> Long.toString(r.setupMicros().getValueAtPercentile(50)));
         row(rows, results, "call setup p99 us", r -> Long.toString(r.setupMicros().getValueAtPercentile(99)));
         row(rows, results, "pages per call", r -> f(per(r.counters().getOrDefault("pages", 0L), r.callsPlaced()), 2));
@@ -198,8 +204,10 @@ public final class Table1Runs {
             String[] row = new String[head.length];
             row[0] = w[0];
             for (int i = 0; i < results.size(); i++) {
-                row[1 + i] = w[2 + 3 * i].isEmpty() ? "" : f(Long.parseLong(w[2 + 3 * i]) / 1000.0, 1) + "/"
-                        + f(Long.parseLong(w[3 + 3 * i]) / 1000.0, 1);
+                row[1 + i] = w[2 + 3 * i].isEmpty()
+                        ? ""
+                        : f(Long.parseLong(w[2 + 3 * i]) / 1000.0, 1) + "/"
+                                + f(Long.parseLong(w[3 + 3 * i]) / 1000.0, 1);
             }
             rows.add(row);
         }
@@ -265,7 +273,9 @@ public final class Table1Runs {
         for (String[] r : rows) {
             StringBuilder b = new StringBuilder();
             for (int i = 0; i < cols; i++) {
-                b.append(i == 0 ? String.format("%-" + w[i] + "s", r[i]) : " | " + String.format("%" + w[i] + "s", r[i]));
+                b.append(i == 0
+                        ? String.format("%-" + w[i] + "s", r[i])
+                        : " | " + String.format("%" + w[i] + "s", r[i]));
             }
             lines.add(b.toString().stripTrailing());
         }
@@ -278,7 +288,8 @@ public final class Table1Runs {
         double scale = t.endsWith("k") ? 1e3 : t.endsWith("m") ? 1e6 : 1;
         double v = number(name, scale == 1 ? t : t.substring(0, t.length() - 1)) * scale;
         if (v != Math.rint(v) || v < 0 || v > 1e9) {
-            throw new IllegalArgumentException(name + " '" + text + "' must be a whole number (e.g. 20000, 20k, 2.87m)");
+            throw new IllegalArgumentException(
+                    name + " '" + text + "' must be a whole number (e.g. 20000, 20k, 2.87m)");
         }
         return (long) v;
     }

@@ -1,10 +1,16 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal.wire;
+
+import java.nio.charset.StandardCharsets;
+
+import org.roamer.api.frame.FrameException;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.Strictness;
-import java.nio.charset.StandardCharsets;
-import org.roamer.api.frame.FrameException;
 
 /**
  * JSON encoding of control payloads: compact, strict on input, unknown fields ignored. Sizes are bounded

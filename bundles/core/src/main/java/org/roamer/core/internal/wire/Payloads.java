@@ -1,7 +1,12 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal.wire;
 
 import java.util.List;
 import java.util.Set;
+
 import org.roamer.api.MobileId;
 import org.roamer.api.Profile;
 

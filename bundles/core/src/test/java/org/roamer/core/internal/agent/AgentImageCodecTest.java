@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,6 +12,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.List;
 import java.util.Set;
+
 import org.junit.jupiter.api.Test;
 import org.roamer.api.ActiveCall;
 import org.roamer.api.CallType;
@@ -31,7 +36,7 @@ class AgentImageCodecTest {
             list.add(new ActiveCall("call-" + i, CallType.VOICE, List.of(MobileId.of("p" + i)), i % 2 == 0, "rp-c1-2"));
         }
         a.restoreState(list, 17, 23);
-        a.applicationState(new byte[] {1, 2, 3, 4});
+        a.applicationState(new byte[]{1, 2, 3, 4});
         return a;
     }
 

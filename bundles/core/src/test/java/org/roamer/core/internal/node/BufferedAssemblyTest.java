@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -6,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+
 import org.junit.jupiter.api.Test;
 import org.roamer.api.frame.Frame;
 import org.roamer.api.frame.FrameException;
@@ -31,7 +36,7 @@ class BufferedAssemblyTest {
     static List<Frame> messages(int n) {
         List<Frame> m = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            m.add(new Frame(MessageType.AGENT_MESSAGE, 0, 100 + i, 1, i, "m1", new byte[] {(byte) i, 1, 2, 3}));
+            m.add(new Frame(MessageType.AGENT_MESSAGE, 0, 100 + i, 1, i, "m1", new byte[]{(byte) i, 1, 2, 3}));
         }
         return m;
     }
@@ -111,7 +116,7 @@ class BufferedAssemblyTest {
     @Test
     void aLastChunkThatDoesNotDecodeIsRefused() {
         BufferedAssembly a = new BufferedAssembly(LIMITS);
-        assertThatThrownBy(() -> a.add(new Frame(MessageType.BUFFERED, Frame.LAST, 7, 2, 0, "m1", new byte[] {0, 0, 0,
+        assertThatThrownBy(() -> a.add(new Frame(MessageType.BUFFERED, Frame.LAST, 7, 2, 0, "m1", new byte[]{0, 0, 0,
                 9}))).isInstanceOf(FrameException.class);
     }
 }

@@ -1,14 +1,20 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.core.internal.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.DoubleRange;
 import net.jqwik.api.constraints.IntRange;
-import org.junit.jupiter.api.Test;
 
 /**
  * The mobility model against the fluid-flow formula: the rate of terminals leaving a square cluster is
@@ -22,7 +28,8 @@ class MobilityPropertyTest {
      */
     @Property(tries = 12)
     void theCrossingRateIsTheFluidFlowRate(@ForAll @DoubleRange(min = 50, max = 1000) double density,
-            @ForAll @DoubleRange(min = 1, max = 100) double speedKmh, @ForAll @DoubleRange(min = 0.2, max = 40) double edgeKm,
+            @ForAll @DoubleRange(min = 1, max = 100) double speedKmh,
+            @ForAll @DoubleRange(min = 0.2, max = 40) double edgeKm,
             @ForAll @IntRange(min = 2, max = 6) int cols, @ForAll @IntRange(min = 2, max = 6) int rows) {
         int clusters = cols * rows;
         int terminals = 4000;
@@ -63,7 +70,7 @@ class MobilityPropertyTest {
     private static List<double[]> run(long seed) {
         Mobility m = new Mobility(300, 5, 4, 1.0, 30, 600, seed);
         List<double[]> out = new ArrayList<>();
-        m.advance(3600, (t, from, to, at) -> out.add(new double[] {t, from, to, at}));
+        m.advance(3600, (t, from, to, at) -> out.add(new double[]{t, from, to, at}));
         for (int t = 0; t < m.terminals(); t++) {
             assertThat(m.clusterOf(t)).isBetween(0, 19);
         }

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.directory.zookeeper.internal;
 
 import java.io.IOException;
@@ -5,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
+
 import org.apache.zookeeper.server.quorum.QuorumPeerConfig;
 import org.apache.zookeeper.server.quorum.QuorumPeerMain;
 import org.slf4j.Logger;
@@ -136,13 +141,15 @@ final class EnsembleMember implements AutoCloseable {
 
         static Member parse(String s) {
             java.util.regex.Matcher m = java.util.regex.Pattern
-                    .compile("\\s*(\\d{1,3})\\s*=\\s*([A-Za-z0-9.\\-]+):(\\d{1,5}):(\\d{1,5});(\\d{1,5})\\s*").matcher(s);
+                    .compile("\\s*(\\d{1,3})\\s*=\\s*([A-Za-z0-9.\\-]+):(\\d{1,5}):(\\d{1,5});(\\d{1,5})\\s*")
+                    .matcher(s);
             if (!m.matches()) {
-                throw new IllegalArgumentException("member '" + s + "' is not id=host:quorumPort:electionPort;clientPort");
+                throw new IllegalArgumentException(
+                        "member '" + s + "' is not id=host:quorumPort:electionPort;clientPort");
             }
             Member r = new Member(Integer.parseInt(m.group(1)), m.group(2), Integer.parseInt(m.group(3)),
                     Integer.parseInt(m.group(4)), Integer.parseInt(m.group(5)));
-            for (int port : new int[] {r.quorum, r.election, r.clientPort}) {
+            for (int port : new int[]{r.quorum, r.election, r.clientPort}) {
                 if (port < 1 || port > 65535) {
                     throw new IllegalArgumentException("member '" + s + "': port " + port + " out of range");
                 }

@@ -1,10 +1,16 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.directory.zookeeper.internal;
+
+import java.nio.charset.StandardCharsets;
+
+import org.roamer.api.spi.directory.MobileRecord;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.Strictness;
-import java.nio.charset.StandardCharsets;
-import org.roamer.api.spi.directory.MobileRecord;
 
 /**
  * A mobile's record as a znode's data: compact JSON without the version (that is the znode's). What is read
@@ -43,7 +49,8 @@ final class RecordCodec {
             throw new IllegalArgumentException("record of " + mobile + " is not valid JSON: " + e.getMessage(), e);
         }
         if (s == null || !mobile.equals(s.m())) {
-            throw new IllegalArgumentException("record stored under " + mobile + " names " + (s == null ? null : s.m()));
+            throw new IllegalArgumentException(
+                    "record stored under " + mobile + " names " + (s == null ? null : s.m()));
         }
         return new MobileRecord(s.m(), s.c(), s.a(), s.n(), s.addr(), s.e(), s.max(), s.o(), s.until(), version);
     }

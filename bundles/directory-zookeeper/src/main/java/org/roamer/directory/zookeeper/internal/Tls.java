@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.directory.zookeeper.internal;
 
 import java.nio.file.Files;
@@ -12,7 +16,7 @@ import java.util.Objects;
 record Tls(Path keyStore, Path trustStore, String password) {
     Tls {
         Objects.requireNonNull(password, "password");
-        for (Path p : new Path[] {keyStore, trustStore}) {
+        for (Path p : new Path[]{keyStore, trustStore}) {
             if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
                 throw new IllegalArgumentException("TLS store " + p + " is missing or unreadable");
             }

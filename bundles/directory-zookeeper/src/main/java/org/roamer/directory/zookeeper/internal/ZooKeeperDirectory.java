@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.directory.zookeeper.internal;
 
 import java.io.IOException;
@@ -10,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.BackgroundCallback;
@@ -44,8 +49,8 @@ import org.slf4j.LoggerFactory;
  * Operations are asynchronous (Curator background callbacks on ZooKeeper's event thread) and bounded by
  * {@code operation.timeout.ms} on a timer of this component.
  */
-@Component(configurationPid = "org.roamer.directory.zookeeper", configurationPolicy = ConfigurationPolicy.REQUIRE,
-        property = LocationDirectory.NAME + "=zookeeper")
+@Component(configurationPid = "org.roamer.directory.zookeeper", configurationPolicy = ConfigurationPolicy.REQUIRE, property = LocationDirectory.NAME
+        + "=zookeeper")
 @Designate(ocd = ZooKeeperDirectory.Config.class)
 public final class ZooKeeperDirectory implements LocationDirectory {
     private static final Logger LOG = LoggerFactory.getLogger(ZooKeeperDirectory.class);
@@ -129,10 +134,13 @@ public final class ZooKeeperDirectory implements LocationDirectory {
             throw new IllegalArgumentException("neither 'connect' nor 'members' is set: the directory has no ensemble");
         }
         String etc = System.getProperty("karaf.etc", "etc");
-        Tls tls = c.tls() ? new Tls(Path.of(c.tls_keystore().isBlank() ? etc + "/roamer-tls/node.p12" : c.tls_keystore()),
-                Path.of(c.tls_truststore().isBlank() ? etc + "/roamer-tls/trust.p12" : c.tls_truststore()),
-                c.tls_password()) : null;
-        Path data = Path.of(c.data_dir().isBlank() ? System.getProperty("karaf.data", "data") + "/zookeeper"
+        Tls tls = c.tls()
+                ? new Tls(Path.of(c.tls_keystore().isBlank() ? etc + "/roamer-tls/node.p12" : c.tls_keystore()),
+                        Path.of(c.tls_truststore().isBlank() ? etc + "/roamer-tls/trust.p12" : c.tls_truststore()),
+                        c.tls_password())
+                : null;
+        Path data = Path.of(c.data_dir().isBlank()
+                ? System.getProperty("karaf.data", "data") + "/zookeeper"
                 : c.data_dir());
         return new Settings(connect, c.member_id(), members, data, tls, c.session_timeout_ms(),
                 c.operation_timeout_ms(), c.tick_ms());
@@ -142,7 +150,8 @@ public final class ZooKeeperDirectory implements LocationDirectory {
         this.connect = s.connect();
         this.tls = s.tls() != null;
         this.operationTimeout = s.operationTimeout();
-        this.member = s.memberId() > 0 ? new EnsembleMember(s.memberId(), s.members(), s.dataDir(), s.tls(), s.tick())
+        this.member = s.memberId() > 0
+                ? new EnsembleMember(s.memberId(), s.members(), s.dataDir(), s.tls(), s.tick())
                 : null;
         ZKClientConfig zk = new ZKClientConfig();
         if (s.tls() != null) {
@@ -222,7 +231,8 @@ public final class ZooKeeperDirectory implements LocationDirectory {
             client.getData().inBackground((BackgroundCallback) (c, e) -> {
                 int rc = e.getResultCode();
                 if (rc == KeeperException.Code.OK.intValue()) {
-                    complete(f, () -> Optional.of(RecordCodec.decode(mobile, e.getData(), e.getStat().getVersion() + 1L)));
+                    complete(f,
+                            () -> Optional.of(RecordCodec.decode(mobile, e.getData(), e.getStat().getVersion() + 1L)));
                 } else if (rc == KeeperException.Code.NONODE.intValue()) {
                     f.complete(Optional.empty());
                 } else {
@@ -244,7 +254,8 @@ public final class ZooKeeperDirectory implements LocationDirectory {
             if (rc == KeeperException.Code.OK.intValue()) {
                 Stat stat = e.getStat();
                 f.complete(Optional.of(next.withVersion(stat == null ? 1 : stat.getVersion() + 1L)));
-            } else if (rc == KeeperException.Code.NODEEXISTS.intValue() || rc == KeeperException.Code.BADVERSION.intValue()
+            } else if (rc == KeeperException.Code.NODEEXISTS.intValue()
+                    || rc == KeeperException.Code.BADVERSION.intValue()
                     || rc == KeeperException.Code.NONODE.intValue()) {
                 f.complete(Optional.empty()); // someone else wrote first
             } else {
@@ -270,7 +281,8 @@ public final class ZooKeeperDirectory implements LocationDirectory {
     private <T> CompletableFuture<T> bounded(String what) {
         CompletableFuture<T> f = new CompletableFuture<>();
         java.util.concurrent.ScheduledFuture<?> t = timer.schedule(() -> f.completeExceptionally(new DirectoryException(
-                what + ": no answer from the ZooKeeper ensemble at " + connect + " within " + operationTimeout + " ms")),
+                what + ": no answer from the ZooKeeper ensemble at " + connect + " within " + operationTimeout
+                        + " ms")),
                 operationTimeout, TimeUnit.MILLISECONDS);
         f.whenComplete((v, e) -> t.cancel(false));
         return f;

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.directory.zookeeper.internal;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -14,6 +18,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
@@ -143,7 +148,8 @@ class DirectoryBench {
                 window.release();
                 return null;
             };
-            CompletionStage<Optional<MobileRecord>> s = write ? d.put(record(r.mobile(), r.epoch() + 1, r.version()))
+            CompletionStage<Optional<MobileRecord>> s = write
+                    ? d.put(record(r.mobile(), r.epoch() + 1, r.version()))
                     : d.get(r.mobile());
             all.add(s.toCompletableFuture().thenApply(done));
         }

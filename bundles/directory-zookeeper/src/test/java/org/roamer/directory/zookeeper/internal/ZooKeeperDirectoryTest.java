@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.directory.zookeeper.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,6 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -133,7 +138,8 @@ class ZooKeeperDirectoryTest {
         // member 1 and its client are left: no majority of 3, no write, and no answer taken for "absent"
         long start = System.nanoTime();
         ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-                () -> alone.put(at("m3", "uss-c2", 2, v1.version())).toCompletableFuture().get(WAIT_S, TimeUnit.SECONDS));
+                () -> alone.put(at("m3", "uss-c2", 2, v1.version())).toCompletableFuture().get(WAIT_S,
+                        TimeUnit.SECONDS));
         assertThat(e.getCause()).isInstanceOf(DirectoryException.class);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(WAIT_S));
         assertThatThrownBy(() -> alone.get("m3").toCompletableFuture().get(WAIT_S, TimeUnit.SECONDS))

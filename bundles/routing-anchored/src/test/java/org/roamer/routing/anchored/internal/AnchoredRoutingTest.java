@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.routing.anchored.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,7 +20,8 @@ class AnchoredRoutingTest {
         assertThat(p.alwaysMigrates()).isFalse();
         for (int away = 1; away < 50; away++) {
             assertThat(p.decide(new Crossing(MobileId.of("m1"), ClusterId.of("c1"), ClusterId.of("c" + away),
-                    ClusterId.of("c" + (away + 1)), away, away * 1_000L, away % 2 == 0))).isEqualTo(RoutingDecision.ANCHOR);
+                    ClusterId.of("c" + (away + 1)), away, away * 1_000L, away % 2 == 0)))
+                    .isEqualTo(RoutingDecision.ANCHOR);
         }
     }
 }

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.routing.threshold.internal;
 
 import org.osgi.service.component.annotations.Activate;
@@ -18,9 +22,8 @@ import org.roamer.api.spi.routing.RoutingPolicy;
  * never causes a migration. Parameters: configuration PID {@code org.roamer.routing.threshold}; changed at
  * run time without a restart. Stateless apart from its parameters.
  */
-@Component(service = RoutingPolicy.class, configurationPid = ThresholdRouting.PID,
-        configurationPolicy = ConfigurationPolicy.OPTIONAL,
-        property = RoutingPolicy.NAME_PROPERTY + "=" + ThresholdRouting.NAME)
+@Component(service = RoutingPolicy.class, configurationPid = ThresholdRouting.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL, property = RoutingPolicy.NAME_PROPERTY
+        + "=" + ThresholdRouting.NAME)
 @Designate(ocd = ThresholdRouting.Config.class)
 public final class ThresholdRouting implements RoutingPolicy {
     /** The policy's name and service property value. */
@@ -28,15 +31,12 @@ public final class ThresholdRouting implements RoutingPolicy {
     /** Configuration PID of the parameters. */
     public static final String PID = "org.roamer.routing.threshold";
 
-    @ObjectClassDefinition(name = "Roamer routing: threshold",
-            description = "Anchor first; migrate after a dwell time in one cluster or K clusters away")
+    @ObjectClassDefinition(name = "Roamer routing: threshold", description = "Anchor first; migrate after a dwell time in one cluster or K clusters away")
     public @interface Config {
-        @AttributeDefinition(name = "Dwell time (ms)",
-                description = "Migrate once the mobile has stayed this long in a cluster other than its agent's (>= 1)")
+        @AttributeDefinition(name = "Dwell time (ms)", description = "Migrate once the mobile has stayed this long in a cluster other than its agent's (>= 1)")
         long dwell_ms() default 30_000;
 
-        @AttributeDefinition(name = "Clusters away",
-                description = "Migrate once the mobile has been in this many distinct clusters away from its agent's (>= 2)")
+        @AttributeDefinition(name = "Clusters away", description = "Migrate once the mobile has been in this many distinct clusters away from its agent's (>= 2)")
         int clusters_away() default 3;
     }
 

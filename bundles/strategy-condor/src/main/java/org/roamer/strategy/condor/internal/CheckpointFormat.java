@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.strategy.condor.internal;
 
 import static java.nio.file.StandardOpenOption.CREATE;
@@ -18,6 +22,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+
 import org.roamer.api.MobileId;
 import org.roamer.api.NodeId;
 import org.roamer.api.spi.migration.AgentImage;
@@ -74,9 +79,10 @@ final class CheckpointFormat {
         int length = FIXED + 8 + mobile.length + node.length + bundle.length + version.length;
         ByteBuffer b = ByteBuffer.allocate(length);
         b.put(MAGIC).putShort((short) VERSION).putShort((short) length);
-        b.putLong(h.migrationId()).putLong(h.epoch()).putLong(h.created().toEpochMilli()).putLong(h.type().layoutHash());
+        b.putLong(h.migrationId()).putLong(h.epoch()).putLong(h.created().toEpochMilli())
+                .putLong(h.type().layoutHash());
         b.putInt(h.dataLength()).putInt(h.stackLength()).putInt(h.registersLength());
-        for (byte[] t : new byte[][] {mobile, node, bundle, version}) {
+        for (byte[] t : new byte[][]{mobile, node, bundle, version}) {
             b.putShort((short) t.length).put(t);
         }
         return b.array();
@@ -126,7 +132,7 @@ final class CheckpointFormat {
             Seal.Sealer sha = seal.start();
             try (FileChannel ch = FileChannel.open(temp, CREATE, WRITE, TRUNCATE_EXISTING)) {
                 ownerOnly(temp, false); // an agent's state: readable by the container's user only
-                for (byte[] part : new byte[][] {header, image.data(), image.stack(), image.registers()}) {
+                for (byte[] part : new byte[][]{header, image.data(), image.stack(), image.registers()}) {
                     sha.update(part);
                     writeFully(ch, ByteBuffer.wrap(part));
                 }

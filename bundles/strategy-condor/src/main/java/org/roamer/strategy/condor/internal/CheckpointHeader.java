@@ -1,6 +1,11 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.strategy.condor.internal;
 
 import java.time.Instant;
+
 import org.roamer.api.MobileId;
 import org.roamer.api.NodeId;
 import org.roamer.api.spi.migration.AgentType;

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.strategy.condor.internal;
 
 import java.io.IOException;
@@ -9,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+
 import org.roamer.api.MobileId;
 import org.roamer.api.NodeId;
 import org.roamer.api.spi.migration.MigrationException;

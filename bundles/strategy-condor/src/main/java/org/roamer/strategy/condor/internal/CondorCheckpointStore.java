@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.strategy.condor.internal;
 
 import java.io.IOException;
@@ -14,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -47,9 +52,8 @@ import org.roamer.api.spi.migration.MigrationException;
  * <p>Thread-safe: calls for the same directory and mobile are serialized (the core never overlaps them
  * anyway); different mobiles proceed in parallel.
  */
-@Component(service = CheckpointStore.class,
-        property = CheckpointStore.NAME_PROPERTY + "=" + CondorCheckpointStore.NAME,
-        configurationPid = CondorCheckpointStore.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Component(service = CheckpointStore.class, property = CheckpointStore.NAME_PROPERTY + "="
+        + CondorCheckpointStore.NAME, configurationPid = CondorCheckpointStore.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = CondorCheckpointStore.Config.class)
 public final class CondorCheckpointStore implements CheckpointStore {
     /** The store's name and {@value CheckpointStore#NAME_PROPERTY} value. */
@@ -63,14 +67,12 @@ public final class CondorCheckpointStore implements CheckpointStore {
     private static final System.Logger LOG = System.getLogger(CondorCheckpointStore.class.getName());
 
     /** Configuration of the Condor checkpoint store. */
-    @ObjectClassDefinition(id = PID, name = "Roamer Condor checkpoint store",
-            description = "Crash-recovery checkpoints of agents in the Condor checkpoint file format (sealed with"
-                    + " HMAC-SHA256 under the container's checkpoint key), one file per mobile in the USS node's"
-                    + " recovery directory.")
+    @ObjectClassDefinition(id = PID, name = "Roamer Condor checkpoint store", description = "Crash-recovery checkpoints of agents in the Condor checkpoint file format (sealed with"
+            + " HMAC-SHA256 under the container's checkpoint key), one file per mobile in the USS node's"
+            + " recovery directory.")
     public @interface Config {
-        @AttributeDefinition(name = "Largest image (bytes)", min = "1",
-                description = "Largest agent image (data + stack + registers) written or read back; a larger one"
-                        + " is refused when saved and when read.")
+        @AttributeDefinition(name = "Largest image (bytes)", min = "1", description = "Largest agent image (data + stack + registers) written or read back; a larger one"
+                + " is refused when saved and when read.")
         long maxImageBytes() default DEFAULT_MAX_IMAGE_BYTES;
 
         @AttributeDefinition(name = "Key file", description = "The container's checkpoint key: "
@@ -272,16 +274,19 @@ public final class CondorCheckpointStore implements CheckpointStore {
     private void sweepTemporaries(Path directory) {
         long now = clock.millis();
         int swept = 0;
-        try (DirectoryStream<Path> temps = Files.newDirectoryStream(directory, ".*" + Checkpoints.SUFFIX + TEMP_SUFFIX)) {
+        try (DirectoryStream<Path> temps = Files.newDirectoryStream(directory,
+                ".*" + Checkpoints.SUFFIX + TEMP_SUFFIX)) {
             for (Path t : temps) {
                 try {
                     if (Files.isRegularFile(t, LinkOption.NOFOLLOW_LINKS)
-                            && now - Files.getLastModifiedTime(t, LinkOption.NOFOLLOW_LINKS).toMillis() > STALE_TEMP_MILLIS
+                            && now - Files.getLastModifiedTime(t, LinkOption.NOFOLLOW_LINKS)
+                                    .toMillis() > STALE_TEMP_MILLIS
                             && Files.deleteIfExists(t)) {
                         swept++;
                     }
                 } catch (IOException e) {
-                    LOG.log(Level.WARNING, "Condor checkpoint store: cannot delete the stale temporary file {0}: {1}", t,
+                    LOG.log(Level.WARNING, "Condor checkpoint store: cannot delete the stale temporary file {0}: {1}",
+                            t,
                             e.getMessage());
                 }
             }
@@ -351,7 +356,8 @@ public final class CondorCheckpointStore implements CheckpointStore {
                     durability.forceDirectory(directory); // a deleted checkpoint must not come back after a crash
                 }
             } catch (IOException | RuntimeException e) {
-                LOG.log(Level.WARNING, "Condor checkpoint store: cannot delete the checkpoint of {0} in {1}: {2}", mobile,
+                LOG.log(Level.WARNING, "Condor checkpoint store: cannot delete the checkpoint of {0} in {1}: {2}",
+                        mobile,
                         directory, e.toString());
             }
         }

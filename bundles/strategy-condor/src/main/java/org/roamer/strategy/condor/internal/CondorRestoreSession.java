@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.strategy.condor.internal;
 
 import static java.nio.file.StandardOpenOption.TRUNCATE_EXISTING;
@@ -9,6 +13,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+
 import org.roamer.api.spi.migration.AgentType;
 import org.roamer.api.spi.migration.MigrationContext;
 import org.roamer.api.spi.migration.MigrationException;
@@ -67,16 +72,19 @@ final class CondorRestoreSession implements RestoreSession {
                 throw new MigrationException("missing chunk for Condor restore of " + ctx.mobile());
             }
             if (chunk.length > ctx.maxChunkBytes()) {
-                throw new MigrationException("Condor chunk of " + chunk.length + " bytes exceeds this migration's limit of "
-                        + ctx.maxChunkBytes());
+                throw new MigrationException(
+                        "Condor chunk of " + chunk.length + " bytes exceeds this migration's limit of "
+                                + ctx.maxChunkBytes());
             }
             if (received + chunk.length > ctx.maxImageBytes()) {
-                throw new MigrationException("Condor checkpoint of " + ctx.mobile() + " exceeds this migration's limit of "
-                        + ctx.maxImageBytes() + " bytes at chunk " + (chunks + 1));
+                throw new MigrationException(
+                        "Condor checkpoint of " + ctx.mobile() + " exceeds this migration's limit of "
+                                + ctx.maxImageBytes() + " bytes at chunk " + (chunks + 1));
             }
             long restorable = target.maxRestoredBytes();
             if (received + chunk.length > maxFileBytes(restorable)) {
-                throw new MigrationException("Condor checkpoint of " + ctx.mobile() + " exceeds at chunk " + (chunks + 1)
+                throw new MigrationException("Condor checkpoint of " + ctx.mobile() + " exceeds at chunk "
+                        + (chunks + 1)
                         + " the largest file of an image this node restores (restored-size limit of " + restorable
                         + " bytes)");
             }
@@ -152,7 +160,8 @@ final class CondorRestoreSession implements RestoreSession {
             throw new MigrationException("checkpoint is of mobile " + h.mobile() + ", not of " + ctx.mobile());
         }
         if (h.epoch() != ctx.epoch()) {
-            throw new MigrationException("checkpoint is for epoch " + h.epoch() + ", this migration for " + ctx.epoch());
+            throw new MigrationException(
+                    "checkpoint is for epoch " + h.epoch() + ", this migration for " + ctx.epoch());
         }
         String foreign = foreign(h.type(), target.localAgentType());
         if (foreign != null) {
@@ -162,7 +171,8 @@ final class CondorRestoreSession implements RestoreSession {
 
     /** {@link CheckpointFormat#maxFileBytes}, saturated: a target may declare no limit ({@link Long#MAX_VALUE}). */
     private static long maxFileBytes(long maxImageBytes) {
-        return maxImageBytes > Long.MAX_VALUE - CheckpointFormat.maxFileBytes(0) ? Long.MAX_VALUE
+        return maxImageBytes > Long.MAX_VALUE - CheckpointFormat.maxFileBytes(0)
+                ? Long.MAX_VALUE
                 : CheckpointFormat.maxFileBytes(maxImageBytes);
     }
 

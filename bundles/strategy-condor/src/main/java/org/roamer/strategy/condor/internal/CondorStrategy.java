@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.strategy.condor.internal;
 
 import static java.nio.file.StandardOpenOption.READ;
@@ -10,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Objects;
+
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -42,8 +47,8 @@ import org.roamer.api.spi.migration.StrategyTraits;
  *
  * <p>Thread-safe: the settings are one immutable snapshot, read once per capture or restore.
  */
-@Component(service = MigrationStrategy.class, property = MigrationStrategy.NAME_PROPERTY + "=" + CondorStrategy.NAME,
-        configurationPid = CondorStrategy.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Component(service = MigrationStrategy.class, property = MigrationStrategy.NAME_PROPERTY + "="
+        + CondorStrategy.NAME, configurationPid = CondorStrategy.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = CondorStrategy.Config.class)
 public final class CondorStrategy implements MigrationStrategy {
     /** The strategy's name and service property value. */
@@ -57,27 +62,23 @@ public final class CondorStrategy implements MigrationStrategy {
                     + " (same agent version)");
 
     /** Configuration of the Condor-like strategy; a change applies to migrations started afterwards. */
-    @ObjectClassDefinition(id = PID, name = "Roamer Condor-like migration strategy",
-            description = "Writes the whole agent image to a checkpoint file, transfers the file and restores the"
-                    + " agent from it. Checkpoints are kept for crash recovery unless told otherwise.")
+    @ObjectClassDefinition(id = PID, name = "Roamer Condor-like migration strategy", description = "Writes the whole agent image to a checkpoint file, transfers the file and restores the"
+            + " agent from it. Checkpoints are kept for crash recovery unless told otherwise.")
     public @interface Config {
-        @AttributeDefinition(name = "Checkpoint directory", required = false,
-                description = "Where checkpoint files are written, on the source and on the target. Empty: the"
-                        + " node's work directory + /checkpoints. A relative path is resolved against the"
-                        + " container's working directory.")
+        @AttributeDefinition(name = "Checkpoint directory", required = false, description = "Where checkpoint files are written, on the source and on the target. Empty: the"
+                + " node's work directory + /checkpoints. A relative path is resolved against the"
+                + " container's working directory.")
         String checkpointDirectory() default "";
 
-        @AttributeDefinition(name = "Keep checkpoints",
-                description = "Keep the target's checkpoint file of an agent that arrived by Condor while the agent"
-                        + " lives there, for crash recovery; it is deleted when the agent leaves that node (by any"
-                        + " strategy) or ends. The source's file is deleted once the migration committed or rolled"
-                        + " back, so a directory holds about one file per agent hosted on the node. When off, the"
-                        + " source deletes its file once sent and the target once the agent is restored.")
+        @AttributeDefinition(name = "Keep checkpoints", description = "Keep the target's checkpoint file of an agent that arrived by Condor while the agent"
+                + " lives there, for crash recovery; it is deleted when the agent leaves that node (by any"
+                + " strategy) or ends. The source's file is deleted once the migration committed or rolled"
+                + " back, so a directory holds about one file per agent hosted on the node. When off, the"
+                + " source deletes its file once sent and the target once the agent is restored.")
         boolean keepCheckpoints() default true;
 
-        @AttributeDefinition(name = "Chunk size (bytes)", min = "64",
-                description = "Bytes of the checkpoint file per TRANSFER_DATA chunk; at most the migration's"
-                        + " chunk limit.")
+        @AttributeDefinition(name = "Chunk size (bytes)", min = "64", description = "Bytes of the checkpoint file per TRANSFER_DATA chunk; at most the migration's"
+                + " chunk limit.")
         int chunkSize() default DEFAULT_CHUNK_SIZE;
     }
 
@@ -107,7 +108,8 @@ public final class CondorStrategy implements MigrationStrategy {
                 return directory;
             }
             if (workDirectory == null) {
-                throw new MigrationException("no checkpoint directory: none configured and the node has no work directory");
+                throw new MigrationException(
+                        "no checkpoint directory: none configured and the node has no work directory");
             }
             return Checkpoints.defaultDirectory(workDirectory);
         }
@@ -180,7 +182,8 @@ public final class CondorStrategy implements MigrationStrategy {
         }
         int chunk = Math.min(s.chunkSize(), ctx.maxChunkBytes());
         if (chunk < 1) {
-            throw new MigrationException("chunk limit of " + ctx.maxChunkBytes() + " bytes leaves no room for the checkpoint");
+            throw new MigrationException(
+                    "chunk limit of " + ctx.maxChunkBytes() + " bytes leaves no room for the checkpoint");
         }
         Path dir = s.directory(ctx);
         Path file;
@@ -251,7 +254,8 @@ public final class CondorStrategy implements MigrationStrategy {
         try (FileChannel ch = FileChannel.open(file, READ)) {
             long size = ch.size();
             if (size != expected) {
-                throw new MigrationException("checkpoint " + file + " has " + size + " bytes, " + expected + " written");
+                throw new MigrationException(
+                        "checkpoint " + file + " has " + size + " bytes, " + expected + " written");
             }
             for (long pos = 0; pos < size;) {
                 byte[] c = new byte[(int) Math.min(chunk, size - pos)];
@@ -267,7 +271,8 @@ public final class CondorStrategy implements MigrationStrategy {
         try {
             image = agent.image();
         } catch (RuntimeException e) {
-            throw new MigrationException("the runtime could not capture the image of agent " + ctx.mobile() + ": " + e, e);
+            throw new MigrationException("the runtime could not capture the image of agent " + ctx.mobile() + ": " + e,
+                    e);
         }
         if (image == null || image.type() == null || image.data() == null || image.stack() == null
                 || image.registers() == null) {

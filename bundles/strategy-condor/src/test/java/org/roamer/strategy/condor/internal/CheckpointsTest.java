@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.strategy.condor.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,6 +16,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.roamer.api.MobileId;
@@ -31,7 +36,8 @@ class CheckpointsTest {
                 Clock.fixed(at, ZoneOffset.UTC), Durability.FSYNC);
         MigrationContext ctx = new MigrationContext(migrationId, mobile, epoch, Fixtures.SOURCE, Fixtures.TARGET,
                 Fixtures.MAX_CHUNK, Fixtures.MAX_IMAGE, work);
-        s.capture(OpaqueAgent.of(mobile, image), ctx, c -> { });
+        s.capture(OpaqueAgent.of(mobile, image), ctx, c -> {
+        });
         return Checkpoints.defaultDirectory(work).resolve(Checkpoints.fileName(mobile, epoch, migrationId,
                 Fixtures.SOURCE));
     }
@@ -56,8 +62,9 @@ class CheckpointsTest {
         List<CheckpointEntry> list = Checkpoints.list(dir, Fixtures.MAX_IMAGE);
         List<String> rows = new ArrayList<>();
         for (CheckpointEntry e : list) {
-            rows.add(e.file().getFileName() + (e.intact() ? " " + e.header().mobile() + " e" + e.header().epoch()
-                    + " " + e.header().created() + " " + e.size() + " " + e.header().type().bundle()
+            rows.add(e.file().getFileName() + (e.intact()
+                    ? " " + e.header().mobile() + " e" + e.header().epoch()
+                            + " " + e.header().created() + " " + e.size() + " " + e.header().type().bundle()
                     : " REFUSED " + e.problem()));
         }
         assertThat(rows).hasSize(5);

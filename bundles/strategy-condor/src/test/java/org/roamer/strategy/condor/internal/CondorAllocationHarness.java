@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.strategy.condor.internal;
 
 import java.io.PrintStream;
@@ -6,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+
 import org.roamer.api.spi.migration.AgentImage;
 import org.roamer.api.spi.migration.MigrationContext;
 import org.roamer.api.spi.migration.MigrationException;
@@ -38,7 +43,7 @@ public final class CondorAllocationHarness {
                 work.toAbsolutePath());
         out.printf("%-12s %6s %10s %12s %12s %12s %10s %10s%n", "image B", "chunks", "file B", "disk B", "capture B",
                 "restore B", "capture us", "restore us");
-        for (int[] size : new int[][] {{72 * 1024, 512, 16}, {1024 * 1024, 4096, 16}}) {
+        for (int[] size : new int[][]{{72 * 1024, 512, 16}, {1024 * 1024, 4096, 16}}) {
             AgentImage image = Fixtures.image(size[0], size[1], size[2], 1);
             MigrationContext ctx = Fixtures.ctx(work, 1 << 20, 64L << 20);
             for (int i = 0; i < warmup; i++) {

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.strategy.condor.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -63,7 +68,9 @@ class CondorCheckpointCleanupTest {
     }
 
     /** How a migration ends, as the core sees it. */
-    enum End { COMMIT, ROLLBACK_BEFORE_FINISH, ROLLBACK_AFTER_FINISH }
+    enum End {
+        COMMIT, ROLLBACK_BEFORE_FINISH, ROLLBACK_AFTER_FINISH
+    }
 
     /**
      * One migration of {@code mobile} from {@code from} to {@code to} driven as the core drives it: capture at the
@@ -335,7 +342,8 @@ class CondorCheckpointCleanupTest {
                         expected.add(file[i]);
                     }
                 }
-                assertThat(files(dir(n))).as("%s after migration %d", n, id).containsExactlyInAnyOrderElementsOf(expected);
+                assertThat(files(dir(n))).as("%s after migration %d", n, id)
+                        .containsExactlyInAnyOrderElementsOf(expected);
             }
         }
     }

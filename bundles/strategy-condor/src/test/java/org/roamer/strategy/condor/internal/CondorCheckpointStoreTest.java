@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.strategy.condor.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.roamer.api.AgentStatus;
@@ -118,8 +123,10 @@ class CondorCheckpointStoreTest {
      */
     @Test
     void checkpointsAreTheOwnersOnlyAndStaleTemporariesAreSweptWhenListed() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(work.getFileSystem().supportedFileAttributeViews().contains("posix"));
-        CondorCheckpointStore store = new CondorCheckpointStore(Fixtures.MAX_IMAGE, Clock.systemUTC(), Durability.FSYNC);
+        org.junit.jupiter.api.Assumptions
+                .assumeTrue(work.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        CondorCheckpointStore store = new CondorCheckpointStore(Fixtures.MAX_IMAGE, Clock.systemUTC(),
+                Durability.FSYNC);
         store.save(new Agent(ALICE, Fixtures.image(100, 10, 1, 1)), 1, NODE, dir());
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir())))
                 .isEqualTo("rwx------");
@@ -327,7 +334,8 @@ class CondorCheckpointStoreTest {
         store.save(new Agent(ALICE, good), 1, NODE, dir());
 
         assertThatThrownBy(() -> store.save(new Agent(ALICE, image(9_000, 1_000, 1, 2)), 2, NODE, dir()))
-                .isExactlyInstanceOf(MigrationException.class).hasMessageContaining("exceeds the store's limit of 10000");
+                .isExactlyInstanceOf(MigrationException.class)
+                .hasMessageContaining("exceeds the store's limit of 10000");
         assertThatThrownBy(() -> store.save(new Agent(ALICE, () -> {
             throw new IllegalStateException("boom");
         }), 2, NODE, dir())).isExactlyInstanceOf(MigrationException.class).hasMessageContaining("boom");
@@ -338,7 +346,8 @@ class CondorCheckpointStoreTest {
         Path blocked = work.resolve("blocked");
         Files.writeString(blocked, "a file");
         assertThatThrownBy(() -> store.save(new Agent(ALICE, good), 1, NODE, blocked.resolve("recovery")))
-                .isExactlyInstanceOf(MigrationException.class).hasMessageContaining("cannot write the checkpoint of alice");
+                .isExactlyInstanceOf(MigrationException.class)
+                .hasMessageContaining("cannot write the checkpoint of alice");
 
         assertThat(names(dir())).containsExactly("alice.rckp");
         CheckpointStore.Checkpoint back = store.load(dir(), ALICE);
@@ -369,7 +378,8 @@ class CondorCheckpointStoreTest {
 
     @Test
     void concurrentSavesOfDifferentMobilesAllLand() throws Exception {
-        CondorCheckpointStore store = new CondorCheckpointStore(Fixtures.MAX_IMAGE, Clock.systemUTC(), Durability.FSYNC);
+        CondorCheckpointStore store = new CondorCheckpointStore(Fixtures.MAX_IMAGE, Clock.systemUTC(),
+                Durability.FSYNC);
         int threads = 8;
         int mobilesPerThread = 12;
         int rounds = 3;
@@ -411,7 +421,8 @@ class CondorCheckpointStoreTest {
 
     @Test
     void concurrentSavesListsAndLoadsNeverSeeAPartialFile() throws Exception {
-        CondorCheckpointStore store = new CondorCheckpointStore(Fixtures.MAX_IMAGE, Clock.systemUTC(), Durability.FSYNC);
+        CondorCheckpointStore store = new CondorCheckpointStore(Fixtures.MAX_IMAGE, Clock.systemUTC(),
+                Durability.FSYNC);
         AgentImage a = image(50_000, 100, 8, 1);
         AgentImage b = image(60_000, 200, 8, 2);
         store.save(new Agent(ALICE, a), 1, NODE, dir());

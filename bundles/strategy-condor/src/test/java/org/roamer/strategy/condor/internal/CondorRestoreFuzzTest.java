@@ -1,8 +1,11 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.strategy.condor.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -10,10 +13,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+
 import org.roamer.api.spi.migration.AgentImage;
 import org.roamer.api.spi.migration.MigrationException;
 import org.roamer.api.spi.migration.RestoreSession;
 import org.roamer.testkit.FakeRestoreTarget;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
  * The Condor restore path on arbitrary chunks: a valid restore or a {@link MigrationException}, never another
@@ -33,7 +39,9 @@ class CondorRestoreFuzzTest {
     private static Path work() {
         try {
             Path shm = Path.of("/dev/shm");
-            Path base = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Files.createDirectories(Path.of("target"));
+            Path base = Files.isDirectory(shm) && Files.isWritable(shm)
+                    ? shm
+                    : Files.createDirectories(Path.of("target"));
             Path dir = Files.createTempDirectory(base, "condor-fuzz");
             // deleted in reverse order at exit; every input leaves the checkpoint directory empty
             dir.toFile().deleteOnExit();

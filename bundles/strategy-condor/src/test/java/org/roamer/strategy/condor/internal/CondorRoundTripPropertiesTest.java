@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.strategy.condor.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,6 +13,12 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+
+import org.roamer.api.spi.migration.AgentImage;
+import org.roamer.api.spi.migration.MigrationContext;
+import org.roamer.api.spi.migration.MigrationException;
+import org.roamer.testkit.FakeRestoreTarget;
+
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -17,10 +27,6 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.lifecycle.AfterTry;
-import org.roamer.api.spi.migration.AgentImage;
-import org.roamer.api.spi.migration.MigrationContext;
-import org.roamer.api.spi.migration.MigrationException;
-import org.roamer.testkit.FakeRestoreTarget;
 
 class CondorRoundTripPropertiesTest {
     private final Path work;

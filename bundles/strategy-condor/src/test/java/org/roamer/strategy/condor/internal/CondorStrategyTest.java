@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.strategy.condor.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,6 +35,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -75,7 +80,8 @@ class CondorStrategyTest {
 
     /** The DS configuration as SCR would hand it in. */
     private record Config(String checkpointDirectory, boolean keepCheckpoints, int chunkSize)
-            implements CondorStrategy.Config {
+            implements
+                CondorStrategy.Config {
         @Override
         public Class<? extends Annotation> annotationType() {
             return CondorStrategy.Config.class;
@@ -227,15 +233,19 @@ class CondorStrategyTest {
 
     @Test
     void captureRefusesWhatCannotBeMovedBeforeWritingAnything() throws Exception {
-        assertThatThrownBy(() -> strategy.capture(OpaqueAgent.of(image(5_000, 1, 0, 4)), ctx(work, 1_000, 5_000), c -> { }))
+        assertThatThrownBy(() -> strategy.capture(OpaqueAgent.of(image(5_000, 1, 0, 4)), ctx(work, 1_000, 5_000), c -> {
+        }))
                 .isExactlyInstanceOf(MigrationException.class).hasMessageContaining("over this migration's limit");
         AgentImage longName = image(new AgentType("b".repeat(2_000), "1", 1), 1, 1, 1, 4);
-        assertThatThrownBy(() -> strategy.capture(OpaqueAgent.of(longName), ctx(work), c -> { }))
+        assertThatThrownBy(() -> strategy.capture(OpaqueAgent.of(longName), ctx(work), c -> {
+        }))
                 .isExactlyInstanceOf(MigrationException.class).hasMessageContaining("agent bundle");
         OpaqueAgent throwing = OpaqueAgent.failing(new IllegalStateException("runtime gone"));
-        assertThatThrownBy(() -> strategy.capture(throwing, ctx(work), c -> { }))
+        assertThatThrownBy(() -> strategy.capture(throwing, ctx(work), c -> {
+        }))
                 .isExactlyInstanceOf(MigrationException.class).hasMessageContaining("runtime gone");
-        assertThatThrownBy(() -> strategy.capture(OpaqueAgent.of(null), ctx(work), c -> { }))
+        assertThatThrownBy(() -> strategy.capture(OpaqueAgent.of(null), ctx(work), c -> {
+        }))
                 .isExactlyInstanceOf(MigrationException.class).hasMessageContaining("incomplete image");
         assertThat(files(checkpoints())).isEmpty();
     }
@@ -385,11 +395,12 @@ class CondorStrategyTest {
         List<byte[]> chunks = capture(strategy, image, work);
         List<String> before = files(checkpoints());
         int size = image.size();
-        for (long max : new long[] {0, size / 2}) { // the first 64 KiB chunk already holds more than that
+        for (long max : new long[]{0, size / 2}) { // the first 64 KiB chunk already holds more than that
             FakeRestoreTarget early = target();
             Throwable t = catchThrowable(() -> restore(strategy, Fixtures.limited(early, max), ctx(work), chunks));
             assertThat(t).as("limit %d", max).isExactlyInstanceOf(MigrationException.class)
-                    .hasMessageContaining("at chunk 1").hasMessageContaining("restored-size limit of " + max + " bytes");
+                    .hasMessageContaining("at chunk 1")
+                    .hasMessageContaining("restored-size limit of " + max + " bytes");
             assertThat(early.operations()).as("restoreImage never called").isZero();
         }
         FakeRestoreTarget late = target();
@@ -421,7 +432,8 @@ class CondorStrategyTest {
         assertThatCode(aborted::abort).doesNotThrowAnyException();
         assertThatThrownBy(() -> aborted.accept(chunks.get(1))).isExactlyInstanceOf(MigrationException.class)
                 .hasMessageContaining("aborted");
-        assertThatThrownBy(aborted::finish).isExactlyInstanceOf(MigrationException.class).hasMessageContaining("aborted");
+        assertThatThrownBy(aborted::finish).isExactlyInstanceOf(MigrationException.class)
+                .hasMessageContaining("aborted");
 
         FakeRestoreTarget target = target();
         RestoreSession finished = strategy.beginRestore(target, ctx(work));

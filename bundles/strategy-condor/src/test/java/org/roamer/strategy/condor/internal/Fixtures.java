@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.strategy.condor.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
+
 import org.roamer.api.MobileId;
 import org.roamer.api.NodeId;
 import org.roamer.api.spi.migration.AgentImage;
@@ -198,7 +203,8 @@ final class Fixtures {
      * does, and the capture must leave it no contract violation (oversized chunk, chunk after a refusal or from
      * another thread, chunk changed after hand-over). Returns the chunks as handed over.
      */
-    static List<byte[]> capture(CondorStrategy strategy, AgentImage image, MigrationContext ctx) throws MigrationException {
+    static List<byte[]> capture(CondorStrategy strategy, AgentImage image, MigrationContext ctx)
+            throws MigrationException {
         FakeChunkSink sink = new FakeChunkSink(ctx);
         sink.open();
         try {

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.strategy.condor.internal;
 
 import java.nio.file.Files;
@@ -6,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+
 import org.roamer.api.spi.migration.AgentImage;
 import org.roamer.api.spi.migration.AgentType;
 
@@ -18,7 +23,8 @@ final class FuzzSeeds {
     }
 
     public static void main(String[] args) throws Exception {
-        Path dir = Path.of(args.length > 0 ? args[0]
+        Path dir = Path.of(args.length > 0
+                ? args[0]
                 : "src/test/resources/org/roamer/strategy/condor/internal/CondorRestoreFuzzTestInputs/restore");
         Files.createDirectories(dir);
         AgentImage image = Fixtures.image(200, 40, 8, 1);

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.strategy.naive.internal;
 
 import org.roamer.api.spi.migration.MigrationContext;
@@ -14,7 +18,9 @@ import org.roamer.api.spi.migration.RestoreTarget;
  * synchronized for visibility, not for concurrency.
  */
 final class NaiveRestoreSession implements RestoreSession {
-    private enum State { WAITING, RECEIVED, CLOSED }
+    private enum State {
+        WAITING, RECEIVED, CLOSED
+    }
 
     private final RestoreTarget target;
     private final MigrationContext ctx;

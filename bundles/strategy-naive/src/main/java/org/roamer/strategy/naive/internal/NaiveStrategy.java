@@ -1,6 +1,11 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.strategy.naive.internal;
 
 import java.util.Objects;
+
 import org.osgi.service.component.annotations.Component;
 import org.roamer.api.spi.migration.ChunkSink;
 import org.roamer.api.spi.migration.MigratingAgent;

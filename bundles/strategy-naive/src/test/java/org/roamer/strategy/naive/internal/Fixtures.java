@@ -1,9 +1,14 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.strategy.naive.internal;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+
 import org.roamer.api.ActiveCall;
 import org.roamer.api.AgentStatus;
 import org.roamer.api.CallType;
@@ -71,7 +76,8 @@ final class Fixtures {
 
         @Override
         public AgentStatus status() {
-            return stable ? (vars.calls().isEmpty() ? AgentStatus.IDLE : AgentStatus.IN_CALL)
+            return stable
+                    ? (vars.calls().isEmpty() ? AgentStatus.IDLE : AgentStatus.IN_CALL)
                     : AgentStatus.NEGOTIATING;
         }
 

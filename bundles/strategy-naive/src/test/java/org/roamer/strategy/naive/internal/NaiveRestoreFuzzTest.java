@@ -1,12 +1,17 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.strategy.naive.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.roamer.api.spi.migration.MigrationException;
 import org.roamer.api.spi.migration.MigrationVariables;
 import org.roamer.api.spi.migration.RestoreSession;
 import org.roamer.strategy.naive.internal.Fixtures.FakeTarget;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
  * The NAIVE restore path on arbitrary bytes: a valid restore or a {@link MigrationException}, never another

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.strategy.naive.internal;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
@@ -20,6 +24,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -118,7 +123,7 @@ class NaiveStrategyTest {
                 inCall(),
                 new MigrationVariables(ALICE, rich, List.of(conference), "rp-2", 42));
         String[] labels = {"idle, default profile", "idle, video profile", "in a voice call, default profile",
-            "in a voice call, video profile", "in a 4-party call, video profile"};
+                "in a voice call, video profile", "in a 4-party call, video profile"};
         for (int i = 0; i < cases.size(); i++) {
             byte[] chunk = captureOne(strategy, cases.get(i));
             System.out.printf("NAIVE %-34s %4d bytes  %s + CRC32C %08x%n", labels[i] + ":", chunk.length,
@@ -172,7 +177,8 @@ class NaiveStrategyTest {
         byte[] chunk = captureOne(strategy, inCall());
         long id = Fixtures.MIGRATION;
         long epoch = Fixtures.EPOCH;
-        for (long[] other : new long[][] {{id + 1, epoch}, {id, epoch + 1}, {id + 1, epoch + 1}, {id ^ (1L << 40), epoch},
+        for (long[] other : new long[][]{{id + 1, epoch}, {id, epoch + 1}, {id + 1, epoch + 1},
+                {id ^ (1L << 40), epoch},
                 {id, epoch + (1L << 32)}}) {
             FakeTarget target = new FakeTarget();
             RestoreSession s = strategy.beginRestore(target, new MigrationContext(other[0], ALICE, other[1],
@@ -308,28 +314,29 @@ class NaiveStrategyTest {
 
     @ParameterizedTest
     @ValueSource(strings = {
-        "", " ", "null", "[]", "\"v\"", "42", "{", "{\"v\":1,\"m\":\"alice\"", "{\"v\":1,\"m\":\"ali",
-        "{\"v\":1,\"m\":\"alice\"}}", "{\"v\":1,\"m\":\"alice\"} {}", "{\"v\":1,\"m\":\"alice\",}",
-        "{v:1,m:\"alice\"}", "{'v':1,'m':'alice'}", "{\"v\":1,\"m\":\"alice\"} // comment",
-        "{\"v\":1,\"m\":\"alice\",\"d\":NaN}", "{\"v\":1,\"m\":\"alice\",\"d\":0x10}",
-        "{\"v\":1,\"v\":2,\"m\":\"alice\"}", "{\"v\":1,\"m\":\"alice\",\"k\":[{\"i\":\"c\",\"i\":\"d\",\"y\":\"voice\"}]}",
-        "{\"v\":0,\"m\":\"alice\"}", "{\"v\":-1,\"m\":\"alice\"}", "{\"v\":1.5,\"m\":\"alice\"}",
-        "{\"v\":\"1\",\"m\":\"alice\"}", "{\"v\":1e400000000000,\"m\":\"alice\"}", "{\"m\":\"alice\"}",
-        "{\"v\":1}", "{\"v\":1,\"m\":7}", "{\"v\":1,\"m\":\"\"}", "{\"v\":1,\"m\":\"-alice\"}",
-        "{\"v\":1,\"m\":\"alice\",\"t\":\"yes\"}", "{\"v\":1,\"m\":\"alice\",\"c\":\"voice\"}",
-        "{\"v\":1,\"m\":\"alice\",\"c\":[\"Voice\"]}", "{\"v\":1,\"m\":\"alice\",\"c\":[1]}",
-        "{\"v\":1,\"m\":\"alice\",\"f\":\"bob smith\"}", "{\"v\":1,\"m\":\"alice\",\"d\":-1}",
-        "{\"v\":1,\"m\":\"alice\",\"d\":9223372036854775808}", "{\"v\":1,\"m\":\"alice\",\"d\":1.0}",
-        "{\"v\":1,\"m\":\"alice\",\"r\":\"\"}", "{\"v\":1,\"m\":\"alice\",\"r\":\"\\ud800\"}",
-        "{\"v\":1,\"m\":\"alice\",\"r\":\"a\\nb\"}",
-        "{\"v\":1,\"m\":\"alice\",\"k\":{}}", "{\"v\":1,\"m\":\"alice\",\"k\":[1]}",
-        "{\"v\":1,\"m\":\"alice\",\"k\":[{\"y\":\"voice\"}]}", "{\"v\":1,\"m\":\"alice\",\"k\":[{\"i\":\"c1\"}]}",
-        "{\"v\":1,\"m\":\"alice\",\"k\":[{\"i\":\"c1\",\"y\":\"telepathy\"}]}",
-        "{\"v\":1,\"m\":\"alice\",\"k\":[{\"i\":\"c1\",\"y\":\"VOICE\"}]}",
-        "{\"v\":1,\"m\":\"alice\",\"k\":[{\"i\":\"c 1\",\"y\":\"voice\"}]}",
-        "{\"v\":1,\"m\":\"alice\",\"k\":[{\"i\":\"c1\",\"y\":\"voice\",\"p\":[\"\"]}]}",
-        "{\"v\":1,\"m\":\"alice\",\"k\":[{\"i\":\"c1\",\"y\":\"voice\",\"p\":[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\"]}]}",
-        "{\"v\":1,\"m\":\"alice\",\"k\":[{\"i\":\"c1\",\"y\":\"voice\",\"o\":1}]}"
+            "", " ", "null", "[]", "\"v\"", "42", "{", "{\"v\":1,\"m\":\"alice\"", "{\"v\":1,\"m\":\"ali",
+            "{\"v\":1,\"m\":\"alice\"}}", "{\"v\":1,\"m\":\"alice\"} {}", "{\"v\":1,\"m\":\"alice\",}",
+            "{v:1,m:\"alice\"}", "{'v':1,'m':'alice'}", "{\"v\":1,\"m\":\"alice\"} // comment",
+            "{\"v\":1,\"m\":\"alice\",\"d\":NaN}", "{\"v\":1,\"m\":\"alice\",\"d\":0x10}",
+            "{\"v\":1,\"v\":2,\"m\":\"alice\"}",
+            "{\"v\":1,\"m\":\"alice\",\"k\":[{\"i\":\"c\",\"i\":\"d\",\"y\":\"voice\"}]}",
+            "{\"v\":0,\"m\":\"alice\"}", "{\"v\":-1,\"m\":\"alice\"}", "{\"v\":1.5,\"m\":\"alice\"}",
+            "{\"v\":\"1\",\"m\":\"alice\"}", "{\"v\":1e400000000000,\"m\":\"alice\"}", "{\"m\":\"alice\"}",
+            "{\"v\":1}", "{\"v\":1,\"m\":7}", "{\"v\":1,\"m\":\"\"}", "{\"v\":1,\"m\":\"-alice\"}",
+            "{\"v\":1,\"m\":\"alice\",\"t\":\"yes\"}", "{\"v\":1,\"m\":\"alice\",\"c\":\"voice\"}",
+            "{\"v\":1,\"m\":\"alice\",\"c\":[\"Voice\"]}", "{\"v\":1,\"m\":\"alice\",\"c\":[1]}",
+            "{\"v\":1,\"m\":\"alice\",\"f\":\"bob smith\"}", "{\"v\":1,\"m\":\"alice\",\"d\":-1}",
+            "{\"v\":1,\"m\":\"alice\",\"d\":9223372036854775808}", "{\"v\":1,\"m\":\"alice\",\"d\":1.0}",
+            "{\"v\":1,\"m\":\"alice\",\"r\":\"\"}", "{\"v\":1,\"m\":\"alice\",\"r\":\"\\ud800\"}",
+            "{\"v\":1,\"m\":\"alice\",\"r\":\"a\\nb\"}",
+            "{\"v\":1,\"m\":\"alice\",\"k\":{}}", "{\"v\":1,\"m\":\"alice\",\"k\":[1]}",
+            "{\"v\":1,\"m\":\"alice\",\"k\":[{\"y\":\"voice\"}]}", "{\"v\":1,\"m\":\"alice\",\"k\":[{\"i\":\"c1\"}]}",
+            "{\"v\":1,\"m\":\"alice\",\"k\":[{\"i\":\"c1\",\"y\":\"telepathy\"}]}",
+            "{\"v\":1,\"m\":\"alice\",\"k\":[{\"i\":\"c1\",\"y\":\"VOICE\"}]}",
+            "{\"v\":1,\"m\":\"alice\",\"k\":[{\"i\":\"c 1\",\"y\":\"voice\"}]}",
+            "{\"v\":1,\"m\":\"alice\",\"k\":[{\"i\":\"c1\",\"y\":\"voice\",\"p\":[\"\"]}]}",
+            "{\"v\":1,\"m\":\"alice\",\"k\":[{\"i\":\"c1\",\"y\":\"voice\",\"p\":[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\"]}]}",
+            "{\"v\":1,\"m\":\"alice\",\"k\":[{\"i\":\"c1\",\"y\":\"voice\",\"o\":1}]}"
     })
     void malformedVariablesRefusedWithMigrationException(String text) {
         // each with a correct checksum: the JSON decoder itself refuses them

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.strategy.naive.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -6,6 +10,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+
+import org.roamer.api.ActiveCall;
+import org.roamer.api.CallType;
+import org.roamer.api.MobileId;
+import org.roamer.api.Profile;
+import org.roamer.api.spi.migration.MigrationException;
+import org.roamer.api.spi.migration.MigrationVariables;
+
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -13,12 +25,6 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
-import org.roamer.api.ActiveCall;
-import org.roamer.api.CallType;
-import org.roamer.api.MobileId;
-import org.roamer.api.Profile;
-import org.roamer.api.spi.migration.MigrationException;
-import org.roamer.api.spi.migration.MigrationVariables;
 
 class VariablesRoundTripPropertiesTest {
     private final NaiveStrategy strategy = new NaiveStrategy();

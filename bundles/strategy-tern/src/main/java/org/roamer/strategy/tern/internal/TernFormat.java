@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.strategy.tern.internal;
 
 import java.nio.ByteBuffer;
@@ -5,6 +9,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
+
 import org.roamer.api.MobileId;
 import org.roamer.api.spi.migration.AgentType;
 import org.roamer.api.spi.migration.MigrationException;
@@ -173,8 +178,10 @@ final class TernFormat {
         int actual = chained ? crc(previous, chunk, end) : crc(chunk, end);
         if (stored != actual) {
             throw new MigrationException(String.format("TERN %s chunk is garbled: CRC32C 0x%08x, computed 0x%08x%s",
-                    kindName(chunk[1]), stored, actual, chained ? " over it and the chunk before it (or it is not the"
-                            + " chunk that follows that one in this transfer)" : ""));
+                    kindName(chunk[1]), stored, actual, chained
+                            ? " over it and the chunk before it (or it is not the"
+                                    + " chunk that follows that one in this transfer)"
+                            : ""));
         }
         return new Reader(chunk, end);
     }

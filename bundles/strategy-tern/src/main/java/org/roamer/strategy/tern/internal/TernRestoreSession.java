@@ -1,6 +1,11 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.strategy.tern.internal;
 
 import java.util.Arrays;
+
 import org.roamer.api.spi.migration.AgentType;
 import org.roamer.api.spi.migration.MigrationContext;
 import org.roamer.api.spi.migration.MigrationException;
@@ -22,7 +27,9 @@ import org.roamer.api.spi.migration.RestoreTarget;
  * synchronized for visibility, not for concurrency.
  */
 final class TernRestoreSession implements RestoreSession {
-    private enum Stage { ARGS, SIZES, PAGES, REGISTERS, CLOSED }
+    private enum Stage {
+        ARGS, SIZES, PAGES, REGISTERS, CLOSED
+    }
 
     private final RestoreTarget target;
     private final MigrationContext ctx;
@@ -56,8 +63,9 @@ final class TernRestoreSession implements RestoreSession {
                 throw new MigrationException("missing chunk for TERN restore of " + ctx.mobile());
             }
             if (chunk.length > ctx.maxChunkBytes()) {
-                throw new MigrationException("TERN chunk of " + chunk.length + " bytes exceeds this migration's limit of "
-                        + ctx.maxChunkBytes());
+                throw new MigrationException(
+                        "TERN chunk of " + chunk.length + " bytes exceeds this migration's limit of "
+                                + ctx.maxChunkBytes());
             }
             TernFormat.Reader r = chunks == 0 ? TernFormat.open(chunk) : TernFormat.open(chunk, previous);
             previous = TernFormat.crcOf(chunk);
@@ -75,7 +83,8 @@ final class TernRestoreSession implements RestoreSession {
             throw e;
         } catch (RuntimeException e) {
             fail("failed");
-            throw new MigrationException("TERN restore of " + ctx.mobile() + " failed at chunk " + chunks + ": " + e, e);
+            throw new MigrationException("TERN restore of " + ctx.mobile() + " failed at chunk " + chunks + ": " + e,
+                    e);
         }
     }
 
@@ -91,8 +100,9 @@ final class TernRestoreSession implements RestoreSession {
     private void onArgs(TernFormat.Reader r) throws MigrationException {
         int version = r.u8("format version");
         if (version != TernFormat.VERSION) {
-            throw new MigrationException("TERN image uses format v" + version + ", this node reads v" + TernFormat.VERSION
-                    + ": install the same org.roamer.strategy.tern on both nodes");
+            throw new MigrationException(
+                    "TERN image uses format v" + version + ", this node reads v" + TernFormat.VERSION
+                            + ": install the same org.roamer.strategy.tern on both nodes");
         }
         long migrationId = r.i64("migration id");
         long epoch = r.i64("epoch");
@@ -100,7 +110,8 @@ final class TernRestoreSession implements RestoreSession {
         AgentType t = new AgentType(r.text("agent bundle"), r.text("agent version"), r.i64("layout hash"));
         r.end();
         if (migrationId != ctx.migrationId()) {
-            throw new MigrationException("TERN image belongs to migration " + migrationId + ", not to " + ctx.migrationId());
+            throw new MigrationException(
+                    "TERN image belongs to migration " + migrationId + ", not to " + ctx.migrationId());
         }
         if (epoch != ctx.epoch()) {
             throw new MigrationException("TERN image is for epoch " + epoch + ", this migration for " + ctx.epoch());
@@ -158,7 +169,8 @@ final class TernRestoreSession implements RestoreSession {
         switch (r.kind()) {
             case TernFormat.DATA -> {
                 if (dataWritten == dataSize) {
-                    throw new MigrationException(dataSize == 0 ? "TERN data page for an empty data segment"
+                    throw new MigrationException(dataSize == 0
+                            ? "TERN data page for an empty data segment"
                             : "TERN data page after the data segment was complete (duplicated or out of order)");
                 }
                 dataWritten = write(r, "data", dataSize, dataWritten);
@@ -166,7 +178,8 @@ final class TernRestoreSession implements RestoreSession {
             case TernFormat.STACK -> {
                 incomplete("stack page", true);
                 if (stackWritten == stackSize) {
-                    throw new MigrationException(stackSize == 0 ? "TERN stack page for an empty stack segment"
+                    throw new MigrationException(stackSize == 0
+                            ? "TERN stack page for an empty stack segment"
                             : "TERN stack page after the stack segment was complete (duplicated or out of order)");
                 }
                 stackWritten = write(r, "stack", stackSize, stackWritten);

@@ -1,6 +1,11 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.strategy.tern.internal;
 
 import java.util.Objects;
+
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -27,8 +32,8 @@ import org.roamer.api.spi.migration.StrategyTraits;
  *
  * <p>Thread-safe: the settings are one immutable snapshot, read once per capture.
  */
-@Component(service = MigrationStrategy.class, property = MigrationStrategy.NAME_PROPERTY + "=" + TernStrategy.NAME,
-        configurationPid = TernStrategy.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Component(service = MigrationStrategy.class, property = MigrationStrategy.NAME_PROPERTY + "="
+        + TernStrategy.NAME, configurationPid = TernStrategy.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = TernStrategy.Config.class)
 public final class TernStrategy implements MigrationStrategy {
     /** The strategy's name and service property value. */
@@ -44,18 +49,15 @@ public final class TernStrategy implements MigrationStrategy {
             "whole agent image streamed page by page into an agent pre-created at the target (same agent version)");
 
     /** Configuration of the TERN-like strategy; a change applies to migrations captured afterwards. */
-    @ObjectClassDefinition(id = PID, name = "Roamer TERN-like migration strategy",
-            description = "Streams the whole agent image in pages into an agent pre-created at the target."
-                    + " Only the source side uses these settings; a target accepts any page size.")
+    @ObjectClassDefinition(id = PID, name = "Roamer TERN-like migration strategy", description = "Streams the whole agent image in pages into an agent pre-created at the target."
+            + " Only the source side uses these settings; a target accepts any page size.")
     public @interface Config {
-        @AttributeDefinition(name = "Page size (bytes)", min = "64", max = "1048576",
-                description = "Size of one data or stack page. A page that does not fit the migration's chunk"
-                        + " limit is split.")
+        @AttributeDefinition(name = "Page size (bytes)", min = "64", max = "1048576", description = "Size of one data or stack page. A page that does not fit the migration's chunk"
+                + " limit is split.")
         int pageSize() default DEFAULT_PAGE_SIZE;
 
-        @AttributeDefinition(name = "Pages per chunk", min = "1", max = "1024",
-                description = "Pages sent in one TRANSFER_DATA chunk (as many as fit the chunk limit at most)."
-                        + " 1 copies page by page as the seed does; more means fewer, larger frames.")
+        @AttributeDefinition(name = "Pages per chunk", min = "1", max = "1024", description = "Pages sent in one TRANSFER_DATA chunk (as many as fit the chunk limit at most)."
+                + " 1 copies page by page as the seed does; more means fewer, larger frames.")
         int pagesPerChunk() default 1;
     }
 
@@ -147,7 +149,8 @@ public final class TernStrategy implements MigrationStrategy {
                     + " bytes, over this migration's limit of " + ctx.maxImageBytes());
         }
         if (ctx.maxChunkBytes() <= TernFormat.PAGE_OVERHEAD) {
-            throw new MigrationException("chunk limit of " + ctx.maxChunkBytes() + " bytes leaves no room for a TERN page");
+            throw new MigrationException(
+                    "chunk limit of " + ctx.maxChunkBytes() + " bytes leaves no room for a TERN page");
         }
         if (image.registers().length > ctx.maxChunkBytes() - TernFormat.REGISTERS_OVERHEAD) {
             throw new MigrationException("TERN registers of " + ctx.mobile() + " (" + image.registers().length
@@ -172,7 +175,8 @@ public final class TernStrategy implements MigrationStrategy {
     private static int emitPages(int previous, byte kind, byte[] segment, int run, ChunkSink out)
             throws MigrationException {
         for (int offset = 0; offset < segment.length; offset += run) {
-            byte[] page = TernFormat.page(previous, kind, offset, segment, offset, Math.min(run, segment.length - offset));
+            byte[] page = TernFormat.page(previous, kind, offset, segment, offset,
+                    Math.min(run, segment.length - offset));
             previous = TernFormat.crcOf(page);
             out.accept(page);
         }
@@ -184,7 +188,8 @@ public final class TernStrategy implements MigrationStrategy {
         try {
             image = agent.image();
         } catch (RuntimeException e) {
-            throw new MigrationException("the runtime could not capture the image of agent " + ctx.mobile() + ": " + e, e);
+            throw new MigrationException("the runtime could not capture the image of agent " + ctx.mobile() + ": " + e,
+                    e);
         }
         if (image == null || image.type() == null || image.data() == null || image.stack() == null
                 || image.registers() == null) {

@@ -1,11 +1,16 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.strategy.tern.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+
 import org.roamer.api.MobileId;
 import org.roamer.api.NodeId;
 import org.roamer.api.spi.migration.AgentImage;
@@ -147,7 +152,8 @@ final class Fixtures {
      * does, and the capture must leave it no contract violation (oversized chunk, chunk after a refusal or from
      * another thread, chunk changed after hand-over). Returns the chunks as handed over.
      */
-    static List<byte[]> capture(TernStrategy strategy, AgentImage image, MigrationContext ctx) throws MigrationException {
+    static List<byte[]> capture(TernStrategy strategy, AgentImage image, MigrationContext ctx)
+            throws MigrationException {
         FakeChunkSink sink = new FakeChunkSink(ctx);
         sink.open();
         try {

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.strategy.tern.internal;
 
 import java.nio.file.Files;
@@ -5,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+
 import org.roamer.api.spi.migration.AgentType;
 
 /**
@@ -16,7 +21,8 @@ final class FuzzSeeds {
     }
 
     public static void main(String[] args) throws Exception {
-        Path dir = Path.of(args.length > 0 ? args[0]
+        Path dir = Path.of(args.length > 0
+                ? args[0]
                 : "src/test/resources/org/roamer/strategy/tern/internal/TernRestoreFuzzTestInputs/restore");
         Files.createDirectories(dir);
         TernStrategy small = new TernStrategy(new TernStrategy.Settings(64, 1));
@@ -24,7 +30,8 @@ final class FuzzSeeds {
         write(dir, "valid.bin", false, valid);
         write(dir, "valid-empty-segments.bin", false, Fixtures.capture(small, Fixtures.image(0, 0, 0, 2)));
         write(dir, "foreign-version.bin", false,
-                Fixtures.capture(small, Fixtures.image(new AgentType("org.roamer.core", "9.9.9", 0x5eedL), 100, 10, 4, 3)));
+                Fixtures.capture(small,
+                        Fixtures.image(new AgentType("org.roamer.core", "9.9.9", 0x5eedL), 100, 10, 4, 3)));
         List<byte[]> truncated = new ArrayList<>(valid.subList(0, valid.size() - 1));
         write(dir, "missing-registers.bin", false, truncated);
         List<byte[]> reordered = new ArrayList<>(valid);
@@ -46,7 +53,8 @@ final class FuzzSeeds {
         // a page of another capture of the same image (another migration) spliced in: intact, but not in the chain
         List<byte[]> other = Fixtures.capture(small, Fixtures.image(200, 70, 8, 1),
                 new org.roamer.api.spi.migration.MigrationContext(8L, Fixtures.ALICE, 4L, Fixtures.ctx().source(),
-                        Fixtures.ctx().target(), Fixtures.MAX_CHUNK, Fixtures.MAX_IMAGE, Fixtures.ctx().workDirectory()));
+                        Fixtures.ctx().target(), Fixtures.MAX_CHUNK, Fixtures.MAX_IMAGE,
+                        Fixtures.ctx().workDirectory()));
         List<byte[]> spliced = new ArrayList<>(valid);
         spliced.set(3, other.get(3));
         write(dir, "spliced-page.bin", false, spliced);

@@ -1,9 +1,14 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.strategy.tern.internal;
 
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
+
 import org.roamer.api.spi.migration.AgentImage;
 import org.roamer.api.spi.migration.MigrationContext;
 import org.roamer.api.spi.migration.MigrationException;
@@ -33,9 +38,10 @@ public final class TernAllocationHarness {
                 System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), iterations, warmup);
         out.printf("%-28s %7s %10s %12s %12s %10s %10s%n", "image", "chunks", "wire B", "capture B", "restore B",
                 "capture us", "restore us");
-        for (int[] size : new int[][] {{72 * 1024, 512, 16}, {1024 * 1024, 4096, 16}}) {
+        for (int[] size : new int[][]{{72 * 1024, 512, 16}, {1024 * 1024, 4096, 16}}) {
             AgentImage image = Fixtures.image(size[0], size[1], size[2], 1);
-            for (TernStrategy strategy : List.of(new TernStrategy(), new TernStrategy(new TernStrategy.Settings(4096, 16)))) {
+            for (TernStrategy strategy : List.of(new TernStrategy(),
+                    new TernStrategy(new TernStrategy.Settings(4096, 16)))) {
                 MigrationContext ctx = Fixtures.ctx(1 << 20, 64L << 20);
                 List<byte[]> chunks = Fixtures.capture(strategy, image, ctx);
                 for (int i = 0; i < warmup; i++) {
@@ -60,7 +66,8 @@ public final class TernAllocationHarness {
                     restoreNanos += t2 - t1;
                 }
                 long wire = chunks.stream().mapToLong(c -> c.length).sum();
-                String name = String.format("%d B, %d page(s)/chunk", image.size(), strategy.settings().pagesPerChunk());
+                String name = String.format("%d B, %d page(s)/chunk", image.size(),
+                        strategy.settings().pagesPerChunk());
                 out.printf("%-28s %7d %10d %12d %12d %10d %10d%n", name, chunks.size(), wire, captureBytes / iterations,
                         restoreBytes / iterations, captureNanos / iterations / 1000, restoreNanos / iterations / 1000);
             }

@@ -1,16 +1,22 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.strategy.tern.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+
 import org.roamer.api.spi.migration.AgentImage;
 import org.roamer.api.spi.migration.MigrationException;
 import org.roamer.api.spi.migration.RestoreSession;
 import org.roamer.testkit.FakeRestoreTarget;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
  * The TERN restore path on arbitrary chunks: a valid restore or a {@link MigrationException}, never another

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.strategy.tern.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -5,6 +9,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
+
+import org.roamer.api.spi.migration.AgentImage;
+import org.roamer.api.spi.migration.MigrationContext;
+import org.roamer.api.spi.migration.MigrationException;
+import org.roamer.testkit.FakeRestoreTarget;
+
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -12,10 +22,6 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
-import org.roamer.api.spi.migration.AgentImage;
-import org.roamer.api.spi.migration.MigrationContext;
-import org.roamer.api.spi.migration.MigrationException;
-import org.roamer.testkit.FakeRestoreTarget;
 
 class TernRoundTripPropertiesTest {
     @Property(tries = 200)

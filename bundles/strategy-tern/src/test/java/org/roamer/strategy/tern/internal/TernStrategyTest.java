@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.strategy.tern.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -109,7 +114,8 @@ class TernStrategyTest {
     private static void print(String how, List<byte[]> chunks) {
         long total = chunks.stream().mapToLong(c -> c.length).sum();
         System.out.printf("  %-40s %3d chunks, %6d bytes (arguments %d, sizes %d, largest %d)%n", how, chunks.size(),
-                total, chunks.get(0).length, chunks.get(1).length, chunks.stream().mapToInt(c -> c.length).max().orElse(0));
+                total, chunks.get(0).length, chunks.get(1).length,
+                chunks.stream().mapToInt(c -> c.length).max().orElse(0));
     }
 
     @Test
@@ -188,12 +194,15 @@ class TernStrategyTest {
     @Test
     void captureTurnsAFailingOrIncompleteImageIntoAMigrationException() {
         OpaqueAgent throwing = OpaqueAgent.failing(new IllegalStateException("runtime gone"));
-        assertThatThrownBy(() -> strategy.capture(throwing, ctx(), c -> { }))
+        assertThatThrownBy(() -> strategy.capture(throwing, ctx(), c -> {
+        }))
                 .isExactlyInstanceOf(MigrationException.class).hasMessageContaining("runtime gone");
-        assertThatThrownBy(() -> strategy.capture(OpaqueAgent.of(null), ctx(), c -> { }))
+        assertThatThrownBy(() -> strategy.capture(OpaqueAgent.of(null), ctx(), c -> {
+        }))
                 .isExactlyInstanceOf(MigrationException.class).hasMessageContaining("incomplete image");
         assertThatThrownBy(() -> strategy.capture(OpaqueAgent.of(new AgentImage(LOCAL, null, new byte[0], new byte[0])),
-                ctx(), c -> { })).isExactlyInstanceOf(MigrationException.class);
+                ctx(), c -> {
+                })).isExactlyInstanceOf(MigrationException.class);
     }
 
     // ------------------------------------------------------------------ foreign images
@@ -212,7 +221,8 @@ class TernStrategyTest {
             } else if (foreign == otherVersion) {
                 assertThat(e).hasMessageContaining("version '0.2.0'").hasMessageContaining("runs version 0.1.0");
             } else {
-                assertThat(e).hasMessageContaining("layout hash 0000000000000bad").hasMessageContaining("0000000000005eed");
+                assertThat(e).hasMessageContaining("layout hash 0000000000000bad")
+                        .hasMessageContaining("0000000000005eed");
             }
         }
     }
@@ -229,7 +239,8 @@ class TernStrategyTest {
 
         MigrationContext otherEpoch = new MigrationContext(7L, ALICE, 4L, NodeId.of("uss-a"), NodeId.of("uss-b"),
                 Fixtures.MAX_CHUNK, Fixtures.MAX_IMAGE, Path.of("target"));
-        assertThat(refused(strategy, target(), otherEpoch, chunks)).hasMessageContaining("epoch 3, this migration for 4");
+        assertThat(refused(strategy, target(), otherEpoch, chunks))
+                .hasMessageContaining("epoch 3, this migration for 4");
 
         byte[] args = chunks.get(0).clone();
         args[2] = 3;
@@ -283,7 +294,7 @@ class TernStrategyTest {
     void anImageOverTheTargetsRestoredSizeLimitIsRefusedBeforePreCreating() throws Exception {
         AgentImage image = image(1_000, 100, 16, 5);
         List<byte[]> chunks = capture(strategy, image);
-        for (long max : new long[] {0, 1_000, 1_115}) {
+        for (long max : new long[]{0, 1_000, 1_115}) {
             FakeRestoreTarget target = target();
             Throwable t = catchThrowable(() -> restore(strategy, Fixtures.limited(target, max), ctx(), chunks));
             assertThat(t).as("limit %d", max).isExactlyInstanceOf(MigrationException.class)
@@ -488,8 +499,8 @@ class TernStrategyTest {
         assertThat(refused(strategy, target(), ctx(100, 1_000), List.of(new byte[101])))
                 .hasMessageContaining("exceeds this migration's limit");
         assertThat(refused(java.util.Arrays.asList((byte[]) null))).hasMessageContaining("missing chunk");
-        assertThat(refused(List.of(new byte[] {'T', 1, 0}))).hasMessageContaining("shorter");
-        assertThat(refused(List.of(new byte[] {'X', 1, 0, 0, 0, 0}))).hasMessageContaining("not a TERN chunk");
+        assertThat(refused(List.of(new byte[]{'T', 1, 0}))).hasMessageContaining("shorter");
+        assertThat(refused(List.of(new byte[]{'X', 1, 0, 0, 0, 0}))).hasMessageContaining("not a TERN chunk");
     }
 
     // ------------------------------------------------------------------ life cycle
@@ -503,7 +514,8 @@ class TernStrategyTest {
         assertThatCode(aborted::abort).doesNotThrowAnyException();
         assertThatThrownBy(() -> aborted.accept(chunks.get(1))).isExactlyInstanceOf(MigrationException.class)
                 .hasMessageContaining("aborted");
-        assertThatThrownBy(aborted::finish).isExactlyInstanceOf(MigrationException.class).hasMessageContaining("aborted");
+        assertThatThrownBy(aborted::finish).isExactlyInstanceOf(MigrationException.class)
+                .hasMessageContaining("aborted");
 
         FakeRestoreTarget target = target();
         RestoreSession finished = strategy.beginRestore(target, ctx());

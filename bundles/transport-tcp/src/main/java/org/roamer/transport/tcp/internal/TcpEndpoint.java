@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.transport.tcp.internal;
 
 import java.io.IOException;
@@ -28,8 +32,8 @@ import org.roamer.api.frame.Frame;
 import org.roamer.api.frame.FrameLimits;
 import org.roamer.api.spi.transport.Endpoint;
 import org.roamer.api.spi.transport.FrameHandler;
-import org.roamer.api.spi.transport.TransportStats;
 import org.roamer.api.spi.transport.TransportException;
+import org.roamer.api.spi.transport.TransportStats;
 import org.roamer.api.spi.transport.Transports;
 
 /**
@@ -86,7 +90,8 @@ final class TcpEndpoint implements Endpoint {
         this.settings = settings;
         this.onClosed = onClosed;
         this.stallNanos = TimeUnit.MILLISECONDS.toNanos(settings.stallTimeoutMs());
-        this.sweepNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(stallNanos / 4, TimeUnit.SECONDS.toNanos(1)));
+        this.sweepNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(10),
+                Math.min(stallNanos / 4, TimeUnit.SECONDS.toNanos(1)));
         this.serverKey = server.register(selector, SelectionKey.OP_ACCEPT);
         String threadName = "roamer-tcp-" + local.port() + "-io";
         this.io = Executors.newSingleThreadExecutor(task -> {
@@ -112,7 +117,8 @@ final class TcpEndpoint implements Endpoint {
             server.configureBlocking(false);
             selector = Selector.open();
             int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
-            TcpEndpoint endpoint = new TcpEndpoint(Transports.advertised(listen, port), server, selector, limits, handler,
+            TcpEndpoint endpoint = new TcpEndpoint(Transports.advertised(listen, port), server, selector, limits,
+                    handler,
                     settings, onClosed);
             endpoint.io.execute(endpoint::runIo);
             return endpoint;
@@ -299,7 +305,8 @@ final class TcpEndpoint implements Endpoint {
         } catch (CancelledKeyException e) {
             // closed by another thread meanwhile
         } catch (Throwable t) {
-            LOG.log(Level.ERROR, "tcp endpoint " + local + ": unexpected error on " + (link == null ? "listener" : link), t);
+            LOG.log(Level.ERROR,
+                    "tcp endpoint " + local + ": unexpected error on " + (link == null ? "listener" : link), t);
             if (link != null) {
                 link.close("internal error: " + t);
             }
@@ -457,7 +464,9 @@ final class TcpEndpoint implements Endpoint {
     }
 
     static String describe(Throwable e) {
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + e.getMessage();
+        return e.getMessage() == null
+                ? e.getClass().getSimpleName()
+                : e.getClass().getSimpleName() + ": " + e.getMessage();
     }
 
     static void closeQuietly(AutoCloseable c) {
@@ -481,8 +490,7 @@ final class TcpEndpoint implements Endpoint {
          * Frames a dead link had corked, to go first on the next link. Lock-free, because a link adds to it
          * while holding its own lock, and {@link #link()} drains it, under this, into a new link's lock.
          */
-        private final java.util.concurrent.ConcurrentLinkedQueue<ByteBuffer> carried =
-                new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final java.util.concurrent.ConcurrentLinkedQueue<ByteBuffer> carried = new java.util.concurrent.ConcurrentLinkedQueue<>();
         /** Connect attempts finished; lets senders that queued behind a failing attempt share its outcome. */
         private volatile long attemptsDone;
         private TransportException lastFailure;

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.transport.tcp.internal;
 
 import java.io.IOException;
@@ -141,7 +145,8 @@ final class TcpLink {
                 return true;
             }
             TcpSettings s = endpoint.settings;
-            if (backlog.size() >= s.outboundQueueFrames() || backlogBytes + frame.remaining() > s.outboundQueueBytes()) {
+            if (backlog.size() >= s.outboundQueueFrames()
+                    || backlogBytes + frame.remaining() > s.outboundQueueBytes()) {
                 throw new TransportException("outbound queue to " + peer + " is full (" + backlog.size() + " frames, "
                         + backlogBytes + " bytes waiting)");
             }

@@ -1,16 +1,20 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.transport.tcp.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.DataInputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+
 import org.junit.jupiter.api.Test;
 import org.roamer.api.NodeAddress;
 import org.roamer.api.frame.Frame;
@@ -26,7 +30,8 @@ import org.roamer.api.spi.transport.Endpoint;
  */
 class TcpCorkResetTest {
     private static Frame frame(long corr, long seq, String payload) {
-        return new Frame(MessageType.AGENT_MESSAGE, 0, corr, 7, seq, "m-" + corr, payload.getBytes(StandardCharsets.UTF_8));
+        return new Frame(MessageType.AGENT_MESSAGE, 0, corr, 7, seq, "m-" + corr,
+                payload.getBytes(StandardCharsets.UTF_8));
     }
 
     @Test

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.transport.tcp.internal;
 
 import java.util.concurrent.CountDownLatch;
@@ -58,7 +62,8 @@ public final class TcpRoundTripBench {
     }
 
     /** Echoes every frame back to {@code replyTo}. */
-    private static Endpoint echo(TcpTransport transport, AtomicReference<NodeAddress> replyTo) throws TransportException {
+    private static Endpoint echo(TcpTransport transport, AtomicReference<NodeAddress> replyTo)
+            throws TransportException {
         AtomicReference<Endpoint> self = new AtomicReference<>();
         Endpoint e = transport.bind(LOOPBACK, FrameLimits.DEFAULT, handler(f -> {
             try {
@@ -149,7 +154,8 @@ public final class TcpRoundTripBench {
                 all.countDown();
             }
         }));
-        Endpoint client = transport.bind(LOOPBACK, FrameLimits.DEFAULT, handler(f -> { }));
+        Endpoint client = transport.bind(LOOPBACK, FrameLimits.DEFAULT, handler(f -> {
+        }));
         AtomicLong queueFull = new AtomicLong();
         try {
             Thread[] threads = new Thread[senders];

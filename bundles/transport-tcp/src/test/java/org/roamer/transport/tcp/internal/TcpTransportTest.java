@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.transport.tcp.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -459,7 +463,7 @@ class TcpTransportTest {
             await().until(() -> handler.frames.size() == 1);
             // wait for several stall sweeps to have run, observed through a stalled raw connection being closed
             Socket raw = rawClient(server);
-            raw.getOutputStream().write(new byte[] {0x52});
+            raw.getOutputStream().write(new byte[]{0x52});
             await().until(() -> server.stats().badFrames() == 1);
             client.send(server.localAddress(), frame(1, 1, "two"));
             await().until(() -> handler.frames.size() == 2);
@@ -686,7 +690,8 @@ class TcpTransportTest {
      */
     @Test
     void silent_connections_do_not_lock_a_sender_out() throws Exception {
-        TcpTransport limited = new TcpTransport(TcpSettings.DEFAULTS.withMaxInboundConnections(4).withStallTimeoutMs(3000));
+        TcpTransport limited = new TcpTransport(
+                TcpSettings.DEFAULTS.withMaxInboundConnections(4).withStallTimeoutMs(3000));
         try {
             RecordingHandler handler = new RecordingHandler();
             Endpoint server = bind(limited, handler);

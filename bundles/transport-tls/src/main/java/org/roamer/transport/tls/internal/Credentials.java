@@ -1,9 +1,9 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.transport.tls.internal;
 
-import io.netty.handler.ssl.ClientAuth;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,8 +37,14 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.TrustManagerFactory;
 import javax.security.auth.x500.X500Principal;
+
 import org.roamer.api.spi.transport.Peer;
 import org.roamer.api.spi.transport.Signed;
+
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 
 /**
  * A container's TLS credentials: its key and certificate (a PKCS#12 key store with one key entry) and the
@@ -131,7 +137,8 @@ final class Credentials {
      * @throws IOException              a file that cannot be read, or a wrong password
      * @throws GeneralSecurityException a store that is not PKCS#12, has no key entry or no CA certificate
      */
-    static Credentials load(Path keyStore, Path trustStore, char[] password) throws IOException, GeneralSecurityException {
+    static Credentials load(Path keyStore, Path trustStore, char[] password)
+            throws IOException, GeneralSecurityException {
         KeyStore keys = read(keyStore, password);
         String alias = null;
         for (String a : Collections.list(keys.aliases())) {

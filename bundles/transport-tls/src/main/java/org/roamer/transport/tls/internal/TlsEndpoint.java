@@ -1,4 +1,39 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.transport.tls.internal;
+
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+
+import org.roamer.api.NodeAddress;
+import org.roamer.api.frame.Frame;
+import org.roamer.api.frame.FrameCodec;
+import org.roamer.api.frame.FrameException;
+import org.roamer.api.frame.FrameHeader;
+import org.roamer.api.frame.FrameLimits;
+import org.roamer.api.spi.transport.Endpoint;
+import org.roamer.api.spi.transport.FrameHandler;
+import org.roamer.api.spi.transport.Peer;
+import org.roamer.api.spi.transport.Signed;
+import org.roamer.api.spi.transport.TransportException;
+import org.roamer.api.spi.transport.TransportStats;
+import org.roamer.api.spi.transport.Transports;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -21,35 +56,6 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Promise;
-import java.lang.System.Logger.Level;
-import java.net.InetSocketAddress;
-import java.security.GeneralSecurityException;
-import java.util.ArrayDeque;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Consumer;
-import org.roamer.api.NodeAddress;
-import org.roamer.api.frame.Frame;
-import org.roamer.api.frame.FrameCodec;
-import org.roamer.api.frame.FrameException;
-import org.roamer.api.frame.FrameHeader;
-import org.roamer.api.frame.FrameLimits;
-import org.roamer.api.spi.transport.Endpoint;
-import org.roamer.api.spi.transport.FrameHandler;
-import org.roamer.api.spi.transport.Peer;
-import org.roamer.api.spi.transport.Signed;
-import org.roamer.api.spi.transport.TransportException;
-import org.roamer.api.spi.transport.Transports;
-import org.roamer.api.spi.transport.TransportStats;
 
 /**
  * One node's TLS listener and its links: one outbound link per destination (opened by the first send, again by
@@ -93,7 +99,8 @@ final class TlsEndpoint implements Endpoint {
     private final AtomicLong connectionsOpened = new AtomicLong();
 
     private TlsEndpoint(NodeAddress listen, FrameLimits limits, FrameHandler handler, Credentials credentials,
-            TlsTransport.Settings settings, EventLoopGroup loops, Consumer<TlsEndpoint> onClosed) throws TransportException {
+            TlsTransport.Settings settings, EventLoopGroup loops, Consumer<TlsEndpoint> onClosed)
+            throws TransportException {
         this.limits = limits;
         this.handler = handler;
         this.credentials = credentials;
@@ -121,7 +128,8 @@ final class TlsEndpoint implements Endpoint {
     }
 
     static TlsEndpoint open(NodeAddress listen, FrameLimits limits, FrameHandler handler, Credentials credentials,
-            TlsTransport.Settings settings, EventLoopGroup loops, Consumer<TlsEndpoint> onClosed) throws TransportException {
+            TlsTransport.Settings settings, EventLoopGroup loops, Consumer<TlsEndpoint> onClosed)
+            throws TransportException {
         return new TlsEndpoint(listen, limits, handler, credentials, settings, loops, onClosed);
     }
 
@@ -162,7 +170,8 @@ final class TlsEndpoint implements Endpoint {
         try {
             return credentials.sign(data);
         } catch (GeneralSecurityException e) {
-            throw new TransportException("cannot sign with " + credentials.self.name() + "'s key: " + e.getMessage(), e);
+            throw new TransportException("cannot sign with " + credentials.self.name() + "'s key: " + e.getMessage(),
+                    e);
         }
     }
 
@@ -216,8 +225,10 @@ final class TlsEndpoint implements Endpoint {
         if (!closed.get() && open > settings.maxInboundConnections()) {
             // full: the oldest connection still without a finished handshake makes room, so that sockets held
             // open (each for up to the handshake time-out) cannot lock the network's nodes out
-            Channel oldest = unauthenticated.isEmpty() ? null : unauthenticated.keySet().stream()
-                    .min(java.util.Comparator.comparingLong(unauthenticated::get)).orElse(null);
+            Channel oldest = unauthenticated.isEmpty()
+                    ? null
+                    : unauthenticated.keySet().stream()
+                            .min(java.util.Comparator.comparingLong(unauthenticated::get)).orElse(null);
             if (oldest != null && unauthenticated.remove(oldest) != null) {
                 evicted.increment();
                 oldest.close();
@@ -311,7 +322,8 @@ final class TlsEndpoint implements Endpoint {
                         return;
                     }
                     try {
-                        header = FrameCodec.decodeHeader(in.nioBuffer(in.readerIndex(), FrameCodec.HEADER_SIZE), limits);
+                        header = FrameCodec.decodeHeader(in.nioBuffer(in.readerIndex(), FrameCodec.HEADER_SIZE),
+                                limits);
                     } catch (FrameException e) {
                         bad(ctx, e.getMessage());
                         in.skipBytes(in.readableBytes());
@@ -553,7 +565,8 @@ final class TlsEndpoint implements Endpoint {
 
         private void dropWaiting(String why) {
             if (!waiting.isEmpty()) {
-                LOG.log(Level.WARNING, TlsEndpoint.this + ": " + waiting.size() + " frames to " + to + " dropped: " + why);
+                LOG.log(Level.WARNING,
+                        TlsEndpoint.this + ": " + waiting.size() + " frames to " + to + " dropped: " + why);
             }
             for (byte[] frame; (frame = waiting.poll()) != null;) {
                 unwrittenBytes.addAndGet(-frame.length);

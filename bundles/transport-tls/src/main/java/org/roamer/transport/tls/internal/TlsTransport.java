@@ -1,13 +1,15 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.transport.tls.internal;
 
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -24,14 +26,18 @@ import org.roamer.api.spi.transport.FrameHandler;
 import org.roamer.api.spi.transport.Transport;
 import org.roamer.api.spi.transport.TransportException;
 
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
 /**
  * The {@code tls} transport: persistent TCP connections with mutual TLS 1.3, on Netty. Only a peer with a
  * certificate of the network's CA gets a frame through; every frame is handed to the core with the peer's
  * identity ({@link org.roamer.api.spi.transport.Peer}), which authorizes by role. One credential per container
  * ({@link Credentials}). Changes apply to endpoints bound afterwards.
  */
-@Component(service = Transport.class, property = Transport.NAME_PROPERTY + "=" + TlsTransport.NAME,
-        configurationPid = TlsTransport.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Component(service = Transport.class, property = Transport.NAME_PROPERTY + "="
+        + TlsTransport.NAME, configurationPid = TlsTransport.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = TlsTransport.Config.class)
 public final class TlsTransport implements Transport {
     static final String NAME = "tls";
@@ -39,9 +45,8 @@ public final class TlsTransport implements Transport {
     private static final System.Logger LOG = System.getLogger(TlsTransport.class.getName());
 
     /** Configuration of the TLS transport. */
-    @ObjectClassDefinition(id = PID, name = "Roamer TLS transport",
-            description = "TCP links between Roamer nodes with mutual TLS 1.3: the container's key and certificate,"
-                    + " and the network's CA. Changes apply to endpoints bound after the change.")
+    @ObjectClassDefinition(id = PID, name = "Roamer TLS transport", description = "TCP links between Roamer nodes with mutual TLS 1.3: the container's key and certificate,"
+            + " and the network's CA. Changes apply to endpoints bound after the change.")
     public @interface Config {
         @AttributeDefinition(name = "Key store", description = "PKCS#12 file with this container's key and"
                 + " certificate (one key entry); relative paths are relative to karaf.etc")
@@ -51,29 +56,24 @@ public final class TlsTransport implements Transport {
                 + " relative paths are relative to karaf.etc")
         String truststore() default "roamer-tls/trust.p12";
 
-        @AttributeDefinition(name = "Password", type = AttributeType.PASSWORD,
-                description = "Password of both stores")
+        @AttributeDefinition(name = "Password", type = AttributeType.PASSWORD, description = "Password of both stores")
         String password() default "";
 
-        @AttributeDefinition(name = "Handshake time-out (ms)", min = "1",
-                description = "A connection whose TLS handshake has not finished by then is closed")
+        @AttributeDefinition(name = "Handshake time-out (ms)", min = "1", description = "A connection whose TLS handshake has not finished by then is closed")
         int handshakeTimeoutMs() default 5000;
 
-        @AttributeDefinition(name = "Idle time-out (s)", min = "1",
-                description = "An inbound connection that delivers nothing for this long is closed; a sender closes"
-                        + " its own idle links first, at 4/5 of this time, when nothing is waiting to be written")
+        @AttributeDefinition(name = "Idle time-out (s)", min = "1", description = "An inbound connection that delivers nothing for this long is closed; a sender closes"
+                + " its own idle links first, at 4/5 of this time, when nothing is waiting to be written")
         int idleTimeoutS() default 300;
 
         @AttributeDefinition(name = "Connect time-out (ms)", min = "1")
         int connectTimeoutMs() default 1000;
 
-        @AttributeDefinition(name = "Max inbound connections", min = "1",
-                description = "Inbound connections one endpoint keeps at once; at the limit the oldest one whose"
-                        + " handshake has not finished is closed to make room, else the new one is closed on accept")
+        @AttributeDefinition(name = "Max inbound connections", min = "1", description = "Inbound connections one endpoint keeps at once; at the limit the oldest one whose"
+                + " handshake has not finished is closed to make room, else the new one is closed on accept")
         int maxInboundConnections() default 256;
 
-        @AttributeDefinition(name = "Outbound queue (bytes)", min = "1",
-                description = "Bytes that may wait for one peer; a send beyond this fails instead of blocking")
+        @AttributeDefinition(name = "Outbound queue (bytes)", min = "1", description = "Bytes that may wait for one peer; a send beyond this fails instead of blocking")
         long outboundQueueBytes() default 64L * 1024 * 1024;
 
         @AttributeDefinition(name = "I/O threads", min = "1", description = "Netty event loop threads")

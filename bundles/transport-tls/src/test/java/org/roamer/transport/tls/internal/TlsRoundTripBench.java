@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.transport.tls.internal;
 
 import java.io.DataInputStream;
@@ -17,6 +21,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
+
 import org.roamer.api.NodeAddress;
 import org.roamer.api.frame.Frame;
 import org.roamer.api.frame.FrameCodec;
@@ -156,7 +161,7 @@ public final class TlsRoundTripBench {
 
     /** Two JDK SSL contexts (client, server) with the credentials of {@code client} and {@code server}. */
     private static SSLContext[] contexts(Pki pki, String client, String server) throws Exception {
-        return new SSLContext[] {context(pki, client), context(pki, server)};
+        return new SSLContext[]{context(pki, client), context(pki, server)};
     }
 
     private static SSLContext context(Pki pki, String name) throws Exception {
@@ -180,7 +185,8 @@ public final class TlsRoundTripBench {
     /** The floor: the same frame bytes ping-ponged over blocking sockets, plain ({@code tls == null}) or TLS 1.3. */
     private static void rawRoundTrip(SSLContext[] tls, int n, boolean print) throws Exception {
         byte[] frame = FrameCodec.encode(ping(0));
-        try (ServerSocket server = tls == null ? new ServerSocket(0, 1, InetAddress.getLoopbackAddress())
+        try (ServerSocket server = tls == null
+                ? new ServerSocket(0, 1, InetAddress.getLoopbackAddress())
                 : serverSocket(tls[1])) {
             Thread echo = new Thread(() -> {
                 try (Socket s = server.accept()) {
@@ -199,7 +205,8 @@ public final class TlsRoundTripBench {
             }, "raw-echo");
             echo.setDaemon(true);
             echo.start();
-            try (Socket s = tls == null ? new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort())
+            try (Socket s = tls == null
+                    ? new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort())
                     : tls[0].getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), server.getLocalPort())) {
                 s.setTcpNoDelay(true);
                 DataInputStream in = new DataInputStream(s.getInputStream());

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.transport.tls.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -84,7 +89,7 @@ class TlsTransportTest {
     @AfterEach
     void close() {
         endpoints.forEach(Endpoint::close);
-        for (TlsTransport t : new TlsTransport[] {lsSide, c1Side}) {
+        for (TlsTransport t : new TlsTransport[]{lsSide, c1Side}) {
             if (t != null) {
                 t.deactivate();
             }
@@ -121,7 +126,8 @@ class TlsTransportTest {
         for (int i = 0; i < 2000; i++) {
             assertThat(atLs.frames.get(i).seq()).isEqualTo(i);
         }
-        assertThat(Set.copyOf(atLs.peers)).containsExactly(new Peer("c1", Set.of(Peer.USER_SIGNALING_SERVER), Set.of("c1")));
+        assertThat(Set.copyOf(atLs.peers))
+                .containsExactly(new Peer("c1", Set.of(Peer.USER_SIGNALING_SERVER), Set.of("c1")));
         assertThat(atLs.peers.get(0).servesCluster("c1")).isTrue();
         assertThat(atLs.peers.get(0).servesCluster("c2")).isFalse();
         assertThat(atLs.peers.get(0).isLocationServer()).isFalse();
@@ -170,8 +176,9 @@ class TlsTransportTest {
             @Override
             public void onFrame(Frame frame, Peer peer) {
                 try {
-                    lsEnd[0].send(c1End.localAddress(), new Frame(MessageType.ACK, Frame.REPLY, frame.correlationId(), 0,
-                            frame.seq(), frame.mobile(), new byte[0]));
+                    lsEnd[0].send(c1End.localAddress(),
+                            new Frame(MessageType.ACK, Frame.REPLY, frame.correlationId(), 0,
+                                    frame.seq(), frame.mobile(), new byte[0]));
                 } catch (TransportException e) {
                     throw new AssertionError(e);
                 }
@@ -330,7 +337,7 @@ class TlsTransportTest {
         org.roamer.api.spi.transport.Signed foreign = stranger.sign(ticket);
         assertThatThrownBy(() -> c1.verify(ticket, foreign)).as("a certificate of another CA")
                 .isInstanceOf(java.security.GeneralSecurityException.class);
-        assertThatThrownBy(() -> c1.verify(ticket, new org.roamer.api.spi.transport.Signed(new byte[] {1},
-                new byte[] {2, 3}))).isInstanceOf(java.security.GeneralSecurityException.class);
+        assertThatThrownBy(() -> c1.verify(ticket, new org.roamer.api.spi.transport.Signed(new byte[]{1},
+                new byte[]{2, 3}))).isInstanceOf(java.security.GeneralSecurityException.class);
     }
 }

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.transport.udp.internal;
 
 import java.nio.ByteBuffer;
@@ -87,7 +91,8 @@ final class DatagramCodec {
         }
         int version = in.get() & 0xFF;
         if (version != VERSION) {
-            throw new DatagramException("unsupported datagram version " + version + " (this node speaks " + VERSION + ")");
+            throw new DatagramException(
+                    "unsupported datagram version " + version + " (this node speaks " + VERSION + ")");
         }
         int flags = in.get() & 0xFF;
         if ((flags & ~KNOWN_FLAGS) != 0) {

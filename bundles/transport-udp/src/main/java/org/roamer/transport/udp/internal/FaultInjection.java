@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.transport.udp.internal;
 
 import java.util.concurrent.ThreadLocalRandom;
@@ -22,7 +26,8 @@ record FaultInjection(double loss, double duplication) {
     }
 
     static FaultInjection ofPercent(double lossPercent, double duplicationPercent) {
-        return lossPercent == 0 && duplicationPercent == 0 ? NONE
+        return lossPercent == 0 && duplicationPercent == 0
+                ? NONE
                 : new FaultInjection(lossPercent / 100, duplicationPercent / 100);
     }
 

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.transport.udp.internal;
 
 import java.io.IOException;
@@ -27,8 +31,8 @@ import org.roamer.api.frame.FrameLimits;
 import org.roamer.api.spi.transport.Endpoint;
 import org.roamer.api.spi.transport.FrameHandler;
 import org.roamer.api.spi.transport.TransportException;
-import org.roamer.api.spi.transport.Transports;
 import org.roamer.api.spi.transport.TransportStats;
+import org.roamer.api.spi.transport.Transports;
 
 /**
  * One node's UDP socket and its per-peer reliable sessions ({@link UdpPeer}). A single I/O thread
@@ -194,7 +198,8 @@ final class UdpEndpoint implements Endpoint {
             channel.configureBlocking(false);
             selector = Selector.open();
             int port = ((InetSocketAddress) channel.getLocalAddress()).getPort();
-            UdpEndpoint endpoint = new UdpEndpoint(Transports.advertised(listen, port), channel, selector, limits, handler,
+            UdpEndpoint endpoint = new UdpEndpoint(Transports.advertised(listen, port), channel, selector, limits,
+                    handler,
                     settings, onClosed);
             endpoint.io.start();
             return endpoint;
@@ -416,7 +421,8 @@ final class UdpEndpoint implements Endpoint {
                     ioWakeAt = Long.MAX_VALUE; // from here on, a send() with an earlier deadline wakes us
                     long now = System.nanoTime();
                     long next = runTimers(now);
-                    long waitMs = next == Long.MAX_VALUE ? IDLE_WAIT_MS
+                    long waitMs = next == Long.MAX_VALUE
+                            ? IDLE_WAIT_MS
                             : Math.min(IDLE_WAIT_MS, Math.max(0, (next - now + 999_999) / 1_000_000));
                     ioWakeAt = now + TimeUnit.MILLISECONDS.toNanos(waitMs);
                     int ready = waitMs == 0 ? selector.selectNow() : selector.select(waitMs);

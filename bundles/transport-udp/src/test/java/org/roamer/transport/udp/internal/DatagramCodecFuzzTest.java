@@ -1,8 +1,11 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.transport.udp.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +14,8 @@ import org.roamer.api.frame.Frame;
 import org.roamer.api.frame.FrameCodec;
 import org.roamer.api.frame.FrameLimits;
 import org.roamer.api.frame.MessageType;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
  * The datagram decoder, and a session fed with whatever it decodes, on arbitrary bytes. A plain

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.transport.udp.internal;
 
 import java.util.ArrayList;
@@ -117,7 +121,8 @@ final class LossyNetwork {
     private void schedule(Node to, byte[] bytes) {
         long delay = rules.minDelayNanos()
                 + (rules.maxDelayNanos() > rules.minDelayNanos()
-                        ? (long) (random.nextDouble() * (rules.maxDelayNanos() - rules.minDelayNanos())) : 0);
+                        ? (long) (random.nextDouble() * (rules.maxDelayNanos() - rules.minDelayNanos()))
+                        : 0);
         inFlight.add(new InFlight(now + delay, order++, to, bytes));
     }
 
@@ -177,7 +182,8 @@ final class LossyNetwork {
     }
 
     boolean runUntil(java.util.function.BooleanSupplier done, long maxNanos) {
-        return runUntil(done, maxNanos, () -> { });
+        return runUntil(done, maxNanos, () -> {
+        });
     }
 
     /** Lets every datagram on the wire arrive and every timer fire for {@code nanos} of virtual time. */
@@ -191,6 +197,7 @@ final class LossyNetwork {
     String describe() {
         return "at " + now + " ns: A " + a.counters.details(a.peer.srtt(), a.peer.rto(), a.peer.bufferedBytes())
                 + " failures " + a.failures + "; B " + b.counters.details(b.peer.srtt(), b.peer.rto(),
-                        b.peer.bufferedBytes()) + " failures " + b.failures + "; on the wire " + inFlight.size();
+                        b.peer.bufferedBytes())
+                + " failures " + b.failures + "; on the wire " + inFlight.size();
     }
 }

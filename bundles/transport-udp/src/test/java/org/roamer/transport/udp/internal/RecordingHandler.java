@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.transport.udp.internal;
 
 import java.util.List;
@@ -14,7 +18,8 @@ final class RecordingHandler implements FrameHandler {
     private final Consumer<Frame> reaction;
 
     RecordingHandler() {
-        this(f -> { });
+        this(f -> {
+        });
     }
 
     RecordingHandler(Consumer<Frame> reaction) {

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.transport.udp.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -6,6 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
+import org.roamer.api.frame.Frame;
+import org.roamer.api.frame.FrameLimits;
+import org.roamer.api.frame.MessageType;
+import org.roamer.transport.udp.internal.LossyNetwork.Node;
+import org.roamer.transport.udp.internal.LossyNetwork.Rules;
+
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -13,11 +23,6 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.DoubleRange;
 import net.jqwik.api.constraints.IntRange;
-import org.roamer.api.frame.Frame;
-import org.roamer.api.frame.FrameLimits;
-import org.roamer.api.frame.MessageType;
-import org.roamer.transport.udp.internal.LossyNetwork.Node;
-import org.roamer.transport.udp.internal.LossyNetwork.Rules;
 
 /**
  * Over any schedule of loss (up to 20 %), duplication, delay and the reordering it causes, in both directions
@@ -118,7 +123,8 @@ class UdpPeerPropertiesTest {
         for (int i = 0; i < sizes.size(); i++) {
             byte[] payload = new byte[sizes.get(i)];
             random.nextBytes(payload);
-            MessageType type = payload.length > FrameLimits.DEFAULT.maxControlPayload() ? MessageType.TRANSFER_DATA
+            MessageType type = payload.length > FrameLimits.DEFAULT.maxControlPayload()
+                    ? MessageType.TRANSFER_DATA
                     : MessageType.AGENT_MESSAGE;
             frames.add(new Frame(type, 0, seed, 1, i, "m" + i, payload));
         }

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 Roamer contributors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.roamer.transport.udp.internal;
 
 import java.net.InetSocketAddress;
@@ -45,7 +49,8 @@ public final class UdpRoundTripBench {
         System.out.printf("udp transport bench: JDK %s (%s), %d CPUs, %s; 64 B payload (%d B frame, %d B datagram)%n",
                 System.getProperty("java.version"), System.getProperty("java.vm.name"),
                 Runtime.getRuntime().availableProcessors(), System.getProperty("os.name") + " "
-                        + System.getProperty("os.arch"), ping(0).wireSize(), datagram);
+                        + System.getProperty("os.arch"),
+                ping(0).wireSize(), datagram);
         UdpTransport transport = new UdpTransport(UdpSettings.DEFAULTS);
         try {
             rawFloor(roundTrips / 5, datagram, false);
@@ -104,7 +109,8 @@ public final class UdpRoundTripBench {
     }
 
     /** Echoes every frame back to {@code replyTo}. */
-    private static Endpoint echo(UdpTransport transport, AtomicReference<NodeAddress> replyTo) throws TransportException {
+    private static Endpoint echo(UdpTransport transport, AtomicReference<NodeAddress> replyTo)
+            throws TransportException {
         AtomicReference<Endpoint> self = new AtomicReference<>();
         Endpoint e = transport.bind(LOOPBACK, FrameLimits.DEFAULT, handler(f -> {
             try {
@@ -194,7 +200,8 @@ public final class UdpRoundTripBench {
                 all.countDown();
             }
         }));
-        Endpoint client = transport.bind(LOOPBACK, FrameLimits.DEFAULT, handler(f -> { }));
+        Endpoint client = transport.bind(LOOPBACK, FrameLimits.DEFAULT, handler(f -> {
+        }));
         long refused = 0;
         try {
             long start = System.nanoTime();
