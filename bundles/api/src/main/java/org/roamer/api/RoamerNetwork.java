@@ -158,7 +158,7 @@ public interface RoamerNetwork {
      *
      * @throws RoamerException unknown node, or no checkpoint store installed
      */
-    List<org.roamer.api.spi.migration.CheckpointStore.CheckpointInfo> checkpoints(NodeId uss) throws RoamerException;
+    List<CheckpointSummary> checkpoints(NodeId uss) throws RoamerException;
 
     /**
      * Brings an agent back from its latest checkpoint on a USS node (after that node crashed): the agent is
@@ -177,7 +177,7 @@ public interface RoamerNetwork {
      * @throws RoamerException unknown node, no checkpoint store, no such checkpoint, or the agent runs there
      * @since 1.3
      */
-    default org.roamer.api.spi.migration.CheckpointStore.CheckpointInfo removeCheckpoint(MobileId mobile, NodeId uss)
+    default CheckpointSummary removeCheckpoint(MobileId mobile, NodeId uss)
             throws RoamerException {
         throw new RoamerException("removing checkpoints is not supported by " + getClass().getName());
     }

@@ -26,6 +26,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.roamer.api.AgentInfo;
 import org.roamer.api.CallResult;
 import org.roamer.api.CallType;
+import org.roamer.api.CheckpointSummary;
 import org.roamer.api.ClusterId;
 import org.roamer.api.MobileId;
 import org.roamer.api.MoveResult;
@@ -110,7 +111,7 @@ public final class NetworkService implements RoamerNetwork {
     private static final Type STRATEGIES = TypeToken.getParameterized(List.class, StrategyInfo.class).getType();
     private static final Type ROUTINGS = TypeToken.getParameterized(List.class, RoutingInfo.class).getType();
     private static final Type TRANSPORTS = TypeToken.getParameterized(List.class, TransportInfo.class).getType();
-    private static final Type CHECKPOINTS = TypeToken.getParameterized(List.class, CheckpointStore.CheckpointInfo.class)
+    private static final Type CHECKPOINTS = TypeToken.getParameterized(List.class, CheckpointSummary.class)
             .getType();
     private static final Type NODES = TypeToken.getParameterized(List.class, NodeInfo.class).getType();
     private static final Type AGENTS = TypeToken.getParameterized(List.class, AgentInfo.class).getType();
@@ -482,26 +483,32 @@ public final class NetworkService implements RoamerNetwork {
 
     // ------------------------------------------------------------------ crash recovery
 
+    /** A checkpoint store's record as the consoles list it. */
+    static CheckpointSummary summary(CheckpointStore.CheckpointInfo i) {
+        return new CheckpointSummary(i.mobile(), i.node(), i.epoch(), i.written(), i.bytes(),
+                i.type().bundle() + " " + i.type().version());
+    }
+
     @Override
-    public List<CheckpointStore.CheckpointInfo> checkpoints(NodeId node) throws RoamerException {
+    public List<CheckpointSummary> checkpoints(NodeId node) throws RoamerException {
         if (!localUss(node)) {
             return forward(remoteNode(node, true), "checkpoints", Map.of("node", node.value()), CHECKPOINTS);
         }
         try {
-            return ussNode(node).checkpoints().list();
+            return ussNode(node).checkpoints().list().stream().map(NetworkService::summary).toList();
         } catch (MigrationException e) {
             throw new RoamerException(e.getMessage(), e);
         }
     }
 
     @Override
-    public CheckpointStore.CheckpointInfo removeCheckpoint(MobileId mobile, NodeId node) throws RoamerException {
+    public CheckpointSummary removeCheckpoint(MobileId mobile, NodeId node) throws RoamerException {
         if (!localUss(node)) {
             return forward(remoteNode(node, true), "remove-checkpoint", Map.of("mobile", mobile.value(), "node",
-                    node.value()), CheckpointStore.CheckpointInfo.class);
+                    node.value()), CheckpointSummary.class);
         }
         try {
-            return ussNode(node).checkpoints().remove(mobile);
+            return summary(ussNode(node).checkpoints().remove(mobile));
         } catch (MigrationException e) {
             throw new RoamerException(e.getMessage(), e);
         }

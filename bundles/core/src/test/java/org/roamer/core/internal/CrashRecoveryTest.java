@@ -49,7 +49,7 @@ class CrashRecoveryTest {
     }
 
     List<MobileId> checkpointed(InVmNetwork net, String node) throws Exception {
-        return net.network.checkpoints(NodeId.of(node)).stream().map(CheckpointStore.CheckpointInfo::mobile).toList();
+        return net.network.checkpoints(NodeId.of(node)).stream().map(org.roamer.api.CheckpointSummary::mobile).toList();
     }
 
     /**
@@ -223,7 +223,7 @@ class CrashRecoveryTest {
             assertThat(before.network.move(m2, ClusterId.of("c1")).migrated()).isTrue();
             // m2 left c2: its checkpoint there is gone, a new one is written at c1
             await().atMost(Duration.ofSeconds(10)).until(() -> before.network.checkpoints(NodeId.of("uss-c1"))
-                    .stream().map(CheckpointStore.CheckpointInfo::mobile).toList().containsAll(List.of(m1, m2)));
+                    .stream().map(org.roamer.api.CheckpointSummary::mobile).toList().containsAll(List.of(m1, m2)));
             assertThat(before.network.checkpoints(NodeId.of("uss-c2"))).isEmpty();
         } // the crash: every node and the Location Server are gone, the checkpoints stay
 
@@ -231,7 +231,7 @@ class CrashRecoveryTest {
             after.core.bindStrategy(new ProbeStrategies.Vars("vars"));
             assertThat(after.network.agents()).isEmpty();
             assertThat(after.network.checkpoints(NodeId.of("uss-c1")))
-                    .extracting(CheckpointStore.CheckpointInfo::mobile)
+                    .extracting(org.roamer.api.CheckpointSummary::mobile)
                     .containsExactlyInAnyOrder(m1, m2);
             AgentInfo back = after.network.restore(m1, NodeId.of("uss-c1"));
             assertThat(back.node().value()).isEqualTo("uss-c1");
@@ -344,7 +344,7 @@ class CrashRecoveryTest {
             assertThat(after.network.restore(m1, NodeId.of("uss-c2")).epoch()).isEqualTo(3);
             assertThat(after.network.restore(m2, NodeId.of("uss-c1")).epoch()).isEqualTo(2);
             assertThat(after.network.checkpoints(NodeId.of("uss-c1")))
-                    .extracting(CheckpointStore.CheckpointInfo::mobile)
+                    .extracting(org.roamer.api.CheckpointSummary::mobile)
                     .containsExactly(m2);
         }
     }

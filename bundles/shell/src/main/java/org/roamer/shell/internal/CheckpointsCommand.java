@@ -14,12 +14,12 @@ import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
+import org.roamer.api.CheckpointSummary;
 import org.roamer.api.NodeId;
 import org.roamer.api.NodeInfo;
 import org.roamer.api.NodeRole;
 import org.roamer.api.RoamerException;
 import org.roamer.api.RoamerNetwork;
-import org.roamer.api.spi.migration.CheckpointStore.CheckpointInfo;
 
 @Service
 @Command(scope = "roamer", name = "checkpoints", description = "Lists the agent checkpoints kept for crash recovery"
@@ -44,7 +44,7 @@ public class CheckpointsCommand extends RoamerAction {
                 throw new RoamerException("--remove needs the node, e.g. roamer:checkpoints --remove " + remove
                         + " uss-c1");
             }
-            CheckpointInfo c = network.removeCheckpoint(Parse.mobile(remove), NodeId.of(node));
+            CheckpointSummary c = network.removeCheckpoint(Parse.mobile(remove), NodeId.of(node));
             System.out.println("removed the checkpoint of " + c.mobile() + " on " + node + " (epoch " + c.epoch()
                     + ", written " + Instant.ofEpochMilli(c.written()) + ")");
             return null;
@@ -61,9 +61,9 @@ public class CheckpointsCommand extends RoamerAction {
         t.column("Bytes").alignRight();
         t.column("Agent type");
         for (NodeId n : nodes) {
-            for (CheckpointInfo c : network.checkpoints(n)) {
+            for (CheckpointSummary c : network.checkpoints(n)) {
                 t.addRow().addContent(n, c.mobile(), c.epoch(), Instant.ofEpochMilli(c.written()), c.bytes(),
-                        c.type().bundle() + " " + c.type().version());
+                        c.agentType());
             }
         }
         t.print(System.out);

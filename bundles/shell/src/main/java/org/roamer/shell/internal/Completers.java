@@ -24,6 +24,7 @@ import org.apache.karaf.shell.support.completers.StringsCompleter;
 import org.roamer.api.ActiveCall;
 import org.roamer.api.AgentInfo;
 import org.roamer.api.CallType;
+import org.roamer.api.CheckpointSummary;
 import org.roamer.api.ClusterId;
 import org.roamer.api.MobileId;
 import org.roamer.api.NodeId;
@@ -33,7 +34,6 @@ import org.roamer.api.RoamerNetwork;
 import org.roamer.api.RoutingInfo;
 import org.roamer.api.StrategyInfo;
 import org.roamer.api.TransportInfo;
-import org.roamer.api.spi.migration.CheckpointStore.CheckpointInfo;
 
 /**
  * Completers of the {@code roamer:*} commands: mobiles, clusters, nodes, strategies, routing policies, transports,
@@ -182,7 +182,7 @@ final class Completers {
     }
 
     static List<String> checkpointMobiles(RoamerNetwork network, NodeId node) throws Exception {
-        return network.checkpoints(node).stream().filter(Objects::nonNull).map(CheckpointInfo::mobile)
+        return network.checkpoints(node).stream().filter(Objects::nonNull).map(CheckpointSummary::mobile)
                 .filter(Objects::nonNull).map(MobileId::value).toList();
     }
 

@@ -20,6 +20,7 @@ import org.roamer.api.AgentInfo;
 import org.roamer.api.AgentStatus;
 import org.roamer.api.CallResult;
 import org.roamer.api.CallType;
+import org.roamer.api.CheckpointSummary;
 import org.roamer.api.ClusterId;
 import org.roamer.api.MobileId;
 import org.roamer.api.MoveResult;
@@ -34,8 +35,6 @@ import org.roamer.api.RouteInfo;
 import org.roamer.api.RoutingInfo;
 import org.roamer.api.StrategyInfo;
 import org.roamer.api.TransportInfo;
-import org.roamer.api.spi.migration.AgentType;
-import org.roamer.api.spi.migration.CheckpointStore.CheckpointInfo;
 
 /**
  * A network for the completer tests: the lookups completion uses answer from what the test put in, the operations
@@ -48,7 +47,7 @@ final class FakeNetwork implements RoamerNetwork {
     final Map<NodeId, List<StrategyInfo>> strategies = new LinkedHashMap<>();
     final Map<NodeId, List<RoutingInfo>> routing = new LinkedHashMap<>();
     final Map<NodeId, List<TransportInfo>> transports = new LinkedHashMap<>();
-    final Map<NodeId, List<CheckpointInfo>> checkpoints = new LinkedHashMap<>();
+    final Map<NodeId, List<CheckpointSummary>> checkpoints = new LinkedHashMap<>();
     final Set<NodeId> failing = new HashSet<>();
     /** The per-node lookups asked, e.g. {@code strategies uss-c1}. */
     final List<String> asked = new ArrayList<>();
@@ -89,8 +88,9 @@ final class FakeNetwork implements RoamerNetwork {
     }
 
     FakeNetwork checkpoints(String node, String... mobiles) {
-        checkpoints.put(NodeId.of(node), Arrays.stream(mobiles).map(m -> new CheckpointInfo(MobileId.of(m), 1, 0, 10,
-                new AgentType("org.roamer.agent", "1.0.0", 0), NodeId.of(node))).toList());
+        checkpoints.put(NodeId.of(node),
+                Arrays.stream(mobiles).map(m -> new CheckpointSummary(MobileId.of(m), NodeId.of(node), 1, 0, 10,
+                        "org.roamer.agent 1.0.0")).toList());
         return this;
     }
 
@@ -148,7 +148,7 @@ final class FakeNetwork implements RoamerNetwork {
     }
 
     @Override
-    public List<CheckpointInfo> checkpoints(NodeId uss) throws RoamerException {
+    public List<CheckpointSummary> checkpoints(NodeId uss) throws RoamerException {
         return perNode("checkpoints", uss, checkpoints);
     }
 
