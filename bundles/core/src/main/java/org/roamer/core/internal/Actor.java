@@ -16,7 +16,7 @@ import java.util.function.BiConsumer;
  *
  * <p>One exists per agent on a node (millions in the Table 1 simulation), so it is kept small: the count of
  * pending tasks is a field of its own (no {@code AtomicInteger}), the actor is itself the task that drains it (no
- * lambda), its queue is made when a task first has to wait (most agents idle), and what a failing task is
+ * lambda), its queue is made when a task first has to wait behind another (an idle actor hands a task to the pool directly, so most agents never have one), and what a failing task is
  * reported with is shared ({@code owner} names the actor only when that happens). About 40 bytes, and 48 more
  * once a queue was needed, instead of about 145.
  */
@@ -60,6 +60,10 @@ public final class Actor implements Executor, Runnable {
 
     @Override
     public void execute(Runnable task) {
+        if (PENDING.compareAndSet(this, 0, 1)) { // idle: the task goes to the pool directly, no queue needed
+            executor.execute(new First(this, task));
+            return;
+        }
         queue().add(task);
         if ((int) PENDING.getAndAdd(this, 1) == 0) {
             executor.execute(this);
@@ -119,8 +123,24 @@ public final class Actor implements Executor, Runnable {
      */
     @Override
     public void run() {
+        drain(1);
+    }
+
+    /** Runs the task an idle actor was handed, then what was queued behind it meanwhile. */
+    private void runFirst(Runnable task) {
+        try {
+            task.run();
+        } catch (Throwable t) {
+            onError.accept(owner, t);
+        }
+        if ((int) PENDING.getAndAdd(this, -1) - 1 > 0) {
+            drain(2);
+        }
+    }
+
+    private void drain(int first) {
         ConcurrentLinkedQueue<Runnable> q = queue; // made before the pending count that scheduled this run
-        for (int batch = 1;; batch++) {
+        for (int batch = first;; batch++) {
             Runnable task = q.poll();
             try {
                 task.run();
@@ -134,6 +154,22 @@ public final class Actor implements Executor, Runnable {
                 executor.execute(this);
                 return;
             }
+        }
+    }
+
+    /** The first task of an idle actor, on its way to the pool (short-lived: no queue kept for it). */
+    private static final class First implements Runnable {
+        private final Actor actor;
+        private final Runnable task;
+
+        First(Actor actor, Runnable task) {
+            this.actor = actor;
+            this.task = task;
+        }
+
+        @Override
+        public void run() {
+            actor.runFirst(task);
         }
     }
 }
