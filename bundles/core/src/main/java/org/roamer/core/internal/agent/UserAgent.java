@@ -34,6 +34,8 @@ public final class UserAgent {
     public static final long PAGE_TIMEOUT_MS = 2000;
     /** Most simultaneous calls. */
     public static final int MAX_CALLS = 4;
+    /** The application state of an agent that has none: shared (empty, so nothing can change it). */
+    private static final byte[] NO_STATE = new byte[0];
     /** Services an originated call type maps to (the seed: the agent maps the short request to services). */
     static final Map<CallType, List<String>> SERVICES = Map.of(
             CallType.VOICE, List.of("bearer-64k"),
@@ -54,7 +56,7 @@ public final class UserAgent {
      * State of the applications the agent runs for its mobile (e.g. session data), opaque to the network.
      * Whole-image strategies move it; the NAIVE variables leave it out (the agent does not select it).
      */
-    private byte[] applicationState = new byte[0];
+    private byte[] applicationState = NO_STATE;
 
     public UserAgent(MobileId mobile, Profile profile, String radioPort) {
         this.mobile = mobile;

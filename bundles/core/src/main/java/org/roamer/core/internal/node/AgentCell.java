@@ -179,7 +179,7 @@ final class AgentCell implements AgentContext {
             return;
         }
         stub.cancelTimer();
-        agent = new UserAgent(mobile, uss.canonical(c.profile().toProfile()), c.radioPort());
+        agent = new UserAgent(mobile, uss.canonical(c.profile().toProfile()), uss.canonicalPort(c.radioPort()));
         epoch = f.epoch();
         highestEpoch = Math.max(highestEpoch, epoch);
         state = State.LIVE;

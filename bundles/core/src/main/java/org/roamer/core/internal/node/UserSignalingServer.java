@@ -160,6 +160,8 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
     private final MigrationTickets tickets;
     private final ConcurrentHashMap<String, AgentCell> cells = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Profile, Profile> profiles = new ConcurrentHashMap<>();
+    private static final int MAX_PORT_NAMES = 4096;
+    private final ConcurrentHashMap<String, String> portNames = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger hosted = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean registered;
     private volatile boolean stopped;
@@ -583,6 +585,25 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
     Profile canonical(Profile p) {
         Profile c = profiles.putIfAbsent(p, p);
         return c == null ? p : c;
+    }
+
+    /**
+     * One instance per radio port name for the agents here (each agent keeps the port its mobile is at, decoded
+     * from its own frame otherwise). Bounded: past {@link #MAX_PORT_NAMES} names a name is kept as it came.
+     */
+    String canonicalPort(String port) {
+        if (port == null) {
+            return null;
+        }
+        String c = portNames.get(port);
+        if (c != null) {
+            return c;
+        }
+        if (portNames.size() >= MAX_PORT_NAMES) {
+            return port;
+        }
+        c = portNames.putIfAbsent(port, port);
+        return c == null ? port : c;
     }
 
     // ------------------------------------------------------------------ frames
