@@ -80,7 +80,7 @@ final class MobileSide {
         if (!r.ok()) {
             throw new RoamerException(r.reason());
         }
-        core.air().place(mobile.value(), port.id().value());
+        core.air().place(uss.sharedId(mobile).value(), port.id().value()); // the agent cell's copy of the id
         core.metrics().add("air.messages", 2); // REGISTRATION up, confirmation down
         return r;
     }

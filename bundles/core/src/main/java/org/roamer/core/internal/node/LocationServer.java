@@ -27,6 +27,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.roamer.api.MobileId;
 import org.roamer.api.NodeAddress;
 import org.roamer.api.NodeId;
 import org.roamer.api.frame.Frame;
@@ -99,6 +100,8 @@ public final class LocationServer extends SignalingNode {
     }
 
     private static final class Entry {
+        /** The mobile's id as the entry was made with (for {@link #sharedId}); null when read from the directory. */
+        String mobile;
         /** The cluster the mobile is in (its paging area). */
         String cluster;
         /** The cluster of the USS hosting the agent: {@link #cluster} unless the agent is anchored elsewhere. */
@@ -569,9 +572,21 @@ public final class LocationServer extends SignalingNode {
         store(f, r.from(), mobile, n, "reannounced");
     }
 
+    /**
+     * The mobile id instance this server's entry keeps, for the other nodes of this container to share (one copy
+     * per mobile instead of one per node that decoded it from a frame); {@code mobile} itself when there is none.
+     * Thread-safe: an entry's id is set before the entry is published and never changes.
+     */
+    public MobileId sharedId(MobileId mobile) {
+        Entry e = mobiles.get(mobile.value());
+        String s = e == null ? null : e.mobile;
+        return s == null || s == mobile.value() ? mobile : MobileId.of(s);
+    }
+
     /** A new entry for a mobile, continuing its epochs where the directory's tombstone left them. */
     private Entry fresh(String mobile) {
         Entry n = new Entry();
+        n.mobile = mobile;
         MobileRecord tomb = retired.get(mobile);
         if (tomb != null) {
             n.maxEpoch = tomb.maxEpoch();

@@ -505,7 +505,22 @@ public final class UserSignalingServer extends SignalingNode implements RoamerCo
 
     /** The cell of a mobile here, created if it has none. */
     AgentCell openCell(MobileId mobile) {
-        return cells.computeIfAbsent(mobile.value(), k -> new AgentCell(this, mobile, core.actor(mobile)));
+        AgentCell c = cells.get(mobile.value());
+        if (c != null) {
+            return c;
+        }
+        MobileId m = core.directory().locationServers().stream().map(ls -> ls.sharedId(mobile))
+                .filter(id -> id != mobile).findFirst().orElse(mobile); // the container's copy, not this frame's
+        return cells.computeIfAbsent(m.value(), k -> new AgentCell(this, m, core.actor(m)));
+    }
+
+    /**
+     * The mobile id instance the agent's cell here keeps, for the other nodes of this container to share (one
+     * copy per mobile); {@code mobile} itself when it has no cell here.
+     */
+    public MobileId sharedId(MobileId mobile) {
+        AgentCell c = cells.get(mobile.value());
+        return c == null ? mobile : c.mobile;
     }
 
     /** Installed strategies in this node's order of preference (preferred first). */
