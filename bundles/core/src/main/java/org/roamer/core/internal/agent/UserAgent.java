@@ -45,7 +45,8 @@ public final class UserAgent {
 
     private final MobileId mobile;
     private Profile profile;
-    private final List<ActiveCall> calls = new ArrayList<>(0);
+    /** The shared empty list while the agent has no call (most are idle), else its own list. */
+    private List<ActiveCall> calls = List.of();
     private String radioPort;
     private long delivered;
     private long handled;
@@ -67,7 +68,7 @@ public final class UserAgent {
     /** Rebuilds an agent from NAIVE migration variables. */
     public static UserAgent fromVariables(MigrationVariables v) {
         UserAgent a = new UserAgent(v.mobile(), v.profile(), v.radioPort());
-        a.calls.addAll(v.calls());
+        a.calls = callList(v.calls());
         a.delivered = v.delivered();
         return a;
     }
@@ -133,10 +134,20 @@ public final class UserAgent {
         return new MigrationVariables(mobile, profile, calls, radioPort, delivered);
     }
 
+    private static List<ActiveCall> callList(List<ActiveCall> from) {
+        return from.isEmpty() ? List.of() : new ArrayList<>(from);
+    }
+
+    private void addCall(ActiveCall call) {
+        if (calls.isEmpty()) {
+            calls = new ArrayList<>(2);
+        }
+        calls.add(call);
+    }
+
     // --- restore support (image codec) ---
     void restoreState(List<ActiveCall> restoredCalls, long deliveredCount, long handledCount) {
-        calls.clear();
-        calls.addAll(restoredCalls);
+        calls = callList(restoredCalls);
         delivered = deliveredCount;
         handled = handledCount;
     }
@@ -167,7 +178,10 @@ public final class UserAgent {
             case CALL_DECISION -> onDecision(f, Json.decode(f.payload(), CallDecision.class), ctx);
             case CALL_RELEASE -> {
                 String id = Json.decode(f.payload(), CallRelease.class).callId();
-                if (calls.removeIf(c -> c.callId().equals(id))) {
+                if (!calls.isEmpty() && calls.removeIf(c -> c.callId().equals(id))) {
+                    if (calls.isEmpty()) {
+                        calls = List.of();
+                    }
                     ctx.release(id);
                     ctx.air(1); // release notice to the terminal
                 }
@@ -228,7 +242,7 @@ public final class UserAgent {
         }
         radioPort = r.radioPort();
         ctx.connect(c.callId(), c.type(), radioPort);
-        calls.add(new ActiveCall(c.callId(), c.type(), List.of(new MobileId(c.peer())), false, radioPort));
+        addCall(new ActiveCall(c.callId(), c.type(), List.of(new MobileId(c.peer())), false, radioPort));
         ctx.air(1); // call setup to the terminal
         decide(c, true, "accepted", true, radioPort, r.air() + 1, ctx);
     }
@@ -260,7 +274,7 @@ public final class UserAgent {
         }
         end();
         if (d.accepted() && calls.size() < MAX_CALLS) {
-            calls.add(new ActiveCall(c.callId(), c.type(), List.of(new MobileId(c.peer())), true, radioPort));
+            addCall(new ActiveCall(c.callId(), c.type(), List.of(new MobileId(c.peer())), true, radioPort));
             ctx.air(1); // "connected" to the calling terminal
         }
         ctx.reply(c.replyTo(), new Frame(MessageType.CALL_DECISION, Frame.REPLY, c.corr(), 0, 0, mobile.value(),
