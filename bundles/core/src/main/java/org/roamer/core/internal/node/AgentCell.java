@@ -62,7 +62,8 @@ final class AgentCell implements AgentContext {
         NEW, LIVE, OUTGOING, FORWARDING, TOMBSTONE, INCOMING, DEAD
     }
 
-    private final UserSignalingServer uss;
+    /** Also the helpers' (they keep no copy of their own: one cell per agent). */
+    final UserSignalingServer uss;
     final MobileId mobile;
     final Actor actor;
     /** The source side of this agent's migrations. */
@@ -97,9 +98,9 @@ final class AgentCell implements AgentContext {
         this.uss = uss;
         this.mobile = mobile;
         this.actor = actor;
-        this.outgoing = new AgentCellOutgoing(this, uss);
-        this.incoming = new AgentCellIncoming(this, uss);
-        this.stub = new AgentCellStub(this, uss);
+        this.outgoing = new AgentCellOutgoing(this);
+        this.incoming = new AgentCellIncoming(this);
+        this.stub = new AgentCellStub(this);
     }
 
     /**

@@ -8,7 +8,6 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 
-import org.roamer.api.MobileId;
 import org.roamer.api.NodeAddress;
 import org.roamer.api.frame.Frame;
 import org.roamer.api.frame.FrameException;
@@ -45,8 +44,6 @@ final class AgentCellIncoming {
     private static final Logger LOG = LoggerFactory.getLogger(AgentCell.class);
 
     private final AgentCell cell;
-    private final UserSignalingServer uss;
-    private final MobileId mobile;
     private Incoming in;
     private Draining draining;
     /** Target: the migration that last made the agent live here (for BUFFERED that comes again, or late). */
@@ -90,7 +87,7 @@ final class AgentCellIncoming {
         boolean readySent;
         final ArrayDeque<Frame> held = new ArrayDeque<>();
         int heldBytes;
-        final BufferedAssembly assembly = new BufferedAssembly(uss.settings().limits());
+        final BufferedAssembly assembly = new BufferedAssembly(cell.uss.settings().limits());
         UserAgent rebuilt;
         long timerRemaining = -1;
         ScheduledFuture<?> timeout;
@@ -103,13 +100,14 @@ final class AgentCellIncoming {
 
         @Override
         public AgentType localAgentType() {
-            return uss.core().agentType();
+            return cell.uss.core().agentType();
         }
 
         @Override
         public void restoreVariables(MigrationVariables v) throws MigrationException {
-            if (!v.mobile().equals(mobile)) {
-                throw new MigrationException("variables are of mobile " + v.mobile() + ", expected " + mobile);
+            if (!v.mobile().equals(cell.mobile)) {
+                throw new MigrationException(
+                        "variables are of mobile " + v.mobile() + ", expected " + cell.mobile);
             }
             checkOnce();
             rebuilt = UserAgent.fromVariables(v);
@@ -123,7 +121,8 @@ final class AgentCellIncoming {
         @Override
         public void restoreImage(AgentImage image) throws MigrationException {
             checkOnce();
-            AgentImageCodec.Restored r = AgentImageCodec.restore(image, localAgentType(), mobile, maxRestoredBytes());
+            AgentImageCodec.Restored r = AgentImageCodec.restore(image, localAgentType(), cell.mobile,
+                    maxRestoredBytes());
             rebuilt = r.agent();
             timerRemaining = r.timerRemainingMillis();
         }
@@ -173,10 +172,8 @@ final class AgentCellIncoming {
         System.arraycopy(page, 0, segment, offset, page.length);
     }
 
-    AgentCellIncoming(AgentCell cell, UserSignalingServer uss) {
+    AgentCellIncoming(AgentCell cell) {
         this.cell = cell;
-        this.uss = uss;
-        this.mobile = cell.mobile;
     }
 
     /** Whether the migration arriving ({@code INCOMING}) is migration {@code id}. */
@@ -192,7 +189,7 @@ final class AgentCellIncoming {
     /** An application frame while the agent arrives: held here, delivered after the stub's buffer. */
     void hold(Frame f) {
         if (!cell.fits(in.held.size(), in.heldBytes, f)) {
-            cell.refuse(f, "agent of " + mobile + " is arriving and its queue is full");
+            cell.refuse(f, "agent of " + cell.mobile + " is arriving and its queue is full");
             return;
         }
         in.held.add(f);
@@ -222,7 +219,7 @@ final class AgentCellIncoming {
     /** A message that came here directly while the old chain drains: held until it has. */
     void holdWhileDraining(Frame f) {
         if (!cell.fits(draining.held.size(), draining.heldBytes, f)) {
-            cell.refuse(f, "agent of " + mobile + " is draining its old forwarding chain");
+            cell.refuse(f, "agent of " + cell.mobile + " is draining its old forwarding chain");
             return;
         }
         draining.held.add(f);
@@ -257,18 +254,18 @@ final class AgentCellIncoming {
         ProtocolRules.Verdict verdict = ProtocolRules.migrate(cell.state, in == null ? 0 : in.id, cell.epoch,
                 cell.highestEpoch, id, f.epoch());
         if (verdict == ProtocolRules.Verdict.DUPLICATE) {
-            uss.core().metrics().inc("migrate.duplicate");
+            cell.uss.core().metrics().inc("migrate.duplicate");
             return; // a duplicate MIGRATE changes nothing
         }
         if (verdict == ProtocolRules.Verdict.STALE) {
-            uss.core().metrics().inc("migrate.stale");
-            uss.trySend(m.from(), new Frame(MessageType.MIGRATE_FAILED, 0, id, f.epoch(), 0, mobile.value(),
-                    Json.encode(new MigrateFailed("stale epoch " + f.epoch() + " at " + uss.id()))));
+            cell.uss.core().metrics().inc("migrate.stale");
+            cell.uss.trySend(m.from(), new Frame(MessageType.MIGRATE_FAILED, 0, id, f.epoch(), 0, cell.mobile.value(),
+                    Json.encode(new MigrateFailed("stale epoch " + f.epoch() + " at " + cell.uss.id()))));
             return;
         }
         if (cell.state == State.LIVE || cell.state == State.OUTGOING) {
-            uss.trySend(m.from(), new Frame(MessageType.MIGRATE_FAILED, 0, id, f.epoch(), 0, mobile.value(),
-                    Json.encode(new MigrateFailed("agent of " + mobile + " already runs on " + uss.id()))));
+            cell.uss.trySend(m.from(), new Frame(MessageType.MIGRATE_FAILED, 0, id, f.epoch(), 0, cell.mobile.value(),
+                    Json.encode(new MigrateFailed("agent of " + cell.mobile + " already runs on " + cell.uss.id()))));
             return;
         }
         if (cell.state == State.INCOMING && in.readySent) {
@@ -299,7 +296,7 @@ final class AgentCellIncoming {
         cell.stub.cancelTimer();
         in = inc;
         cell.state = State.INCOMING;
-        inc.timeout = cell.schedule(3 * uss.settings().migrationTimeoutMillis(), () -> {
+        inc.timeout = cell.schedule(3 * cell.uss.settings().migrationTimeoutMillis(), () -> {
             if (in == inc) {
                 failIncoming("timed out waiting for the agent from " + inc.sourceNode, true);
             }
@@ -309,14 +306,15 @@ final class AgentCellIncoming {
             // (When the chain leads straight to the source, the TRANSFER below follows them on the same
             // FIFO link and no marker is needed.)
             // the marker names this node: a node along the chain that no longer knows the mobile sends it back
-            inc.flushPending = uss.trySend(oldChain, new Frame(MessageType.FLUSH, 0, id, f.epoch(), 0, mobile.value(),
-                    Json.encode(new Payloads.Request(uss.address().toString()))));
+            inc.flushPending = cell.uss.trySend(oldChain,
+                    new Frame(MessageType.FLUSH, 0, id, f.epoch(), 0, cell.mobile.value(),
+                            Json.encode(new Payloads.Request(cell.uss.address().toString()))));
         }
-        Transfer t = new Transfer(uss.address().toString(), uss.id().value(), uss.cluster().value(),
-                uss.strategyNames(), m.strategy(), uss.core().agentType(), m.ticket());
+        Transfer t = new Transfer(cell.uss.address().toString(), cell.uss.id().value(), cell.uss.cluster().value(),
+                cell.uss.strategyNames(), m.strategy(), cell.uss.core().agentType(), m.ticket());
         try {
-            uss.send(NodeAddress.parse(m.source()), new Frame(MessageType.TRANSFER, 0, id, f.epoch(), 0,
-                    mobile.value(), Json.encode(t)));
+            cell.uss.send(NodeAddress.parse(m.source()), new Frame(MessageType.TRANSFER, 0, id, f.epoch(), 0,
+                    cell.mobile.value(), Json.encode(t)));
         } catch (TransportException | IllegalArgumentException e) {
             failIncoming("source " + m.sourceNode() + " unreachable: " + e.getMessage(), true);
         }
@@ -325,7 +323,7 @@ final class AgentCellIncoming {
     /** Keeps a newer MIGRATE until the prepared migration {@code inc} ends; only the newest one waits. */
     private void deferMigrate(Incoming inc, Frame f) throws FrameException {
         if (inc.deferred != null && inc.deferred.correlationId() == f.correlationId()) {
-            uss.core().metrics().inc("migrate.duplicate"); // a copy of the MIGRATE that waits already
+            cell.uss.core().metrics().inc("migrate.duplicate"); // a copy of the MIGRATE that waits already
             return;
         }
         if (inc.deferred != null) {
@@ -336,14 +334,14 @@ final class AgentCellIncoming {
             refusePrepared(inc, inc.deferred);
         }
         inc.deferred = f;
-        uss.core().metrics().inc("migrate.deferred.prepared");
-        cell.schedule(uss.settings().migrationTimeoutMillis(), () -> {
+        cell.uss.core().metrics().inc("migrate.deferred.prepared");
+        cell.schedule(cell.uss.settings().migrationTimeoutMillis(), () -> {
             if (in == inc && inc.deferred == f) {
                 inc.deferred = null;
                 try {
                     refusePrepared(inc, f);
                 } catch (FrameException e) {
-                    LOG.warn("{}: deferred MIGRATE of {}: {}", uss.id(), mobile, e.getMessage());
+                    LOG.warn("{}: deferred MIGRATE of {}: {}", cell.uss.id(), cell.mobile, e.getMessage());
                 }
             }
         });
@@ -352,9 +350,10 @@ final class AgentCellIncoming {
     /** Refuses a MIGRATE that came while this node is a prepared target of migration {@code inc}; the LS retries. */
     private void refusePrepared(Incoming inc, Frame f) throws FrameException {
         Payloads.Migrate m = Json.decode(f.payload(), Payloads.Migrate.class);
-        uss.core().metrics().inc("migrate.refused.prepared");
-        uss.trySend(m.from(), new Frame(MessageType.MIGRATE_FAILED, 0, f.correlationId(), f.epoch(), 0,
-                mobile.value(), Json.encode(new MigrateFailed("agent of " + mobile + " is arriving on " + uss.id()
+        cell.uss.core().metrics().inc("migrate.refused.prepared");
+        cell.uss.trySend(m.from(), new Frame(MessageType.MIGRATE_FAILED, 0, f.correlationId(), f.epoch(), 0,
+                cell.mobile.value(),
+                Json.encode(new MigrateFailed("agent of " + cell.mobile + " is arriving on " + cell.uss.id()
                         + " (migration " + inc.id + " past its commit point)"))));
     }
 
@@ -369,7 +368,7 @@ final class AgentCellIncoming {
 
     void onTransferData(Frame f) {
         if (cell.state != State.INCOMING || in.id != f.correlationId() || in.readySent) {
-            uss.core().metrics().inc("migrate.stray.data");
+            cell.uss.core().metrics().inc("migrate.stray.data");
             return;
         }
         if (f.seq() != in.expectedSeq) {
@@ -386,8 +385,8 @@ final class AgentCellIncoming {
             }
             String name = new String(chunk, 1, n, java.nio.charset.StandardCharsets.US_ASCII);
             chunk = java.util.Arrays.copyOfRange(chunk, 1 + n, chunk.length);
-            if (uss.core().strategy(name) == null) {
-                failIncoming("strategy '" + name + "' is not installed on " + uss.id(), true);
+            if (cell.uss.core().strategy(name) == null) {
+                failIncoming("strategy '" + name + "' is not installed on " + cell.uss.id(), true);
                 return;
             }
             in.strategyName = name;
@@ -396,7 +395,7 @@ final class AgentCellIncoming {
         in.bytes += chunk.length;
         Incoming inc = in;
         byte[] data = chunk;
-        cell.offTransport(AgentCell.mayBlock(uss.core().strategy(inc.strategyName), inc.bytes), () -> {
+        cell.offTransport(AgentCell.mayBlock(cell.uss.core().strategy(inc.strategyName), inc.bytes), () -> {
             if (cell.state == State.INCOMING && in == inc) {
                 restoreChunk(inc, f, data);
             }
@@ -406,13 +405,13 @@ final class AgentCellIncoming {
     /** Feeds one chunk to the strategy (starting its session on the first) and answers READY after the last. */
     private void restoreChunk(Incoming in, Frame f, byte[] chunk) {
         if (in.session == null) {
-            MigrationStrategy s = uss.core().strategy(in.strategyName);
+            MigrationStrategy s = cell.uss.core().strategy(in.strategyName);
             if (s == null) {
                 failIncoming("strategy '" + in.strategyName + "' was uninstalled mid-migration", true);
                 return;
             }
             try {
-                in.session = s.beginRestore(in, cell.context(in.id, in.epoch, in.sourceNode, uss.id().value()));
+                in.session = s.beginRestore(in, cell.context(in.id, in.epoch, in.sourceNode, cell.uss.id().value()));
             } catch (MigrationException | RuntimeException | LinkageError e) {
                 failIncoming(in.strategyName + " restore refused: " + e.getMessage(), true);
                 return;
@@ -428,10 +427,10 @@ final class AgentCellIncoming {
                 }
                 // durable before it votes: the source forgets its own at READY
                 cell.checkpointArriving(in.rebuilt, in.epoch);
-                uss.send(NodeAddress.parse(in.source), new Frame(MessageType.READY, 0, in.id, in.epoch, 0,
-                        mobile.value(), new byte[0]));
-                LOG.debug("{}: migration {} of {}: READY sent to {}; the agent is prepared here", uss.id(), in.id,
-                        mobile, in.sourceNode);
+                cell.uss.send(NodeAddress.parse(in.source), new Frame(MessageType.READY, 0, in.id, in.epoch, 0,
+                        cell.mobile.value(), new byte[0]));
+                LOG.debug("{}: migration {} of {}: READY sent to {}; the agent is prepared here", cell.uss.id(), in.id,
+                        cell.mobile, in.sourceNode);
                 prepared(in);
             }
         } catch (MigrationException | RuntimeException | LinkageError e) {
@@ -455,9 +454,10 @@ final class AgentCellIncoming {
         long wait = bufferedWaitMillis();
         inc.timeout = cell.schedule(wait, () -> {
             if (cell.state == State.INCOMING && in == inc) {
-                uss.core().metrics().inc("migrate.buffered.timeout");
+                cell.uss.core().metrics().inc("migrate.buffered.timeout");
                 LOG.warn("{}: no BUFFERED from {} within {} ms after READY for migration {} of {}; the agent goes live"
-                        + " here without the source stub's messages", uss.id(), inc.sourceNode, wait, inc.id, mobile);
+                        + " here without the source stub's messages", cell.uss.id(), inc.sourceNode, wait, inc.id,
+                        cell.mobile);
                 arrive(inc, List.of(), false);
             }
         });
@@ -465,7 +465,7 @@ final class AgentCellIncoming {
 
     /** How long a prepared target waits for BUFFERED: twice the source's retry window. */
     private long bufferedWaitMillis() {
-        return 2 * uss.settings().migrationTimeoutMillis();
+        return 2 * cell.uss.settings().migrationTimeoutMillis();
     }
 
     void onBuffered(Frame f) throws FrameException {
@@ -484,7 +484,7 @@ final class AgentCellIncoming {
             if (a.buffered) {
                 // a retry whose first copy arrived: only the ACK was missing
                 if (f.has(Frame.LAST)) {
-                    uss.core().metrics().inc("migrate.buffered.duplicate");
+                    cell.uss.core().metrics().inc("migrate.buffered.duplicate");
                     ackBuffered(a.source, f);
                 }
                 return;
@@ -497,29 +497,30 @@ final class AgentCellIncoming {
             }
             return;
         }
-        uss.core().metrics().inc("migrate.stray.buffered");
+        cell.uss.core().metrics().inc("migrate.stray.buffered");
     }
 
     /** Adds one BUFFERED chunk ({@link BufferedAssembly#add}), counting gaps. */
     private List<Frame> assemble(BufferedAssembly a, Frame f) throws FrameException {
         List<Frame> messages = a.add(f);
         if (a.gap()) {
-            uss.core().metrics().inc("migrate.buffered.gap");
+            cell.uss.core().metrics().inc("migrate.buffered.gap");
         }
         return messages;
     }
 
     /** Tells the source that its BUFFERED is in: ACK (not a reply) with the migration id. */
     private void ackBuffered(String source, Frame f) {
-        uss.trySend(source, new Frame(MessageType.ACK, 0, f.correlationId(), f.epoch(), f.seq() + 1, mobile.value(),
-                new byte[0]));
+        cell.uss.trySend(source,
+                new Frame(MessageType.ACK, 0, f.correlationId(), f.epoch(), f.seq() + 1, cell.mobile.value(),
+                        new byte[0]));
     }
 
     /** The stub's messages came after the agent went live here without them: delivered now, as forwarded ones. */
     private void lateBuffered(List<Frame> late) {
-        uss.core().metrics().add("migrate.buffered.late", late.size());
-        LOG.warn("{}: {} buffered messages of {} arrived after its agent went live here; delivered late", uss.id(),
-                late.size(), mobile);
+        cell.uss.core().metrics().add("migrate.buffered.late", late.size());
+        LOG.warn("{}: {} buffered messages of {} arrived after its agent went live here; delivered late", cell.uss.id(),
+                late.size(), cell.mobile);
         for (Frame d : late) {
             if (d.type() == MessageType.FLUSH) {
                 cell.onFlush(d);
@@ -528,7 +529,7 @@ final class AgentCellIncoming {
                     cell.onAgentFrame(new Frame(d.type(), d.flags() | Frame.FORWARDED, d.correlationId(), cell.epoch,
                             d.seq(), d.mobile(), d.payload()));
                 } catch (FrameException e) {
-                    uss.core().metrics().inc("frames.invalid");
+                    cell.uss.core().metrics().inc("frames.invalid");
                 }
             }
         }
@@ -538,7 +539,7 @@ final class AgentCellIncoming {
     private void arrive(Incoming inc, List<Frame> drained, boolean buffered) {
         in = null;
         inc.timeout.cancel(false);
-        Arrived a = new Arrived(new BufferedAssembly(uss.settings().limits()));
+        Arrived a = new Arrived(new BufferedAssembly(cell.uss.settings().limits()));
         a.id = inc.id;
         a.source = inc.source;
         a.buffered = buffered;
@@ -546,8 +547,8 @@ final class AgentCellIncoming {
         cell.agent = inc.rebuilt;
         cell.epoch = inc.epoch;
         cell.state = State.LIVE;
-        uss.hosted(1);
-        uss.forgetAnchor(mobile); // the agent runs in the mobile's cluster now
+        cell.uss.hosted(1);
+        cell.uss.forgetAnchor(cell.mobile); // the agent runs in the mobile's cluster now
         for (Frame d : drained) {
             if (d.type() == MessageType.FLUSH && d.correlationId() == inc.id) {
                 inc.flushed = true;
@@ -555,16 +556,17 @@ final class AgentCellIncoming {
                 cell.deliverOrFlush(d);
             }
         }
-        uss.core().metrics().add("stub.drained", drained.size());
+        cell.uss.core().metrics().add("stub.drained", drained.size());
         if (inc.flushPending && !inc.flushed) {
             Draining dr = new Draining();
             dr.flushId = inc.id;
             dr.held.addAll(inc.held);
             dr.heldBytes = inc.heldBytes;
-            dr.timeout = cell.schedule(uss.settings().migrationTimeoutMillis(), () -> {
+            dr.timeout = cell.schedule(cell.uss.settings().migrationTimeoutMillis(), () -> {
                 if (draining == dr) {
-                    uss.core().metrics().inc("flush.timeout");
-                    LOG.warn("{}: FLUSH marker of {} did not return; delivering held messages", uss.id(), mobile);
+                    cell.uss.core().metrics().inc("flush.timeout");
+                    LOG.warn("{}: FLUSH marker of {} did not return; delivering held messages", cell.uss.id(),
+                            cell.mobile);
                     endDraining();
                 }
             });
@@ -577,10 +579,11 @@ final class AgentCellIncoming {
         if (inc.timerRemaining >= 0) {
             cell.agent.resumeTimers(cell, inc.timerRemaining);
         }
-        uss.core().metrics().inc("migrations.in");
-        MigrateDone done = new MigrateDone(uss.id().value(), uss.cluster().value(), uss.address().toString(),
+        cell.uss.core().metrics().inc("migrations.in");
+        MigrateDone done = new MigrateDone(cell.uss.id().value(), cell.uss.cluster().value(),
+                cell.uss.address().toString(),
                 inc.strategyName, inc.bytes, drained.size(), drained.size());
-        uss.trySend(inc.ls, new Frame(MessageType.MIGRATE_DONE, 0, inc.id, inc.epoch, 0, mobile.value(),
+        cell.uss.trySend(inc.ls, new Frame(MessageType.MIGRATE_DONE, 0, inc.id, inc.epoch, 0, cell.mobile.value(),
                 Json.encode(done)));
         runDeferred(inc);
     }
@@ -599,17 +602,17 @@ final class AgentCellIncoming {
             try {
                 inc.session.abort();
             } catch (RuntimeException | LinkageError e) {
-                LOG.warn("{}: abort of {} restore threw", uss.id(), inc.strategyName, e);
+                LOG.warn("{}: abort of {} restore threw", cell.uss.id(), inc.strategyName, e);
             }
         }
-        uss.core().metrics().inc("migrations.failed.target");
-        LOG.info("{}: incoming migration {} of {} failed: {}", uss.id(), inc.id, mobile, reason);
-        Frame failed = new Frame(MessageType.MIGRATE_FAILED, 0, inc.id, inc.epoch, 0, mobile.value(),
+        cell.uss.core().metrics().inc("migrations.failed.target");
+        LOG.info("{}: incoming migration {} of {} failed: {}", cell.uss.id(), inc.id, cell.mobile, reason);
+        Frame failed = new Frame(MessageType.MIGRATE_FAILED, 0, inc.id, inc.epoch, 0, cell.mobile.value(),
                 Json.encode(new MigrateFailed(reason)));
         if (tellSource) {
-            uss.trySend(inc.source, failed);
+            cell.uss.trySend(inc.source, failed);
         }
-        uss.trySend(inc.ls, failed);
+        cell.uss.trySend(inc.ls, failed);
         // the agent stays at the source: what arrived here goes there
         cell.stub.forwardTo(inc.source, inc.sourceNode, cell.epoch);
         for (Frame h : inc.held) {
@@ -632,7 +635,7 @@ final class AgentCellIncoming {
      * delivers them before it ends its drain; held frames were acknowledged when they came here.
      */
     private void returnFlush(Incoming inc, Frame marker) {
-        uss.core().metrics().inc("flush.returned");
+        cell.uss.core().metrics().inc("flush.returned");
         inc.held.add(marker);
         String via = inc.oldChain != null ? inc.oldChain : inc.source;
         NodeAddress to;
@@ -645,8 +648,9 @@ final class AgentCellIncoming {
             Frame h = inc.held.peek();
             if (h.hops() >= Frame.MAX_HOPS) {
                 inc.held.poll();
-                uss.core().metrics().inc("frames.hop.limit");
-                LOG.error("{}: dropped {} for {} after {} hops (limit {}); not returned to {}", uss.id(), h, mobile,
+                cell.uss.core().metrics().inc("frames.hop.limit");
+                LOG.error("{}: dropped {} for {} after {} hops (limit {}); not returned to {}", cell.uss.id(), h,
+                        cell.mobile,
                         h.hops(), Frame.MAX_HOPS, via);
                 continue;
             }
@@ -654,18 +658,18 @@ final class AgentCellIncoming {
                     ? h.forwarded(0, h.epoch())
                     : h.forwarded(Frame.FORWARDED, marker.epoch());
             try {
-                uss.send(to, back);
+                cell.uss.send(to, back);
             } catch (TransportException e) {
                 // unreachable: the rest stays held (sent on to the source when the agent arrives or this fails)
-                LOG.warn("{}: could not return FLUSH marker {} of {} via {}: {}", uss.id(), marker.correlationId(),
-                        mobile, via, e.getMessage());
+                LOG.warn("{}: could not return FLUSH marker {} of {} via {}: {}", cell.uss.id(), marker.correlationId(),
+                        cell.mobile, via, e.getMessage());
                 break;
             }
             inc.held.poll();
             if (h.type() != MessageType.FLUSH) { // markers are not counted against the queue's limits
                 inc.heldBytes -= h.wireSize();
             }
-            uss.core().metrics().inc("stub.forwarded");
+            cell.uss.core().metrics().inc("stub.forwarded");
         }
     }
 }

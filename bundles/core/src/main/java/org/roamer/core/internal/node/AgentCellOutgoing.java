@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 
-import org.roamer.api.MobileId;
 import org.roamer.api.NodeAddress;
 import org.roamer.api.frame.Frame;
 import org.roamer.api.frame.FrameException;
@@ -37,8 +36,6 @@ final class AgentCellOutgoing {
     private static final Logger LOG = LoggerFactory.getLogger(AgentCell.class);
 
     private final AgentCell cell;
-    private final UserSignalingServer uss;
-    private final MobileId mobile;
     private Outgoing out;
     private Waiting waiting;
     /** FLUSH markers that reached the live agent before the migration they belong to started here. */
@@ -71,10 +68,8 @@ final class AgentCellOutgoing {
         ScheduledFuture<?> timeout;
     }
 
-    AgentCellOutgoing(AgentCell cell, UserSignalingServer uss) {
+    AgentCellOutgoing(AgentCell cell) {
         this.cell = cell;
-        this.uss = uss;
-        this.mobile = cell.mobile;
     }
 
     /** Whether a TRANSFER waits for the agent's next stable point (the agent is about to migrate). */
@@ -97,12 +92,12 @@ final class AgentCellOutgoing {
     /** An application frame while the agent migrates out: the stub buffers it (it goes where the agent ends up). */
     void buffer(Frame f) {
         if (!cell.fits(out.buffer.size(), out.bufferBytes, f)) {
-            cell.refuse(f, "stub of " + mobile + " is full while it migrates");
+            cell.refuse(f, "stub of " + cell.mobile + " is full while it migrates");
             return;
         }
         out.buffer.add(f);
         out.bufferBytes += f.wireSize();
-        uss.core().metrics().inc("stub.buffered");
+        cell.uss.core().metrics().inc("stub.buffered");
         cell.ack(f);
     }
 
@@ -121,7 +116,7 @@ final class AgentCellOutgoing {
         }
         if (seenFlushes.size() == 8) {
             seenFlushes.poll();
-            uss.core().metrics().inc("flush.stray");
+            cell.uss.core().metrics().inc("flush.stray");
         }
         seenFlushes.add(f);
     }
@@ -150,32 +145,33 @@ final class AgentCellOutgoing {
                 waiting == null ? null : waiting.transfer.correlationId(), cell.epoch, cell.highestEpoch, id,
                 f.epoch());
         if (verdict == ProtocolRules.Verdict.DUPLICATE) {
-            uss.core().metrics().inc("migrate.duplicate");
+            cell.uss.core().metrics().inc("migrate.duplicate");
             return;
         }
         if (verdict == ProtocolRules.Verdict.NOT_LIVE) {
-            failTransfer(f, t, "no live agent of " + mobile + " on " + uss.id() + " (" + cell.state.name().toLowerCase()
-                    + ")");
+            failTransfer(f, t,
+                    "no live agent of " + cell.mobile + " on " + cell.uss.id() + " (" + cell.state.name().toLowerCase()
+                            + ")");
             return;
         }
         if (verdict == ProtocolRules.Verdict.STALE) {
-            uss.core().metrics().inc("migrate.stale");
+            cell.uss.core().metrics().inc("migrate.stale");
             failTransfer(f, t, "stale TRANSFER: epoch " + f.epoch() + ", agent has " + cell.epoch);
             return;
         }
         if (waiting != null) {
-            failTransfer(f, t, "another migration of " + mobile + " waits for a stable point");
+            failTransfer(f, t, "another migration of " + cell.mobile + " waits for a stable point");
             return;
         }
         cell.highestEpoch = f.epoch();
-        StrategyNegotiator.Outcome negotiated = uss.negotiate(t.targetNode(), t.strategies(), t.strategy(),
+        StrategyNegotiator.Outcome negotiated = cell.uss.negotiate(t.targetNode(), t.strategies(), t.strategy(),
                 t.agentType());
         String name = negotiated.strategy();
         if (name == null) {
             failTransfer(f, t, negotiated.reason());
             return;
         }
-        MigrationStrategy s = uss.core().strategy(name);
+        MigrationStrategy s = cell.uss.core().strategy(name);
         if (s == null) { // uninstalled since the negotiation chose it
             failTransfer(f, t, "strategy '" + name + "' was uninstalled");
             return;
@@ -185,30 +181,31 @@ final class AgentCellOutgoing {
             w.transfer = f;
             w.request = t;
             w.strategy = s;
-            w.timeout = cell.schedule(uss.settings().stablePointTimeoutMillis(), () -> {
+            w.timeout = cell.schedule(cell.uss.settings().stablePointTimeoutMillis(), () -> {
                 if (waiting == w) {
                     waiting = null;
                     failTransfer(f, t, cell.incoming.draining()
                             ? "the agent was still taking in messages from its previous move after "
-                                    + uss.settings().stablePointTimeoutMillis()
+                                    + cell.uss.settings().stablePointTimeoutMillis()
                                     + " ms (its FLUSH marker had not returned)"
-                            : "no stable point within " + uss.settings().stablePointTimeoutMillis() + " ms (" + name
+                            : "no stable point within " + cell.uss.settings().stablePointTimeoutMillis() + " ms ("
+                                    + name
                                     + " migrates only between negotiations)");
                 }
             });
             waiting = w;
-            uss.core().metrics().inc("migrate.waited.stable");
+            cell.uss.core().metrics().inc("migrate.waited.stable");
             return;
         }
         startOutgoing(f, t, s);
     }
 
     private void failTransfer(Frame f, Transfer t, String reason) {
-        Frame failed = new Frame(MessageType.MIGRATE_FAILED, 0, f.correlationId(), f.epoch(), 0, mobile.value(),
+        Frame failed = new Frame(MessageType.MIGRATE_FAILED, 0, f.correlationId(), f.epoch(), 0, cell.mobile.value(),
                 Json.encode(new MigrateFailed(reason)));
-        uss.core().metrics().inc("migrations.refused");
-        uss.trySend(t.target(), failed);
-        uss.tellLocationServer(failed);
+        cell.uss.core().metrics().inc("migrations.refused");
+        cell.uss.trySend(t.target(), failed);
+        cell.uss.tellLocationServer(failed);
     }
 
     private void startOutgoing(Frame f, Transfer t, MigrationStrategy s) {
@@ -218,7 +215,7 @@ final class AgentCellOutgoing {
         o.target = t.target();
         o.targetNode = t.targetNode();
         o.strategy = s.name();
-        o.ctx = cell.context(o.id, o.epoch, uss.id().value(), o.targetNode);
+        o.ctx = cell.context(o.id, o.epoch, cell.uss.id().value(), o.targetNode);
         out = o;
         cell.state = State.OUTGOING; // the stub now stands in for the agent
         if (seenFlushes != null) {
@@ -270,11 +267,12 @@ final class AgentCellOutgoing {
                     System.arraycopy(payload, 0, first, 1 + name.length, payload.length);
                     payload = first;
                 }
-                uss.send(target, new Frame(MessageType.TRANSFER_DATA, i == chunks.size() - 1 ? Frame.LAST : 0, o.id,
-                        o.epoch, i, mobile.value(), payload));
+                cell.uss.send(target,
+                        new Frame(MessageType.TRANSFER_DATA, i == chunks.size() - 1 ? Frame.LAST : 0, o.id,
+                                o.epoch, i, cell.mobile.value(), payload));
             }
-            LOG.debug("{}: migration {} of {}: image sent to {} ({} bytes, {}); waiting for READY", uss.id(), o.id,
-                    mobile, o.targetNode, o.bytes, s.name());
+            LOG.debug("{}: migration {} of {}: image sent to {} ({} bytes, {}); waiting for READY", cell.uss.id(), o.id,
+                    cell.mobile, o.targetNode, o.bytes, s.name());
         } catch (MigrationException | RuntimeException | LinkageError e) {
             // LinkageError: the strategy's bundle was uninstalled while it ran (a class it still needed is gone)
             rollback(s.name() + " capture failed: " + e.getMessage(), true);
@@ -283,27 +281,29 @@ final class AgentCellOutgoing {
             rollback("target " + o.targetNode + " unreachable: " + e.getMessage(), true);
             return;
         }
-        o.timeout = cell.schedule(uss.settings().migrationTimeoutMillis(),
-                () -> rollback("no READY from " + o.targetNode + " within " + uss.settings().migrationTimeoutMillis()
-                        + " ms", true));
+        o.timeout = cell.schedule(cell.uss.settings().migrationTimeoutMillis(),
+                () -> rollback(
+                        "no READY from " + o.targetNode + " within " + cell.uss.settings().migrationTimeoutMillis()
+                                + " ms",
+                        true));
     }
 
     void onReady(Frame f) {
         if (cell.state != State.OUTGOING || out.id != f.correlationId()) {
             // READY after a rollback: make the target discard its copy
-            uss.core().metrics().inc("migrate.late.ready");
+            cell.uss.core().metrics().inc("migrate.late.ready");
             // a prepared target never drops the agent on its own: it must hear that this migration was rolled back
             String target = rolledBackId == f.correlationId() ? rolledBackTarget : null;
-            LOG.info("{}: late READY for migration {} of {}", uss.id(), f.correlationId(), mobile);
+            LOG.info("{}: late READY for migration {} of {}", cell.uss.id(), f.correlationId(), cell.mobile);
             if (target != null) {
-                uss.trySend(target, new Frame(MessageType.MIGRATE_FAILED, 0, f.correlationId(), f.epoch(), 0,
-                        mobile.value(), Json.encode(new MigrateFailed("migration was rolled back"))));
+                cell.uss.trySend(target, new Frame(MessageType.MIGRATE_FAILED, 0, f.correlationId(), f.epoch(), 0,
+                        cell.mobile.value(), Json.encode(new MigrateFailed("migration was rolled back"))));
             }
             return;
         }
         if (out.timeout == null) {
             // the image is not even sent yet (its capture waits for a worker): a READY now is bogus
-            uss.core().metrics().inc("migrate.stray.ready");
+            cell.uss.core().metrics().inc("migrate.stray.ready");
             return;
         }
         // commit point: from here the target owns the agent
@@ -312,11 +312,11 @@ final class AgentCellOutgoing {
         o.timeout.cancel(false);
         cell.agent = null;
         cell.home(); // the agent follows its mobile: nothing is anchored here any more
-        uss.hosted(-1);
+        cell.uss.hosted(-1);
         cell.forgetCheckpoint();
         List<Frame> drained = new ArrayList<>(o.buffer);
         cell.stub.forwardTo(o.target, o.targetNode, o.epoch);
-        uss.core().metrics().inc("migrations.out");
+        cell.uss.core().metrics().inc("migrations.out");
         cell.stub.drain(o.id, o.epoch, o.target, o.targetNode, drained);
         cell.stub.armIdle();
         outcome(o, true);
@@ -335,18 +335,18 @@ final class AgentCellOutgoing {
         cell.state = State.LIVE;
         rolledBackId = o.id;
         rolledBackTarget = o.target;
-        uss.core().metrics().inc("migrations.rolledback");
-        LOG.info("{}: migration {} of {} rolled back: {}", uss.id(), o.id, mobile, reason);
-        Frame failed = new Frame(MessageType.MIGRATE_FAILED, 0, o.id, o.epoch, 0, mobile.value(),
+        cell.uss.core().metrics().inc("migrations.rolledback");
+        LOG.info("{}: migration {} of {} rolled back: {}", cell.uss.id(), o.id, cell.mobile, reason);
+        Frame failed = new Frame(MessageType.MIGRATE_FAILED, 0, o.id, o.epoch, 0, cell.mobile.value(),
                 Json.encode(new MigrateFailed(reason)));
         if (tellTarget) {
-            uss.trySend(o.target, failed);
+            cell.uss.trySend(o.target, failed);
         }
-        uss.tellLocationServer(failed);
+        cell.uss.tellLocationServer(failed);
         for (Frame b : o.buffer) {
             cell.deliverOrFlush(b);
         }
-        uss.core().metrics().add("stub.returned", o.buffer.size());
+        cell.uss.core().metrics().add("stub.returned", o.buffer.size());
         for (long token : o.deferredTimers) {
             cell.agent.onTimer(token, cell);
         }
@@ -381,11 +381,11 @@ final class AgentCellOutgoing {
      * counted and logged, the migration's outcome stands.
      */
     private void outcome(Outgoing o, boolean committed) {
-        cell.offTransport(AgentCell.mayBlock(uss.core().strategy(o.strategy), 0), () -> outcomeNow(o, committed));
+        cell.offTransport(AgentCell.mayBlock(cell.uss.core().strategy(o.strategy), 0), () -> outcomeNow(o, committed));
     }
 
     private void outcomeNow(Outgoing o, boolean committed) {
-        MigrationStrategy s = uss.core().strategy(o.strategy);
+        MigrationStrategy s = cell.uss.core().strategy(o.strategy);
         if (s != null) {
             try {
                 s.finished(o.ctx, committed);

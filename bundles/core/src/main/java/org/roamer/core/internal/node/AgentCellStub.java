@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
-import org.roamer.api.MobileId;
 import org.roamer.api.NodeAddress;
 import org.roamer.api.frame.Frame;
 import org.roamer.api.frame.MessageType;
@@ -36,8 +35,6 @@ final class AgentCellStub {
     static final int BUFFERED_ATTEMPTS = 4;
 
     private final AgentCell cell;
-    private final UserSignalingServer uss;
-    private final MobileId mobile;
     private String forwardTo;
     /** Epoch of the agent at {@link #forwardTo}; stamped on forwarded frames so the target knows them. */
     private long forwardEpoch;
@@ -58,10 +55,8 @@ final class AgentCellStub {
         ScheduledFuture<?> retry;
     }
 
-    AgentCellStub(AgentCell cell, UserSignalingServer uss) {
+    AgentCellStub(AgentCell cell) {
         this.cell = cell;
-        this.uss = uss;
-        this.mobile = cell.mobile;
     }
 
     /** The next hop towards the agent while this is a stub ({@code FORWARDING} or {@code TOMBSTONE}). */
@@ -94,8 +89,8 @@ final class AgentCellStub {
         // Only frames straight from their sender are redirected; forwarded ones go on to the next hop.
         String replyTo = f.has(Frame.FORWARDED) ? null : UserSignalingServer.replyAddress(f);
         if (replyTo != null && (f.type() == MessageType.AGENT_MESSAGE || f.type() == MessageType.CALL_OFFER)) {
-            uss.core().metrics().inc("stub.redirected");
-            uss.trySend(replyTo, SignalingNode.reply(f, MessageType.REDIRECT,
+            cell.uss.core().metrics().inc("stub.redirected");
+            cell.uss.trySend(replyTo, SignalingNode.reply(f, MessageType.REDIRECT,
                     Json.encode(new Redirect(forwardTo, forwardNode))));
         } else {
             forward(f);
@@ -105,9 +100,9 @@ final class AgentCellStub {
     void forward(Frame f) {
         if (f.hops() >= Frame.MAX_HOPS) {
             // a loop between stubs (or a chase that cannot end): never forward it again
-            uss.core().metrics().inc("frames.hop.limit");
-            LOG.error("{}: dropped {} for {} after {} hops (limit {}); not forwarded to {}", uss.id(), f,
-                    mobile, f.hops(), Frame.MAX_HOPS, forwardNode);
+            cell.uss.core().metrics().inc("frames.hop.limit");
+            LOG.error("{}: dropped {} for {} after {} hops (limit {}); not forwarded to {}", cell.uss.id(), f,
+                    cell.mobile, f.hops(), Frame.MAX_HOPS, forwardNode);
             if (!f.has(Frame.FORWARDED) && f.type() != MessageType.FLUSH) {
                 cell.refuse(f, "hop limit of " + Frame.MAX_HOPS + " reached");
             }
@@ -118,14 +113,14 @@ final class AgentCellStub {
                 ? f.forwarded(0, f.epoch())
                 : f.forwarded(Frame.FORWARDED, forwardEpoch);
         try {
-            uss.send(NodeAddress.parse(forwardTo), fwd);
-            uss.core().metrics().inc("stub.forwarded");
+            cell.uss.send(NodeAddress.parse(forwardTo), fwd);
+            cell.uss.core().metrics().inc("stub.forwarded");
             cell.ack(f);
         } catch (TransportException e) {
             if (f.has(Frame.FORWARDED) || f.type() == MessageType.FLUSH) {
                 // acknowledged upstream already: nobody can retry it
-                uss.core().metrics().inc("stub.forward.lost");
-                LOG.error("{}: could not forward {} for {} to {}: {}", uss.id(), f.type(), mobile, forwardTo,
+                cell.uss.core().metrics().inc("stub.forward.lost");
+                LOG.error("{}: could not forward {} for {} to {}: {}", cell.uss.id(), f.type(), cell.mobile, forwardTo,
                         e.getMessage());
             } else {
                 cell.refuse(f, "cannot forward to " + forwardTo + ": " + e.getMessage());
@@ -142,7 +137,7 @@ final class AgentCellStub {
     void drain(long id, long ep, String target, String targetNode, List<Frame> drained) {
         if (drain != null) {
             drain.retry.cancel(false); // an older drain still unacknowledged: this newer target is the agent's home
-            uss.core().metrics().add("stub.drain.unacked", drain.messages);
+            cell.uss.core().metrics().add("stub.drain.unacked", drain.messages);
         }
         Drain dr = new Drain();
         dr.id = id;
@@ -157,13 +152,14 @@ final class AgentCellStub {
     /** The stub's buffer as BUFFERED frames: the encoded list cut into chunks of at most one data payload. */
     private List<Frame> bufferedChunks(long id, long ep, List<Frame> drained) {
         byte[] all = AgentMessages.encodeBuffered(drained);
-        int max = uss.settings().limits().maxDataPayload();
+        int max = cell.uss.settings().limits().maxDataPayload();
         int n = Math.max(1, (all.length + max - 1) / max);
         List<Frame> chunks = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             int from = i * max;
             byte[] part = java.util.Arrays.copyOfRange(all, from, Math.min(all.length, from + max));
-            chunks.add(new Frame(MessageType.BUFFERED, i == n - 1 ? Frame.LAST : 0, id, ep, i, mobile.value(), part));
+            chunks.add(
+                    new Frame(MessageType.BUFFERED, i == n - 1 ? Frame.LAST : 0, id, ep, i, cell.mobile.value(), part));
         }
         return chunks;
     }
@@ -172,14 +168,14 @@ final class AgentCellStub {
     private void sendDrain(Drain dr) {
         dr.attempts++;
         if (dr.attempts > 1) {
-            uss.core().metrics().inc("stub.drain.retried");
+            cell.uss.core().metrics().inc("stub.drain.retried");
         }
         for (Frame c : dr.chunks) {
-            if (!uss.trySend(dr.target, c)) {
+            if (!cell.uss.trySend(dr.target, c)) {
                 break; // the rest would not arrive either; the next attempt sends all again
             }
         }
-        long every = Math.max(1, uss.settings().migrationTimeoutMillis() / BUFFERED_ATTEMPTS);
+        long every = Math.max(1, cell.uss.settings().migrationTimeoutMillis() / BUFFERED_ATTEMPTS);
         dr.retry = cell.schedule(every, () -> {
             if (drain != dr) {
                 return;
@@ -188,9 +184,9 @@ final class AgentCellStub {
                 sendDrain(dr);
             } else {
                 drain = null;
-                uss.core().metrics().add("stub.drain.unacked", dr.messages);
-                LOG.error("{}: {} buffered messages of {} not acknowledged by {} after {} attempts", uss.id(),
-                        dr.messages, mobile, dr.targetNode, dr.attempts);
+                cell.uss.core().metrics().add("stub.drain.unacked", dr.messages);
+                LOG.error("{}: {} buffered messages of {} not acknowledged by {} after {} attempts", cell.uss.id(),
+                        dr.messages, cell.mobile, dr.targetNode, dr.attempts);
             }
         });
     }
@@ -199,19 +195,19 @@ final class AgentCellStub {
     void onBufferedAck(Frame f) {
         Drain dr = drain;
         if (f.has(Frame.REPLY) || dr == null || dr.id != f.correlationId()) {
-            uss.core().metrics().inc("frames.unexpected");
+            cell.uss.core().metrics().inc("frames.unexpected");
             return;
         }
         drain = null;
         dr.retry.cancel(false);
-        uss.core().metrics().inc("stub.drain.acked");
+        cell.uss.core().metrics().inc("stub.drain.acked");
     }
 
     // ------------------------------------------------------------------ stub time-outs
 
     void armIdle() {
         cancelTimer();
-        long idle = uss.settings().stubIdleMillis();
+        long idle = cell.uss.settings().stubIdleMillis();
         stubTimer = cell.schedule(idle, this::idleCheck);
     }
 
@@ -219,7 +215,7 @@ final class AgentCellStub {
         if (cell.state != State.FORWARDING) {
             return;
         }
-        long idleNanos = TimeUnit.MILLISECONDS.toNanos(uss.settings().stubIdleMillis());
+        long idleNanos = TimeUnit.MILLISECONDS.toNanos(cell.uss.settings().stubIdleMillis());
         long quiet = System.nanoTime() - lastActivity;
         if (quiet < idleNanos) {
             stubTimer = cell.schedule(TimeUnit.NANOSECONDS.toMillis(idleNanos - quiet) + 1, this::idleCheck);
@@ -229,14 +225,14 @@ final class AgentCellStub {
         // there, and must not overtake one this stub forwarded that is still on its way (a slow link, a
         // retransmission). Forward on until the link to the next hop has delivered what it carries; only a link
         // that never drains (a peer that is gone) lets the stub expire regardless, after ten idle periods.
-        if (!uss.drainedTo(NodeAddress.parse(forwardTo)) && quiet < 10 * idleNanos) {
-            uss.core().metrics().inc("stub.expiry.postponed");
-            stubTimer = cell.schedule(Math.max(1, uss.settings().stubIdleMillis() / 10), this::idleCheck);
+        if (!cell.uss.drainedTo(NodeAddress.parse(forwardTo)) && quiet < 10 * idleNanos) {
+            cell.uss.core().metrics().inc("stub.expiry.postponed");
+            stubTimer = cell.schedule(Math.max(1, cell.uss.settings().stubIdleMillis() / 10), this::idleCheck);
             return;
         }
         cell.state = State.TOMBSTONE;
-        uss.core().metrics().inc("stub.expired");
-        stubTimer = cell.schedule(uss.settings().tombstoneMillis(), () -> {
+        cell.uss.core().metrics().inc("stub.expired");
+        stubTimer = cell.schedule(cell.uss.settings().tombstoneMillis(), () -> {
             if (cell.state == State.TOMBSTONE) {
                 cell.retire();
             }
