@@ -130,7 +130,7 @@ public class AgentVersionsIT extends RoamerTestSupport {
         assertThat(image.strategy()).isEqualTo("naive");
         assertThat(image.chunks()).hasSize(1);
         byte[] chunk = image.chunks().get(0);
-        Map<String, Object> v = PeerImages.naive(chunk);
+        Map<String, Object> v = PeerImages.naive(chunk, in.id(), in.epoch());
         assertThat(v).as(PeerImages.naiveText(chunk)).containsOnlyKeys("v", "m", "c", "a", "f", "r", "d", "k");
         assertThat(v.get("v")).isEqualTo(1L);
         assertThat(v.get("m")).isEqualTo("nround");
@@ -155,7 +155,7 @@ public class AgentVersionsIT extends RoamerTestSupport {
                         + "\"hops\":[\"c1\",\"cx\"],\"since\":17},")
                 .replace("{\"i\":", "{\"codec\":\"amr-wb\",\"hd\":true,\"i\":");
         assertThat(TinyJson.object(newer.getBytes(StandardCharsets.UTF_8))).containsKeys("agent", "x");
-        Attempt back = moveFromFar(m, "naive", t -> List.of(PeerImages.naive(newer)));
+        Attempt back = moveFromFar(m, "naive", t -> List.of(PeerImages.naive(newer, t.id(), t.epoch())));
         assertThat(back.verdict().type()).as(FakeUssPeer.reason(back.verdict())).isEqualTo(MessageType.READY);
         assertThat(back.result().migrated()).as(back.result().reason()).isTrue();
         assertThat(back.result().strategy()).isEqualTo("naive");
@@ -187,7 +187,8 @@ public class AgentVersionsIT extends RoamerTestSupport {
                 + "\"r\":\"rp-cx-1\",\"qos\":{\"class\":\"gold\",\"kbps\":384}}],"
                 + "\"presence\":\"busy\",\"sessions\":[{\"app\":\"xserver\",\"state\":\"open\"}]}";
 
-        Attempt refused = moveFromFar(m, "naive", t -> List.of(PeerImages.naive(v1.replace("{\"v\":1,", "{\"v\":2,"))));
+        Attempt refused = moveFromFar(m, "naive",
+                t -> List.of(PeerImages.naive(v1.replace("{\"v\":1,", "{\"v\":2,"), t.id(), t.epoch())));
         assertThat(refused.verdict().type()).isEqualTo(MessageType.MIGRATE_FAILED);
         assertThat(FakeUssPeer.reason(refused.verdict())).contains("schema v2", "newer than v1");
         assertRefusedAndStillAtThePeer(m, refused);
@@ -195,7 +196,7 @@ public class AgentVersionsIT extends RoamerTestSupport {
         network.send(m, "refused", 0, new byte[0]);
         await().atMost(Duration.ofSeconds(10)).until(() -> far.hosted("nnewer").held.size() == 1);
 
-        Attempt taken = moveFromFar(m, "naive", t -> List.of(PeerImages.naive(v1)));
+        Attempt taken = moveFromFar(m, "naive", t -> List.of(PeerImages.naive(v1, t.id(), t.epoch())));
         assertThat(taken.verdict().type()).as(FakeUssPeer.reason(taken.verdict())).isEqualTo(MessageType.READY);
         assertThat(taken.result().migrated()).as(taken.result().reason()).isTrue();
         AgentInfo a = network.agent(m).orElseThrow();
@@ -239,8 +240,9 @@ public class AgentVersionsIT extends RoamerTestSupport {
         assertThat(kinds).startsWith(1, 2).endsWith(5).contains(3);
         PeerImages.TernArgs args = PeerImages.ternArgs(image.chunks().get(0));
         // the agent type travels in the arguments chunk: this container's core bundle and its image layout
-        assertThat(args.format()).isEqualTo(1);
+        assertThat(args.format()).isEqualTo(2);
         assertThat(args.migrationId()).isEqualTo(in.id());
+        assertThat(args.epoch()).isEqualTo(in.epoch());
         assertThat(args.mobile()).isEqualTo("tvers");
         assertThat(args.bundle()).isEqualTo(core.getSymbolicName());
         assertThat(args.version()).isEqualTo(core.getVersion().toString());
@@ -249,7 +251,7 @@ public class AgentVersionsIT extends RoamerTestSupport {
 
         String otherVersion = "9.9.9";
         Attempt version = moveFromFar(m, "tern", t -> PeerImages.withTernArgs(image.chunks(),
-                args.withMigration(t.id()).withVersion(otherVersion)));
+                args.withMigration(t.id(), t.epoch()).withVersion(otherVersion)));
         assertThat(version.verdict().type()).isEqualTo(MessageType.MIGRATE_FAILED);
         assertThat(FakeUssPeer.reason(version.verdict())).contains("tern restore failed",
                 "version '" + otherVersion + "'", "this node runs version " + args.version(),
@@ -259,7 +261,7 @@ public class AgentVersionsIT extends RoamerTestSupport {
 
         long otherLayout = args.layoutHash() ^ 0x5a5a5a5aL;
         Attempt layout = moveFromFar(m, "tern", t -> PeerImages.withTernArgs(image.chunks(),
-                args.withMigration(t.id()).withLayoutHash(otherLayout)));
+                args.withMigration(t.id(), t.epoch()).withLayoutHash(otherLayout)));
         assertThat(layout.verdict().type()).isEqualTo(MessageType.MIGRATE_FAILED);
         assertThat(FakeUssPeer.reason(layout.verdict())).contains("tern restore failed",
                 String.format("layout hash %016x", otherLayout), String.format("has %016x", args.layoutHash()),
@@ -268,7 +270,7 @@ public class AgentVersionsIT extends RoamerTestSupport {
         sendWhileAtThePeer(m, 1);
 
         Attempt genuine = moveFromFar(m, "tern", t -> PeerImages.withTernArgs(image.chunks(),
-                args.withMigration(t.id())));
+                args.withMigration(t.id(), t.epoch())));
         assertArrivedWithItsMessages(m, before, genuine, "tern");
     }
 
@@ -396,7 +398,7 @@ public class AgentVersionsIT extends RoamerTestSupport {
             FakeUssPeer.Image naive = far.transfer(other, List.of("tern", "condor", "naive"), null, self.bundle(),
                     "9.9.9", self.layoutHash());
             assertThat(naive.strategy()).isEqualTo("naive");
-            assertThat(PeerImages.naive(naive.chunks().get(0)).get("m")).isEqualTo("hvers");
+            assertThat(PeerImages.naive(naive.chunks().get(0), other.id(), other.epoch()).get("m")).isEqualTo("hvers");
             far.refuse(other, "checked");
             awaitLiveAtC1(m, before);
 

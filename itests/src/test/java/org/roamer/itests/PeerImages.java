@@ -25,17 +25,17 @@ final class PeerImages {
     private PeerImages() {
     }
 
-    // ------------------------------------------------------------------ NAIVE: UTF-8 JSON | CRC32C(JSON)
+    // ------------------------------------- NAIVE: UTF-8 JSON | CRC32C(migration id u64 | epoch u64 | JSON)
 
-    /** Verifies a NAIVE chunk's CRC32C and returns its JSON object. */
-    static Map<String, Object> naive(byte[] chunk) {
+    /** Verifies a NAIVE chunk's CRC32C, which binds it to migration {@code id} (epoch {@code epoch}), and returns its JSON object. */
+    static Map<String, Object> naive(byte[] chunk, long id, long epoch) {
         int n = chunk.length - 4;
         if (n <= 0) {
             throw new IllegalArgumentException("NAIVE chunk of " + chunk.length + " bytes");
         }
         int carried = ByteBuffer.wrap(chunk, n, 4).getInt();
-        if (carried != crc32c(chunk, n)) {
-            throw new IllegalArgumentException("NAIVE chunk's CRC32C does not match its JSON");
+        if (carried != naiveCrc(Arrays.copyOf(chunk, n), id, epoch)) {
+            throw new IllegalArgumentException("NAIVE chunk's CRC32C does not match its migration and JSON");
         }
         return TinyJson.object(Arrays.copyOf(chunk, n));
     }
@@ -45,32 +45,40 @@ final class PeerImages {
         return new String(chunk, 0, chunk.length - 4, StandardCharsets.UTF_8);
     }
 
-    /** A NAIVE chunk carrying this JSON. */
-    static byte[] naive(String json) {
+    /** A NAIVE chunk carrying this JSON in migration {@code id} (epoch {@code epoch}). */
+    static byte[] naive(String json, long id, long epoch) {
         byte[] j = json.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(j.length + 4).put(j).putInt(crc32c(j, j.length)).array();
+        return ByteBuffer.allocate(j.length + 4).put(j).putInt(naiveCrc(j, id, epoch)).array();
     }
 
-    // ------------------------------------------------------------------ TERN: 'T' | kind | body | CRC32C
+    private static int naiveCrc(byte[] json, long id, long epoch) {
+        CRC32C crc = new CRC32C();
+        crc.update(ByteBuffer.allocate(16).putLong(id).putLong(epoch).array());
+        crc.update(json);
+        return (int) crc.getValue();
+    }
+
+    // ---------------------------- TERN v2: 'T' | kind | body | CRC32C, each chunk's chained to the one before
 
     /** The "arguments and environment" chunk (kind 1): the image's agent type travels here. */
-    record TernArgs(int format, long migrationId, String mobile, String bundle, String version, long layoutHash) {
-        TernArgs withMigration(long id) {
-            return new TernArgs(format, id, mobile, bundle, version, layoutHash);
+    record TernArgs(int format, long migrationId, long epoch, String mobile, String bundle, String version,
+            long layoutHash) {
+        TernArgs withMigration(long id, long ep) {
+            return new TernArgs(format, id, ep, mobile, bundle, version, layoutHash);
         }
 
         TernArgs withVersion(String v) {
-            return new TernArgs(format, migrationId, mobile, bundle, v, layoutHash);
+            return new TernArgs(format, migrationId, epoch, mobile, bundle, v, layoutHash);
         }
 
         TernArgs withLayoutHash(long h) {
-            return new TernArgs(format, migrationId, mobile, bundle, version, h);
+            return new TernArgs(format, migrationId, epoch, mobile, bundle, version, h);
         }
     }
 
     static TernArgs ternArgs(byte[] chunk) {
-        ByteBuffer b = ternBody(chunk, 1);
-        TernArgs a = new TernArgs(b.get() & 0xff, b.getLong(), text(b), text(b), text(b), b.getLong());
+        ByteBuffer b = ternBody(chunk, 1, null);
+        TernArgs a = new TernArgs(b.get() & 0xff, b.getLong(), b.getLong(), text(b), text(b), text(b), b.getLong());
         if (b.hasRemaining()) {
             throw new IllegalArgumentException("TERN arguments chunk has trailing bytes");
         }
@@ -81,41 +89,61 @@ final class PeerImages {
         byte[] m = a.mobile().getBytes(StandardCharsets.UTF_8);
         byte[] bn = a.bundle().getBytes(StandardCharsets.UTF_8);
         byte[] v = a.version().getBytes(StandardCharsets.UTF_8);
-        ByteBuffer b = ByteBuffer.allocate(2 + 1 + 8 + 2 + m.length + 2 + bn.length + 2 + v.length + 8 + 4);
-        b.put((byte) 'T').put((byte) 1).put((byte) a.format()).putLong(a.migrationId());
+        ByteBuffer b = ByteBuffer.allocate(2 + 1 + 8 + 8 + 2 + m.length + 2 + bn.length + 2 + v.length + 8 + 4);
+        b.put((byte) 'T').put((byte) 1).put((byte) a.format()).putLong(a.migrationId()).putLong(a.epoch());
         b.putShort((short) m.length).put(m).putShort((short) bn.length).put(bn).putShort((short) v.length).put(v);
         b.putLong(a.layoutHash());
         byte[] chunk = b.array();
-        b.putInt(crc32c(chunk, chunk.length - 4));
+        b.putInt(ternCrc(chunk, null));
         return chunk;
     }
 
-    /** The same TERN image with another arguments chunk; sizes, pages and registers untouched. */
+    /**
+     * The same TERN image with another arguments chunk; sizes, pages and registers untouched but sealed again,
+     * since every chunk's CRC32C is chained to the one before it.
+     */
     static List<byte[]> withTernArgs(List<byte[]> chunks, TernArgs args) {
-        List<byte[]> out = new ArrayList<>(chunks);
-        out.set(0, ternArgs(args));
+        List<byte[]> out = new ArrayList<>(chunks.size());
+        out.add(ternArgs(args));
+        for (int i = 1; i < chunks.size(); i++) {
+            byte[] c = chunks.get(i).clone();
+            byte[] previous = out.get(i - 1);
+            ByteBuffer.wrap(c).putInt(c.length - 4, ternCrc(c, previous));
+            out.add(c);
+        }
         return out;
     }
 
     /** Kinds of the chunks of a TERN image, in order (1 args, 2 sizes, 3 data, 4 stack, 5 registers). */
     static List<Integer> ternKinds(List<byte[]> chunks) {
         List<Integer> kinds = new ArrayList<>();
-        for (byte[] c : chunks) {
-            ternBody(c, c.length > 1 ? c[1] : -1);
+        for (int i = 0; i < chunks.size(); i++) {
+            byte[] c = chunks.get(i);
+            ternBody(c, c.length > 1 ? c[1] : -1, i == 0 ? null : chunks.get(i - 1));
             kinds.add((int) c[1]);
         }
         return kinds;
     }
 
-    private static ByteBuffer ternBody(byte[] chunk, int kind) {
+    private static ByteBuffer ternBody(byte[] chunk, int kind, byte[] previous) {
         if (chunk.length < 6 || chunk[0] != 'T' || chunk[1] != kind) {
             throw new IllegalArgumentException("not a TERN chunk of kind " + kind);
         }
         int end = chunk.length - 4;
-        if (ByteBuffer.wrap(chunk, end, 4).getInt() != crc32c(chunk, end)) {
+        if (ByteBuffer.wrap(chunk, end, 4).getInt() != ternCrc(chunk, previous)) {
             throw new IllegalArgumentException("TERN chunk's CRC32C does not match");
         }
         return ByteBuffer.wrap(chunk, 2, end - 2).slice();
+    }
+
+    /** CRC32C of a chunk's bytes before its CRC, after the previous chunk's CRC (none for the first chunk). */
+    private static int ternCrc(byte[] chunk, byte[] previous) {
+        CRC32C crc = new CRC32C();
+        if (previous != null) {
+            crc.update(previous, previous.length - 4, 4);
+        }
+        crc.update(chunk, 0, chunk.length - 4);
+        return (int) crc.getValue();
     }
 
     // ------------------------------------------------------------------ Condor: checkpoint file, SHA-256 sealed
