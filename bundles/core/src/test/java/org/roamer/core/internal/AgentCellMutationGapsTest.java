@@ -273,38 +273,10 @@ class AgentCellMutationGapsTest {
 
     // ------------------------------------------------------------------ the RestoreTarget contract
 
-    /** A strategy that restores through a script the test writes: it calls the {@link RestoreTarget} as a strategy may. */
-    static final class Probe extends ProbeStrategies.Wrapper {
-        interface Script {
-            void run(RestoreTarget target, MigrationContext ctx, Restore vars) throws MigrationException;
-        }
-
-        /** The regular restore of the captured variables. */
-        interface Restore {
-            void run() throws MigrationException;
-        }
-
-        volatile Script script;
-
-        Probe() {
-            super("probe", new ProbeStrategies.Vars("vars"));
-        }
-
-        @Override
-        public RestoreSession beginRestore(RestoreTarget target, MigrationContext ctx) throws MigrationException {
-            return new ProbeStrategies.ForwardingSession(inner.beginRestore(target, ctx)) {
-                @Override
-                public void finish() throws MigrationException {
-                    script.run(target, ctx, inner::finish);
-                }
-            };
-        }
-    }
-
     /** What a strategy may and may not do with the target's {@link RestoreTarget} (docs/migration-spi.md). */
     @Nested
     class RestoreTargetContract {
-        final Probe probe = new Probe();
+        final ProbeStrategies.Scripted probe = new ProbeStrategies.Scripted();
 
         void start() throws Exception {
             net = new InVmNetwork(2, 600_000, 5000, 300);
@@ -312,7 +284,7 @@ class AgentCellMutationGapsTest {
             net.network.register(M, C1, Profile.defaults());
         }
 
-        MoveResult moveWith(Probe.Script script) throws Exception {
+        MoveResult moveWith(ProbeStrategies.Scripted.Script script) throws Exception {
             probe.script = script;
             return net.network.move(M, C2, "probe");
         }
@@ -327,7 +299,7 @@ class AgentCellMutationGapsTest {
         void theAgentIsRestoredOnlyOncePerMigration() throws Exception {
             start();
             AgentType local = net.core.agentType();
-            List<Probe.Script> second = List.of(
+            List<ProbeStrategies.Scripted.Script> second = List.of(
                     (t, ctx, vars) -> {
                         vars.run();
                         vars.run();
@@ -341,7 +313,7 @@ class AgentCellMutationGapsTest {
                         vars.run();
                         t.preCreate(local, 1, 1);
                     });
-            for (Probe.Script s : second) {
+            for (ProbeStrategies.Scripted.Script s : second) {
                 MoveResult r = moveWith(s);
                 assertThat(r.migrated()).isFalse();
                 assertThat(r.reason()).contains("the agent was already restored in this migration");

@@ -363,4 +363,35 @@ final class ProbeStrategies {
             };
         }
     }
+
+    /**
+     * A strategy that restores through a script the test writes: it calls the {@link RestoreTarget} as a strategy may,
+     * with the regular restore of the captured variables at hand (named {@code probe}).
+     */
+    static final class Scripted extends ProbeStrategies.Wrapper {
+        interface Script {
+            void run(RestoreTarget target, MigrationContext ctx, Restore vars) throws MigrationException;
+        }
+
+        /** The regular restore of the captured variables. */
+        interface Restore {
+            void run() throws MigrationException;
+        }
+
+        volatile Script script;
+
+        Scripted() {
+            super("probe", new ProbeStrategies.Vars("vars"));
+        }
+
+        @Override
+        public RestoreSession beginRestore(RestoreTarget target, MigrationContext ctx) throws MigrationException {
+            return new ProbeStrategies.ForwardingSession(inner.beginRestore(target, ctx)) {
+                @Override
+                public void finish() throws MigrationException {
+                    script.run(target, ctx, inner::finish);
+                }
+            };
+        }
+    }
 }

@@ -18,10 +18,7 @@ import org.roamer.api.Profile;
 import org.roamer.api.frame.FrameLimits;
 import org.roamer.api.spi.migration.AgentImage;
 import org.roamer.api.spi.migration.AgentType;
-import org.roamer.api.spi.migration.MigrationContext;
-import org.roamer.api.spi.migration.MigrationException;
 import org.roamer.api.spi.migration.PreCreatedAgent;
-import org.roamer.api.spi.migration.RestoreSession;
 import org.roamer.api.spi.migration.RestoreTarget;
 import org.roamer.core.internal.agent.AgentImageCodec;
 import org.roamer.core.internal.agent.UserAgent;
@@ -41,34 +38,7 @@ class RestoredSizeLimitTest {
     private static final long LIMIT = 64L * LIMITS.maxDataPayload();
 
     private InVmNetwork net;
-    private final Probe probe = new Probe();
-
-    /** A strategy whose restore runs a script the test writes, with the regular restore of the variables at hand. */
-    private static final class Probe extends ProbeStrategies.Wrapper {
-        interface Script {
-            void run(RestoreTarget target, MigrationContext ctx, Restore vars) throws MigrationException;
-        }
-
-        interface Restore {
-            void run() throws MigrationException;
-        }
-
-        volatile Script script;
-
-        Probe() {
-            super("probe", new ProbeStrategies.Vars("vars"));
-        }
-
-        @Override
-        public RestoreSession beginRestore(RestoreTarget target, MigrationContext ctx) throws MigrationException {
-            return new ProbeStrategies.ForwardingSession(inner.beginRestore(target, ctx)) {
-                @Override
-                public void finish() throws MigrationException {
-                    script.run(target, ctx, inner::finish);
-                }
-            };
-        }
-    }
+    private final ProbeStrategies.Scripted probe = new ProbeStrategies.Scripted();
 
     private void start() throws Exception {
         net = new InVmNetwork(2, 600_000, 5000, 300, AgentImageCodec.type("org.roamer.core", "1.0.0"),
@@ -89,7 +59,7 @@ class RestoredSizeLimitTest {
         }
     }
 
-    private MoveResult moveWith(Probe.Script script) throws Exception {
+    private MoveResult moveWith(ProbeStrategies.Scripted.Script script) throws Exception {
         probe.script = script;
         return net.network.move(M, C2, "probe");
     }
