@@ -928,10 +928,12 @@ public final class NetworkService implements RoamerNetwork {
         }
         // a USS that has just started (at boot, or with a new configuration) is a few milliseconds from its
         // Location Server's answer to its HELLO: wait for it, or the LS would not know the cluster yet
-        try {
-            u.awaitRegistered(READY_WAIT_MS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (!u.registered()) { // a volatile read: a registered node's moves take no lock here
+            try {
+                u.awaitRegistered(READY_WAIT_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         return u;
     }
